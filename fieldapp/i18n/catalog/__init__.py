@@ -1,0 +1,1 @@
+"""Catalog areas: one module per area, each with ``PL`` and ``EN`` dicts."""

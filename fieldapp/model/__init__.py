@@ -1,0 +1,33 @@
+"""The domain model: SQLModel tables and vocabularies, shared by the app and the sync service.
+
+No Flet imports here: the service imports this package too.
+"""
+
+from fieldapp.model.action import NeighbourhoodAction
+from fieldapp.model.base import SYNC_COLUMNS, SyncedRecord, new_id, utcnow
+from fieldapp.model.contact import Consent, Contact
+from fieldapp.model.diagnosis import Diagnosis, Need, Resource
+from fieldapp.model.registry import RECORD_TYPES, from_wire, model_for, to_wire
+from fieldapp.model.review import Review
+from fieldapp.model.visit import Visit
+from fieldapp.model.zone import Zone
+
+__all__ = [
+    "RECORD_TYPES",
+    "SYNC_COLUMNS",
+    "Consent",
+    "Contact",
+    "Diagnosis",
+    "Need",
+    "NeighbourhoodAction",
+    "Resource",
+    "Review",
+    "SyncedRecord",
+    "Visit",
+    "Zone",
+    "from_wire",
+    "model_for",
+    "new_id",
+    "to_wire",
+    "utcnow",
+]

@@ -1,0 +1,95 @@
+"""Column values of synced records as SQLite stores them, for the DBAPI fast path.
+
+The write path and bulk sync apply bypass SQLAlchemy's per-statement compilation: they bind plain
+SQLite values produced here, in exactly the formats SQLAlchemy writes and reads back (so ORM reads
+of the same rows keep working).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime
+
+from fieldapp.model.base import SyncedRecord
+
+Converter = Callable[[Any], Any]
+
+
+def to_sqlite_datetime(value: datetime | str | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _date(value: date | str | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _bool(value: Any) -> int | None:
+    return None if value is None else int(bool(value))
+
+
+def _plain(value: Any) -> Any:
+    return value
+
+
+@cache
+def columns(model: type[SyncedRecord]) -> tuple[str, ...]:
+    return tuple(column.name for column in model.__table__.columns)  # type: ignore[attr-defined]
+
+
+@cache
+def converters(model: type[SyncedRecord]) -> dict[str, Converter]:
+    """Per column: Python/JSON value → SQLite value."""
+    result: dict[str, Converter] = {}
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        kind = column.type
+        if isinstance(kind, DateTime):
+            result[column.name] = to_sqlite_datetime
+        elif isinstance(kind, Date):
+            result[column.name] = _date
+        elif isinstance(kind, JSON):
+            result[column.name] = _json
+        elif isinstance(kind, Boolean):
+            result[column.name] = _bool
+        else:
+            result[column.name] = _plain
+    return result
+
+
+@cache
+def insert_sql(model: type[SyncedRecord]) -> str:
+    names = columns(model)
+    quoted = ", ".join(f'"{name}"' for name in names)
+    return f"INSERT INTO {model.__tablename__} ({quoted}) VALUES ({', '.join('?' * len(names))})"
+
+
+def row(model: type[SyncedRecord], values: dict[str, Any]) -> tuple[Any, ...]:
+    """The parameters of ``insert_sql(model)`` for a dict of column values (missing → None)."""
+    convert = converters(model)
+    return tuple(convert[name](values.get(name)) for name in columns(model))
+
+
+def update_sql(model: type[SyncedRecord], names: tuple[str, ...]) -> str:
+    assignments = ", ".join(f'"{name}" = ?' for name in names)
+    return f"UPDATE {model.__tablename__} SET {assignments} WHERE id = ?"
+
+
+def values(model: type[SyncedRecord], names: tuple[str, ...], source: dict[str, Any]) -> list[Any]:
+    convert = converters(model)
+    return [convert[name](source[name]) for name in names]

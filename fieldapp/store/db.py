@@ -1,0 +1,229 @@
+"""The on-device store: one SQLite file, WAL, migrated at start-up, one write path.
+
+Every local change goes through ``Store.save`` / ``Store.delete`` inside ``Store.write()``: the
+record, its HLCs, its outbox entry and its search-index row commit in one SQLite transaction, so a
+process killed at any instant leaves the data and the outbox in agreement.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, create_engine, event, select, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from fieldapp.model import Contact, SyncedRecord, new_id, utcnow
+from fieldapp.model.registry import RECORD_TYPES
+from fieldapp.store import codec, search
+from fieldapp.store.migrate import migrate
+from fieldapp.store.paths import default_db_path
+from sync.hlc import Clock, node_for
+
+R = TypeVar("R", bound=SyncedRecord)
+
+#: Contact columns that feed the search index, in the order ``search.index_rows`` expects.
+_INDEX_SOURCE = ", ".join(("rowid", *(name for name, _ in search.INDEXED)))
+_INDEXED_FIELDS = frozenset(name for name, _ in search.INDEXED)
+
+
+def _configure(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see _begin)
+    dbapi_conn.execute("PRAGMA journal_mode = WAL")
+    dbapi_conn.execute("PRAGMA synchronous = NORMAL")
+    dbapi_conn.execute("PRAGMA foreign_keys = ON")
+    dbapi_conn.execute("PRAGMA busy_timeout = 30000")
+    # Deleted content is overwritten with zeros: erased personal data must not linger in free pages.
+    dbapi_conn.execute("PRAGMA secure_delete = ON")
+
+
+def _begin(conn: Connection) -> None:
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
+    event.listen(engine, "connect", _configure)
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+def raw(conn: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under a SQLAlchemy connection (for FTS and bulk work)."""
+    return conn.connection.driver_connection  # type: ignore[return-value]
+
+
+class Store:
+    """The device's database."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.engine = make_engine(self.path)
+        with self.engine.connect() as conn:
+            self.schema_version = migrate(raw(conn))
+        self._lock = threading.Lock()
+        self.device_id = self.meta("device_id") or self._init_device_id()
+        self._user_id = self.meta("user_id")
+        self.clock = Clock(node_for(self.device_id), last=self._last_hlc())
+
+    # -- metadata ---------------------------------------------------------------------------
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": key}).scalar()
+        return default if value is None else value
+
+    def set_meta(self, key: str, value: str | None, conn: Connection | None = None) -> None:
+        """Set (or with ``None`` remove) a metadata value, inside ``conn``'s transaction if given."""
+        if conn is None:
+            with self.write() as own:
+                self.set_meta(key, value, own)
+            return
+        if value is None:
+            conn.execute(text("DELETE FROM meta WHERE key = :k"), {"k": key})
+        else:
+            conn.execute(
+                text(
+                    "INSERT INTO meta (key, value) VALUES (:k, :v) "
+                    "ON CONFLICT(key) DO UPDATE SET value = :v"
+                ),
+                {"k": key, "v": value},
+            )
+
+    @property
+    def user_id(self) -> str | None:
+        """The signed-in user (set at enrollment); records are authored by them."""
+        return self._user_id
+
+    def set_user(self, user_id: str | None, conn: Connection | None = None) -> None:
+        self.set_meta("user_id", user_id, conn)
+        self._user_id = user_id
+
+    def _init_device_id(self) -> str:
+        device_id = new_id()
+        with self.write() as conn:
+            existing = conn.execute(text("SELECT value FROM meta WHERE key = 'device_id'")).scalar()
+            if existing:
+                return existing
+            self.set_meta("device_id", device_id, conn)
+        return device_id
+
+    def _last_hlc(self) -> str | None:
+        with self.engine.connect() as conn:
+            values = [
+                conn.execute(text(f"SELECT max(updated_hlc) FROM {model.__tablename__}")).scalar()
+                for model in RECORD_TYPES.values()
+            ]
+        values = [v for v in values if v]
+        return max(values) if values else None
+
+    # -- transactions -----------------------------------------------------------------------
+
+    def read(self) -> Session:
+        """A session for queries (``with store.read() as s: s.exec(select(Contact)…)``)."""
+        return Session(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``): all or nothing."""
+        with self.engine.connect() as conn:
+            conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    # -- the write path ---------------------------------------------------------------------
+
+    def save(self, conn: Connection, record: R, changed: Iterable[str] | None = None) -> R:
+        """Insert a new record (``changed=None``) or write the ``changed`` fields of an existing one.
+
+        Stamps the HLCs, writes the outbox entry and keeps the search index current.
+        """
+        model = type(record)
+        db = raw(conn)
+        hlc = self.clock.now()
+        if changed is None:
+            record.base_hlc = record.updated_hlc = hlc
+            record.field_hlcs = {}
+            record.device_id = self.device_id
+            if record.author_id is None:
+                record.author_id = self.user_id
+            db.execute(codec.insert_sql(model), codec.row(model, record.__dict__))
+            names: list[str] = ["*"]
+        else:
+            writable = {*model.data_fields(), "deleted"}
+            names = sorted({name for name in changed if name in writable})
+            if not names:
+                return record
+            record.field_hlcs = {**record.field_hlcs, **dict.fromkeys(names, hlc)}
+            record.updated_hlc = hlc
+            columns = (*names, "updated_hlc", "field_hlcs")
+            params = codec.values(model, columns, record.__dict__)
+            db.execute(codec.update_sql(model, columns), [*params, record.id])
+        self._enqueue(db, model.record_type, record.id, names, hlc)
+        if model is Contact and (changed is None or _INDEXED_FIELDS.intersection(names)):
+            self.reindex_contacts(conn, [record.id])
+        return record
+
+    def delete(self, conn: Connection, record: SyncedRecord) -> None:
+        """Tombstone a record: it stays (and syncs) with ``deleted`` set, and leaves search."""
+        record.deleted = True
+        self.save(conn, record, ["deleted"])
+        if isinstance(record, Contact):
+            self.reindex_contacts(conn, [record.id])
+
+    @staticmethod
+    def _enqueue(
+        db: sqlite3.Connection, record_type: str, record_id: str, names: list[str], hlc: str
+    ) -> None:
+        db.execute(
+            "INSERT INTO outbox (record_type, record_id, fields, hlc, created_at) VALUES (?, ?, ?, ?, ?)",
+            (record_type, record_id, json.dumps(names), hlc, codec.to_sqlite_datetime(utcnow())),
+        )
+
+    def reindex_contacts(self, conn: Connection, ids: Iterable[str]) -> None:
+        """Bring the search rows of these contacts in line with the table (deleted ones leave)."""
+        db = raw(conn)
+        ids = list(ids)
+        marks = ",".join("?" * len(ids))
+        rows = db.execute(
+            f"SELECT {_INDEX_SOURCE}, deleted FROM contact WHERE id IN ({marks})", ids
+        ).fetchall()
+        search.unindex(db, [row[0] for row in rows if row[-1]])
+        search.index_rows(db, [row[:-1] for row in rows if not row[-1]])
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def get(self, model: type[R], record_id: str) -> R | None:
+        with self.read() as session:
+            return session.get(model, record_id)
+
+    def search_contacts(self, query: str, *, limit: int = 50, offset: int = 0) -> list[Contact]:
+        """Live contacts matching ``query`` (diacritics-insensitive, prefix words), best first."""
+        with self.engine.connect() as conn:
+            ids = search.search_contact_ids(raw(conn), query, limit=limit, offset=offset)
+        if not ids:
+            return []
+        with self.read() as session:
+            found = {c.id: c for c in session.exec(select(Contact).where(Contact.id.in_(ids))).scalars()}
+        return [found[i] for i in ids if i in found]
+
+    def pending_changes(self) -> int:
+        """How many records have local changes that have not reached the service yet."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                text("SELECT count(*) FROM (SELECT DISTINCT record_type, record_id FROM outbox)")
+            ).scalar_one()
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,15 @@
+"""Schema version 2: the full-text index of contacts (FTS5), filled from existing rows."""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def upgrade(conn: sqlite3.Connection) -> None:
+    from fieldapp.store.search import create_index, index_rows
+
+    create_index(conn)
+    rows = conn.execute(
+        "SELECT rowid, name, address, tags, needs, offers, interests, notes FROM contact WHERE deleted = 0"
+    )
+    index_rows(conn, rows)

@@ -1,0 +1,79 @@
+"""Full-text search of contacts with SQLite FTS5.
+
+The index holds *folded* text (see ``text.fold``) written by the store in the same transaction as
+the contact, so "lodz" finds "Łódź" and "zolkiewskiego" finds "Żółkiewskiego" — FTS5's own
+``remove_diacritics`` cannot do that for letters such as "ł" that Unicode does not decompose.
+The index row's rowid is the contact's rowid.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from fieldapp.store.text import fold, tokens
+
+#: Indexed contact columns and their bm25 weights (a hit in the name counts most).
+INDEXED: tuple[tuple[str, float], ...] = (
+    ("name", 10.0),
+    ("address", 5.0),
+    ("tags", 3.0),
+    ("needs", 2.0),
+    ("offers", 2.0),
+    ("interests", 1.0),
+)
+_COLUMNS = ", ".join(name for name, _ in INDEXED)
+_WEIGHTS = ", ".join(str(weight) for _, weight in INDEXED)
+
+
+def create_index(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        f"CREATE VIRTUAL TABLE contact_search USING fts5({_COLUMNS}, "
+        "tokenize = 'unicode61 remove_diacritics 2')"
+    )
+
+
+def index_rows(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+    """(Re)index contacts given as ``(rowid, name, address, tags, needs, offers, interests, …)``."""
+    params = [(row[0], *(fold(value or "") for value in row[1 : len(INDEXED) + 1])) for row in rows]
+    conn.executemany("DELETE FROM contact_search WHERE rowid = ?", [(p[0],) for p in params])
+    conn.executemany(
+        f"INSERT INTO contact_search (rowid, {_COLUMNS}) VALUES (?{', ?' * len(INDEXED)})", params
+    )
+
+
+def unindex(conn: sqlite3.Connection, rowids: Iterable[int]) -> None:
+    conn.executemany("DELETE FROM contact_search WHERE rowid = ?", [(rowid,) for rowid in rowids])
+
+
+def match_expression(query: str) -> str | None:
+    """An FTS5 MATCH expression for a user's query: every word as a prefix, all required.
+
+    The words are folded and reduced to letters and digits, so FTS5 syntax in the input (quotes,
+    ``*``, ``NEAR(``, ``OR``) is searched for as plain words and can never make the query fail.
+    """
+    words = tokens(query)
+    if not words:
+        return None
+    return " ".join(f'"{word}"*' for word in words[:16])
+
+
+def search_contact_ids(
+    conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int = 0
+) -> list[str]:
+    """Ids of live contacts matching ``query``, best first."""
+    expression = match_expression(query)
+    if expression is None:
+        return []
+    rows = conn.execute(
+        f"""
+        SELECT c.id FROM contact_search s
+        JOIN contact c ON c.rowid = s.rowid
+        WHERE contact_search MATCH ? AND c.deleted = 0
+        ORDER BY bm25(contact_search, {_WEIGHTS}), c.name
+        LIMIT ? OFFSET ?
+        """,
+        (expression, limit, offset),
+    )
+    return [row[0] for row in rows]

@@ -1,0 +1,126 @@
+"""Hybrid logical clock.
+
+An HLC orders edits across devices even when phone clocks are wrong. It is kept as a string that
+sorts the same way as the clock values it encodes:
+
+    ``<wall ms, 12 hex digits><counter, 4 hex digits>-<node>``
+
+e.g. ``019a4f3c2b1e0000-3f9a12c0``. Comparing two HLC strings with ``<`` compares wall time, then
+counter, then node id, which is exactly the total order last-writer-wins needs.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+WALL_HEX = 12
+COUNTER_HEX = 4
+MAX_COUNTER = 16**COUNTER_HEX - 1
+NODE_LEN = 8
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Timestamp:
+    """One decoded HLC value."""
+
+    wall_ms: int
+    counter: int
+    node: str
+
+    def encode(self) -> str:
+        return f"{self.wall_ms:0{WALL_HEX}x}{self.counter:0{COUNTER_HEX}x}-{self.node}"
+
+
+def encode(wall_ms: int, counter: int, node: str) -> str:
+    return Timestamp(wall_ms, counter, node).encode()
+
+
+def decode(value: str) -> Timestamp:
+    """Parse an HLC string; raises ValueError on anything malformed."""
+    head, sep, node = value.partition("-")
+    if not sep or len(head) != WALL_HEX + COUNTER_HEX or not node or len(node) > 64:
+        raise ValueError(f"not an HLC value: {value!r}")
+    return Timestamp(int(head[:WALL_HEX], 16), int(head[WALL_HEX:], 16), node)
+
+
+def is_valid(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        decode(value)
+    except ValueError:
+        return False
+    return True
+
+
+def wall_ms(value: str) -> int:
+    return int(value[:WALL_HEX], 16)
+
+
+def node_for(device_id: str) -> str:
+    """A short node id derived from a device id (hex digits of a UUID)."""
+    digits = "".join(ch for ch in device_id.lower() if ch in "0123456789abcdef")
+    return (digits[-NODE_LEN:] or "0").rjust(NODE_LEN, "0")
+
+
+class Clock:
+    """A thread-safe hybrid logical clock for one node.
+
+    ``now()`` stamps a local event; ``observe(remote)`` folds in a value received from elsewhere so
+    that later local stamps sort after it. Remote values further ahead of the wall clock than
+    ``max_drift_ms`` are not followed (a phone with a wrong clock must not drag every other clock
+    into the future); the caller decides what to do with such a value.
+    """
+
+    def __init__(
+        self,
+        node: str,
+        *,
+        last: str | None = None,
+        wall: Callable[[], int] | None = None,
+        max_drift_ms: int = 5 * 60 * 1000,
+    ) -> None:
+        self.node = node
+        self._wall = wall or (lambda: time.time_ns() // 1_000_000)
+        self.max_drift_ms = max_drift_ms
+        self._lock = threading.Lock()
+        ts = decode(last) if last else Timestamp(0, 0, node)
+        self._last_wall = ts.wall_ms
+        self._counter = ts.counter
+
+    def now(self) -> str:
+        with self._lock:
+            physical = self._wall()
+            if physical > self._last_wall:
+                self._last_wall, self._counter = physical, 0
+            else:
+                self._advance_counter()
+            return encode(self._last_wall, self._counter, self.node)
+
+    def observe(self, remote: str) -> bool:
+        """Fold a remote HLC into this clock. Returns False if it was ignored as too far ahead."""
+        ts = decode(remote)
+        with self._lock:
+            physical = self._wall()
+            if ts.wall_ms - physical > self.max_drift_ms:
+                return False
+            if ts.wall_ms > self._last_wall:
+                self._last_wall, self._counter = ts.wall_ms, ts.counter
+            elif ts.wall_ms == self._last_wall and ts.counter > self._counter:
+                self._counter = ts.counter
+            return True
+
+    def last(self) -> str:
+        with self._lock:
+            return encode(self._last_wall, self._counter, self.node)
+
+    def _advance_counter(self) -> None:
+        if self._counter >= MAX_COUNTER:
+            # Counter exhausted within one millisecond: borrow the next millisecond.
+            self._last_wall += 1
+            self._counter = 0
+        else:
+            self._counter += 1
