@@ -45,13 +45,13 @@ def available() -> list[Migration]:
         if match:
             found.append(Migration(int(match.group(1)), path))
     found.sort(key=lambda m: m.version)
-    expected = list(range(1, len(found) + 1))
-    if [m.version for m in found] != expected:
-        raise RuntimeError(f"migrations must be numbered 1..n without gaps: {[m.path.name for m in found]}")
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"two migrations share a number: {[m.path.name for m in found]}")
     return found
 
 
-LATEST_VERSION = len(available())
+LATEST_VERSION = max(m.version for m in available())
 
 
 def current_version(conn: sqlite3.Connection) -> int:
