@@ -7,6 +7,17 @@ from fieldapp.model.action import NeighbourhoodAction
 from fieldapp.model.base import SYNC_COLUMNS, SyncedRecord, new_id, utcnow
 from fieldapp.model.contact import Consent, Contact
 from fieldapp.model.diagnosis import Diagnosis, Need, Resource
+from fieldapp.model.network import (
+    Attendance,
+    FollowUpTask,
+    GroupAction,
+    GroupMember,
+    LocalActivityGroup,
+    Meeting,
+    Partner,
+    Partnership,
+    PartnershipPhaseChange,
+)
 from fieldapp.model.registry import RECORD_TYPES, from_wire, model_for, to_wire
 from fieldapp.model.review import Review
 from fieldapp.model.visit import Visit
@@ -15,11 +26,20 @@ from fieldapp.model.zone import Zone
 __all__ = [
     "RECORD_TYPES",
     "SYNC_COLUMNS",
+    "Attendance",
     "Consent",
     "Contact",
     "Diagnosis",
+    "FollowUpTask",
+    "GroupAction",
+    "GroupMember",
+    "LocalActivityGroup",
+    "Meeting",
     "Need",
     "NeighbourhoodAction",
+    "Partner",
+    "Partnership",
+    "PartnershipPhaseChange",
     "Resource",
     "Review",
     "SyncedRecord",

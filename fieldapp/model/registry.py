@@ -9,13 +9,17 @@ from fieldapp.model.action import NeighbourhoodAction
 from fieldapp.model.base import SyncedRecord
 from fieldapp.model.contact import Consent, Contact
 from fieldapp.model.diagnosis import Diagnosis, Need, Resource
+from fieldapp.model.network import NETWORK_RECORDS
 from fieldapp.model.review import Review
 from fieldapp.model.visit import Visit
 from fieldapp.model.zone import Zone
 
 RECORD_TYPES: dict[str, type[SyncedRecord]] = {
     model.record_type: model
-    for model in (Zone, Contact, Consent, Visit, Diagnosis, Need, Resource, NeighbourhoodAction, Review)
+    for model in (
+        Zone, Contact, Consent, Visit, Diagnosis, Need, Resource, NeighbourhoodAction, Review,
+        *NETWORK_RECORDS,
+    )
 }
 
 
