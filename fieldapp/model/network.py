@@ -18,6 +18,7 @@ from typing import ClassVar
 from sqlmodel import JSON, Field
 
 from fieldapp.model.base import SyncedRecord
+from fieldapp.model.enums import ContactKind
 
 
 class GroupBond(StrEnum):
@@ -246,3 +247,16 @@ NETWORK_RECORDS: tuple[type[SyncedRecord], ...] = (
     Attendance,
     FollowUpTask,
 )
+
+
+#: The sector an organisation of a contact kind usually belongs to (the user may say otherwise).
+SECTOR_OF_KIND: dict[str, str] = {
+    ContactKind.LOCAL_GOVERNMENT: Sector.PUBLIC,
+    ContactKind.CULTURE: Sector.PUBLIC,
+    ContactKind.EDUCATION: Sector.PUBLIC,
+    ContactKind.DAY_SUPPORT: Sector.PUBLIC,
+    ContactKind.NGO: Sector.CIVIC,
+    ContactKind.INFORMAL_GROUP: Sector.CIVIC,
+    ContactKind.SOCIAL_ECONOMY: Sector.CIVIC,
+    ContactKind.BUSINESS: Sector.BUSINESS,
+}
