@@ -115,7 +115,7 @@ def layout(graph: NetworkGraph, *, aspect: float = 1.0, iterations: int = 80) ->
         if x > 0 and x + size > row_width:
             x, y, row_height = 0.0, y + row_height, 0.0
         members = set(part)
-        weights = [(a, b, float(edge.weight)) for (a, b), edge in graph.edges.items() if a in members]
+        weights = sorted((a, b, float(e.weight)) for (a, b), e in graph.edges.items() if a in members)
         inner = force_layout(part, weights, iterations)
         margin = 0.1 * size
         for node, (px, py) in inner.items():
