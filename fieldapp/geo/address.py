@@ -79,6 +79,12 @@ class AddressQuery:
         return " ".join(fold(self.text()).replace(",", " ").split())
 
 
+def flat_in(line: str) -> str:
+    """The flat number written in an address line ("Piotrkowska 72/4" → "4"), or ""."""
+    match = _STREET_HOUSE.match(line.split(",")[0].strip())
+    return (match.group("flat") or "") if match else ""
+
+
 def same_house_number(a: str | None, b: str | None) -> bool:
     """Whether two house numbers denote the same building ("12A" = "12 a"; "12" ≠ "12a")."""
     return bool(a) and bool(b) and _house_key(a) == _house_key(b)
