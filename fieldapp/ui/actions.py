@@ -1,0 +1,253 @@
+"""Neighbourhood actions: create (from a need or from scratch), move through the lifecycle,
+record participants, the micro-grant and a short report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from fieldapp.model import Diagnosis, Need, NeighbourhoodAction, Zone
+from fieldapp.model.enums import ACTION_TRANSITIONS, ActionKind
+from fieldapp.services import actions as action_service
+from fieldapp.services.errors import FieldError, ValidationFailed
+from fieldapp.ui import theme
+from fieldapp.ui import widgets as w
+from fieldapp.ui.forms import Form
+from fieldapp.ui.registry import screen
+from fieldapp.ui.screen import Screen
+from fieldapp.ui.zone import status_badge
+
+
+def pln(grosze: int | None) -> str:
+    """Grosze as "2 500,00" (Polish grouping), or "" for None."""
+    if grosze is None:
+        return ""
+    text = f"{grosze / 100:,.2f}"
+    return text.replace(",", " ").replace(".", ",")
+
+
+def _kind_options(ctx) -> list[tuple[str, str]]:
+    return [(k.value, ctx.t(f"action.kind.{k.value}")) for k in ActionKind]
+
+
+@screen("/zone/actions/new")
+class NewActionScreen(Screen):
+    title_key = "ui.action.new"
+
+    def build(self) -> ft.Control:
+        ctx = self.ctx
+        self.need: Need | None = None
+        f = self.form = Form(ctx)
+        self.origin = w.muted("")
+        title = f.add("title", w.text_field(self.t("ui.action.name")))
+        self.kind = f.add(
+            "kind",
+            w.ChoiceField(ctx, self.t("ui.action.kind"), _kind_options(ctx), value=ActionKind.OTHER.value),
+        )
+        description = f.add("description", w.text_field(self.t("ui.action.description"), multiline=True))
+        starts = f.add(
+            "starts_on", w.text_field(self.t("ui.action.starts_on"), hint=self.t("ui.common.date_hint"))
+        )
+        place = f.add("place", w.text_field(self.t("ui.action.place")))
+        grant = f.add(
+            "grant_requested_gr",
+            w.text_field(self.t("ui.action.grant_requested"), keyboard=ft.KeyboardType.NUMBER, suffix="zł"),
+        )
+        return ft.Column(
+            [
+                self.origin,
+                f.banner,
+                title,
+                self.kind.control,
+                description,
+                starts,
+                place,
+                grant,
+                w.primary_button(ctx, self.t("ui.common.save"), self.save, icon=ft.Icons.SAVE, height=56),
+            ],
+            spacing=12,
+        )
+
+    async def load(self) -> None:
+        ctx = self.ctx
+        need_id = self.query.get("need")
+        if need_id:
+            self.need = await ctx.call(ctx.store.get, Need, need_id)
+        if self.need is not None:
+            self.origin.value = self.t(
+                "ui.action.from_need", need=self.need.category, count=self.need.people_count
+            )
+            if not self.form.text("title"):
+                self.form["title"].value = self.need.category
+            if not self.form.text("description"):
+                self.form["description"].value = self.need.description
+
+    async def save(self) -> None:
+        f = self.form
+        f.clear_errors()
+        errors: list[FieldError] = []
+        data: dict[str, Any] = {
+            "title": f.text("title"),
+            "kind": self.kind.value,
+            "description": f.text("description"),
+            "starts_on": f.date("starts_on", errors),
+            "place": f.text("place"),
+            "grant_requested_gr": f.money_gr("grant_requested_gr", errors),
+        }
+        if errors:
+            f.show_errors(errors)
+            return
+        try:
+            if self.need is not None:
+                action = await self.ctx.call(
+                    action_service.create_action_from_need, self.ctx.store, self.need.id, data
+                )
+            else:
+                data["zone_id"] = self.query.get("zone") or None
+                action = await self.ctx.call(action_service.create_action, self.ctx.store, data)
+        except ValidationFailed as exc:
+            f.show_errors(exc)
+            return
+        self.ctx.toast(self.t("ui.action.created"))
+        await self.ctx.shell.replace(f"/zone/actions/{action.id}")
+
+
+@screen("/zone/actions/:action_id")
+class ActionScreen(Screen):
+    title_key = "ui.action.title"
+
+    def build(self) -> ft.Control:
+        ctx = self.ctx
+        self.action: NeighbourhoodAction | None = None
+        f = self.form = Form(ctx)
+        self.header = ft.Column(spacing=6)
+        self.moves = ft.Row(wrap=True, spacing=8, run_spacing=8)
+        self.warnings = ft.Column(spacing=6)
+        fields = {
+            "starts_on": w.text_field(self.t("ui.action.starts_on"), hint=self.t("ui.common.date_hint")),
+            "place": w.text_field(self.t("ui.action.place")),
+            "participants": w.text_field(self.t("ui.action.participants"), keyboard=ft.KeyboardType.NUMBER),
+            "grant_requested_gr": w.text_field(
+                self.t("ui.action.grant_requested"), keyboard=ft.KeyboardType.NUMBER, suffix="zł"
+            ),
+            "grant_granted_gr": w.text_field(
+                self.t("ui.action.grant_granted"), keyboard=ft.KeyboardType.NUMBER, suffix="zł"
+            ),
+            "report": w.text_field(
+                self.t("ui.action.report"), multiline=True, hint=self.t("ui.action.report_hint")
+            ),
+        }
+        for name, control in fields.items():
+            f.add(name, control)
+        return ft.Column(
+            [
+                self.header,
+                w.heading(self.t("ui.action.move"), size=18),
+                self.moves,
+                ft.Divider(),
+                f.banner,
+                *fields.values(),
+                self.warnings,
+                w.primary_button(ctx, self.t("ui.common.save"), self.save, icon=ft.Icons.SAVE, height=56),
+            ],
+            spacing=12,
+        )
+
+    @property
+    def action_id(self) -> str:
+        return self.params["action_id"]
+
+    async def load(self) -> None:
+        ctx = self.ctx
+        a = await ctx.call(ctx.store.get, NeighbourhoodAction, self.action_id)
+        if a is None or a.deleted:
+            self.header.controls = [w.empty(self.t("ui.error.not_found"))]
+            return
+        self.action = a
+        zone = await ctx.call(ctx.store.get, Zone, a.zone_id) if a.zone_id else None
+        needs = [await ctx.call(ctx.store.get, Need, nid) for nid in a.need_ids]
+        header: list[ft.Control] = [
+            w.heading(a.title, size=22),
+            ft.Row([status_badge(ctx, a.status), w.muted(self.t(f"action.kind.{a.kind}"))], spacing=10),
+        ]
+        if zone:
+            header.append(w.muted(zone.name))
+        if a.description:
+            header.append(w.body(a.description))
+        for need in needs:
+            if need is not None:
+                diagnosis = await ctx.call(ctx.store.get, Diagnosis, need.diagnosis_id)
+                header.append(
+                    w.row_tile(
+                        ctx,
+                        self.t("ui.action.need", need=need.category),
+                        self.t("ui.need.people_count", count=need.people_count),
+                        on_click=(lambda e, d=diagnosis.id: ctx.go(f"/zone/diagnoses/{d}"))
+                        if diagnosis
+                        else None,
+                        leading=ft.Icon(ft.Icons.LIGHTBULB_OUTLINE),
+                    )
+                )
+        self.header.controls = header
+        self.moves.controls = [
+            w.primary_button(
+                ctx,
+                self.t(f"ui.action.to.{target}"),
+                lambda e, s=target: self.advance(s),
+                bgcolor=theme.ACTION_STATUS_COLORS.get(target, theme.PRIMARY),
+            )
+            for target in ACTION_TRANSITIONS.get(a.status, ())
+        ] or [w.muted(self.t("ui.action.final"))]
+        f = self.form
+        f["starts_on"].value = w.format_date(a.starts_on, ctx.lang)
+        f["place"].value = a.place
+        f["participants"].value = str(a.participants or 0)
+        f["grant_requested_gr"].value = pln(a.grant_requested_gr)
+        f["grant_granted_gr"].value = pln(a.grant_granted_gr)
+        f["report"].value = a.report
+        self._show_warnings(a)
+
+    def _show_warnings(self, action: NeighbourhoodAction) -> None:
+        warnings = action_service.grant_warnings(action)
+        self.warnings.controls = [
+            w.notice(e.message(self.ctx.lang), icon=ft.Icons.WARNING_AMBER) for e in warnings
+        ]
+
+    async def advance(self, to_status: str) -> None:
+        try:
+            await self.ctx.call(action_service.advance_action, self.ctx.store, self.action_id, to_status)
+        except ValidationFailed as exc:
+            self.form.show_errors(exc)
+            return
+        self.ctx.toast(self.t("ui.action.moved", status=self.t(f"action.status.{to_status}")))
+        await self.load()
+
+    async def save(self) -> None:
+        if self.action is None:
+            return
+        f = self.form
+        f.clear_errors()
+        errors: list[FieldError] = []
+        values: dict[str, Any] = {
+            "starts_on": f.date("starts_on", errors),
+            "place": f.text("place"),
+            "participants": f.integer("participants", errors, default=0),
+            "grant_requested_gr": f.money_gr("grant_requested_gr", errors),
+            "grant_granted_gr": f.money_gr("grant_granted_gr", errors),
+            "report": f.text("report"),
+        }
+        if errors:
+            f.show_errors(errors)
+            return
+        changes = {k: v for k, v in values.items() if getattr(self.action, k) != v}
+        if changes:
+            try:
+                self.action = await self.ctx.call(
+                    action_service.update_action, self.ctx.store, self.action_id, changes
+                )
+            except ValidationFailed as exc:
+                f.show_errors(exc)
+                return
+        self.ctx.toast(self.t("ui.common.saved"))
+        await self.load()

@@ -1,0 +1,204 @@
+"""One contact: who, where, consent status, needs and offers, visit history, supervisor's notes."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from fieldapp.model import Consent, Contact
+from fieldapp.model.enums import NATURAL_PERSON_KINDS
+from fieldapp.services import consent as consent_service
+from fieldapp.services import contacts as contact_service
+from fieldapp.ui import theme
+from fieldapp.ui import widgets as w
+from fieldapp.ui.contacts import contact_title, zone_names
+from fieldapp.ui.context import META_USER_NAME
+from fieldapp.ui.registry import screen
+from fieldapp.ui.screen import Screen
+from fieldapp.ui.today import visit_place
+
+
+def consent_line(ctx, consent: Consent | None) -> str:
+    if consent is None:
+        return ctx.t("ui.consent.none")
+    status = ctx.t(f"consent.status.{consent.status}")
+    when = w.format_date(consent.given_at, ctx.lang)
+    parts = [status, ctx.t(f"consent.method.{consent.method}"), when]
+    if consent.recorded_by:
+        parts.append(ctx.t("ui.consent.by", name=consent.recorded_by))
+    return " · ".join(p for p in parts if p)
+
+
+def consent_scopes(ctx, consent: Consent) -> str:
+    names = [
+        ctx.t(f"consent.scope.{scope}")
+        for scope in ("contact", "store", "photos")
+        if getattr(consent, f"scope_{scope}")
+    ]
+    return ", ".join(names)
+
+
+@screen("/contacts/:contact_id")
+class ContactDetailScreen(Screen):
+    title_key = "ui.contact.title"
+
+    def build(self) -> ft.Control:
+        self.body = ft.Column([w.muted(self.t("ui.common.loading"))], spacing=12)
+        return self.body
+
+    def actions(self) -> list[ft.Control]:
+        cid = self.params["contact_id"]
+        return [
+            w.icon_button(
+                self.ctx,
+                ft.Icons.EDIT,
+                self.t("ui.contact.edit"),
+                lambda: self.ctx.go(f"/contacts/{cid}/edit"),
+                icon_color=ft.Colors.WHITE,
+            ),
+            w.icon_button(
+                self.ctx,
+                ft.Icons.DELETE_OUTLINE,
+                self.t("ui.contact.delete"),
+                self._confirm_delete,
+                icon_color=ft.Colors.WHITE,
+            ),
+        ]
+
+    async def load(self) -> None:
+        ctx = self.ctx
+        detail = await ctx.call(contact_service.contact_detail, ctx.store, self.params["contact_id"])
+        zones = await zone_names(ctx)
+        contact: Contact = detail.contact
+        consent: Consent | None = detail.consent
+        cid = contact.id
+        rows: list[ft.Control] = [
+            w.heading(contact_title(ctx, contact), size=22),
+            w.body(self.t(f"contact.kind.{contact.kind}"), color=theme.MUTED),
+        ]
+        if contact.do_not_knock:
+            rows.append(w.notice(self.t("ui.contact.do_not_knock"), icon=ft.Icons.DO_NOT_DISTURB))
+        if contact.address or contact.street:
+            address = contact.address or " ".join(p for p in (contact.street, contact.house_number) if p)
+            rows.append(
+                w.labelled(
+                    self.t("ui.contact.address"), address + (f", {contact.city}" if contact.city else "")
+                )
+            )
+        if contact.zone_id:
+            rows.append(w.labelled(self.t("ui.contact.zone"), zones.get(contact.zone_id, "—")))
+        for name in ("phone", "email"):
+            if getattr(contact, name):
+                rows.append(w.labelled(self.t(f"ui.contact.{name}"), getattr(contact, name)))
+        if contact.kind in NATURAL_PERSON_KINDS:
+            rows.append(self._consent_block(consent, cid))
+        for name in ("needs", "offers", "interests", "tags", "notes"):
+            value = getattr(contact, name)
+            if value:
+                rows.append(w.labelled(self.t(f"ui.contact.{name}"), value))
+        for review in getattr(detail, "reviews", None) or []:
+            if review.state == "returned":
+                rows.append(
+                    w.notice(self.t("ui.contact.returned", comment=review.comment), icon=ft.Icons.UNDO)
+                )
+        rows.append(
+            w.primary_button(
+                ctx,
+                self.t("ui.contact.log_visit"),
+                lambda: ctx.go(f"/doors?contact={cid}"),
+                icon=ft.Icons.DOOR_FRONT_DOOR,
+            )
+        )
+        rows.append(w.heading(self.t("ui.contact.visits"), size=18))
+        visits = getattr(detail, "visits", None) or []
+        rows.extend(
+            w.row_tile(
+                ctx,
+                f"{w.format_date(v.visited_at, ctx.lang)} — {self.t(f'visit.outcome.{v.outcome}')}",
+                " · ".join(p for p in (visit_place(v), v.notes, v.next_step) if p),
+                leading=ft.Icon(ft.Icons.CIRCLE, color=theme.OUTCOME_COLORS.get(v.outcome, theme.MUTED)),
+            )
+            for v in visits
+        )
+        if not visits:
+            rows.append(w.empty(self.t("ui.contact.no_visits")))
+        self.body.controls = rows
+
+    def _consent_block(self, consent: Consent | None, cid: str) -> ft.Control:
+        ctx = self.ctx
+        given = consent is not None and consent.status == "given"
+        items: list[ft.Control] = [
+            w.heading(self.t("ui.consent.title"), size=18),
+            w.body(
+                consent_line(ctx, consent),
+                weight=ft.FontWeight.W_600,
+                color=theme.OK if given else theme.DANGER,
+            ),
+        ]
+        if consent is not None and given:
+            items.append(w.muted(self.t("ui.consent.scopes", scopes=consent_scopes(ctx, consent) or "—")))
+            items.append(
+                w.secondary_button(
+                    ctx,
+                    self.t("ui.consent.withdraw"),
+                    self._confirm_withdraw,
+                    icon=ft.Icons.BLOCK,
+                    color=theme.DANGER,
+                )
+            )
+        else:
+            items.append(
+                w.secondary_button(
+                    ctx,
+                    self.t("ui.consent.record"),
+                    lambda: ctx.go(f"/contacts/{cid}/consent"),
+                    icon=ft.Icons.VERIFIED_USER,
+                )
+            )
+        return w.card(*items)
+
+    # -- confirmations ----------------------------------------------------------------------
+
+    def _confirm(self, title: str, text: str, confirm: str, action) -> None:
+        ctx = self.ctx
+
+        async def yes() -> None:
+            ctx.page.pop_dialog()
+            await action()
+
+        dialog = ft.AlertDialog(
+            title=ft.Text(title),
+            content=ft.Text(text, size=16),
+            actions=[
+                w.secondary_button(ctx, self.t("ui.common.cancel"), lambda: ctx.page.pop_dialog()),
+                w.primary_button(ctx, confirm, yes, bgcolor=theme.DANGER),
+            ],
+        )
+        ctx.page.show_dialog(dialog)
+
+    def _confirm_withdraw(self) -> None:
+        self._confirm(
+            self.t("ui.consent.withdraw"),
+            self.t("ui.consent.withdraw_text"),
+            self.t("ui.consent.withdraw"),
+            self._withdraw,
+        )
+
+    async def _withdraw(self) -> None:
+        ctx = self.ctx
+        who = await ctx.setting(META_USER_NAME)
+        await ctx.call(consent_service.withdraw_consent, ctx.store, self.params["contact_id"], who)
+        ctx.toast(self.t("ui.consent.withdrawn"))
+        await self.load()
+
+    def _confirm_delete(self) -> None:
+        self._confirm(
+            self.t("ui.contact.delete"),
+            self.t("ui.contact.delete_text"),
+            self.t("ui.contact.delete"),
+            self._delete,
+        )
+
+    async def _delete(self) -> None:
+        await self.ctx.call(contact_service.delete_contact, self.ctx.store, self.params["contact_id"])
+        self.ctx.toast(self.t("ui.contact.deleted"))
+        await self.ctx.shell.back()

@@ -1,0 +1,392 @@
+"""Create or edit a contact; for a natural person the consent step is part of the same form.
+
+RODO: a resident or local leader is asked first whether their data may be stored. Until the
+answer is "yes" (recorded with how, by whom and when), the personal fields stay hidden and
+only what is not personal (address of the building, zone, "do not knock") is saved.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import flet as ft
+
+from fieldapp.model import Consent, Contact
+from fieldapp.model.enums import NATURAL_PERSON_KINDS, ConsentMethod, ContactKind
+from fieldapp.services import consent as consent_service
+from fieldapp.services import contacts as contact_service
+from fieldapp.services.errors import FieldError, ValidationFailed
+from fieldapp.ui import widgets as w
+from fieldapp.ui.contact_detail import consent_line
+from fieldapp.ui.contacts import zone_names
+from fieldapp.ui.context import META_USER_NAME, UiContext
+from fieldapp.ui.forms import Form
+from fieldapp.ui.registry import screen
+from fieldapp.ui.screen import Screen
+
+#: Contact fields a person must consent to before they are stored.
+PERSONAL_INPUTS = ("name", "phone", "email", "flat", "interests", "needs", "offers", "tags", "notes")
+#: Fields that may be stored for anyone (the building, not the person).
+NON_PERSONAL_INPUTS = ("street", "house_number", "city")
+
+
+def given_at_from(day: date | None) -> datetime:
+    """When consent was given: now for today (or blank), else noon of the day typed."""
+    if day is None or day == date.today():
+        return datetime.now(UTC)
+    return datetime.combine(day, time(12, 0)).astimezone(UTC)
+
+
+class ConsentStep:
+    """The consent question and its details (method, scopes, who recorded it, when)."""
+
+    def __init__(self, ctx: UiContext, form: Form, on_change: Any = None) -> None:
+        self.ctx = ctx
+        self.form = form
+        self.answer: str | None = None  # "yes" | "no"
+        self.on_change = on_change
+        t = ctx.t
+        self.yes = w.secondary_button(
+            ctx,
+            t("ui.consent.yes"),
+            lambda: self.set_answer("yes"),
+            icon=ft.Icons.CHECK_CIRCLE_OUTLINE,
+            expand=True,
+        )
+        self.no = w.secondary_button(
+            ctx, t("ui.consent.no"), lambda: self.set_answer("no"), icon=ft.Icons.CANCEL_OUTLINED, expand=True
+        )
+        self.method = form.add(
+            "method",
+            w.ChoiceField(
+                ctx,
+                t("ui.consent.method"),
+                [(m.value, t(f"consent.method.{m.value}")) for m in ConsentMethod],
+                value=ConsentMethod.ORAL.value,
+            ),
+        )
+        self.scope_contact = form.add(
+            "scope_contact", ft.Checkbox(label=t("consent.scope.contact"), value=True)
+        )
+        self.scope_store = form.add("scope_store", ft.Checkbox(label=t("consent.scope.store"), value=True))
+        self.scope_photos = form.add(
+            "scope_photos", ft.Checkbox(label=t("consent.scope.photos"), value=False)
+        )
+        self.recorded_by = form.add("recorded_by", w.text_field(t("ui.consent.recorded_by")))
+        self.given_on = form.add(
+            "given_at",
+            w.text_field(
+                t("ui.consent.given_on"),
+                hint=t("ui.common.date_hint"),
+                value=w.format_date(date.today(), ctx.lang),
+            ),
+        )
+        self.note = form.add("consent_note", w.text_field(t("ui.consent.note")))
+        self.details = ft.Column(
+            [
+                self.method.control,
+                self.scope_contact,
+                self.scope_store,
+                self.scope_photos,
+                self.recorded_by,
+                self.given_on,
+                self.note,
+            ],
+            spacing=6,
+            visible=False,
+        )
+        self.without = w.notice(t("ui.consent.without"))
+        self.without.visible = False
+        self.control = w.card(
+            w.heading(t("ui.consent.title"), size=18),
+            w.body(t("ui.consent.question")),
+            ft.Row([self.yes, self.no], spacing=8),
+            self.without,
+            self.details,
+        )
+
+    async def prefill(self) -> None:
+        self.recorded_by.value = await self.ctx.setting(META_USER_NAME)
+
+    async def set_answer(self, answer: str) -> None:
+        self.answer = answer
+        for button, value in ((self.yes, "yes"), (self.no, "no")):
+            w.set_selected(button, value == answer)
+        self.details.visible = answer == "yes"
+        self.without.visible = answer == "no"
+        if self.on_change:
+            result = self.on_change()
+            if hasattr(result, "__await__"):
+                await result
+
+    def values(self, errors: list[FieldError]) -> dict[str, Any] | None:
+        """The consent fields for the service, or None when the answer is not "yes"."""
+        if self.answer != "yes":
+            return None
+        day = self.form.date("given_at", errors)
+        return {
+            "status": "given",
+            "method": self.method.value or ConsentMethod.ORAL.value,
+            "scope_contact": bool(self.scope_contact.value),
+            "scope_store": bool(self.scope_store.value),
+            "scope_photos": bool(self.scope_photos.value),
+            "recorded_by": self.form.text("recorded_by"),
+            "given_at": given_at_from(day),
+            "note": self.form.text("consent_note"),
+        }
+
+
+def _kind_options(ctx: UiContext) -> list[tuple[str, str]]:
+    return [(kind.value, ctx.t(f"contact.kind.{kind.value}")) for kind in ContactKind]
+
+
+class _ContactFormBase(Screen):
+    """Shared by the new-contact and edit-contact screens."""
+
+    contact: Contact | None = None
+    consent: Consent | None = None
+
+    def build(self) -> ft.Control:
+        ctx = self.ctx
+        f = self.form = Form(ctx)
+        f.aliases.update({"note": "consent_note"})
+        self.kind = f.add(
+            "kind",
+            w.ChoiceField(
+                ctx,
+                self.t("ui.contact.kind"),
+                _kind_options(ctx),
+                value=ContactKind.RESIDENT.value,
+                on_change=self._kind_changed,
+            ),
+        )
+        self.consent_step = ConsentStep(ctx, f, on_change=self._refresh_visibility)
+        self.consent_status = w.card(w.heading(self.t("ui.consent.title"), size=18), w.body(""))
+        self.consent_status.visible = False
+        self.zone = f.add(
+            "zone_id",
+            w.ChoiceField(ctx, self.t("ui.contact.zone"), [], allow_empty=self.t("ui.doors.no_zone")),
+        )
+        q = self.query
+        fields = {
+            "name": w.text_field(self.t("ui.contact.name")),
+            "street": w.text_field(self.t("ui.doors.street"), value=q.get("street", "")),
+            "house_number": w.text_field(
+                self.t("ui.doors.house_number"), value=q.get("house_number", ""), width=130
+            ),
+            "flat": w.text_field(self.t("ui.doors.flat"), value=q.get("flat", ""), width=110),
+            "city": w.text_field(self.t("ui.contact.city")),
+            "phone": w.text_field(self.t("ui.contact.phone"), keyboard=ft.KeyboardType.PHONE),
+            "email": w.text_field(self.t("ui.contact.email"), keyboard=ft.KeyboardType.EMAIL),
+            "needs": w.text_field(self.t("ui.contact.needs"), multiline=True),
+            "offers": w.text_field(self.t("ui.contact.offers"), multiline=True),
+            "interests": w.text_field(self.t("ui.contact.interests")),
+            "tags": w.text_field(self.t("ui.contact.tags"), hint=self.t("ui.contact.tags_hint")),
+            "notes": w.text_field(self.t("ui.contact.notes"), multiline=True),
+        }
+        for name, control in fields.items():
+            f.add(name, control)
+        self.do_not_knock = f.add("do_not_knock", ft.Checkbox(label=self.t("ui.contact.do_not_knock_box")))
+        self.personal = ft.Column(
+            [
+                fields["name"],
+                fields["phone"],
+                fields["email"],
+                fields["needs"],
+                fields["offers"],
+                fields["interests"],
+                fields["tags"],
+                fields["notes"],
+            ],
+            spacing=10,
+        )
+        return ft.Column(
+            [
+                f.banner,
+                self.kind.control,
+                self.consent_step.control,
+                self.consent_status,
+                self.personal,
+                w.heading(self.t("ui.contact.where"), size=18),
+                fields["street"],
+                ft.Row([fields["house_number"], fields["flat"]], spacing=8),
+                fields["city"],
+                self.zone.control,
+                self.do_not_knock,
+                w.primary_button(ctx, self.t("ui.common.save"), self.save, icon=ft.Icons.SAVE, height=56),
+            ],
+            spacing=12,
+        )
+
+    async def load(self) -> None:
+        zones = await zone_names(self.ctx)
+        self.zone.set_options(sorted(((zid, name) for zid, name in zones.items()), key=lambda z: z[1]))
+        if self.query.get("zone") in zones and self.zone.value is None:
+            self.zone.set_value(self.query["zone"])
+        await self.consent_step.prefill()
+        self._refresh_visibility()
+
+    def is_person(self) -> bool:
+        return self.kind.value in NATURAL_PERSON_KINDS
+
+    def may_store_personal(self) -> bool:
+        """Personal fields are shown and saved only with consent (or for organisations)."""
+        if not self.is_person():
+            return True
+        if self.consent is not None and self.consent.status == "given":
+            return True
+        return self.consent_step.answer == "yes"
+
+    async def _kind_changed(self, field: w.ChoiceField) -> None:
+        self._refresh_visibility()
+
+    def _refresh_visibility(self) -> None:
+        person = self.is_person()
+        has_consent = self.consent is not None and self.consent.status == "given"
+        self.consent_step.control.visible = person and not has_consent and self.contact is None
+        self.consent_status.visible = person and self.contact is not None
+        if self.consent_status.visible:
+            self.consent_status.content.controls[1].value = consent_line(self.ctx, self.consent)
+        personal = self.may_store_personal()
+        self.personal.visible = personal
+        self.form["flat"].visible = personal
+        if person and self.contact is None and self.consent_step.answer is None:
+            self.consent_step.without.visible = False
+
+    def data(self) -> dict[str, Any]:
+        f = self.form
+        data: dict[str, Any] = {
+            "kind": self.kind.value,
+            "zone_id": self.zone.value,
+            "do_not_knock": bool(self.do_not_knock.value),
+            **{name: f.text(name) for name in NON_PERSONAL_INPUTS},
+        }
+        data["address"] = " ".join(p for p in (data["street"], data["house_number"]) if p)
+        if self.may_store_personal():
+            data.update({name: f.text(name) for name in PERSONAL_INPUTS})
+            if data["flat"] and data["address"]:
+                data["address"] += f"/{data['flat']}"
+        return data
+
+    async def save(self) -> None:
+        raise NotImplementedError
+
+
+@screen("/contacts/new")
+class NewContactScreen(_ContactFormBase):
+    title_key = "ui.contact.new"
+
+    async def save(self) -> None:
+        f = self.form
+        f.clear_errors()
+        errors: list[FieldError] = []
+        consent = self.consent_step.values(errors) if self.is_person() else None
+        if self.is_person() and consent is not None and not consent["recorded_by"]:
+            errors.append(f.field_error("recorded_by", "ui.consent.recorded_by_required"))
+        if errors:
+            f.show_errors(errors)
+            return
+        try:
+            contact = await self.ctx.call(
+                contact_service.create_contact, self.ctx.store, self.data(), consent
+            )
+        except ValidationFailed as exc:
+            f.show_errors(exc)
+            return
+        if consent and consent["recorded_by"]:
+            await self.ctx.set_setting(META_USER_NAME, consent["recorded_by"])
+        self.ctx.toast(self.t("ui.contact.created"))
+        await self.ctx.shell.replace(f"/contacts/{contact.id}")
+
+
+@screen("/contacts/:contact_id/edit")
+class EditContactScreen(_ContactFormBase):
+    title_key = "ui.contact.edit"
+
+    async def load(self) -> None:
+        ctx = self.ctx
+        cid = self.params["contact_id"]
+        detail = await ctx.call(contact_service.contact_detail, ctx.store, cid)
+        self.contact, self.consent = detail.contact, detail.consent
+        c = self.contact
+        self.kind.set_value(c.kind)
+        self.zone.set_value(c.zone_id)
+        for name in (*PERSONAL_INPUTS, *NON_PERSONAL_INPUTS):
+            self.form[name].value = getattr(c, name) or ""
+        self.do_not_knock.value = c.do_not_knock
+        await super().load()
+        self.zone.set_value(c.zone_id)
+
+    async def save(self) -> None:
+        assert self.contact is not None
+        f = self.form
+        f.clear_errors()
+        data = self.data()
+        changes = {k: v for k, v in data.items() if getattr(self.contact, k) != v}
+        if changes:
+            try:
+                await self.ctx.call(contact_service.update_contact, self.ctx.store, self.contact.id, changes)
+            except ValidationFailed as exc:
+                f.show_errors(exc)
+                return
+        self.ctx.toast(self.t("ui.common.saved"))
+        await self.ctx.shell.back()
+
+
+@screen("/contacts/:contact_id/consent")
+class ConsentScreen(Screen):
+    """Record a (new) consent for an existing contact."""
+
+    title_key = "ui.consent.title"
+
+    def build(self) -> ft.Control:
+        self.form = Form(self.ctx)
+        self.form.aliases.update({"note": "consent_note"})
+        self.step = ConsentStep(self.ctx, self.form)
+        self.who = w.muted("")
+        return ft.Column(
+            [
+                self.who,
+                self.form.banner,
+                self.step.control,
+                w.primary_button(
+                    self.ctx, self.t("ui.common.save"), self.save, icon=ft.Icons.SAVE, height=56
+                ),
+            ],
+            spacing=12,
+        )
+
+    async def load(self) -> None:
+        detail = await self.ctx.call(
+            contact_service.contact_detail, self.ctx.store, self.params["contact_id"]
+        )
+        self.who.value = detail.contact.name or self.t("ui.contacts.unnamed")
+        await self.step.prefill()
+
+    async def save(self) -> None:
+        f = self.form
+        f.clear_errors()
+        errors: list[FieldError] = []
+        if self.step.answer is None:
+            errors.append(f.field_error("", "ui.consent.answer_required"))
+        values = self.step.values(errors)
+        if values is not None and not values["recorded_by"]:
+            errors.append(f.field_error("recorded_by", "ui.consent.recorded_by_required"))
+        if errors:
+            f.show_errors(errors)
+            return
+        fields = values or {
+            "status": "refused",
+            "given_at": datetime.now(UTC),
+            "recorded_by": f.text("recorded_by"),
+        }
+        try:
+            await self.ctx.call(
+                consent_service.record_consent, self.ctx.store, self.params["contact_id"], **fields
+            )
+        except ValidationFailed as exc:
+            f.show_errors(exc)
+            return
+        self.ctx.toast(self.t("ui.common.saved"))
+        await self.ctx.shell.back()

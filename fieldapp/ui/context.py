@@ -1,0 +1,194 @@
+"""What every screen gets: the store, the user's language, navigation, and safe event handling."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import flet as ft
+
+from fieldapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
+from fieldapp.services.errors import NotFound, ValidationFailed
+from fieldapp.store import Store
+
+if TYPE_CHECKING:
+    from fieldapp.ui.shell import Shell
+
+log = logging.getLogger("fieldapp.ui")
+T = TypeVar("T")
+
+#: Keys of the UI's own settings in the store's ``meta`` table.
+META_LANGUAGE = "ui.language"
+META_USER_NAME = "ui.user_name"
+META_WALK = "ui.walk"
+
+
+class UiContext:
+    """Per-session state shared by the shell and its screens (one per browser tab / app window)."""
+
+    def __init__(self, page: ft.Page, store: Store, *, services: AppServices | None = None) -> None:
+        self.page = page
+        self.store = store
+        self.services = services or AppServices(store)
+        self.tr = Translator(store.meta(META_LANGUAGE) or DEFAULT_LANGUAGE)
+        self.shell: Shell | None = None
+
+    # -- language ---------------------------------------------------------------------------
+
+    @property
+    def lang(self) -> str:
+        return self.tr.lang
+
+    def t(self, key: str, /, **params: object) -> str:
+        return self.tr(key, **params)
+
+    async def set_language(self, lang: str) -> None:
+        """Switch the UI language live and remember it on this device."""
+        if lang not in LANGUAGES or lang == self.lang:
+            return
+        await self.call(self.store.set_meta, META_LANGUAGE, lang)
+        self.tr = Translator(lang)
+        if self.shell:
+            self.shell.rebuild()
+
+    # -- settings kept in the store ---------------------------------------------------------
+
+    async def setting(self, key: str, default: str = "") -> str:
+        return await self.call(self.store.meta, key, default) or default
+
+    async def set_setting(self, key: str, value: str | None) -> None:
+        await self.call(self.store.set_meta, key, value)
+
+    async def json_setting(self, key: str) -> dict[str, Any]:
+        raw = await self.setting(key)
+        try:
+            value = json.loads(raw) if raw else {}
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    async def set_json_setting(self, key: str, value: dict[str, Any]) -> None:
+        await self.set_setting(key, json.dumps(value, ensure_ascii=False))
+
+    # -- work off the event loop ------------------------------------------------------------
+
+    async def call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a blocking call (SQLite, HTTP) in a worker thread so the UI stays responsive."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    # -- navigation -------------------------------------------------------------------------
+
+    def go(self, route: str) -> None:
+        self.page.run_task(self.page.push_route, route)
+
+    def back(self) -> None:
+        if self.shell:
+            self.page.run_task(self.shell.back)
+
+    # -- feedback ---------------------------------------------------------------------------
+
+    def toast(
+        self, message: str, *, action: str | None = None, on_action: Callable[..., Any] | None = None
+    ) -> None:
+        """A short message at the bottom of the screen, optionally with one action (e.g. undo)."""
+        snack = ft.SnackBar(
+            ft.Text(message, size=16),
+            action=action,
+            on_action=self.handler(on_action) if on_action else None,
+            duration=ft.Duration(seconds=6 if action else 4),
+            show_close_icon=True,
+            close_icon_color=ft.Colors.WHITE,
+        )
+        self.page.show_dialog(snack)
+
+    def report_unexpected(self, exc: BaseException) -> None:
+        """Log an unexpected error with its trace locally; tell the user in plain words only."""
+        log.error("unexpected error in the UI", exc_info=exc)
+        try:
+            self.toast(self.t("ui.error.unexpected"))
+            self.page.update()
+        except Exception:  # the session may be gone; the log has it
+            log.exception("could not show the error message")
+
+    def handler(self, fn: Callable[..., Any] | None) -> Callable[..., Awaitable[None]] | None:
+        """Wrap an event handler: runs it (sync or async) and turns any failure into a plain message.
+
+        Validation errors the screen did not handle and missing records get their own messages;
+        anything else is logged with its trace and never shown to the user. Entered data stays in
+        the fields because nothing is rebuilt.
+        """
+        if fn is None:
+            return None
+
+        @functools.wraps(fn)
+        async def safe(*args: Any) -> None:
+            try:
+                params = inspect.signature(fn).parameters
+                call_args = args if params else ()
+                result = fn(*call_args)
+                if inspect.isawaitable(result):
+                    await result
+            except ValidationFailed as exc:
+                self.toast("; ".join(exc.by_field(self.lang).values()))
+            except NotFound:
+                self.toast(self.t("ui.error.not_found"))
+            except Exception as exc:
+                self.report_unexpected(exc)
+
+        return safe
+
+
+class AppServices:
+    """Process-wide helpers shared by all sessions (the sync client and its background loop)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._sync_client: Any = None
+        self._auto_sync: Any = None
+        self.sync_available: bool | None = None
+
+    def sync_client(self) -> Any:
+        """The sync client, or ``None`` when the sync package is not installed in this build."""
+        if self._sync_client is None and self.sync_available is not False:
+            try:
+                from sync.client import SyncClient
+            except ImportError:
+                log.info("sync client not available")
+                self.sync_available = False
+                return None
+            self._sync_client = SyncClient(self.store)
+            self.sync_available = True
+        return self._sync_client
+
+    def start_auto_sync(self) -> None:
+        """Start background sync (if the client exists and the device is enrolled)."""
+        client = self.sync_client()
+        if client is None or self._auto_sync is not None:
+            return
+        try:
+            from sync.client import AutoSync
+
+            if not client.status().enrolled:
+                return
+            self._auto_sync = AutoSync(client)
+            self._auto_sync.start()
+        except Exception:
+            log.exception("automatic sync could not start")
+            self._auto_sync = None
+
+    def request_sync(self) -> None:
+        if self._auto_sync is not None:
+            self._auto_sync.request()
+
+    def stop(self) -> None:
+        if self._auto_sync is not None:
+            try:
+                self._auto_sync.stop()
+            except Exception:
+                log.exception("automatic sync did not stop cleanly")
+            self._auto_sync = None

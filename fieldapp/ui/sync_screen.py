@@ -1,0 +1,228 @@
+"""Synchronizacja: enroll the device, see what is waiting, sync now, errors in plain words.
+
+The sync client (``sync.client``) is imported lazily through ``AppServices`` so the app runs (and
+keeps working offline) in a build without it. Its blocking calls run in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import flet as ft
+
+from fieldapp.ui import theme
+from fieldapp.ui import widgets as w
+from fieldapp.ui.context import UiContext
+from fieldapp.ui.registry import screen
+from fieldapp.ui.screen import Screen
+
+log = logging.getLogger(__name__)
+
+
+def enrollment_text(code_or_qr: str, server_url: str) -> str:
+    """What to hand to ``SyncClient.enroll``: the QR content as is, or a code plus a typed server URL."""
+    text = code_or_qr.strip()
+    if text.lower().startswith("teren://") or not server_url.strip():
+        return text
+    return f"teren://enroll?server={quote(server_url.strip(), safe='')}&code={quote(text, safe='')}"
+
+
+def sync_error_message(ctx: UiContext, code: str | None) -> str:
+    """The plain-words message of a sync error code (``sync.error.<code>``), never a trace."""
+    if not code:
+        return ""
+    key = f"sync.error.{code}"
+    text = ctx.t(key)
+    return ctx.t("ui.sync.error_generic", code=code) if text == key else text
+
+
+async def sync_status(ctx: UiContext) -> Any:
+    client = ctx.services.sync_client()
+    if client is None:
+        return None
+    return await ctx.call(client.status)
+
+
+async def sync_summary(ctx: UiContext) -> str:
+    """One line for the home and Więcej screens: what is waiting and when the last sync was."""
+    pending = await ctx.call(ctx.store.pending_changes)
+    try:
+        status = await sync_status(ctx)
+    except Exception:
+        log.exception("sync status failed")
+        status = None
+    parts = [ctx.t("ui.sync.pending", count=pending)]
+    if status is None or not getattr(status, "enrolled", False):
+        parts.append(ctx.t("ui.sync.not_enrolled"))
+    else:
+        last = getattr(status, "last_success_at", None)
+        parts.append(
+            ctx.t("ui.sync.last", when=w.format_date(last, ctx.lang)) if last else ctx.t("ui.sync.never")
+        )
+        if getattr(status, "last_error_code", None):
+            parts.append(sync_error_message(ctx, status.last_error_code))
+    return " · ".join(parts)
+
+
+@screen("/more/sync")
+class SyncScreen(Screen):
+    title_key = "ui.sync.title"
+
+    def build(self) -> ft.Control:
+        ctx = self.ctx
+        self.status_box = ft.Column(spacing=8)
+        self.error = ft.Text("", color=theme.DANGER, size=16, weight=ft.FontWeight.W_600, visible=False)
+        self.progress = ft.ProgressBar(visible=False, color=theme.PRIMARY, bar_height=8)
+        self.progress_text = w.muted("")
+        self.receipt = ft.Column(spacing=4)
+        self.sync_button = w.primary_button(
+            ctx, self.t("ui.sync.now"), self.sync_now, icon=ft.Icons.SYNC, height=56
+        )
+        self.code = w.text_field(self.t("ui.sync.code"), hint=self.t("ui.sync.code_hint"))
+        self.server = w.text_field(self.t("ui.sync.server"), hint="https://", keyboard=ft.KeyboardType.URL)
+        self.enroll_box = ft.Column(
+            [
+                w.heading(self.t("ui.sync.enroll")),
+                w.muted(self.t("ui.sync.enroll_help")),
+                self.code,
+                w.secondary_button(ctx, self.t("ui.sync.paste"), self.paste, icon=ft.Icons.CONTENT_PASTE),
+                self.server,
+                w.primary_button(ctx, self.t("ui.sync.enroll_button"), self.enroll, icon=ft.Icons.LINK),
+            ],
+            spacing=10,
+            visible=False,
+        )
+        self.unavailable = w.notice(self.t("ui.sync.unavailable"))
+        self.unavailable.visible = False
+        return ft.Column(
+            [
+                self.status_box,
+                self.error,
+                self.unavailable,
+                self.sync_button,
+                self.progress,
+                self.progress_text,
+                self.receipt,
+                ft.Divider(),
+                self.enroll_box,
+            ],
+            spacing=12,
+        )
+
+    async def load(self) -> None:
+        pending = await self.ctx.call(self.ctx.store.pending_changes)
+        status = await sync_status(self.ctx)
+        rows = [w.labelled(self.t("ui.sync.pending_label"), str(pending))]
+        if status is None:
+            self.unavailable.visible = True
+            self.sync_button.visible = False
+            self.enroll_box.visible = False
+        else:
+            enrolled = bool(getattr(status, "enrolled", False))
+            last = getattr(status, "last_success_at", None)
+            rows += [
+                w.labelled(
+                    self.t("ui.sync.state"),
+                    self.t("ui.sync.enrolled") if enrolled else self.t("ui.sync.not_enrolled"),
+                ),
+                w.labelled(self.t("ui.sync.server"), getattr(status, "server_url", "") or "—"),
+                w.labelled(
+                    self.t("ui.sync.last_label"),
+                    w.format_date(last, self.ctx.lang) if last else self.t("ui.sync.never"),
+                ),
+            ]
+            code = getattr(status, "last_error_code", None)
+            if code:
+                rows.append(w.notice(sync_error_message(self.ctx, code), icon=ft.Icons.ERROR_OUTLINE))
+            self.sync_button.visible = enrolled
+            self.enroll_box.visible = not enrolled
+            if status.server_url and not self.server.value:
+                self.server.value = status.server_url
+        self.status_box.controls = rows
+
+    async def paste(self) -> None:
+        text = await ft.Clipboard().get()
+        if text:
+            self.code.value = text.strip()
+
+    async def enroll(self) -> None:
+        client = self.ctx.services.sync_client()
+        if client is None:
+            return
+        self.code.error = None
+        text = enrollment_text(self.code.value or "", self.server.value or "")
+        if not text:
+            self.code.error = self.t("ui.sync.code_required")
+            return
+        if not text.lower().startswith("teren://") and not (self.server.value or "").strip():
+            self.server.error = self.t("ui.sync.server_required")
+            return
+        self.server.error = None
+        if not await self._guarded(client.enroll, text):
+            return
+        self.code.value = ""
+        self.ctx.toast(self.t("ui.sync.enrolled_ok"))
+        self.ctx.services.start_auto_sync()
+        await self.load()
+
+    async def sync_now(self) -> None:
+        client = self.ctx.services.sync_client()
+        if client is None:
+            return
+        loop = asyncio.get_running_loop()
+
+        def progress(done: int, total: int) -> None:  # called from the worker thread
+            loop.call_soon_threadsafe(self._show_progress, done, total)
+
+        self.sync_button.disabled = True
+        self.progress.visible = True
+        self.progress.value = None
+        self.progress_text.value = self.t("ui.sync.running")
+        self.update()
+        try:
+            receipt = await self._guarded(client.sync, progress)
+        finally:
+            self.sync_button.disabled = False
+            self.progress.visible = False
+            self.progress_text.value = ""
+        if receipt:
+            self._show_receipt(receipt)
+        await self.load()
+
+    def _show_progress(self, done: int, total: int) -> None:
+        self.progress.value = (done / total) if total else None
+        self.progress_text.value = self.t("ui.sync.progress", done=done, total=total)
+        try:
+            self.update()
+        except Exception:
+            log.debug("progress update after the screen closed", exc_info=True)
+
+    def _show_receipt(self, receipt: Any) -> None:
+        lines = [w.body(self.t("ui.sync.done"), weight=ft.FontWeight.W_600)]
+        for name in ("pushed", "applied", "merged", "rejected", "pulled", "still_pending"):
+            value = getattr(receipt, name, None)
+            if isinstance(value, list | tuple | set | dict):
+                value = len(value)
+            if value is not None:
+                lines.append(w.body(self.t(f"ui.sync.receipt.{name}", count=value)))
+        self.receipt.controls = lines
+
+    async def _guarded(self, fn: Any, *args: Any) -> Any:
+        """Run a blocking sync call; a SyncError becomes its plain-words message on screen."""
+        from sync.client import SyncError
+
+        self.error.visible = False
+        try:
+            return await self.ctx.call(fn, *args)
+        except SyncError as exc:
+            self.error.value = sync_error_message(self.ctx, getattr(exc, "code", "unknown"))
+            self.error.visible = True
+            return None
+
+
+def format_when(value: datetime | None, lang: str) -> str:
+    return w.format_date(value, lang) if value else ""

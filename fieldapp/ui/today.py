@@ -1,0 +1,100 @@
+"""Dziś: the current walk (one tap back to the doors), follow-ups due, today's count, pending sync."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+import flet as ft
+
+from fieldapp.model import Visit
+from fieldapp.services import visits as visit_service
+from fieldapp.ui import theme
+from fieldapp.ui import widgets as w
+from fieldapp.ui.context import META_WALK
+from fieldapp.ui.registry import screen
+from fieldapp.ui.screen import Screen
+from fieldapp.ui.sync_screen import sync_summary
+
+
+def visit_place(visit: Visit) -> str:
+    """ "Piotrkowska 12/3" from a visit's address parts."""
+    if visit.address:
+        return visit.address
+    place = " ".join(part for part in (visit.street, visit.house_number) if part)
+    return f"{place}/{visit.flat}" if visit.flat and place else place
+
+
+@screen("/today")
+class TodayScreen(Screen):
+    title_key = "ui.today.title"
+
+    def build(self) -> ft.Control:
+        ctx = self.ctx
+        self.walk_text = w.body(self.t("ui.today.no_walk"), size=17)
+        self.walk_button = w.primary_button(
+            ctx,
+            self.t("ui.today.start_walk"),
+            lambda: ctx.go("/doors"),
+            icon=ft.Icons.DOOR_FRONT_DOOR,
+            height=56,
+            expand=True,
+        )
+        self.counts = w.body("", size=16)
+        self.follow_ups = ft.Column(spacing=0)
+        self.sync_line = w.muted(self.t("ui.common.loading"))
+        now = datetime.now()
+        return ft.Column(
+            [
+                w.heading(self.t("ui.today.date", date=w.format_date(now.date(), ctx.lang)), size=18),
+                w.card(
+                    w.heading(self.t("ui.today.walk"), size=18),
+                    self.walk_text,
+                    ft.Row([self.walk_button]),
+                    self.counts,
+                ),
+                w.heading(self.t("ui.today.follow_ups")),
+                self.follow_ups,
+                w.card(
+                    w.heading(self.t("ui.sync.title"), size=18),
+                    self.sync_line,
+                    on_click=lambda: ctx.go("/more/sync"),
+                    ctx=ctx,
+                ),
+            ],
+            spacing=14,
+        )
+
+    async def load(self) -> None:
+        ctx = self.ctx
+        walk = await ctx.json_setting(META_WALK)
+        if walk.get("street") or walk.get("zone_name"):
+            where = " · ".join(p for p in (walk.get("zone_name"), walk.get("street")) if p)
+            number = walk.get("house_number") or ""
+            self.walk_text.value = self.t("ui.today.walk_at", where=where, number=number) if number else where
+            self.walk_button.content.value = self.t("ui.today.continue_walk")
+        today = datetime.now().date()
+        recent = await ctx.call(visit_service.recent_visits, ctx.store, 200)
+        todays = [v for v in recent if v.visited_at.astimezone().date() == today]
+        if todays:
+            by_outcome = Counter(v.outcome for v in todays)
+            talked = by_outcome.get("talked", 0)
+            self.counts.value = self.t("ui.today.counts", doors=len(todays), talked=talked)
+        due = await ctx.call(visit_service.follow_ups_due, ctx.store, today)
+        rows: list[ft.Control] = []
+        for visit in due[:30]:
+            when = w.format_date(visit.follow_up_on, ctx.lang)
+            subtitle = " · ".join(p for p in (when, visit.next_step or visit.notes) if p)
+            target = f"/contacts/{visit.contact_id}" if visit.contact_id else f"/doors?from_visit={visit.id}"
+            rows.append(
+                w.row_tile(
+                    ctx,
+                    visit_place(visit) or self.t("ui.today.no_address"),
+                    subtitle,
+                    on_click=lambda e, r=target: ctx.go(r),
+                    leading=ft.Icon(ft.Icons.EVENT),
+                )
+            )
+        self.follow_ups.controls = rows or [w.empty(self.t("ui.today.no_follow_ups"))]
+        self.sync_line.value = await sync_summary(ctx)
+        self.sync_line.color = theme.INK
