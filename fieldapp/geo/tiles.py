@@ -1,0 +1,160 @@
+"""Map tiles: where they come from, whether they load, and serving an offline MBTiles file.
+
+flet-map fetches tiles over HTTP only. For areas without a signal, a coordinator can put an
+MBTiles file (raster tiles of the program's district) on the device; ``MBTilesServer`` serves it
+on 127.0.0.1 and the map's URL template points there. ``probe_tiles`` fetches one tile of the
+area to decide, before drawing, whether the map can show anything — if not, the map screen shows
+the list with distances and directions instead of an empty grey map.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import sqlite3
+import threading
+from collections.abc import Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import requests
+
+from fieldapp.geo.settings import TileSettings
+
+log = logging.getLogger(__name__)
+
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"RIFF", b"GIF8")
+_TILE_PATH = re.compile(r"^/(\d{1,2})/(\d+)/(\d+)(?:\.(png|jpg|jpeg|webp))?$")
+
+
+def tile_xy(lat: float, lon: float, zoom: int) -> tuple[int, int]:
+    """The XYZ ("slippy map") tile holding a point at a zoom level."""
+    n = 2**zoom
+    lat = max(min(lat, 85.05112878), -85.05112878)
+    x = int((lon + 180.0) / 360.0 * n)
+    y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
+    return min(max(x, 0), n - 1), min(max(y, 0), n - 1)
+
+
+def tile_url(template: str, z: int, x: int, y: int) -> str:
+    """A tile's URL from an XYZ template (``{s}`` → "a", ``{r}`` → "", ``{d}`` → 256)."""
+    return (
+        template.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
+        .replace("{s}", "a").replace("{r}", "").replace("{d}", "256")
+    )
+
+
+def probe_tiles(settings: TileSettings, lat: float, lon: float, zoom: int = 16) -> bool:
+    """Whether the tile server answers with an image for the area around a point."""
+    x, y = tile_xy(lat, lon, zoom)
+    url = tile_url(settings.url_template, zoom, x, y)
+    try:
+        response = requests.get(
+            url, timeout=settings.probe_timeout_s, headers={"User-Agent": settings.user_agent_package_name}
+        )
+    except requests.RequestException as exc:
+        log.info("tile probe failed: %s", exc)
+        return False
+    return response.status_code == 200 and response.content.startswith(_IMAGE_MAGIC)
+
+
+# -- MBTiles ------------------------------------------------------------------------------------
+
+
+def write_mbtiles(path: Path, tiles: Mapping[tuple[int, int, int], bytes], *, name: str = "Teren",
+                  image_format: str = "png") -> None:
+    """Write raster tiles keyed by XYZ ``(z, x, y)`` into an MBTiles file (TMS rows, as the spec says)."""
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE IF NOT EXISTS metadata (name TEXT, value TEXT)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, "
+            "tile_data BLOB, PRIMARY KEY (zoom_level, tile_column, tile_row))"
+        )
+        db.executemany("INSERT INTO metadata VALUES (?, ?)", [("name", name), ("format", image_format)])
+        db.executemany(
+            "INSERT OR REPLACE INTO tiles VALUES (?, ?, ?, ?)",
+            [(z, x, (2**z - 1) - y, data) for (z, x, y), data in tiles.items()],
+        )
+    db.close()
+
+
+class MBTilesServer:
+    """Serves ``/{z}/{x}/{y}.png`` from an MBTiles file on the loopback interface."""
+
+    def __init__(self, path: Path | str, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise FileNotFoundError(self.path)
+        self.host = host
+        self._requested_port = port
+        self._server: ThreadingHTTPServer | None = None
+        self._local = threading.local()
+        fmt = self._read_format()
+        self.content_type = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}.get(
+            fmt, "image/png"
+        )
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the tile server is not running")
+        return self._server.server_address[1]
+
+    @property
+    def url_template(self) -> str:
+        return f"http://{self.host}:{self.port}/{{z}}/{{x}}/{{y}}.png"
+
+    def start(self) -> MBTilesServer:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server._answer(self)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer((self.host, self._requested_port), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, args=(0.1,), name="mbtiles", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def tile(self, z: int, x: int, y: int) -> bytes | None:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        row = db.execute(
+            "SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?",
+            (z, x, (2**z - 1) - y),
+        ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def _answer(self, handler: BaseHTTPRequestHandler) -> None:
+        match = _TILE_PATH.match(handler.path.split("?", 1)[0])
+        data = self.tile(*(int(match.group(i)) for i in (1, 2, 3))) if match else None
+        if data is None:
+            handler.send_response(404)
+            handler.send_header("Content-Length", "0")
+            handler.send_header("Access-Control-Allow-Origin", "*")
+            handler.end_headers()
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Type", self.content_type)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.send_header("Cache-Control", "max-age=86400")
+        handler.send_header("Access-Control-Allow-Origin", "*")  # the web build fetches cross-origin
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    def _read_format(self) -> str:
+        with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT value FROM metadata WHERE name = 'format'").fetchone()
+        db.close()
+        return (row[0] if row else "png").lower()
