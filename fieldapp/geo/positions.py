@@ -202,6 +202,23 @@ def _set(store: Store, record_type: str, record_id: str, lat: float, lon: float,
 # -- the queue ----------------------------------------------------------------------------------
 
 
+def queue_items(store: Store, states: tuple[str, ...] | None = None) -> list[QueueItem]:
+    """Rows of the geocoding queue (all, or in ``states``), oldest first."""
+    sql = "SELECT * FROM geocode_queue"
+    params: tuple = ()
+    if states:
+        sql += f" WHERE state IN ({','.join('?' * len(states))})"
+        params = states
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql(sql + " ORDER BY id", params).mappings().all()
+    return [_item(row) for row in rows]
+
+
+def needs_attention(store: Store) -> list[QueueItem]:
+    """Positions the user must settle: several candidates, nothing found, or a refused query."""
+    return queue_items(store, ATTENTION_STATES)
+
+
 class GeocodeQueue:
     """Resolves queued positions with a ``Geocoding`` (call from a worker thread: it blocks)."""
 
@@ -215,18 +232,11 @@ class GeocodeQueue:
     # -- reading -----------------------------------------------------------------------------
 
     def items(self, states: tuple[str, ...] | None = None) -> list[QueueItem]:
-        sql = "SELECT * FROM geocode_queue"
-        params: tuple = ()
-        if states:
-            sql += f" WHERE state IN ({','.join('?' * len(states))})"
-            params = states
-        with self.store.engine.connect() as conn:
-            rows = conn.exec_driver_sql(sql + " ORDER BY id", params).mappings().all()
-        return [_item(row) for row in rows]
+        return queue_items(self.store, states)
 
     def attention(self) -> list[QueueItem]:
         """Rows the user must act on: pick a candidate, correct the address or pin it."""
-        return self.items(ATTENTION_STATES)
+        return queue_items(self.store, ATTENTION_STATES)
 
     def item_for(self, record_type: str, record_id: str) -> QueueItem | None:
         with self.store.engine.connect() as conn:
