@@ -22,8 +22,16 @@ def setup_logging(data_folder: Path) -> Path:
         handler = logging.handlers.RotatingFileHandler(
             path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
         )
+        handler.addFilter(_OwnInfoOthersWarnings())
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
         if root.level == logging.NOTSET or root.level > logging.INFO:
             root.setLevel(logging.INFO)
     return path
+
+
+class _OwnInfoOthersWarnings(logging.Filter):
+    """Keep the app's own INFO lines; from libraries (Flet, uvicorn…) only warnings and errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.name.startswith(("fieldapp", "sync"))

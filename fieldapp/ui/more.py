@@ -41,7 +41,7 @@ class MoreScreen(Screen):
             hint=self.t("ui.more.user_name_hint"),
             on_submit=self.on(self.save_name),
         )
-        self.export_result = w.body("", visible=False, selectable=True)
+        self.export_result = w.body("", visible=False)
         folder = str(ctx.store.path.parent)
         languages = ft.SegmentedButton(
             segments=[

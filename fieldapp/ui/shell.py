@@ -52,8 +52,9 @@ class Shell:
         """Make ``route`` the top of the stack (building what is needed) and load new screens."""
         found = registry.match(route)
         if found is None:
-            route, found = registry.HOME, registry.match(registry.HOME)
-            assert found is not None
+            route = self._fallback_route()
+            found = registry.match(route)
+            assert found is not None, "no screen is registered"
         spec, _params = found
         existing = next((i for i, entry in enumerate(self.stack) if entry.route == route), None)
         fresh: list[_Entry] = []
@@ -64,7 +65,7 @@ class Shell:
         else:
             if spec.is_tab_root or not self.stack or self.stack[0].spec.tab != spec.tab:
                 self.stack = []
-                if not spec.is_tab_root:
+                if not spec.is_tab_root and registry.match(spec.tab):
                     fresh.append(self._entry(spec.tab))
             fresh.append(self._entry(route))
             self.stack.extend(fresh)
@@ -73,13 +74,21 @@ class Shell:
         for entry in fresh:
             self.page.run_task(self._load, entry, False)
 
+    @staticmethod
+    def _fallback_route() -> str:
+        """Home, or (if its module failed to load) the first tab that has a screen."""
+        for tab in registry.TABS:
+            if registry.match(tab.route):
+                return tab.route
+        return registry.HOME
+
     async def back(self) -> None:
         """Close the top screen and return to the one below (or to the home tab)."""
         if len(self.stack) > 1:
             self.stack.pop()
             target = self.stack[-1].route
         else:
-            target = registry.HOME
+            target = self._fallback_route()
         await self.page.push_route(target)
 
     async def replace(self, route: str) -> None:
@@ -119,6 +128,9 @@ class Shell:
         except Exception as exc:
             self.ctx.report_unexpected(exc)
             body = ft.Text(self.ctx.t("ui.error.screen"), size=18)
+        if isinstance(body, ft.Column) and body.horizontal_alignment == ft.CrossAxisAlignment.START:
+            # Phone first: fields and main buttons take the full width of the screen.
+            body.horizontal_alignment = ft.CrossAxisAlignment.STRETCH
         content: ft.Control
         if screen.scrolls:
             content = ft.Column([body], scroll=ft.ScrollMode.AUTO, expand=True)

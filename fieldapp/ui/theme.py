@@ -67,5 +67,13 @@ def app_theme() -> ft.Theme:
             on_error=ft.Colors.WHITE,
         ),
         visual_density=ft.VisualDensity.STANDARD,
+        # Screens appear at once: no animation to wait for on a cheap phone (or in a test).
+        page_transitions=ft.PageTransitionsTheme(
+            android=ft.PageTransitionTheme.NONE,
+            ios=ft.PageTransitionTheme.NONE,
+            linux=ft.PageTransitionTheme.NONE,
+            macos=ft.PageTransitionTheme.NONE,
+            windows=ft.PageTransitionTheme.NONE,
+        ),
         use_material3=True,
     )

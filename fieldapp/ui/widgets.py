@@ -225,7 +225,7 @@ def card(
 
 def labelled(label: str, value: str) -> ft.Column:
     """A read-only value with its label above (detail screens)."""
-    return ft.Column([muted(label, size=14), body(value or "—", selectable=True)], spacing=2)
+    return ft.Column([muted(label, size=14), body(value or "—")], spacing=2)
 
 
 class ChoiceField:

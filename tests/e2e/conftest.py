@@ -1,0 +1,92 @@
+"""Fixtures for end-to-end tests in headless Chromium (reusable by every team).
+
+- ``browser``      one Chromium for the whole session.
+- ``app_server``   a factory: ``app_server(prefill=fn, name="…")`` starts ``fieldapp --web`` on a free
+                   port with a fresh data folder; ``prefill(store)`` fills the store first. Servers
+                   stop at the end of the module that started them.
+- ``app``          the module's shared server: filled by the module's ``prefill_store(store)``
+                   function if it defines one.
+- ``phone``        a new 412×860 page (a fresh app session) on ``app`` with semantics on: a
+                   ``harness.Phone``.
+- ``new_phone``    a factory for a phone on any server: ``new_phone(server)``.
+
+Tests in a module share the app's store: give records unique names, or start your own server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from fieldapp.store import Store
+from tests.e2e.harness import CHROMIUM, CHROMIUM_FLAGS, PHONE, AppServer, Phone
+
+pytestmark = pytest.mark.e2e
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., AppServer]]:
+    servers: list[AppServer] = []
+
+    def start(prefill: Callable[[Store], None] | None = None, name: str = "app") -> AppServer:
+        data_dir = tmp_path_factory.mktemp(name)
+        if prefill is not None:
+            store = Store(data_dir / "teren.db")
+            try:
+                prefill(store)
+            finally:
+                store.close()
+        server = AppServer(data_dir)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def app(request: pytest.FixtureRequest, app_server: Callable[..., AppServer]) -> AppServer:
+    prefill = getattr(request.module, "prefill_store", None)
+    return app_server(prefill=prefill, name=request.module.__name__.rsplit(".", 1)[-1])
+
+
+@pytest.fixture
+def new_phone(browser: Browser) -> Iterator[Callable[[AppServer], Phone]]:
+    contexts = []
+
+    def open_phone(server: AppServer, path: str = "/") -> Phone:
+        context = browser.new_context(viewport=PHONE, locale="pl-PL")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        return Phone(page).open(server.url + path)
+
+    yield open_phone
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def phone(app: AppServer, new_phone: Callable[[AppServer], Phone]) -> Phone:
+    return new_phone(app)
