@@ -101,9 +101,22 @@ def load_map_data(
     )
 
 
-def _records_in(conn, record_type: str, box, shape: ZoneShape | None, zone_id: str | None,
-                limit: int) -> list[MapItem]:
+def _records_in(
+    conn, record_type: str, box, shape: ZoneShape | None, zone_id: str | None, limit: int
+) -> list[MapItem]:
     rows = in_box(conn, box, record_type, limit=limit * 4)
+    if zone_id is not None and record_type == "contact":
+        # Contacts put in the zone by hand count even when their point lies outside its outline.
+        seen = {row[0] for row in rows}
+        rows += [
+            row
+            for row in conn.exec_driver_sql(
+                "SELECT id, kind, name, address, lat, lon, zone_id FROM contact WHERE zone_id = ? "
+                "AND deleted = 0 AND erased_at IS NULL AND lat IS NOT NULL AND lon IS NOT NULL LIMIT ?",
+                (zone_id, limit),
+            )
+            if row[0] not in seen
+        ]
     items = []
     for row_id, kind, name, detail, lat, lon, row_zone in rows:
         inside = shape is None or shape.contains((lat, lon)) or (zone_id is not None and row_zone == zone_id)
@@ -113,31 +126,55 @@ def _records_in(conn, record_type: str, box, shape: ZoneShape | None, zone_id: s
     return items
 
 
-def _visits_in(session: Session, box, shape: ZoneShape | None, zone_id: str | None, days: int,
-               limit: int) -> list[MapItem]:
+def _visits_in(
+    session: Session, box, shape: ZoneShape | None, zone_id: str | None, days: int, limit: int
+) -> list[MapItem]:
     min_lat, max_lat, min_lon, max_lon = box
     since = utcnow() - timedelta(days=days)
-    query = select(Visit).where(
-        Visit.deleted == False,  # noqa: E712
-        Visit.visited_at >= since,
-        Visit.lat.between(min_lat, max_lat),
-        Visit.lon.between(min_lon, max_lon),
-    ).order_by(Visit.visited_at.desc()).limit(limit)
+    query = (
+        select(Visit)
+        .where(
+            Visit.deleted == False,  # noqa: E712
+            Visit.visited_at >= since,
+            Visit.lat.between(min_lat, max_lat),
+            Visit.lon.between(min_lon, max_lon),
+        )
+        .order_by(Visit.visited_at.desc())
+        .limit(limit)
+    )
     items = []
     for visit in session.exec(query):
         if shape is not None and not (shape.contains((visit.lat, visit.lon)) or visit.zone_id == zone_id):
             continue
         place = visit.address or " ".join(p for p in (visit.street, visit.house_number) if p)
-        items.append(MapItem("visit", visit.id, visit.outcome, place, visit.visited_at.date().isoformat(),
-                             visit.lat, visit.lon))
+        items.append(
+            MapItem(
+                "visit",
+                visit.id,
+                visit.outcome,
+                place,
+                visit.visited_at.date().isoformat(),
+                visit.lat,
+                visit.lon,
+            )
+        )
     return items
 
 
 def _measured(item: MapItem, origin: Point | None) -> MapItem:
     if origin is None:
         return item
-    return MapItem(item.record_type, item.id, item.kind, item.label, item.detail, item.lat, item.lon,
-                   fast_distance_m(origin, item.point), fast_bearing_deg(origin, item.point))
+    return MapItem(
+        item.record_type,
+        item.id,
+        item.kind,
+        item.label,
+        item.detail,
+        item.lat,
+        item.lon,
+        fast_distance_m(origin, item.point),
+        fast_bearing_deg(origin, item.point),
+    )
 
 
 def _centre_of_contacts(conn) -> Point | None:
@@ -146,5 +183,3 @@ def _centre_of_contacts(conn) -> Point | None:
         "AND lon IS NOT NULL ORDER BY updated_hlc DESC LIMIT 200)"
     ).fetchone()
     return (row[0], row[1]) if row and row[0] is not None else None
-
-

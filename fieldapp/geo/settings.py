@@ -23,7 +23,8 @@ PUBLIC_NOMINATIM = "nominatim.openstreetmap.org"
 PUBLIC_NOMINATIM_DELAY_S = 1.0
 DEFAULT_USER_AGENT = "Teren/0.1 (offline-first field app for community animators in Poland)"
 PUBLIC_OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+#: flet-map prefixes "flutter_map | ©" itself.
+OSM_ATTRIBUTION = "OpenStreetMap contributors"
 #: User agents geopy refuses for the public Nominatim (samples from docs); ours must differ.
 _SAMPLE_AGENTS = {"my-application", "my_app/1", "my_user_agent/1.0", "specify_your_app_name_here"}
 

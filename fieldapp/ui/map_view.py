@@ -179,10 +179,16 @@ class MapPanel:
         showing_list = self.mode == "list"
         self.toggle.content.value = t("geo.map.show_map") if showing_list else t("geo.map.show_list")
         self.toggle.icon = ft.Icons.MAP if showing_list else ft.Icons.LIST
-        self.toggle.disabled = showing_list and not self.tiles_ok
         self.body.content = self._list() if showing_list else self._map()
 
     async def _toggle(self) -> None:
+        """Switch between map and list; from the fallback list, check the tile server first."""
+        if self.mode == "list" and not self.tiles_ok:
+            center = self.position.point if self.position else self.data.center
+            if not await self.ctx.call(probe_tiles, self.tiles, *center):
+                self.ctx.toast(self.ctx.t("geo.map.still_no_tiles"))
+                return
+            self.tiles_ok = True
         self.mode = "map" if self.mode == "list" else "list"
         self._render()
         self.ctx.page.update()

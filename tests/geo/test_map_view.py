@@ -93,7 +93,7 @@ def test_panel_falls_back_to_a_list_with_distances(store: Store, zone: Zone) -> 
     panel = MapPanel(ctx_for(store), TileSettings())
     data = load_map_data(store, zone_id=zone.id, position=lodz.PLAC_WOLNOSCI)
     panel.show(data, tiles_ok=False)
-    assert panel.mode == "list" and panel.notice.visible and panel.toggle.disabled
+    assert panel.mode == "list" and panel.notice.visible
     listing = panel.body.content
     assert listing.identifier == "geo-map-list"
     rows = listing.content.controls

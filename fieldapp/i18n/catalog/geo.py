@@ -64,6 +64,7 @@ PL: dict[str, str] = {
         "Mapa się nie wczytuje (brak sieci lub serwera map) "
         "— pokazuję listę z odległościami."
     ),
+    "geo.map.still_no_tiles": "Mapa nadal się nie wczytuje — zostaje lista.",
     "geo.map.counts": "kontakty: {contacts}, zasoby: {resources}, wizyty: {visits}",
     "geo.map.from_position": "odległości od Ciebie",
     "geo.map.from_zone": "odległości od środka strefy",
@@ -163,6 +164,7 @@ EN: dict[str, str] = {
         "The map does not load (no network or map server) — "
         "showing the list with distances."
     ),
+    "geo.map.still_no_tiles": "The map still does not load — staying with the list.",
     "geo.map.counts": "contacts: {contacts}, resources: {resources}, visits: {visits}",
     "geo.map.from_position": "distances from you",
     "geo.map.from_zone": "distances from the zone's centre",
