@@ -71,13 +71,15 @@ class Skipped:
 class NextDoor:
     stop: WalkStop
     index: int
-    distance_m: float
-    bearing_deg: float
+    #: From the given position; without one, from the previous stop (None for the first stop
+    #: of a walk planned without a start: nothing to measure from).
+    distance_m: float | None
+    bearing_deg: float | None
     remaining: int
 
     @property
-    def direction(self) -> str:
-        return compass_point(self.bearing_deg)
+    def direction(self) -> str | None:
+        return compass_point(self.bearing_deg) if self.bearing_deg is not None else None
 
 
 @dataclass
@@ -100,6 +102,8 @@ class WalkList:
             return None
         index, stop = remaining[0]
         if position is None:
+            if index == 0 and self.start is None:
+                return NextDoor(stop, index, None, None, len(remaining))
             return NextDoor(stop, index, stop.leg_m, stop.bearing_deg, len(remaining))
         return NextDoor(stop, index, geodesic_m(position, stop.door.point),
                         bearing_deg(position, stop.door.point), len(remaining))

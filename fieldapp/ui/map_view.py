@@ -423,9 +423,10 @@ class WalkPanel:
                 icon=ft.Icons.CHECK_CIRCLE,
             )
         door = nxt.stop.door
-        where = distance_and_direction(
-            t, lang, nxt.distance_m, nxt.direction if nxt.distance_m >= 5 else None
-        )
+        if nxt.distance_m is None:
+            where = t("geo.walk.no_position")
+        else:
+            where = distance_and_direction(t, lang, nxt.distance_m, nxt.direction)
         lines: list[ft.Control] = [
             w.muted(t("geo.walk.next_door")),
             ft.Semantics(
@@ -467,7 +468,10 @@ class WalkPanel:
     def _stop_row(self, index: int, stop: WalkStop) -> ft.Control:
         t, lang = self.ctx.t, self.ctx.lang
         done = stop.door.key in self.done
-        leg = distance_and_direction(t, lang, stop.leg_m, stop.direction if stop.leg_m >= 5 else None)
+        if index == 0 and self.walk is not None and self.walk.start is None:
+            leg = t("geo.walk.first")
+        else:
+            leg = distance_and_direction(t, lang, stop.leg_m, stop.direction)
         subtitle = t("geo.walk.done_mark") if done else leg
         return w.row_tile(
             self.ctx,
@@ -530,6 +534,9 @@ class _PlaceScreen(Screen):
             except Exception:
                 log.info("geolocation unavailable", exc_info=True)
         return self._reader
+
+    async def _locate_tapped(self) -> None:
+        await self._locate(ask=True)
 
     async def _locate(self, *, ask: bool = True) -> None:
         """Read the position; with ``ask=False`` only when permission was already given."""
@@ -598,7 +605,7 @@ class MapScreen(_PlaceScreen):
                 self.ctx,
                 ft.Icons.MY_LOCATION,
                 self.t("geo.gps.locate"),
-                self._locate,
+                self._locate_tapped,
                 icon_color=ft.Colors.WHITE,
             )
         ]
@@ -741,7 +748,7 @@ class WalkScreen(_PlaceScreen):
                 ft.Row(
                     [
                         w.secondary_button(
-                            ctx, self.t("geo.gps.locate"), self._locate, icon=ft.Icons.MY_LOCATION
+                            ctx, self.t("geo.gps.locate"), self._locate_tapped, icon=ft.Icons.MY_LOCATION
                         ),
                         w.secondary_button(ctx, self.t("geo.walk.replan"), self.refresh, icon=ft.Icons.ROUTE),
                     ],
