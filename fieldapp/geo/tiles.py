@@ -90,6 +90,8 @@ class MBTilesServer:
         self._requested_port = port
         self._server: ThreadingHTTPServer | None = None
         self._local = threading.local()
+        #: Tiles answered so far (a test or a status line can show the map is really served).
+        self.served = 0
         fmt = self._read_format()
         self.content_type = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}.get(
             fmt, "image/png"
@@ -145,6 +147,7 @@ class MBTilesServer:
             handler.send_header("Access-Control-Allow-Origin", "*")
             handler.end_headers()
             return
+        self.served += 1
         handler.send_response(200)
         handler.send_header("Content-Type", self.content_type)
         handler.send_header("Content-Length", str(len(data)))

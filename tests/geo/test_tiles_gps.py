@@ -37,7 +37,7 @@ def test_mbtiles_server_serves_the_area(tmp_path: Path) -> None:
         x, y = tile_xy(*lodz.PIOTRKOWSKA_72, 15)
         ok = requests.get(tile_url(server.url_template, 15, x, y), timeout=5)
         assert ok.status_code == 200 and ok.headers["Content-Type"] == "image/png"
-        assert ok.content.startswith(b"\x89PNG")
+        assert ok.content.startswith(b"\x89PNG") and server.served == 1
         assert requests.get(tile_url(server.url_template, 15, 0, 0), timeout=5).status_code == 404
         assert requests.get(f"http://127.0.0.1:{server.port}/etc/passwd", timeout=5).status_code == 404
         settings = TileSettings(url_template=server.url_template)
