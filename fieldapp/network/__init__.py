@@ -23,7 +23,7 @@ from fieldapp.network.ladder import (
 )
 from fieldapp.network.layout import layout
 from fieldapp.network.matching import terms, words_match
-from fieldapp.network.suggestions import Reason, Suggestion, reasons_for, suggest_members
+from fieldapp.network.suggestions import Reason, Suggestion, reasons_for, suggest_for, suggest_members
 
 __all__ = [
     "LINK_KINDS",
@@ -46,6 +46,7 @@ __all__ = [
     "layout",
     "network_graph",
     "reasons_for",
+    "suggest_for",
     "suggest_members",
     "terms",
     "who_to_invite",

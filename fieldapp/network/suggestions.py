@@ -69,16 +69,21 @@ def reasons_for(group: LocalActivityGroup, contact: Contact, need: Need | None =
 
 
 def suggest_members(store: Store, group_id: str, *, limit: int = 20) -> list[Suggestion]:
-    """The best candidates for a group, best first."""
+    """The best candidates for a saved group, best first."""
+    group = store.get(LocalActivityGroup, group_id)
+    if group is None or group.deleted:
+        raise NotFound(LocalActivityGroup.record_type, group_id)
+    return suggest_for(store, group, limit=limit)
+
+
+def suggest_for(store: Store, group: LocalActivityGroup, *, limit: int = 20) -> list[Suggestion]:
+    """Candidates for a group that may not be saved yet (a form being filled in), best first."""
     with store.read() as session:
-        group = session.get(LocalActivityGroup, group_id)
-        if group is None or group.deleted:
-            raise NotFound(LocalActivityGroup.record_type, group_id)
         need = session.get(Need, group.need_id) if group.need_id else None
         need = None if need is None or need.deleted else need
         members = {
             m.contact_id
-            for m in session.exec(select(GroupMember).where(GroupMember.group_id == group_id)).all()
+            for m in session.exec(select(GroupMember).where(GroupMember.group_id == group.id)).all()
             if not m.deleted and m.left_on is None
         }
         statement = select(Contact).where(

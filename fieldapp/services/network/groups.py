@@ -302,3 +302,13 @@ def unlink_action(store: Store, group_id: str, action_id: str) -> None:
     with store.write() as conn:
         for link in links:
             store.delete(conn, link)
+
+
+def linkable_actions(store: Store, group_id: str) -> list[NeighbourhoodAction]:
+    """Live actions of the group's zone (all actions for a group without a zone) not linked to it yet."""
+    group = get_live(store, LocalActivityGroup, group_id)
+    conditions = [] if group.zone_id is None else [NeighbourhoodAction.zone_id == group.zone_id]
+    with store.read() as session:
+        linked = {g.action_id for g in live_rows(session, GroupAction, GroupAction.group_id == group_id)}
+        actions = live_rows(session, NeighbourhoodAction, *conditions)
+    return sorted((a for a in actions if a.id not in linked), key=lambda a: a.title.casefold())
