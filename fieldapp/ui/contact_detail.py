@@ -108,6 +108,10 @@ class ContactDetailScreen(Screen):
                 icon=ft.Icons.DOOR_FRONT_DOOR,
             )
         )
+        rows.append(  # the engagement ladder, groups and meetings (fieldapp/ui/network/person.py)
+            w.secondary_button(ctx, self.t("network.ui.person"), lambda: ctx.go(f"/contacts/{cid}/network"),
+                               icon=ft.Icons.STAIRS)
+        )
         rows.append(w.heading(self.t("ui.contact.visits"), size=18))
         visits = getattr(detail, "visits", None) or []
         rows.extend(
