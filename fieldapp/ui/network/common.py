@@ -40,6 +40,15 @@ async def zone_options(ctx: UiContext) -> list[tuple[str, str]]:
     return sorted(zones.items(), key=lambda item: item[1].casefold())
 
 
+#: The zone chosen on the Strefa screen (kept in the store's meta by ``fieldapp.ui.zone``).
+META_ZONE = "ui.zone"
+
+
+async def current_zone(ctx: UiContext, query: dict[str, str]) -> str | None:
+    """The zone a network screen starts with: ``?zone=`` or the one chosen on Strefa."""
+    return query.get("zone") or await ctx.setting(META_ZONE) or None
+
+
 def section(title: str, *controls: ft.Control) -> ft.Column:
     return ft.Column([w.heading(title, size=18), *controls], spacing=6)
 

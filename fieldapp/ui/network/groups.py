@@ -14,7 +14,14 @@ from fieldapp.services.errors import ValidationFailed
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.forms import Form
-from fieldapp.ui.network.common import PeopleFinder, contact_name, options, section, zone_options
+from fieldapp.ui.network.common import (
+    PeopleFinder,
+    contact_name,
+    current_zone,
+    options,
+    section,
+    zone_options,
+)
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
 
@@ -116,8 +123,8 @@ class NewGroupScreen(Screen):
 
     async def load(self) -> None:
         self.zone.set_options(await zone_options(self.ctx))
-        if self.query.get("zone") and self.zone.value is None:
-            self.zone.set_value(self.query["zone"])
+        if self.zone.value is None:
+            self.zone.set_value(await current_zone(self.ctx, self.query))
 
     def _data(self) -> dict[str, Any]:
         f = self.form

@@ -16,7 +16,14 @@ from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.context import META_USER_NAME
 from fieldapp.ui.forms import Form
-from fieldapp.ui.network.common import PeopleFinder, contact_name, options, section, zone_options
+from fieldapp.ui.network.common import (
+    PeopleFinder,
+    contact_name,
+    current_zone,
+    options,
+    section,
+    zone_options,
+)
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
 
@@ -107,8 +114,8 @@ class NewMeetingScreen(Screen):
 
     async def load(self) -> None:
         self.zone.set_options(await zone_options(self.ctx))
-        if self.query.get("zone") and self.zone.value is None:
-            self.zone.set_value(self.query["zone"])
+        if self.zone.value is None:
+            self.zone.set_value(await current_zone(self.ctx, self.query))
 
     async def save(self) -> None:
         f = self.form

@@ -11,7 +11,7 @@ import flet.canvas as cv
 from fieldapp.network import NetworkGraph, best_connected, layout, network_graph, who_to_invite
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
-from fieldapp.ui.network.common import KIND_COLORS, section, zone_options
+from fieldapp.ui.network.common import KIND_COLORS, current_zone, section, zone_options
 from fieldapp.ui.registry import MenuEntry, screen
 from fieldapp.ui.screen import Screen
 
@@ -159,6 +159,9 @@ class NetworkScreen(Screen):
 
     async def load(self) -> None:
         ctx = self.ctx
+        if not self._zone_set:
+            self._zone_set = True
+            self.zone.set_value(await current_zone(ctx, self.query))
         self.zone.set_options(await zone_options(ctx))
         graph = await ctx.call(network_graph, ctx.store, self.zone.value)
         page_width = ctx.page.width or 412
