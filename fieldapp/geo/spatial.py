@@ -8,17 +8,18 @@ within a hair of the radius, so "within N metres" means the geodesic distance at
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
 from fieldapp.geo.distance import (
+    LocalFrame,
     Point,
     bounding_box,
     check_point,
     compass_point,
-    fast_bearing_deg,
     fast_distance_m,
     geodesic_m,
 )
@@ -26,8 +27,11 @@ from fieldapp.store import Store, raw
 
 #: Record types the spatial index covers.
 INDEXED_TYPES: tuple[str, ...] = ("contact", "resource")
-#: Relative error bound of ``fast_distance_m`` at city scale, with a safety margin.
+#: Relative error bound of the flat metric within a few kilometres, with a safety margin.
 _FAST_TOLERANCE = 0.002
+#: Up to this radius one flat frame around the query point stays well inside that bound; beyond
+#: it each pair gets the mean-latitude formula.
+_FLAT_REACH_M = 5_000.0
 
 _SELECT = {
     "contact": "SELECT t.id, t.kind, t.name, t.address, t.lat, t.lon, t.zone_id FROM {source} "
@@ -83,19 +87,22 @@ def nearby(
         with source.engine.connect() as conn:
             return nearby(conn, lat, lon, radius_m, record_types=record_types, kinds=kinds, limit=limit)
     center = (lat, lon)
+    frame = LocalFrame.around(lat, lon)  # flat metres around the point: exact enough for a city
     wanted = set(kinds) if kinds is not None else None
     found: list[NearbyPlace] = []
     for record_type in record_types:
         for row in _rows_in_box(source, record_type, bounding_box(center, radius_m)):
             if wanted is not None and row[1] not in wanted:
                 continue
-            point = (row[4], row[5])
-            distance = _distance_within(center, point, radius_m)
+            dx, dy = frame.xy(row[4], row[5])
+            flat = math.hypot(dx, dy) if radius_m <= _FLAT_REACH_M else fast_distance_m(center, (row[4], row[5]))
+            distance = _distance_within(center, (row[4], row[5]), flat, radius_m)
             if distance is None:
                 continue
+            bearing = math.degrees(math.atan2(dx, dy)) % 360.0
             found.append(
                 NearbyPlace(record_type, row[0], row[1], row[2] or "", row[3] or "", row[4], row[5],
-                            distance, fast_bearing_deg(center, point), row[6])
+                            distance, bearing, row[6])
             )
     found.sort(key=lambda place: (place.distance_m, place.id))
     return found if limit is None else found[:limit]
@@ -111,8 +118,9 @@ def in_box(
     return list(_rows_in_box(conn, record_type, box))[:limit]
 
 
-def _distance_within(center: Point, point: Point, radius_m: float) -> float | None:
-    distance = fast_distance_m(center, point)
+def _distance_within(center: Point, point: Point, flat_m: float, radius_m: float) -> float | None:
+    """The distance if within the radius: the flat one, or the geodesic near the edge."""
+    distance = flat_m
     if distance > radius_m * (1 + _FAST_TOLERANCE) + 0.01:
         return None
     if distance >= radius_m * (1 - _FAST_TOLERANCE) - 0.01:
