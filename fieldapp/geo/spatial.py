@@ -94,9 +94,10 @@ def nearby(
         for row in _rows_in_box(source, record_type, bounding_box(center, radius_m)):
             if wanted is not None and row[1] not in wanted:
                 continue
-            dx, dy = frame.xy(row[4], row[5])
-            flat = math.hypot(dx, dy) if radius_m <= _FLAT_REACH_M else fast_distance_m(center, (row[4], row[5]))
-            distance = _distance_within(center, (row[4], row[5]), flat, radius_m)
+            point = (row[4], row[5])
+            dx, dy = frame.xy(*point)
+            flat = math.hypot(dx, dy) if radius_m <= _FLAT_REACH_M else fast_distance_m(center, point)
+            distance = _distance_within(center, point, flat, radius_m)
             if distance is None:
                 continue
             bearing = math.degrees(math.atan2(dx, dy)) % 360.0

@@ -127,3 +127,11 @@ def test_plain_index_fallback_gives_the_same_answers(store: Store) -> None:
     db.close()
     without = [(p.id, round(p.distance_m, 6)) for p in nearby(store, *lodz.PIOTRKOWSKA_104, 700)]
     assert with_rtree == without and len(with_rtree) > 20
+
+
+def test_wide_radius_stays_exact_at_the_edge(store: Store) -> None:
+    for bearing in (0, 90, 180, 270):
+        add_contact(store, f"in {bearing}", destination(lodz.PIOTRKOWSKA_104, bearing, 19_990))
+        add_contact(store, f"out {bearing}", destination(lodz.PIOTRKOWSKA_104, bearing, 20_010))
+    names = {p.name for p in nearby(store, *lodz.PIOTRKOWSKA_104, 20_000)}
+    assert names == {"in 0", "in 90", "in 180", "in 270"}
