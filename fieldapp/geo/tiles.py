@@ -9,6 +9,7 @@ the list with distances and directions instead of an empty grey map.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import re
@@ -154,7 +155,8 @@ class MBTilesServer:
         handler.send_header("Cache-Control", "max-age=86400")
         handler.send_header("Access-Control-Allow-Origin", "*")  # the web build fetches cross-origin
         handler.end_headers()
-        handler.wfile.write(data)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the map moved on: fine
+            handler.wfile.write(data)
 
     def _read_format(self) -> str:
         with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True) as db:

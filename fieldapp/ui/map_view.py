@@ -187,6 +187,7 @@ class MapPanel:
             center = self.position.point if self.position else self.data.center
             if not await self.ctx.call(probe_tiles, self.tiles, *center):
                 self.ctx.toast(self.ctx.t("geo.map.still_no_tiles"))
+                self.ctx.page.update()
                 return
             self.tiles_ok = True
         self.mode = "map" if self.mode == "list" else "list"

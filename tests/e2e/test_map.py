@@ -1,0 +1,167 @@
+"""The map and the walk list in the real app, in headless Chromium.
+
+Tiles come from a loopback MBTiles server started here (or from a port where nothing listens, to
+make them fail); the position comes from Chromium's geolocation, which flet-geolocator reads.
+Nothing here touches the internet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from fieldapp.geo.settings import TileSettings, save_tile_settings
+from fieldapp.geo.tiles import MBTilesServer
+from fieldapp.model import Contact, Diagnosis, Resource, Visit, Zone, utcnow
+from fieldapp.store import Store
+from tests.e2e.harness import PHONE, TIMEOUT_MS, AppServer, Phone, free_port
+from tests.geo import lodz
+from tests.geo.tile_helpers import lodz_mbtiles
+
+pytestmark = pytest.mark.e2e
+
+RESIDENTS = ["Piotrkowska 72", "Traugutta 3", "Moniuszki 4", "Tuwima 10", "6 Sierpnia 5", "Nawrot 2"]
+
+
+def prefill(store: Store) -> None:
+    (lat, lon), _ = lodz.CITY_HALL_CIRCLE
+    zone = Zone(name="SAS Śródmieście", center_lat=lat, center_lon=lon, radius_m=700)
+    diagnosis = Diagnosis(zone_id=zone.id, title="Diagnoza 2026", period_start=utcnow().date())
+    with store.write() as conn:
+        store.save(conn, zone)
+        store.save(conn, diagnosis)
+        for address in RESIDENTS:
+            street, house = address.rsplit(" ", 1)
+            point = lodz.DOORS[address]
+            store.save(conn, Contact(kind="resident", name=f"Mieszkanka {address}", street=street,
+                                     house_number=house, city="Łódź", lat=point[0], lon=point[1],
+                                     position_status="ok", zone_id=zone.id))
+        store.save(conn, Contact(kind="ngo", name="Fundacja Piotrkowska", address="Piotrkowska 104",
+                                 lat=lodz.PIOTRKOWSKA_104[0], lon=lodz.PIOTRKOWSKA_104[1], zone_id=zone.id))
+        store.save(conn, Resource(diagnosis_id=diagnosis.id, kind="place", category="material",
+                                  name="Sala w Pasażu Rubinsteina", lat=51.76880, lon=19.45640))
+        store.save(conn, Visit(outcome="talked", street="Moniuszki", house_number="4", zone_id=zone.id,
+                               lat=lodz.MONIUSZKI_4[0], lon=lodz.MONIUSZKI_4[1], accuracy_m=8))
+    store.set_meta("ui.zone", zone.id)
+
+
+@pytest.fixture(scope="module")
+def tiles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MBTilesServer]:
+    path = lodz_mbtiles(tmp_path_factory.mktemp("tiles") / "lodz.mbtiles", lodz.PIOTRKOWSKA_104,
+                        zooms=range(13, 19), reach=3)
+    server = MBTilesServer(path).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def server(app_server: Callable[..., AppServer]) -> AppServer:
+    return app_server(prefill=prefill, name="map")
+
+
+def use_tiles(server: AppServer, url_template: str) -> None:
+    with server.store() as store:
+        save_tile_settings(store, TileSettings(url_template=url_template, probe_timeout_s=2))
+
+
+def open_screen(browser: Browser, server: AppServer, path: str, **context: object) -> Iterator[Phone]:
+    """A phone opened straight on a screen's route (a deep link), semantics on."""
+    ctx = browser.new_context(viewport=PHONE, locale="pl-PL", **context)
+    page: Page = ctx.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server.url + path)
+    placeholder = page.locator("flt-semantics-placeholder")
+    placeholder.wait_for(state="attached", timeout=60_000)
+    placeholder.dispatch_event("click")
+    try:
+        yield Phone(page)
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def screen_at(browser: Browser, server: AppServer) -> Iterator[Callable[..., Phone]]:
+    opened: list[Iterator[Phone]] = []
+
+    def open_at(path: str, **context: object) -> Phone:
+        phones = open_screen(browser, server, path, **context)
+        opened.append(phones)
+        return next(phones)
+
+    yield open_at
+    for phones in opened:
+        next(phones, None)
+
+
+def markers(phone: Phone, kind: str):
+    return phone.page.locator(f'[flt-semantics-identifier="marker-{kind}"]')
+
+
+def test_map_shows_markers_on_loopback_tiles(server: AppServer, tiles: MBTilesServer,
+                                             screen_at: Callable[..., Phone]) -> None:
+    use_tiles(server, tiles.url_template)
+    served_before = tiles.served
+    phone = screen_at("/zone/map")
+    markers(phone, "contact").first.wait_for(timeout=60_000)
+    phone.see("kontakty: 7, zasoby: 1, wizyty: 1")
+    assert markers(phone, "contact").count() == 7
+    assert markers(phone, "resource").count() == 1 and markers(phone, "visit").count() == 1
+    assert phone.page.locator('[flt-semantics-identifier="geo-map"]').count() == 1
+    assert "Mapa się nie wczytuje" not in phone.text()
+    # Markers are named by kind for a screen reader, and the tiles really came from our server.
+    phone.by_label("Organizacja pozarządowa: Fundacja Piotrkowska").wait_for()
+    phone.by_label("Miejsce: Sala w Pasażu Rubinsteina").first.wait_for()
+    assert tiles.served > served_before
+    # Activating the visit marker (as a screen reader does: markers may overlap on screen) tells
+    # what happened there.
+    markers(phone, "visit").dispatch_event("click")
+    phone.see("Zamknij")
+
+
+def test_list_with_distances_when_tiles_fail(server: AppServer, screen_at: Callable[..., Phone]) -> None:
+    use_tiles(server, f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png")  # nothing listens
+    phone = screen_at("/zone/map")
+    phone.see("Mapa się nie wczytuje")
+    phone.page.locator('[flt-semantics-identifier="geo-map-list"]').wait_for()
+    text = phone.text()
+    assert markers(phone, "contact").count() == 0
+    assert "odległości od środka strefy" in text
+    for name in ("Fundacja Piotrkowska", "Sala w Pasażu Rubinsteina", "Mieszkanka Tuwima 10"):
+        assert name in text
+    assert " m na " in text  # "210 m na wschód": distance and direction in words
+    # Asking for the map again while the server is still down keeps the list.
+    phone.tap("Mapa", exact=True)
+    toast = phone.page.get_by_role("group", name="Mapa nadal się nie wczytuje — zostaje lista.")
+    toast.wait_for()
+    assert phone.page.locator('[flt-semantics-identifier="geo-map-list"]').count() == 1
+
+
+def test_walk_list_from_the_gps_position(server: AppServer, screen_at: Callable[..., Phone]) -> None:
+    here = lodz.PLAC_WOLNOSCI  # north end of Piotrkowska: the walk starts at the northern doors
+    phone = screen_at("/zone/walk", geolocation={"latitude": here[0], "longitude": here[1], "accuracy": 12},
+                      permissions=["geolocation"])
+    phone.see("Następne drzwi")
+    phone.tap("Moja pozycja")
+    phone.see("Pozycja z GPS (dokładność ok. 12 m)")
+    next_door = phone.page.locator('[flt-semantics-identifier="walk-next"]')
+    next_door.wait_for()
+    # Six residents, one of them (Moniuszki 4) already visited today: five doors to knock on.
+    phone.see("Drzwi: 5, zostało: 5")
+    phone.see("już dziś odwiedzone")
+    first = next_door.inner_text()
+    assert re.search(r"(\d+ m|\d+,\d km) na połud", first), first  # e.g. "955 m na południe"
+    phone.tap("Zrobione, dalej")
+    phone.see("Drzwi: 5, zostało: 4")
+    assert next_door.inner_text() != first
+    assert "odwiedzone" in phone.text()
+
+
+def test_no_errors_logged(server: AppServer) -> None:
+    # (Screens of other teams that cannot import yet are skipped with a logged error; not ours.)
+    errors = [line for line in server.errors_logged()
+              if not ("failed to import" in line and "map_view" not in line)]
+    assert errors == []
+
