@@ -1,0 +1,145 @@
+"""Contact search: Polish diacritics, prefixes, ranking, indexed fields, tombstones, hostile input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fieldapp.model import Contact
+from fieldapp.store import Store
+from fieldapp.store.search import match_expression
+from fieldapp.store.text import fold, tokens
+
+
+def add(store: Store, **data: str) -> Contact:
+    with store.write() as conn:
+        return store.save(conn, Contact(kind=data.pop("kind", "resident"), **data))
+
+
+def names(store: Store, query: str, **kwargs: int) -> list[str]:
+    return [c.name for c in store.search_contacts(query, **kwargs)]
+
+
+def test_fold_handles_every_polish_letter() -> None:
+    assert fold("ĄĆĘŁŃÓŚŹŻ ąćęłńóśźż") == "acelnoszz acelnoszz"
+    assert tokens("Żółkiewskiego 12/4, Łódź") == ["zolkiewskiego", "12", "4", "lodz"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("lodz", "Łódź"),
+        ("LODZ", "Łódź"),
+        ("Łódź", "Łódź"),
+        ("łodz", "Łódź"),
+        ("zolkiewskiego", "Żółkiewskiego"),
+        ("ŻÓŁKIEWSKIEGO", "Żółkiewskiego"),
+        ("zrodlo", "Źródło"),
+        ("gesla", "Gęśla"),
+        ("swietlica", "Świetlica"),
+        ("nadzieja", "Nadzieja"),
+    ],
+)
+def test_queries_without_diacritics_find_names_with_them(store: Store, query: str, expected: str) -> None:
+    for name in ("Łódź", "Żółkiewskiego", "Źródło", "Gęśla", "Świetlica", "Nadzieja", "Lublin"):
+        add(store, name=name, kind="ngo")
+    assert names(store, query) == [expected]
+
+
+def test_words_are_prefixes_and_all_required(store: Store) -> None:
+    add(store, name="Małgorzata Wiśniewska", address="Piotrkowska 104")
+    add(store, name="Małgorzata Nowak", address="Zielona 7")
+    add(store, name="Wiśniewski Jan", address="Gdańska 80")
+    assert sorted(names(store, "malg")) == ["Małgorzata Nowak", "Małgorzata Wiśniewska"]
+    assert names(store, "malg wisn") == ["Małgorzata Wiśniewska"]
+    assert names(store, "wisn malg") == ["Małgorzata Wiśniewska"]
+    assert sorted(names(store, "wisniewsk")) == ["Małgorzata Wiśniewska", "Wiśniewski Jan"]
+    assert names(store, "malg piotrk") == ["Małgorzata Wiśniewska"]
+    assert names(store, "malg gdansk") == []
+    assert names(store, "") == [] and names(store, "   ") == []
+
+
+def test_name_match_ranks_before_address_tags_and_needs(store: Store) -> None:
+    add(store, name="Anna Kowalska", needs="Ogród społeczny na podwórku przy kamienicy")
+    add(store, name="Stowarzyszenie Nowak", kind="ngo", tags="ogród,zieleń")
+    add(store, name="Jan Kowalczyk", address="Ogrodowa 12")
+    add(store, name="Bogdan Ogrodnik")
+    found = names(store, "ogrod")
+    assert found[0] == "Bogdan Ogrodnik"
+    assert found[1] == "Jan Kowalczyk"  # address weighs more than tags and needs
+    assert set(found[2:]) == {"Anna Kowalska", "Stowarzyszenie Nowak"}
+
+
+def test_tags_needs_offers_interests_and_address_are_searchable(store: Store) -> None:
+    add(store, name="A", tags="senior, ogródki działkowe")
+    add(store, name="B", needs="Świetlica dla młodzieży")
+    add(store, name="C", offers="Pieczenie ciast na festyn")
+    add(store, name="D", interests="rower, szachy")
+    add(store, name="E", address="Źródłowa 5/3")
+    assert names(store, "dzialkowe") == ["A"]
+    assert names(store, "mlodziez") == ["B"]
+    assert names(store, "festyn") == ["C"]
+    assert names(store, "szachy") == ["D"]
+    assert names(store, "zrodlowa 5") == ["E"]
+
+
+def test_personal_notes_and_contact_details_are_not_indexed(store: Store) -> None:
+    add(store, name="F", notes="Nie lubi sąsiada spod siódemki", phone="600100200", email="f@example.pl")
+    assert names(store, "sasiada") == []
+    assert names(store, "600100200") == []
+    assert names(store, "example") == []
+
+
+def test_edits_reindex_and_deleted_contacts_leave_the_index(store: Store) -> None:
+    contact = add(store, name="Zofia Piątek", tags="seniorzy")
+    other = add(store, name="Zofia Nowak")
+    with store.write() as conn:
+        contact.name = "Zofia Czwartek"
+        store.save(conn, contact, ["name"])
+    assert names(store, "piatek") == []
+    assert names(store, "czwartek") == ["Zofia Czwartek"]
+    assert names(store, "seniorzy") == ["Zofia Czwartek"]
+    with store.write() as conn:
+        store.delete(conn, contact)
+    assert names(store, "czwartek") == [] and names(store, "seniorzy") == []
+    assert names(store, "zofia") == ["Zofia Nowak"]
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT rowid FROM contact_search").all()
+        live = conn.exec_driver_sql("SELECT rowid FROM contact WHERE id = ?", (other.id,)).all()
+    assert rows == live
+
+
+def test_limit_and_offset_page_through_results(store: Store) -> None:
+    for i in range(12):
+        add(store, name=f"Grażyna Łąkowa {i:02d}")
+    first = names(store, "grazyna", limit=5)
+    second = names(store, "grazyna", limit=5, offset=5)
+    third = names(store, "grazyna", limit=5, offset=10)
+    assert len(first) == 5 and len(second) == 5 and len(third) == 2
+    assert sorted(first + second + third) == [f"Grażyna Łąkowa {i:02d}" for i in range(12)]
+
+
+HOSTILE = [
+    '"', '""', '"""', "'", "*", "**", "^", ":", "-", "+", "(", ")", "()", "NEAR(", "NEAR(a b", "NEAR(a, 5)",
+    "OR", "AND", "NOT", "a OR", "OR a", "a AND NOT b", '"unbalanced', 'un"balanced', "name:ewa",
+    "{name}: ewa", "ewa*", "*ewa", "e*a", '"ewa" OR "ann', "col:", "\x00", "\\", "%", "_", "ewa_",
+    "'; DROP TABLE contact; --", "ą" * 500, "ewa " * 100, "\u0301", "ﬁ", "²", "١٢", "𝔢𝔴𝔞", "ǅ", "İ",
+    "\ud800", "ewa\udfff", "\t\n", "🙂 ewa",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_fts_syntax_never_raises(store: Store, query: str) -> None:
+    add(store, name="Ewa Nowak", address="Piotrkowska 1")
+    found = names(store, query)
+    if "ewa" in tokens(query) and len(tokens(query)) == 1:
+        assert found == ["Ewa Nowak"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(max_size=40))
+def test_any_text_is_a_valid_query(store: Store, query: str) -> None:
+    expression = match_expression(query)
+    assert expression is None or expression.count('"') % 2 == 0
+    store.search_contacts(query)
