@@ -1,0 +1,166 @@
+"""Neighbourhood actions: local initiatives chosen with residents, through their status lifecycle.
+
+Money is kept in grosze. The programs grant micro-grants of 1,500–5,000 PLN: amounts outside that
+range are allowed and produce warnings (``grant_warnings``), never errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from fieldapp.model import Diagnosis, Need, NeighbourhoodAction, Zone, utcnow
+from fieldapp.model.enums import (
+    ACTION_TRANSITIONS,
+    MICRO_GRANT_MAX_PLN,
+    MICRO_GRANT_MIN_PLN,
+    ActionKind,
+    ActionStatus,
+)
+from fieldapp.services.errors import Errors, FieldError
+from fieldapp.services.validation import (
+    apply_changes,
+    check_exists,
+    choice,
+    count,
+    day,
+    get_live,
+    id_list,
+    live,
+    live_contact,
+    optional_count,
+    optional_id,
+    parse,
+    text,
+)
+from fieldapp.store import Store
+
+ACTION_PARSERS = {
+    "zone_id": optional_id,
+    "title": text(200, required=True),
+    "kind": choice(ActionKind),
+    "description": text(),
+    "need_ids": id_list,
+    "organiser_ids": id_list,
+    "partner_ids": id_list,
+    "starts_on": day(),
+    "place": text(300),
+    "grant_requested_gr": optional_count,
+    "grant_granted_gr": optional_count,
+    "participants": count,
+    "report": text(),
+}
+
+
+def _check_links(session: Any, clean: dict[str, Any], errors: Errors) -> None:
+    check_exists(session, Zone, clean.get("zone_id"), "zone_id", errors)
+    for need_id in clean.get("need_ids", ()):
+        check_exists(session, Need, need_id, "need_ids", errors)
+    for name in ("organiser_ids", "partner_ids"):
+        for contact_id in clean.get(name, ()):
+            live_contact(session, contact_id, name, errors)
+
+
+def create_action(store: Store, data: dict[str, Any]) -> NeighbourhoodAction:
+    """A new action (status "idea"); ``title`` is required."""
+    errors = Errors()
+    clean = parse(data, ACTION_PARSERS, errors, required=("title",))
+    with store.read() as session:
+        _check_links(session, clean, errors)
+    errors.raise_if_any()
+    action = NeighbourhoodAction(**clean, status=ActionStatus.IDEA, status_changed_at=utcnow())
+    with store.write() as conn:
+        store.save(conn, action)
+    return action
+
+
+def create_action_from_need(store: Store, need_id: str, data: dict[str, Any]) -> NeighbourhoodAction:
+    """An action answering a need of a diagnosis: in the diagnosis's zone, titled after the need."""
+    need = get_live(store, Need, need_id)
+    with store.read() as session:
+        diagnosis = live(session, Diagnosis, need.diagnosis_id)
+    data = {"title": need.category, "description": need.description, **data}
+    data["need_ids"] = [need_id, *[n for n in data.get("need_ids") or () if n != need_id]]
+    if diagnosis is not None and not data.get("zone_id"):
+        data["zone_id"] = diagnosis.zone_id
+    return create_action(store, data)
+
+
+def update_action(store: Store, action_id: str, changes: dict[str, Any]) -> NeighbourhoodAction:
+    """Write changed details of an action (its status moves only through ``advance_action``)."""
+    action = get_live(store, NeighbourhoodAction, action_id)
+    errors = Errors()
+    clean = parse(changes, ACTION_PARSERS, errors)
+    with store.read() as session:
+        _check_links(session, clean, errors)
+    errors.raise_if_any()
+    changed = apply_changes(action, clean)
+    if changed:
+        with store.write() as conn:
+            store.save(conn, action, changed)
+    return action
+
+
+def allowed_moves(action: NeighbourhoodAction) -> tuple[str, ...]:
+    return ACTION_TRANSITIONS.get(action.status, ())
+
+
+def advance_action(store: Store, action_id: str, to_status: str) -> NeighbourhoodAction:
+    """Move an action along its lifecycle (idea → planned → funded → done → reported, or dropped).
+
+    Reporting needs a short report and the number of participants.
+    """
+    action = get_live(store, NeighbourhoodAction, action_id)
+    errors = Errors()
+    if to_status not in allowed_moves(action):
+        errors.add("status", "action_transition", from_status=action.status, to_status=to_status)
+    elif to_status == ActionStatus.REPORTED:
+        if not action.report.strip():
+            errors.add("report", "action_report_required")
+        if not action.participants:
+            errors.add("participants", "action_participants_required")
+    errors.raise_if_any()
+    action.status = to_status
+    action.status_changed_at = utcnow()
+    with store.write() as conn:
+        store.save(conn, action, ["status", "status_changed_at"])
+    return action
+
+
+def list_actions(
+    store: Store, status: str | None = None, zone_id: str | None = None
+) -> list[NeighbourhoodAction]:
+    """Live actions (of a status, of a zone), the soonest first, then the newest ideas."""
+    statement = select(NeighbourhoodAction).where(NeighbourhoodAction.deleted == False)  # noqa: E712
+    if status:
+        statement = statement.where(NeighbourhoodAction.status == status)
+    if zone_id:
+        statement = statement.where(NeighbourhoodAction.zone_id == zone_id)
+    statement = statement.order_by(
+        NeighbourhoodAction.starts_on.is_(None), NeighbourhoodAction.starts_on, NeighbourhoodAction.title
+    )
+    with store.read() as session:
+        return list(session.exec(statement).all())
+
+
+def _pln(grosze: int) -> str:
+    return f"{grosze / 100:,.2f}".replace(",", " ").removesuffix(".00")
+
+
+def grant_warnings(action: NeighbourhoodAction) -> list[FieldError]:
+    """Amounts to double-check: outside the programs' micro-grant range, or granted above request."""
+    warnings = []
+    limits = {"min": _pln(MICRO_GRANT_MIN_PLN * 100), "max": _pln(MICRO_GRANT_MAX_PLN * 100)}
+    for name in ("grant_requested_gr", "grant_granted_gr"):
+        amount = getattr(action, name)
+        if amount is not None and amount > 0 and not (
+            MICRO_GRANT_MIN_PLN * 100 <= amount <= MICRO_GRANT_MAX_PLN * 100
+        ):
+            warnings.append(FieldError(name, "grant_outside_range", {"amount": _pln(amount), **limits}))
+    requested, granted = action.grant_requested_gr, action.grant_granted_gr
+    if requested is not None and granted is not None and granted > requested:
+        amounts = {"granted": _pln(granted), "requested": _pln(requested)}
+        warnings.append(FieldError("grant_granted_gr", "grant_above_request", amounts))
+    return warnings
+

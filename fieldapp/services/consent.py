@@ -1,0 +1,127 @@
+"""RODO consent of natural persons: record it, withdraw it, and what it allows.
+
+Consents are kept as history (one record per answer); the newest one decides. Without a current
+consent to store data, a person's personal fields are empty: recording a refusal or withdrawing
+consent clears them in the same transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlmodel import select
+
+from fieldapp.model import Consent, Contact, utcnow
+from fieldapp.model.enums import NATURAL_PERSON_KINDS, ConsentMethod, ConsentStatus
+from fieldapp.services.errors import Errors
+from fieldapp.services.validation import choice, flag, get_live, moment, parse, text
+from fieldapp.store import Store
+
+CONSENT_PARSERS = {
+    "status": choice([ConsentStatus.GIVEN, ConsentStatus.REFUSED]),
+    "method": choice(ConsentMethod),
+    "scope_contact": flag,
+    "scope_store": flag,
+    "scope_photos": flag,
+    "recorded_by": text(200),
+    "given_at": moment(default_now=True),
+    "note": text(2000),
+}
+
+
+def is_person(kind: str) -> bool:
+    return kind in NATURAL_PERSON_KINDS
+
+
+def allows_storing(consent: Consent | None) -> bool:
+    """Whether this consent lets the device keep the person's personal data."""
+    return (
+        consent is not None
+        and consent.status == ConsentStatus.GIVEN
+        and consent.scope_store
+        and consent.withdrawn_at is None
+    )
+
+
+def parse_consent(data: dict[str, Any], errors: Errors) -> dict[str, Any]:
+    """Clean consent values (``status`` required; a given consent names who took it)."""
+    clean = parse(data, CONSENT_PARSERS, errors, required=("status",))
+    clean.setdefault("given_at", utcnow())
+    if clean.get("status") == ConsentStatus.GIVEN and not clean.get("recorded_by"):
+        errors.add("recorded_by", "consent_recorded_by")
+    return clean
+
+
+def current_consent(store: Store, contact_id: str) -> Consent | None:
+    """The newest live consent record of a contact (it decides what may be stored)."""
+    with store.read() as session:
+        return latest_consent(session, contact_id)
+
+
+def latest_consent(session: Any, contact_id: str) -> Consent | None:
+    statement = (
+        select(Consent)
+        .where(Consent.contact_id == contact_id, Consent.deleted == False)  # noqa: E712
+        .order_by(Consent.given_at.desc(), Consent.base_hlc.desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def clear_personal(store: Store, conn: Connection, contact: Contact) -> None:
+    """Empty the person's personal fields (they may not be kept without consent)."""
+    changed = [name for name in Contact.personal_fields if getattr(contact, name)]
+    for name in changed:
+        setattr(contact, name, "")
+    if contact.flat and contact.address.endswith(f"/{contact.flat}"):
+        contact.address = contact.address.removesuffix(f"/{contact.flat}")
+        changed.append("address")
+    if changed:
+        store.save(conn, contact, changed)
+
+
+def record_consent(store: Store, contact_id: str, **fields: Any) -> Consent:
+    """Record a person's answer (given or refused) with how, when and by whom.
+
+    A refusal, or a consent without the "store my data" scope, clears the personal fields.
+    """
+    contact = get_live(store, Contact, contact_id)
+    errors = Errors()
+    if not is_person(contact.kind):
+        errors.add("", "consent_not_for_organisation")
+    if contact.erased_at is not None:
+        errors.add("", "contact_erased")
+    clean = parse_consent(fields, errors)
+    errors.raise_if_any()
+    consent = Consent(contact_id=contact.id, **clean)
+    with store.write() as conn:
+        store.save(conn, consent)
+        if not allows_storing(consent):
+            clear_personal(store, conn, contact)
+    return consent
+
+
+def withdraw_consent(store: Store, contact_id: str, recorded_by: str = "") -> Consent:
+    """The person withdraws consent: it is marked withdrawn and their personal data cleared.
+
+    ``recorded_by`` (who took the withdrawal) is kept in the consent's note.
+    """
+    contact = get_live(store, Contact, contact_id)
+    consent = current_consent(store, contact_id)
+    errors = Errors()
+    if not allows_storing(consent) and (consent is None or consent.status != ConsentStatus.GIVEN):
+        errors.add("", "consent_not_given")
+    clean = parse({"recorded_by": recorded_by}, {"recorded_by": text(200)}, errors)
+    errors.raise_if_any()
+    assert consent is not None
+    consent.status = ConsentStatus.WITHDRAWN
+    consent.withdrawn_at = utcnow()
+    changed = ["status", "withdrawn_at"]
+    if clean["recorded_by"]:
+        consent.note = "\n".join(p for p in (consent.note, f"— {clean['recorded_by']}") if p)
+        changed.append("note")
+    with store.write() as conn:
+        store.save(conn, consent, changed)
+        clear_personal(store, conn, contact)
+    return consent

@@ -1,0 +1,186 @@
+"""Contacts: people and organisations met in the field.
+
+RODO: a natural person's personal fields (``Contact.personal_fields``) are stored only with a
+current consent to store data; without it only what describes the building (street, number,
+city, zone, "do not knock") is kept. Positions and zones are derived on save (``geo.positions``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import select
+
+from fieldapp.geo.positions import place_fields
+from fieldapp.model import Consent, Contact, Visit, Zone
+from fieldapp.model.enums import ContactKind
+from fieldapp.services.consent import allows_storing, is_person, latest_consent, parse_consent
+from fieldapp.services.errors import Errors, NotFound
+from fieldapp.services.validation import (
+    apply_changes,
+    check_exists,
+    choice,
+    email,
+    flag,
+    get_live,
+    latitude,
+    longitude,
+    optional_id,
+    parse,
+    phone,
+    text,
+)
+from fieldapp.store import Store
+
+CONTACT_PARSERS = {
+    "kind": choice(ContactKind),
+    "name": text(200),
+    "address": text(300),
+    "street": text(200),
+    "house_number": text(20),
+    "flat": text(20),
+    "city": text(100),
+    "lat": latitude,
+    "lon": longitude,
+    "zone_id": optional_id,
+    "phone": phone,
+    "email": email,
+    "interests": text(),
+    "needs": text(),
+    "offers": text(),
+    "tags": text(2000),
+    "notes": text(),
+    "do_not_knock": flag,
+}
+
+
+@dataclass
+class ContactDetail:
+    """One contact with what its screen shows: current consent and visit history (newest first)."""
+
+    contact: Contact
+    consent: Consent | None
+    visits: list[Visit] = field(default_factory=list)
+
+
+def _check(
+    session: Any, clean: dict[str, Any], kind: str, may_store: bool, errors: Errors
+) -> None:
+    """Rules across fields: a zone that exists, an organisation's name, personal data and consent."""
+    check_exists(session, Zone, clean.get("zone_id"), "zone_id", errors)
+    if not is_person(kind):
+        if "name" in clean and not clean["name"]:
+            errors.add("name", "name_required")
+        return
+    if not may_store:
+        for name in Contact.personal_fields:
+            if clean.get(name):
+                errors.add(name, "consent_required")
+
+
+def create_contact(store: Store, data: dict[str, Any], consent: dict[str, Any] | None = None) -> Contact:
+    """A new contact; for a natural person with ``consent`` (the answer given at the door).
+
+    Without consent given with the "store my data" scope, a person's personal fields must be empty.
+    """
+    errors = Errors()
+    clean = parse(data, CONTACT_PARSERS, errors, required=("kind",))
+    kind = clean.get("kind", "")
+    consent_clean: dict[str, Any] | None = None
+    if consent is not None:
+        if is_person(kind):
+            consent_clean = parse_consent(consent, errors)
+        elif kind:
+            errors.add("", "consent_not_for_organisation")
+    may_store = consent_clean is not None and allows_storing(Consent(contact_id="", **consent_clean))
+    clean.setdefault("name", "")
+    with store.read() as session:
+        _check(session, clean, kind, may_store, errors)
+    errors.raise_if_any()
+    contact = Contact(**clean)
+    with store.write() as conn:
+        place_fields(conn, contact)
+        store.save(conn, contact)
+        if consent_clean is not None:
+            store.save(conn, Consent(contact_id=contact.id, **consent_clean))
+    return contact
+
+
+def update_contact(store: Store, contact_id: str, changes: dict[str, Any]) -> Contact:
+    """Write the changed fields of a contact (validated as on creation)."""
+    contact = get_live(store, Contact, contact_id)
+    errors = Errors()
+    if contact.erased_at is not None:
+        errors.add("", "contact_erased")
+    clean = parse(changes, CONTACT_PARSERS, errors)
+    kind = clean.get("kind", contact.kind)
+    with store.read() as session:
+        may_store = allows_storing(latest_consent(session, contact.id))
+        becomes_person = is_person(kind) and not is_person(contact.kind)
+        kept = {name: getattr(contact, name) for name in Contact.personal_fields} if becomes_person else {}
+        _check(session, kept | clean, kind, may_store, errors)
+    errors.raise_if_any()
+    changed = apply_changes(contact, clean)
+    if not changed:
+        return contact
+    with store.write() as conn:
+        changed += place_fields(conn, contact, changed)
+        store.save(conn, contact, changed)
+    return contact
+
+
+def delete_contact(store: Store, contact_id: str) -> None:
+    """Tombstone a contact (it leaves lists and search, and the deletion syncs)."""
+    contact = get_live(store, Contact, contact_id)
+    with store.write() as conn:
+        store.delete(conn, contact)
+
+
+def get_contact(store: Store, contact_id: str) -> Contact:
+    return get_live(store, Contact, contact_id)
+
+
+def contact_visits(store: Store, contact_id: str, *, limit: int = 100) -> list[Visit]:
+    """The contact's visits, newest first."""
+    with store.read() as session:
+        statement = (
+            select(Visit)
+            .where(Visit.contact_id == contact_id, Visit.deleted == False)  # noqa: E712
+            .order_by(Visit.visited_at.desc())
+            .limit(limit)
+        )
+        return list(session.exec(statement).all())
+
+
+def contact_detail(store: Store, contact_id: str) -> ContactDetail:
+    with store.read() as session:
+        contact = session.get(Contact, contact_id)
+        if contact is None or contact.deleted:
+            raise NotFound("contact", contact_id)
+        consent = latest_consent(session, contact_id)
+    return ContactDetail(contact, consent, contact_visits(store, contact_id))
+
+
+def list_contacts(
+    store: Store,
+    *,
+    zone_id: str | None = None,
+    kind: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Contact]:
+    """Live contacts (not erased) by name, optionally of one zone and kind."""
+    statement = select(Contact).where(Contact.deleted == False, Contact.erased_at == None)  # noqa: E711, E712
+    if zone_id:
+        statement = statement.where(Contact.zone_id == zone_id)
+    if kind:
+        statement = statement.where(Contact.kind == kind)
+    statement = statement.order_by(Contact.name, Contact.id).limit(limit).offset(offset)
+    with store.read() as session:
+        return list(session.exec(statement).all())
+
+
+def search_contacts(store: Store, query: str, *, limit: int = 50, offset: int = 0) -> list[Contact]:
+    """Contacts matching what was typed (name, address, tags, needs, offers), best first."""
+    return store.search_contacts(query, limit=limit, offset=offset)

@@ -1,0 +1,188 @@
+"""A zone's needs-and-resources diagnosis: the diagnosis, its needs and its local resources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import case
+from sqlmodel import select
+
+from fieldapp.model import Diagnosis, Need, Resource, Zone
+from fieldapp.model.enums import (
+    RESOURCE_GROUP_OF_KIND,
+    DiagnosisMethod,
+    NeedPriority,
+    ResourceGroup,
+    ResourceKind,
+)
+from fieldapp.services.errors import Errors
+from fieldapp.services.validation import (
+    apply_changes,
+    at_least_one,
+    check_exists,
+    choice,
+    choices,
+    count,
+    day,
+    get_live,
+    latitude,
+    live_contact,
+    longitude,
+    optional_id,
+    parse,
+    text,
+)
+from fieldapp.store import Store
+
+DIAGNOSIS_PARSERS = {
+    "zone_id": optional_id,
+    "title": text(200, required=True),
+    "period_start": day(required=True),
+    "period_end": day(),
+    "methods": choices(DiagnosisMethod),
+    "people_reached": count,
+    "summary": text(),
+}
+NEED_PARSERS = {
+    "category": text(100, required=True),
+    "description": text(),
+    "people_count": at_least_one,
+    "priority": choice(NeedPriority),
+}
+RESOURCE_PARSERS = {
+    "kind": choice(ResourceKind),
+    "category": choice(ResourceGroup),
+    "name": text(200, required=True),
+    "description": text(),
+    "contact_id": optional_id,
+    "lat": latitude,
+    "lon": longitude,
+}
+_PRIORITY_RANK = {NeedPriority.HIGH: 0, NeedPriority.MEDIUM: 1, NeedPriority.LOW: 2}
+
+
+def _check_period(diagnosis: Diagnosis, errors: Errors) -> None:
+    if diagnosis.period_end and diagnosis.period_start and diagnosis.period_end < diagnosis.period_start:
+        errors.add("period_end", "period_order")
+
+
+def create_diagnosis(store: Store, data: dict[str, Any]) -> Diagnosis:
+    """A new diagnosis of a zone (``zone_id``, ``title`` and ``period_start`` are required)."""
+    errors = Errors()
+    clean = parse(data, DIAGNOSIS_PARSERS, errors, required=("zone_id", "title", "period_start"))
+    if "zone_id" in data and not clean.get("zone_id"):
+        errors.add("zone_id", "required")
+    with store.read() as session:
+        check_exists(session, Zone, clean.get("zone_id"), "zone_id", errors)
+    errors.raise_if_any()
+    diagnosis = Diagnosis(**clean)
+    _check_period(diagnosis, errors)
+    errors.raise_if_any()
+    with store.write() as conn:
+        store.save(conn, diagnosis)
+    return diagnosis
+
+
+def update_diagnosis(store: Store, diagnosis_id: str, changes: dict[str, Any]) -> Diagnosis:
+    diagnosis = get_live(store, Diagnosis, diagnosis_id)
+    errors = Errors()
+    clean = parse(changes, {k: v for k, v in DIAGNOSIS_PARSERS.items() if k != "zone_id"}, errors)
+    errors.raise_if_any()
+    changed = apply_changes(diagnosis, clean)
+    _check_period(diagnosis, errors)
+    errors.raise_if_any()
+    if changed:
+        with store.write() as conn:
+            store.save(conn, diagnosis, changed)
+    return diagnosis
+
+
+def list_diagnoses(store: Store, zone_id: str | None = None) -> list[Diagnosis]:
+    """Live diagnoses (of one zone), the latest period first."""
+    statement = select(Diagnosis).where(Diagnosis.deleted == False)  # noqa: E712
+    if zone_id:
+        statement = statement.where(Diagnosis.zone_id == zone_id)
+    with store.read() as session:
+        return list(session.exec(statement.order_by(Diagnosis.period_start.desc(), Diagnosis.title)).all())
+
+
+def add_need(store: Store, diagnosis_id: str, data: dict[str, Any]) -> Need:
+    get_live(store, Diagnosis, diagnosis_id)
+    errors = Errors()
+    clean = parse(data, NEED_PARSERS, errors, required=("category",))
+    errors.raise_if_any()
+    need = Need(diagnosis_id=diagnosis_id, **clean)
+    with store.write() as conn:
+        store.save(conn, need)
+    return need
+
+
+def update_need(store: Store, need_id: str, changes: dict[str, Any]) -> Need:
+    need = get_live(store, Need, need_id)
+    errors = Errors()
+    clean = parse(changes, NEED_PARSERS, errors)
+    errors.raise_if_any()
+    changed = apply_changes(need, clean)
+    if changed:
+        with store.write() as conn:
+            store.save(conn, need, changed)
+    return need
+
+
+def delete_need(store: Store, need_id: str) -> None:
+    need = get_live(store, Need, need_id)
+    with store.write() as conn:
+        store.delete(conn, need)
+
+
+def needs_ranked(store: Store, diagnosis_id: str) -> list[Need]:
+    """The diagnosis's needs, the most often raised first (then by priority, then by name)."""
+    priority = case(_PRIORITY_RANK, value=Need.priority, else_=3)
+    statement = (
+        select(Need)
+        .where(Need.diagnosis_id == diagnosis_id, Need.deleted == False)  # noqa: E712
+        .order_by(Need.people_count.desc(), priority, Need.category)
+    )
+    with store.read() as session:
+        return list(session.exec(statement).all())
+
+
+def _resource_checks(session: Any, clean: dict[str, Any], errors: Errors) -> None:
+    if clean.get("contact_id"):
+        live_contact(session, clean["contact_id"], "contact_id", errors)
+
+
+def add_resource(store: Store, diagnosis_id: str, data: dict[str, Any]) -> Resource:
+    """A local asset; its group (institutional, material, human) follows its kind unless given."""
+    get_live(store, Diagnosis, diagnosis_id)
+    errors = Errors()
+    data = {k: v for k, v in data.items() if not (k == "category" and v in (None, ""))}
+    clean = parse(data, RESOURCE_PARSERS, errors, required=("kind", "name"))
+    with store.read() as session:
+        _resource_checks(session, clean, errors)
+    errors.raise_if_any()
+    clean.setdefault("category", RESOURCE_GROUP_OF_KIND[clean["kind"]])
+    resource = Resource(diagnosis_id=diagnosis_id, **clean)
+    with store.write() as conn:
+        store.save(conn, resource)
+    return resource
+
+
+def update_resource(store: Store, resource_id: str, changes: dict[str, Any]) -> Resource:
+    resource = get_live(store, Resource, resource_id)
+    errors = Errors()
+    clean = parse(changes, RESOURCE_PARSERS, errors)
+    with store.read() as session:
+        _resource_checks(session, clean, errors)
+    errors.raise_if_any()
+    changed = apply_changes(resource, clean)
+    if changed:
+        with store.write() as conn:
+            store.save(conn, resource, changed)
+    return resource
+
+
+def delete_resource(store: Store, resource_id: str) -> None:
+    resource = get_live(store, Resource, resource_id)
+    with store.write() as conn:
+        store.delete(conn, resource)

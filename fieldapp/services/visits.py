@@ -1,0 +1,196 @@
+"""Visits: door-knocks and meetings, logged in a few taps. A door where nobody opened is a visit too.
+
+Outcomes are the plain defaults of ``VisitOutcome`` plus any a program adds (a JSON list of codes
+in the store's meta key ``visit.outcomes.extra``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text as sql
+from sqlmodel import select
+
+from fieldapp.geo.positions import place_fields
+from fieldapp.model import Contact, Visit, Zone
+from fieldapp.model.enums import VisitOutcome
+from fieldapp.services.errors import Errors
+from fieldapp.services.validation import (
+    Invalid,
+    apply_changes,
+    check_exists,
+    day,
+    get_live,
+    latitude,
+    live_contact,
+    longitude,
+    moment,
+    number,
+    optional_id,
+    parse,
+    text,
+)
+from fieldapp.store import Store
+
+META_EXTRA_OUTCOMES = "visit.outcomes.extra"
+_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def outcomes(store: Store) -> tuple[str, ...]:
+    """The outcome codes this device accepts: the defaults, then the program's own."""
+    try:
+        extra = json.loads(store.meta(META_EXTRA_OUTCOMES) or "[]")
+    except ValueError:
+        extra = []
+    own = [code for code in extra if isinstance(code, str) and _CODE.match(code)]
+    return tuple(dict.fromkeys([*VisitOutcome, *own]))
+
+
+def _outcome(allowed: tuple[str, ...]):
+    def parse_outcome(value: Any) -> str:
+        if value not in allowed:
+            raise Invalid("outcome_unknown", value=value)
+        return str(value)
+
+    return parse_outcome
+
+
+def _parsers(store: Store) -> dict[str, Any]:
+    return {
+        "outcome": _outcome(outcomes(store)),
+        "contact_id": optional_id,
+        "zone_id": optional_id,
+        "address": text(300),
+        "street": text(200),
+        "house_number": text(20),
+        "flat": text(20),
+        "visited_at": moment(default_now=True),
+        "lat": latitude,
+        "lon": longitude,
+        "accuracy_m": number(0, 100_000),
+        "notes": text(),
+        "next_step": text(1000),
+        "follow_up_on": day(),
+        "animator_id": optional_id,
+    }
+
+
+def _validated(store: Store, session: Any, data: dict[str, Any], parsers: dict[str, Any]) -> Visit:
+    """A new visit from ``data``; every problem is raised together (nothing written)."""
+    errors = Errors()
+    clean = parse(data, parsers, errors, required=("outcome",))
+    contact = None
+    if clean.get("contact_id"):
+        contact = live_contact(session, clean["contact_id"], "contact_id", errors)
+    check_exists(session, Zone, clean.get("zone_id"), "zone_id", errors)
+    errors.raise_if_any()
+    if contact is not None:
+        _place_from_contact(clean, contact)
+    if not clean.get("animator_id"):
+        clean["animator_id"] = store.user_id
+    return Visit(**clean)
+
+
+def _place_from_contact(clean: dict[str, Any], contact: Contact) -> None:
+    """A visit to a known contact takes its address and zone unless the knock gave them."""
+    if not any(clean.get(name) for name in ("address", "street", "house_number")):
+        for name in ("address", "street", "house_number", "flat"):
+            clean[name] = getattr(contact, name)
+    if not clean.get("zone_id"):
+        clean["zone_id"] = contact.zone_id
+    if clean.get("lat") is None and clean.get("lon") is None and contact.lat is not None:
+        clean["lat"], clean["lon"] = contact.lat, contact.lon
+
+
+def _write(store: Store, conn: Any, visit: Visit) -> None:
+    place_fields(conn, visit)
+    store.save(conn, visit)
+    if visit.outcome == VisitOutcome.DO_NOT_KNOCK and visit.contact_id:
+        contact = store.get(Contact, visit.contact_id)
+        if contact is not None and not contact.do_not_knock:
+            contact.do_not_knock = True
+            store.save(conn, contact, ["do_not_knock"])
+
+
+def log_visit(store: Store, **data: Any) -> Visit:
+    """Record one knock: ``outcome`` is required; place, contact, notes and follow-up are optional.
+
+    "Do not knock again" on a known contact marks the contact too, so walk lists skip the door.
+    """
+    with store.read() as session:
+        visit = _validated(store, session, data, _parsers(store))
+    with store.write() as conn:
+        _write(store, conn, visit)
+    return visit
+
+
+def log_visits(store: Store, items: list[dict[str, Any]]) -> list[Visit]:
+    """Many visits (e.g. an import or a paper list typed in later) in one transaction: all or none."""
+    parsers = _parsers(store)
+    with store.read() as session:
+        visits = [_validated(store, session, item, parsers) for item in items]
+    with store.write() as conn:
+        for visit in visits:
+            _write(store, conn, visit)
+    return visits
+
+
+CORRECTABLE = ("outcome", "notes", "next_step", "follow_up_on", "address", "street", "house_number", "flat",
+               "contact_id")
+
+
+def correct_visit(store: Store, visit_id: str, changes: dict[str, Any]) -> Visit:
+    """Correct a logged visit (e.g. after a supervisor returned it); the knock's time stays."""
+    visit = get_live(store, Visit, visit_id)
+    parsers = {name: _parsers(store)[name] for name in CORRECTABLE}
+    errors = Errors()
+    clean = parse(changes, parsers, errors)
+    with store.read() as session:
+        if clean.get("contact_id"):
+            live_contact(session, clean["contact_id"], "contact_id", errors)
+    errors.raise_if_any()
+    changed = apply_changes(visit, clean)
+    if changed:
+        with store.write() as conn:
+            store.save(conn, visit, changed)
+    return visit
+
+
+def recent_visits(store: Store, limit: int = 50) -> list[Visit]:
+    """The latest visits on this device, newest first."""
+    statement = (
+        select(Visit).where(Visit.deleted == False).order_by(Visit.visited_at.desc()).limit(limit)  # noqa: E712
+    )
+    with store.read() as session:
+        return list(session.exec(statement).all())
+
+
+_DUE = """
+    SELECT v.id FROM visit v
+    WHERE v.deleted = 0 AND v.follow_up_on IS NOT NULL AND v.follow_up_on <= :on
+      AND NOT EXISTS (
+        SELECT 1 FROM visit later
+        WHERE later.deleted = 0 AND later.visited_at > v.visited_at AND later.id != v.id
+          AND (
+            (v.contact_id IS NOT NULL AND later.contact_id = v.contact_id)
+            OR (v.contact_id IS NULL AND v.street != '' AND later.street = v.street
+                AND later.house_number = v.house_number AND later.flat = v.flat)
+          )
+      )
+    ORDER BY v.follow_up_on, v.visited_at
+    LIMIT :limit
+"""
+
+
+def follow_ups_due(store: Store, on: date, limit: int = 200) -> list[Visit]:
+    """Follow-ups planned for ``on`` or earlier that no later visit to the same person or door closed."""
+    with store.engine.connect() as conn:
+        ids = [row[0] for row in conn.execute(sql(_DUE), {"on": on.isoformat(), "limit": limit})]
+    if not ids:
+        return []
+    with store.read() as session:
+        found = {v.id: v for v in session.exec(select(Visit).where(Visit.id.in_(ids))).all()}
+    return [found[i] for i in ids]

@@ -1,0 +1,114 @@
+"""Zones: Neighbourhood Activity Zones, animators' quarters and other named areas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import func, select
+
+from fieldapp.geo.zones import zone_shape_errors
+from fieldapp.model import Zone
+from fieldapp.model.enums import ZoneKind
+from fieldapp.services.errors import Errors
+from fieldapp.services.validation import (
+    Invalid,
+    apply_changes,
+    choice,
+    get_live,
+    id_list,
+    latitude,
+    longitude,
+    number,
+    parse,
+    text,
+)
+from fieldapp.store import Store
+
+
+def _polygon(value: Any) -> list[list[float]] | None:
+    """A list of ``[lat, lon]`` points (checked in detail by ``geo.zones.zone_shape_errors``)."""
+    if value in (None, [], ""):
+        return None
+    try:
+        return [[float(point[0]), float(point[1])] for point in value]
+    except (TypeError, ValueError, IndexError, KeyError):
+        raise Invalid("geo_polygon_format") from None
+
+
+def _optional_text(max_length: int):
+    parse_text = text(max_length)
+
+    def parse_optional(value: Any) -> str | None:
+        return parse_text(value) or None
+
+    return parse_optional
+
+
+ZONE_PARSERS = {
+    "name": text(200, required=True),
+    "kind": choice(ZoneKind),
+    "library_branch": _optional_text(200),
+    "center_lat": latitude,
+    "center_lon": longitude,
+    "radius_m": number(0, 1_000_000),
+    "polygon": _polygon,
+    "workers": id_list,
+    "notes": text(),
+}
+
+
+def _check(store: Store, zone: Zone, errors: Errors) -> None:
+    """The shape is valid and no other live zone on this device has the same name."""
+    for error in zone_shape_errors(zone.model_dump()):
+        errors.add(error.field, error.code, **error.params)
+    with store.read() as session:
+        taken = session.exec(
+            select(Zone.id).where(
+                Zone.deleted == False,  # noqa: E712
+                func.lower(Zone.name) == zone.name.lower(),
+                Zone.id != zone.id,
+            )
+        ).first()
+    if taken:
+        errors.add("name", "zone_name_taken", name=zone.name)
+
+
+def create_zone(store: Store, data: dict[str, Any]) -> Zone:
+    errors = Errors()
+    clean = parse(data, ZONE_PARSERS, errors, required=("name",))
+    errors.raise_if_any()
+    zone = Zone(**clean)
+    _check(store, zone, errors)
+    errors.raise_if_any()
+    with store.write() as conn:
+        store.save(conn, zone)
+    return zone
+
+
+def update_zone(store: Store, zone_id: str, changes: dict[str, Any]) -> Zone:
+    zone = get_live(store, Zone, zone_id)
+    errors = Errors()
+    clean = parse(changes, ZONE_PARSERS, errors)
+    errors.raise_if_any()
+    changed = apply_changes(zone, clean)
+    _check(store, zone, errors)
+    errors.raise_if_any()
+    if changed:
+        with store.write() as conn:
+            store.save(conn, zone, changed)
+    return zone
+
+
+def delete_zone(store: Store, zone_id: str) -> None:
+    """Tombstone a zone; its contacts and visits keep their records (with a dangling zone id)."""
+    zone = get_live(store, Zone, zone_id)
+    with store.write() as conn:
+        store.delete(conn, zone)
+
+
+def list_zones(store: Store) -> list[Zone]:
+    """Live zones by name."""
+    with store.read() as session:
+        return list(
+            session.exec(select(Zone).where(Zone.deleted == False).order_by(Zone.name)).all()  # noqa: E712
+        )
