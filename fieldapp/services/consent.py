@@ -72,11 +72,11 @@ def latest_consent(session: Any, contact_id: str) -> Consent | None:
 def clear_personal(store: Store, conn: Connection, contact: Contact) -> None:
     """Empty the person's personal fields (they may not be kept without consent)."""
     changed = [name for name in Contact.personal_fields if getattr(contact, name)]
-    for name in changed:
-        setattr(contact, name, "")
     if contact.flat and contact.address.endswith(f"/{contact.flat}"):
         contact.address = contact.address.removesuffix(f"/{contact.flat}")
         changed.append("address")
+    for name in Contact.personal_fields:
+        setattr(contact, name, "")
     if changed:
         store.save(conn, contact, changed)
 
