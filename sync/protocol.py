@@ -1,0 +1,203 @@
+"""The sync wire format (pydantic v2), shared by the device client and the service.
+
+Versioning: every request carries ``protocol``; the service accepts any version from
+``MIN_PROTOCOL_VERSION`` up to ``PROTOCOL_VERSION`` and ignores fields it does not know (old apps stay
+in the field for months, new apps may send fields an old service has not heard of).
+
+A change names one record and carries only the fields written on the device since the last push,
+each with the HLC at which it was written (field-level last-writer-wins). A pull page carries whole
+records with every field's HLC, in the order of the service's change sequence (``seq``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+MIN_PROTOCOL_VERSION = 1
+
+#: Limits shared by both ends (the service enforces them, the client stays under them).
+MAX_CHANGES_PER_BATCH = 500
+MAX_BODY_BYTES = 8 * 1024 * 1024  # decompressed request body
+MAX_PULL_PAGE = 1000
+DEFAULT_PULL_PAGE = 500
+#: An HLC whose wall time is this far ahead of the service's clock is rejected (``clock_ahead``).
+MAX_CLOCK_AHEAD_MS = 10 * 60 * 1000
+
+
+class ErrorCode(StrEnum):
+    """Stable error codes; the app shows ``sync.error.<code>`` in plain words."""
+
+    INVALID_REQUEST = "invalid_request"
+    BODY_TOO_LARGE = "body_too_large"
+    BATCH_TOO_LARGE = "batch_too_large"
+    BAD_ENCODING = "bad_encoding"
+    UNSUPPORTED_PROTOCOL = "unsupported_protocol"
+    UNAUTHORIZED = "unauthorized"
+    DEVICE_REVOKED = "device_revoked"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    ENROLLMENT_INVALID = "enrollment_invalid"
+    ENROLLMENT_EXPIRED = "enrollment_expired"
+    ENROLLMENT_USED = "enrollment_used"
+    ENROLLMENT_LOCKED = "enrollment_locked"
+    SERVER_ERROR = "server_error"
+    UNAVAILABLE = "unavailable"
+
+
+class RejectCode(StrEnum):
+    """Why one change of a batch was not applied (the rest of the batch still is)."""
+
+    UNKNOWN_RECORD_TYPE = "unknown_record_type"
+    INVALID_VALUE = "invalid_value"
+    INVALID_HLC = "invalid_hlc"
+    CLOCK_AHEAD = "clock_ahead"
+    OUT_OF_SCOPE = "out_of_scope"
+    MISSING_FIELDS = "missing_fields"
+
+
+class _Wire(BaseModel):
+    # Unknown keys from other app versions are dropped, never an error.
+    model_config = ConfigDict(extra="ignore")
+
+
+class ErrorBody(_Wire):
+    code: str
+    message: str = ""
+
+
+class Change(_Wire):
+    record_type: str = Field(min_length=1, max_length=64)
+    id: str = Field(min_length=1, max_length=64)
+    op: Literal["upsert", "delete"] = "upsert"
+    #: Field values as JSON (dates as ISO strings), only the fields written since the last push.
+    fields: dict[str, Any] = Field(default_factory=dict)
+    #: HLC of each field in ``fields`` (and of ``deleted`` for a delete).
+    hlcs: dict[str, str] = Field(default_factory=dict)
+    #: True when ``fields`` holds the whole record (its creation); the service may insert it.
+    full: bool = False
+    base_hlc: str | None = None
+    created_at: str | None = None
+    author_id: str | None = None
+    device_id: str | None = None
+
+
+class PushRequest(_Wire):
+    protocol: int = PROTOCOL_VERSION
+    batch_id: str = Field(min_length=8, max_length=64)
+    #: The device's pull cursor: values written after it were unseen by the device (conflict log).
+    cursor: int | None = Field(default=None, ge=0)
+    changes: list[Change]
+
+
+ChangeStatus = Literal["applied", "merged", "rejected"]
+
+
+class ChangeResult(_Wire):
+    record_type: str
+    id: str
+    status: ChangeStatus
+    #: Rejection reason (``RejectCode``), or for ``merged`` nothing.
+    code: str | None = None
+    #: Fields whose incoming value lost to a newer value on the service.
+    lost_fields: list[str] = Field(default_factory=list)
+
+
+class PushResponse(_Wire):
+    protocol: int = PROTOCOL_VERSION
+    batch_id: str
+    results: list[ChangeResult]
+    #: True when this batch had been applied before and the stored answer is repeated.
+    replayed: bool = False
+    server_time_ms: int
+
+
+class RemoteRecord(_Wire):
+    record_type: str
+    id: str
+    seq: int
+    fields: dict[str, Any]
+    hlcs: dict[str, str]
+    base_hlc: str
+    updated_hlc: str
+    deleted: bool = False
+    created_at: str | None = None
+    author_id: str | None = None
+    device_id: str | None = None
+
+
+class PullResponse(_Wire):
+    protocol: int = PROTOCOL_VERSION
+    records: list[RemoteRecord]
+    #: Pass as ``after`` to get the next page; it never goes backwards.
+    cursor: int
+    has_more: bool
+    server_time_ms: int
+
+
+class EnrollRequest(_Wire):
+    protocol: int = PROTOCOL_VERSION
+    code: str = Field(min_length=1, max_length=200)
+    device_id: str = Field(min_length=1, max_length=64)
+    device_name: str = Field(default="", max_length=200)
+
+
+class EnrollResponse(_Wire):
+    token: str
+    user_id: str
+    user_name: str
+    role: str
+    team_id: str | None
+    program_id: str
+    server_time_ms: int
+
+
+class MeResponse(_Wire):
+    user_id: str
+    user_name: str
+    role: str
+    team_id: str | None
+    program_id: str
+    device_id: str
+    server_time_ms: int
+
+
+class CreateEnrollmentRequest(_Wire):
+    user_id: str
+    ttl_minutes: int = Field(default=60 * 24, ge=1, le=60 * 24 * 14)
+
+
+class EnrollmentOut(_Wire):
+    code: str
+    uri: str
+    expires_at: str
+
+
+class Conflict(_Wire):
+    id: int
+    seq: int
+    record_type: str
+    record_id: str
+    field: str
+    winner_value: Any = None
+    winner_hlc: str
+    loser_value: Any = None
+    loser_hlc: str
+    loser_device: str | None = None
+    team_id: str | None = None
+    created_at: str
+
+
+class ConflictsResponse(_Wire):
+    conflicts: list[Conflict]
+    cursor: int
+    has_more: bool
+
+
+class Health(_Wire):
+    status: str = "ok"
+    protocol: int = PROTOCOL_VERSION
+    database: str = ""

@@ -1,0 +1,329 @@
+"""Programs, teams, users, devices: enrollment codes, bearer tokens, revocation.
+
+Enrollment code: ``<lookup>-<secret>``, the lookup part (8 base32 characters) finds the row, the
+secret part (100 random bits) is stored only as a SHA-256 hash and compared in constant time. A
+code is single use, expires, and locks after ``MAX_ATTEMPTS`` wrong secrets. A device token (256
+random bits) is likewise stored only as its SHA-256.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+import sqlalchemy as sa
+
+from fieldapp.model.base import new_id
+from fieldapp.model.enums import Role
+from sync.protocol import ErrorCode
+from sync.server import tables as t
+from sync.server.db import Database
+from sync.server.errors import ApiError
+
+MAX_ATTEMPTS = 5
+DEFAULT_TTL = timedelta(hours=24)
+LOOKUP_LEN = 8
+SECRET_LEN = 20
+#: Roles that see and review their whole program, not just one team.
+PROGRAM_ROLES = frozenset({Role.SUPERVISOR.value, Role.ADMIN.value})
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _random_base32(length: int) -> str:
+    return base64.b32encode(secrets.token_bytes(length)).decode()[:length]
+
+
+# -- accounts ----------------------------------------------------------------------------------
+
+
+def create_program(db: Database, name: str) -> str:
+    program_id = new_id()
+    with db.write() as conn:
+        conn.execute(sa.insert(t.program).values(id=program_id, name=name, created_at=now()))
+    return program_id
+
+
+def create_team(db: Database, name: str, *, program_id: str | None = None, program: str | None = None) -> str:
+    """A team in a program, given by id or by name (a program with that name is made if missing)."""
+    with db.write() as conn:
+        if program_id is None:
+            program_name = program or "Program"
+            program_id = conn.execute(
+                sa.select(t.program.c.id).where(t.program.c.name == program_name)
+            ).scalar()
+            if program_id is None:
+                program_id = new_id()
+                conn.execute(sa.insert(t.program).values(id=program_id, name=program_name, created_at=now()))
+        team_id = new_id()
+        conn.execute(sa.insert(t.team).values(id=team_id, program_id=program_id, name=name, created_at=now()))
+    return team_id
+
+
+def create_user(
+    db: Database, name: str, role: str, *, team_id: str | None = None, program_id: str | None = None
+) -> str:
+    """A user: animators and library staff belong to a team; supervisors and admins to a program."""
+    role = Role(role).value
+    with db.write() as conn:
+        if team_id is not None:
+            team_program = conn.execute(sa.select(t.team.c.program_id).where(t.team.c.id == team_id)).scalar()
+            if team_program is None:
+                raise ValueError(f"no team {team_id}")
+            program_id = team_program
+        elif role not in PROGRAM_ROLES:
+            raise ValueError(f"a user with role {role} needs a team")
+        if program_id is None:
+            raise ValueError("a supervisor or admin needs a program or a team")
+        user_id = new_id()
+        conn.execute(
+            sa.insert(t.account).values(
+                id=user_id, program_id=program_id, team_id=team_id, name=name, role=role, created_at=now()
+            )
+        )
+    return user_id
+
+
+def program_of_user(db: Database, user_id: str) -> str | None:
+    with db.read() as conn:
+        return conn.execute(sa.select(t.account.c.program_id).where(t.account.c.id == user_id)).scalar()
+
+
+# -- enrollment --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    code: str
+    uri: str
+    expires_at: datetime
+
+
+def enrollment_uri(server_url: str, code: str) -> str:
+    return f"teren://enroll?server={quote(server_url, safe='')}&code={quote(code, safe='')}"
+
+
+def create_enrollment(
+    db: Database,
+    user_id: str,
+    server_url: str,
+    *,
+    ttl: timedelta = DEFAULT_TTL,
+    created_by: str | None = None,
+) -> Enrollment:
+    lookup, secret = _random_base32(LOOKUP_LEN), _random_base32(SECRET_LEN)
+    expires = now() + ttl
+    with db.write() as conn:
+        if conn.execute(sa.select(t.account.c.id).where(t.account.c.id == user_id)).scalar() is None:
+            raise ValueError(f"no user {user_id}")
+        conn.execute(
+            sa.insert(t.enrollment).values(
+                id=lookup,
+                secret_hash=sha256(secret),
+                account_id=user_id,
+                created_by=created_by,
+                created_at=now(),
+                expires_at=expires,
+            )
+        )
+    code = f"{lookup}-" + "-".join(secret[i : i + 5] for i in range(0, SECRET_LEN, 5))
+    return Enrollment(code, enrollment_uri(server_url, code), expires)
+
+
+def _split_code(code: str) -> tuple[str, str]:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return cleaned[:LOOKUP_LEN], cleaned[LOOKUP_LEN:]
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    token: str
+    device_id: str
+    user_id: str
+    user_name: str
+    role: str
+    team_id: str | None
+    program_id: str
+
+
+def redeem(db: Database, code: str, client_device_id: str, device_name: str = "") -> Redeemed:
+    """Exchange a one-time code for a device token; ApiError with an ``enrollment_*`` code otherwise."""
+    lookup, secret = _split_code(code)
+    failure: ApiError | None = None
+    with db.write() as conn:
+        row = conn.execute(
+            sa.select(t.enrollment).where(t.enrollment.c.id == lookup).with_for_update()
+        ).first()
+        if row is None:
+            raise ApiError(400, ErrorCode.ENROLLMENT_INVALID, "unknown enrollment code")
+        if row.attempts >= MAX_ATTEMPTS:
+            raise ApiError(403, ErrorCode.ENROLLMENT_LOCKED, "too many wrong attempts; ask for a new code")
+        if not hmac.compare_digest(sha256(secret), row.secret_hash):
+            conn.execute(
+                sa.update(t.enrollment).where(t.enrollment.c.id == lookup).values(attempts=row.attempts + 1)
+            )
+            failure = ApiError(400, ErrorCode.ENROLLMENT_INVALID, "wrong enrollment code")
+        elif row.used_at is not None:
+            raise ApiError(409, ErrorCode.ENROLLMENT_USED, "this code has been used already")
+        elif _aware(row.expires_at) <= now():
+            raise ApiError(410, ErrorCode.ENROLLMENT_EXPIRED, "this code has expired")
+        else:
+            user = conn.execute(sa.select(t.account).where(t.account.c.id == row.account_id)).one()
+            token = "tk_" + secrets.token_urlsafe(32)
+            device_id = new_id()
+            conn.execute(
+                sa.insert(t.device).values(
+                    id=device_id,
+                    account_id=user.id,
+                    client_device_id=client_device_id,
+                    name=device_name,
+                    token_hash=sha256(token),
+                    created_at=now(),
+                )
+            )
+            conn.execute(
+                sa.update(t.enrollment)
+                .where(t.enrollment.c.id == lookup)
+                .values(used_at=now(), device_id=device_id)
+            )
+            return Redeemed(token, device_id, user.id, user.name, user.role, user.team_id, user.program_id)
+    raise failure
+
+
+# -- devices -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceContext:
+    """Who is calling: the device, its user and the user's scope."""
+
+    id: str
+    client_device_id: str
+    user_id: str
+    user_name: str
+    role: str
+    team_id: str | None
+    program_id: str
+    last_pull_seq: int
+
+    @property
+    def program_wide(self) -> bool:
+        return self.role in PROGRAM_ROLES
+
+
+def authenticate(db: Database, authorization: str | None) -> DeviceContext:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, ErrorCode.UNAUTHORIZED, "a bearer token is required")
+    query = (
+        sa.select(t.device, t.account.c.name.label("user_name"), t.account.c.role, t.account.c.team_id,
+                  t.account.c.program_id)
+        .join(t.account, t.account.c.id == t.device.c.account_id)
+        .where(t.device.c.token_hash == sha256(token.strip()))
+    )
+    with db.read() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        raise ApiError(401, ErrorCode.UNAUTHORIZED, "unknown token")
+    if row.revoked_at is not None:
+        raise ApiError(403, ErrorCode.DEVICE_REVOKED, "this device has been revoked; wipe its data")
+    return DeviceContext(
+        id=row.id,
+        client_device_id=row.client_device_id,
+        user_id=row.account_id,
+        user_name=row.user_name,
+        role=row.role,
+        team_id=row.team_id,
+        program_id=row.program_id,
+        last_pull_seq=row.last_pull_seq,
+    )
+
+
+def revoke(db: Database, device: str) -> int:
+    """Revoke a device given by its service id or by the id it gave itself; returns how many."""
+    with db.write() as conn:
+        result = conn.execute(
+            sa.update(t.device)
+            .where(sa.or_(t.device.c.id == device, t.device.c.client_device_id == device))
+            .where(t.device.c.revoked_at.is_(None))
+            .values(revoked_at=now())
+        )
+    return result.rowcount
+
+
+def devices(db: Database) -> list[dict[str, object]]:
+    query = (
+        sa.select(t.device.c.id, t.device.c.client_device_id, t.device.c.name, t.device.c.created_at,
+                  t.device.c.revoked_at, t.account.c.name.label("user"), t.account.c.role)
+        .join(t.account, t.account.c.id == t.device.c.account_id)
+        .order_by(t.device.c.created_at)
+    )
+    with db.read() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
+# -- QR codes ----------------------------------------------------------------------------------
+
+
+def qr_png(text: str) -> bytes:
+    import qrcode
+
+    image = qrcode.make(text)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def qr_ascii(text: str) -> str:
+    import qrcode
+
+    qr = qrcode.QRCode(border=2)
+    qr.add_data(text)
+    qr.make(fit=True)
+    out = io.StringIO()
+    qr.print_ascii(out=out, invert=True)
+    return out.getvalue()
+
+
+# -- demo --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    program_id: str
+    team_id: str
+    user_id: str
+    enrollment: Enrollment
+
+
+def create_demo_setup(db: Database, server_url: str, *, user_name: str = "Animator demo") -> DemoSetup:
+    """A demo program, team and animator (reused when present) and a fresh enrollment for them."""
+    with db.read() as conn:
+        user = conn.execute(
+            sa.select(t.account).where(t.account.c.name == user_name).order_by(t.account.c.created_at)
+        ).first()
+    if user is None:
+        team_id = create_team(db, "Zespół demo", program="Program demo")
+        user_id = create_user(db, user_name, Role.ANIMATOR, team_id=team_id)
+        with db.read() as conn:
+            query = sa.select(t.team.c.program_id).where(t.team.c.id == team_id)
+            program_id = conn.execute(query).scalar_one()
+    else:
+        team_id, user_id, program_id = user.team_id, user.id, user.program_id
+    return DemoSetup(program_id, team_id, user_id, create_enrollment(db, user_id, server_url))

@@ -1,0 +1,243 @@
+"""The HTTP API (FastAPI). Every error is JSON ``{"code", "message"}`` with a stable code; never a 500
+for bad input, never a partial write (a batch is one transaction)."""
+
+
+import logging
+import zlib
+from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sync.protocol import (
+    DEFAULT_PULL_PAGE,
+    MAX_BODY_BYTES,
+    MAX_CHANGES_PER_BATCH,
+    MAX_PULL_PAGE,
+    MIN_PROTOCOL_VERSION,
+    PROTOCOL_VERSION,
+    ConflictsResponse,
+    CreateEnrollmentRequest,
+    EnrollmentOut,
+    EnrollRequest,
+    EnrollResponse,
+    ErrorCode,
+    Health,
+    MeResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+from sync.server import accounts, merge
+from sync.server.db import Database
+from sync.server.errors import ApiError
+
+log = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def _error(status: int, code: str, message: str = "") -> JSONResponse:
+    return JSONResponse({"code": code, "message": message or code.replace("_", " ")}, status_code=status)
+
+
+class BodyLimit:
+    """Reads request bodies up to ``max_bytes``, inflating gzip bodies with the same cap.
+
+    A body over the cap (before or after decompression: a gzip bomb) is answered 413
+    ``body_too_large`` before any JSON parsing; a broken gzip stream is 400 ``bad_encoding``.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        encoding = headers.get("content-encoding", "identity").strip().lower()
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.max_bytes:
+            await _error(413, ErrorCode.BODY_TOO_LARGE, "request body too large")(scope, receive, send)
+            return
+        if encoding not in ("identity", "gzip"):
+            reply = _error(415, ErrorCode.BAD_ENCODING, f"unsupported encoding {encoding}")
+            await reply(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await _error(413, ErrorCode.BODY_TOO_LARGE, "request body too large")(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if encoding == "gzip":
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            try:
+                body = inflater.decompress(body, self.max_bytes + 1)
+                if len(body) > self.max_bytes or inflater.unconsumed_tail:
+                    await _error(413, ErrorCode.BODY_TOO_LARGE, "decompressed body too large")(
+                        scope, receive, send
+                    )
+                    return
+                if not inflater.eof:
+                    raise zlib.error("truncated gzip stream")
+            except zlib.error:
+                await _error(400, ErrorCode.BAD_ENCODING, "broken gzip body")(scope, receive, send)
+                return
+        new_headers = [
+            (k, v) for k, v in scope["headers"] if k.lower() not in (b"content-encoding", b"content-length")
+        ]
+        new_headers.append((b"content-length", str(len(body)).encode()))
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app({**scope, "headers": new_headers}, replay, send)
+
+
+def create_app(
+    db: Database | str | Path,
+    *,
+    public_url: str | None = None,
+    migrate: bool = True,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    max_changes: int = MAX_CHANGES_PER_BATCH,
+) -> FastAPI:
+    """The service over ``db`` (a ``Database``, a URL or a SQLite path), migrated unless told not to."""
+    database = db if isinstance(db, Database) else Database(db)
+    if migrate:
+        database.migrate()
+    app = FastAPI(title="Teren sync", version=str(PROTOCOL_VERSION))
+    app.state.db = database
+    app.state.public_url = public_url
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return _error(422, ErrorCode.INVALID_REQUEST, f"{where}: {first.get('msg', 'invalid request')}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.INVALID_REQUEST}.get(exc.status_code, "http_error")
+        return _error(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(OperationalError)
+    async def db_down(_request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database error: %s", exc)
+        return _error(503, ErrorCode.UNAVAILABLE, "the database is not available; try again later")
+
+    @app.exception_handler(Exception)
+    async def crash(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return _error(500, ErrorCode.SERVER_ERROR, "unexpected server error")
+
+    def device(authorization: Annotated[str | None, Header()] = None) -> accounts.DeviceContext:
+        return accounts.authenticate(database, authorization)
+
+    Device = Annotated[accounts.DeviceContext, Depends(device)]
+
+    def check_protocol(version: int) -> None:
+        if version < MIN_PROTOCOL_VERSION:
+            raise ApiError(400, ErrorCode.UNSUPPORTED_PROTOCOL, "update the app")
+
+    @app.get("/health", response_model=Health)
+    def health() -> Health:
+        return Health(database=database.kind)
+
+    @app.post("/v1/enroll", response_model=EnrollResponse)
+    def enroll(body: EnrollRequest) -> EnrollResponse:
+        check_protocol(body.protocol)
+        done = accounts.redeem(database, body.code, body.device_id, body.device_name)
+        return EnrollResponse(
+            token=done.token,
+            user_id=done.user_id,
+            user_name=done.user_name,
+            role=done.role,
+            team_id=done.team_id,
+            program_id=done.program_id,
+            server_time_ms=merge.now_ms(),
+        )
+
+    @app.get("/v1/me", response_model=MeResponse)
+    def me(dev: Device) -> MeResponse:
+        return MeResponse(
+            user_id=dev.user_id,
+            user_name=dev.user_name,
+            role=dev.role,
+            team_id=dev.team_id,
+            program_id=dev.program_id,
+            device_id=dev.client_device_id,
+            server_time_ms=merge.now_ms(),
+        )
+
+    @app.post("/v1/push", response_model=PushResponse)
+    def push(body: PushRequest, dev: Device) -> PushResponse:
+        check_protocol(body.protocol)
+        if len(body.changes) > max_changes:
+            raise ApiError(413, ErrorCode.BATCH_TOO_LARGE, f"at most {max_changes} changes per batch")
+        return merge.apply_batch(database, dev, body)
+
+    @app.get("/v1/pull", response_model=PullResponse)
+    def pull(
+        dev: Device,
+        after: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = DEFAULT_PULL_PAGE,
+    ) -> PullResponse:
+        return merge.pull(database, dev, after, limit)
+
+    @app.get("/v1/conflicts", response_model=ConflictsResponse)
+    def conflicts(
+        dev: Device,
+        after: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = 200,
+    ) -> ConflictsResponse:
+        if not dev.program_wide:
+            raise ApiError(403, ErrorCode.FORBIDDEN, "conflicts are for supervisors")
+        return merge.conflicts(database, dev, after, limit)
+
+    @app.post("/v1/enrollments", response_model=EnrollmentOut)
+    def create_enrollment(body: CreateEnrollmentRequest, request: Request, dev: Device) -> EnrollmentOut:
+        if not dev.program_wide:
+            raise ApiError(403, ErrorCode.FORBIDDEN, "only supervisors and admins enroll devices")
+        if accounts.program_of_user(database, body.user_id) != dev.program_id:
+            raise ApiError(404, ErrorCode.NOT_FOUND, "no such user in your program")
+        url = app.state.public_url or str(request.base_url).rstrip("/")
+        made = accounts.create_enrollment(
+            database, body.user_id, url, ttl=timedelta(minutes=body.ttl_minutes), created_by=dev.user_id
+        )
+        return EnrollmentOut(code=made.code, uri=made.uri, expires_at=made.expires_at.isoformat())
+
+    return app

@@ -1,0 +1,152 @@
+"""``teren-sync``: run the service and administer programs, teams, users and devices.
+
+The database is ``--db`` (a SQLite path or a ``postgresql://`` URL), else ``$TEREN_SYNC_DB``, else
+``teren-sync.db`` in the current folder. Every command migrates the database first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from fieldapp.model.enums import Role
+from sync.server import accounts
+from sync.server import tables as t
+from sync.server.db import Database
+
+
+def _db(args: argparse.Namespace) -> Database:
+    db = Database(args.db or os.environ.get("TEREN_SYNC_DB") or "teren-sync.db")
+    db.migrate()
+    return db
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    db = _db(args)
+    public = args.public_url or f"http://{args.host}:{args.port}"
+    uvicorn.run(create_app(db, public_url=public, migrate=False), host=args.host, port=args.port,
+                log_level=args.log_level)
+    return 0
+
+
+def _create_team(args: argparse.Namespace) -> int:
+    team_id = accounts.create_team(_db(args), args.name, program=args.program)
+    print(team_id)
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    user_id = accounts.create_user(
+        _db(args), args.name, args.role, team_id=args.team, program_id=args.program
+    )
+    print(user_id)
+    return 0
+
+
+def _enroll(args: argparse.Namespace) -> int:
+    made = accounts.create_enrollment(_db(args), args.user, args.server, ttl=timedelta(hours=args.ttl_hours))
+    print(accounts.qr_ascii(made.uri))
+    print(f"code:    {made.code}")
+    print(f"uri:     {made.uri}")
+    print(f"expires: {made.expires_at.isoformat(timespec='minutes')}")
+    if args.png:
+        Path(args.png).write_bytes(accounts.qr_png(made.uri))
+        print(f"png:     {args.png}")
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    count = accounts.revoke(_db(args), args.device)
+    print(f"revoked {count} device(s)")
+    return 0 if count else 1
+
+
+def _status(args: argparse.Namespace) -> int:
+    db = _db(args)
+    with db.read() as conn:
+        counts = {
+            "programs": conn.execute(sa.select(sa.func.count()).select_from(t.program)).scalar_one(),
+            "teams": conn.execute(sa.select(sa.func.count()).select_from(t.team)).scalar_one(),
+            "users": conn.execute(sa.select(sa.func.count()).select_from(t.account)).scalar_one(),
+            "records": conn.execute(sa.select(sa.func.count()).select_from(t.record)).scalar_one(),
+            "conflicts": conn.execute(sa.select(sa.func.count()).select_from(t.conflict)).scalar_one(),
+            "change_seq": conn.execute(sa.select(t.counter.c.value).where(t.counter.c.name == "change"))
+            .scalar_one(),
+        }
+    counts["devices"] = [
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+        for row in accounts.devices(db)
+    ]
+    print(json.dumps({"database": db.kind, **counts}, indent=2, ensure_ascii=False))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="teren-sync", description="Teren sync service")
+    root.add_argument(
+        "--db", help="SQLite path or postgresql:// URL (default: $TEREN_SYNC_DB or teren-sync.db)"
+    )
+    sub = root.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--db", default=argparse.SUPPRESS)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--public-url", help="the address devices use (goes into enrollment QR codes)")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=_serve)
+
+    team = sub.add_parser("create-team", help="create a team (and its program if new); prints its id")
+    team.add_argument("--db", default=argparse.SUPPRESS)
+    team.add_argument("name")
+    team.add_argument("--program", default="Program", help="program name")
+    team.set_defaults(func=_create_team)
+
+    user = sub.add_parser("create-user", help="create a user; prints its id")
+    user.add_argument("--db", default=argparse.SUPPRESS)
+    user.add_argument("name")
+    user.add_argument("--role", choices=[r.value for r in Role], default=Role.ANIMATOR.value)
+    user.add_argument("--team", help="team id (animators, library staff)")
+    user.add_argument("--program", help="program id (supervisors and admins without a team)")
+    user.set_defaults(func=_create_user)
+
+    enroll = sub.add_parser("enroll", help="one-time enrollment code and QR for a user's device")
+    enroll.add_argument("--db", default=argparse.SUPPRESS)
+    enroll.add_argument("user", help="user id")
+    enroll.add_argument("--server", required=True, help="the service address devices use")
+    enroll.add_argument("--ttl-hours", type=float, default=24)
+    enroll.add_argument("--png", help="also write the QR code as a PNG file")
+    enroll.set_defaults(func=_enroll)
+
+    revoke = sub.add_parser("revoke", help="revoke a device (it wipes its data on next contact)")
+    revoke.add_argument("--db", default=argparse.SUPPRESS)
+    revoke.add_argument("device", help="device id (service id or the device's own id)")
+    revoke.set_defaults(func=_revoke)
+
+    status = sub.add_parser("status", help="counts and devices, as JSON")
+    status.add_argument("--db", default=argparse.SUPPRESS)
+    status.set_defaults(func=_status)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

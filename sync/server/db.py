@@ -1,0 +1,101 @@
+"""Database access: one engine for SQLite (default) or PostgreSQL, write transactions, migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, create_engine, event, text
+from sqlalchemy.engine import Engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+#: Key of the PostgreSQL advisory lock held while migrating (two processes may start at once).
+_MIGRATION_LOCK = 7_340_021
+
+
+def database_url(value: str | Path) -> str:
+    """A SQLAlchemy URL from a URL or a plain file path (``postgresql://`` uses psycopg 3)."""
+    text_value = str(value)
+    if text_value.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + text_value.split("://", 1)[1]
+    if "://" in text_value:
+        return text_value
+    return f"sqlite:///{Path(text_value).expanduser().resolve()}"
+
+
+def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # BEGIN is issued by _sqlite_begin
+    dbapi_conn.execute("PRAGMA journal_mode = WAL")
+    dbapi_conn.execute("PRAGMA synchronous = NORMAL")
+    dbapi_conn.execute("PRAGMA busy_timeout = 30000")
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # Writers take the lock up front (IMMEDIATE): no deadlock-prone lock upgrades mid-transaction.
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    """The service's database. Processes share nothing but it, so several can serve at once."""
+
+    def __init__(self, url: str | Path) -> None:
+        self.url = database_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        if self.is_sqlite:
+            path = self.url.removeprefix("sqlite:///")
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = create_engine(
+                self.url, connect_args={"check_same_thread": False, "timeout": 30}
+            )
+            event.listen(self.engine, "connect", _sqlite_connect)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        else:
+            self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+    @property
+    def kind(self) -> str:
+        return "sqlite" if self.is_sqlite else "postgresql"
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction: committed on success, rolled back on any exception."""
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def migrate(self) -> None:
+        """Bring the schema to the latest Alembic revision (safe to call from several processes)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        with self.engine.connect() as conn:
+            if not self.is_sqlite:
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
+                conn.commit()
+            try:
+                if self.is_sqlite:
+                    conn.execution_options(sqlite_begin="IMMEDIATE")
+                with conn.begin():
+                    config.attributes["connection"] = conn
+                    command.upgrade(config, "head")
+            finally:
+                if not self.is_sqlite:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
+                    conn.commit()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,402 @@
+"""Applying a pushed batch, and reading pull pages and conflicts.
+
+Rules (the device's ``sync.client`` applies the same ones to what it pulls):
+
+- Field-level last-writer-wins: an incoming field value replaces the stored one when its HLC is
+  greater. A value that loses is kept in the ``conflict`` log when it differs from the winner and
+  the two writes were concurrent: the incoming one lost, or the stored one was written by another
+  device (HLC node) after that device's last pull.
+- A tombstone (``deleted``) is sticky: once deleted, a record stays deleted whatever the HLCs.
+- Erasure (a record with ``erased_at`` set) beats every edit of its personal fields: they are reset
+  to their defaults under a fresh HLC, so every device replaces what it holds.
+- Visits and other ``append_only`` records are events: same rules, but never logged as conflicts.
+- Clock drift: a change carrying an HLC more than ``MAX_CLOCK_AHEAD_MS`` (10 minutes) ahead of the
+  service's clock is rejected with ``clock_ahead`` rather than clamped. Clamping would rewrite the
+  device's order of its own edits and leave its local copy with HLCs that beat every later edit;
+  rejecting keeps the change in the device's outbox (nothing is lost) and tells the user to fix the
+  phone's clock. Ten minutes covers ordinary drift of NTP-less phones.
+- Unknown fields are ignored; unknown record types and invalid values are rejected per change.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import TypeAdapter, ValidationError
+
+from fieldapp.model.base import SyncedRecord
+from fieldapp.model.registry import RECORD_TYPES, from_wire, to_wire
+from sync import hlc as hlcs_
+from sync.protocol import (
+    MAX_CLOCK_AHEAD_MS,
+    Change,
+    ChangeResult,
+    Conflict,
+    ConflictsResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    RejectCode,
+    RemoteRecord,
+)
+from sync.server import tables as t
+from sync.server.accounts import DeviceContext
+from sync.server.db import Database
+
+SERVER_NODE = "zzserver"  # sorts after every hex node id
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@cache
+def _adapter(model: type[SyncedRecord], name: str) -> TypeAdapter[Any]:
+    return TypeAdapter(model.model_fields[name].annotation)
+
+
+@cache
+def _writable(model: type[SyncedRecord]) -> frozenset[str]:
+    return frozenset({*model.data_fields(), "deleted"})
+
+
+def _check_value(model: type[SyncedRecord], name: str, value: Any) -> Any:
+    """The value in its wire form if it fits the field's type; ValueError otherwise."""
+    if name == "deleted":
+        if not isinstance(value, bool):
+            raise ValueError("deleted must be a boolean")
+        return value
+    try:
+        return to_wire(_adapter(model, name).validate_python(from_wire(model, name, value)))
+    except (ValidationError, TypeError, ValueError) as exc:
+        raise ValueError(str(exc)) from exc
+
+
+class _Rejected(Exception):
+    def __init__(self, code: RejectCode) -> None:
+        self.code = code
+
+
+def _incoming(change: Change, model: type[SyncedRecord], limit_ms: int) -> dict[str, tuple[Any, str]]:
+    """The change's known fields as ``{name: (wire value, hlc)}``, validated."""
+    fields = dict(change.fields)
+    if change.op == "delete":
+        fields["deleted"] = True
+    writable = _writable(model)
+    result: dict[str, tuple[Any, str]] = {}
+    for name, value in fields.items():
+        if name not in writable:
+            continue  # a field this service does not know (newer or older app): ignored
+        stamp = change.hlcs.get(name) or (change.base_hlc if change.full else None)
+        if not hlcs_.is_valid(stamp):
+            raise _Rejected(RejectCode.INVALID_HLC)
+        assert stamp is not None
+        if hlcs_.wall_ms(stamp) > limit_ms:
+            raise _Rejected(RejectCode.CLOCK_AHEAD)
+        try:
+            result[name] = (_check_value(model, name, value), stamp)
+        except ValueError as exc:
+            raise _Rejected(RejectCode.INVALID_VALUE) from exc
+    return result
+
+
+def _bump(stamp: str) -> str:
+    ts = hlcs_.decode(stamp)
+    return hlcs_.encode(ts.wall_ms, min(ts.counter + 1, hlcs_.MAX_COUNTER), SERVER_NODE)
+
+
+def _enforce_erasure(
+    model: type[SyncedRecord], data: dict[str, Any], stamps: dict[str, str], base: str
+) -> bool:
+    """Reset personal fields of an erased record; True if anything changed."""
+    if "erased_at" not in model.model_fields or not data.get("erased_at"):
+        return False
+    changed = False
+    for name in model.personal_fields:
+        default = to_wire(model.model_fields[name].get_default(call_default_factory=True))
+        if data.get(name, default) != default:
+            data[name] = default
+            stamps[name] = _bump(max(stamps.get(name, base), stamps.get("erased_at", base)))
+            changed = True
+    return changed
+
+
+class _Batch:
+    def __init__(
+        self, conn: sa.Connection, device: DeviceContext, seq: int, server_ms: int, seen: int
+    ) -> None:
+        self.conn = conn
+        self.device = device
+        self.seen = seen
+        self.seq = seq
+        self.limit_ms = server_ms + MAX_CLOCK_AHEAD_MS
+        self.created_at = datetime.now(UTC)
+
+    def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    def apply(self, change: Change) -> ChangeResult:
+        model = RECORD_TYPES.get(change.record_type)
+        if model is None:
+            return self._rejected(change, RejectCode.UNKNOWN_RECORD_TYPE)
+        try:
+            incoming = _incoming(change, model, self.limit_ms)
+        except _Rejected as exc:
+            return self._rejected(change, exc.code)
+        key = (t.record.c.record_type == change.record_type) & (t.record.c.id == change.id)
+        row = self.conn.execute(sa.select(t.record).where(key).with_for_update()).first()
+        if row is None:
+            return self._insert(change, model, incoming)
+        if row.program_id != self.device.program_id or (
+            not self.device.program_wide and row.team_id != self.device.team_id
+        ):
+            return self._rejected(change, RejectCode.OUT_OF_SCOPE)
+        return self._merge(change, model, incoming, row)
+
+    def _rejected(self, change: Change, code: RejectCode) -> ChangeResult:
+        return ChangeResult(record_type=change.record_type, id=change.id, status="rejected", code=code)
+
+    def _insert(
+        self, change: Change, model: type[SyncedRecord], incoming: dict[str, tuple[Any, str]]
+    ) -> ChangeResult:
+        if not change.full:
+            return self._rejected(change, RejectCode.MISSING_FIELDS)
+        stamps = {name: stamp for name, (_, stamp) in incoming.items()}
+        base = change.base_hlc if hlcs_.is_valid(change.base_hlc) else min(stamps.values(), default="")
+        if not base:
+            return self._rejected(change, RejectCode.MISSING_FIELDS)
+        assert base is not None
+        data = {name: value for name, (value, _) in incoming.items() if name != "deleted"}
+        deleted = bool(incoming.get("deleted", (False, ""))[0])
+        _enforce_erasure(model, data, stamps, base)
+        seq = self.next_seq()
+        self.conn.execute(
+            sa.insert(t.record).values(
+                record_type=change.record_type,
+                id=change.id,
+                program_id=self.device.program_id,
+                team_id=self.device.team_id,
+                seq=seq,
+                data=data,
+                hlcs=stamps,
+                field_seqs=dict.fromkeys(stamps, seq),
+                base_hlc=base,
+                updated_hlc=max([base, *stamps.values()]),
+                deleted=deleted,
+                created_at=change.created_at,
+                author_id=change.author_id,
+                device_id=change.device_id or self.device.client_device_id,
+            )
+        )
+        return ChangeResult(record_type=change.record_type, id=change.id, status="applied")
+
+    def _merge(
+        self, change: Change, model: type[SyncedRecord], incoming: dict[str, tuple[Any, str]], row: Any
+    ) -> ChangeResult:
+        data: dict[str, Any] = dict(row.data)
+        stamps: dict[str, str] = dict(row.hlcs)
+        base: str = row.base_hlc
+        deleted: bool = row.deleted
+        field_seqs: dict[str, int] = dict(row.field_seqs)
+        upcoming = self.seq + 1  # this record's seq if the change writes anything
+        conflicts: list[dict[str, Any]] = []
+        lost: list[str] = []
+        changed = False
+        for name, (value, stamp) in incoming.items():
+            stored_stamp = stamps.get(name, base)
+            stored = deleted if name == "deleted" else data.get(name)
+            if name == "deleted":
+                if value and not deleted:  # a tombstone wins whatever its HLC
+                    deleted, changed = True, True
+                    stamps[name] = max(stamp, stored_stamp)
+                    field_seqs[name] = upcoming
+                elif not value and deleted and stamp > stored_stamp:
+                    lost.append(name)
+                continue
+            if stamp > stored_stamp:
+                # Logged only if the device could not have seen the value it replaces.
+                if (
+                    field_seqs.get(name, row.seq) > self.seen
+                    and stored != value
+                    and hlcs_.decode(stored_stamp).node != hlcs_.decode(stamp).node
+                ):
+                    conflicts.append(
+                        self._conflict(row, name, value, stamp, stored, stored_stamp, row.device_id)
+                    )
+                data[name], stamps[name], field_seqs[name] = value, stamp, upcoming
+                changed = True
+            elif stamp < stored_stamp and stored != value:
+                lost.append(name)
+                conflicts.append(
+                    self._conflict(
+                        row, name, stored, stored_stamp, value, stamp, self.device.client_device_id
+                    )
+                )
+        before = dict(stamps)
+        if _enforce_erasure(model, data, stamps, base):
+            changed = True
+            field_seqs.update({name: upcoming for name in stamps if stamps[name] != before.get(name)})
+        if model.append_only:
+            conflicts = []
+        if changed:
+            seq = self.next_seq()
+            self.conn.execute(
+                sa.update(t.record)
+                .where((t.record.c.record_type == row.record_type) & (t.record.c.id == row.id))
+                .values(
+                    data=data,
+                    hlcs=stamps,
+                    field_seqs=field_seqs,
+                    deleted=deleted,
+                    updated_hlc=max([row.updated_hlc, *stamps.values()]),
+                    seq=seq,
+                )
+            )
+        if conflicts:
+            for item in conflicts:
+                item["seq"] = self.seq
+            self.conn.execute(sa.insert(t.conflict), conflicts)
+        return ChangeResult(
+            record_type=change.record_type,
+            id=change.id,
+            status="merged" if lost else "applied",
+            lost_fields=lost,
+        )
+
+    def _conflict(
+        self,
+        row: Any,
+        name: str,
+        winner: Any,
+        winner_hlc: str,
+        loser: Any,
+        loser_hlc: str,
+        loser_device: str | None,
+    ) -> dict[str, Any]:
+        return {
+            "program_id": row.program_id,
+            "team_id": row.team_id,
+            "record_type": row.record_type,
+            "record_id": row.id,
+            "field": name,
+            "winner_value": winner,
+            "winner_hlc": winner_hlc,
+            "loser_value": loser,
+            "loser_hlc": loser_hlc,
+            "loser_device": loser_device,
+            "created_at": self.created_at,
+        }
+
+
+def apply_batch(db: Database, device: DeviceContext, request: PushRequest) -> PushResponse:
+    """Apply a batch in one transaction, or repeat the stored answer of its first application."""
+    with db.write() as conn:
+        # The counter row lock serialises pushes: sequence values commit in increasing order.
+        seq = conn.execute(
+            sa.select(t.counter.c.value).where(t.counter.c.name == "change").with_for_update()
+        ).scalar_one()
+        prior = conn.execute(
+            sa.select(t.batch.c.result).where(
+                (t.batch.c.device_id == device.id) & (t.batch.c.batch_id == request.batch_id)
+            )
+        ).scalar()
+        server_ms = now_ms()
+        if prior is not None:
+            return PushResponse.model_validate({**prior, "replayed": True, "server_time_ms": server_ms})
+        seen = device.last_pull_seq if request.cursor is None else request.cursor
+        batch = _Batch(conn, device, seq, server_ms, seen)
+        results = [batch.apply(change) for change in request.changes]
+        if batch.seq != seq:
+            conn.execute(sa.update(t.counter).where(t.counter.c.name == "change").values(value=batch.seq))
+        response = PushResponse(batch_id=request.batch_id, results=results, server_time_ms=server_ms)
+        conn.execute(
+            sa.insert(t.batch).values(
+                device_id=device.id,
+                batch_id=request.batch_id,
+                result=response.model_dump(mode="json", exclude={"server_time_ms", "replayed"}),
+                created_at=batch.created_at,
+            )
+        )
+    return response
+
+
+def _scope(device: DeviceContext, table: sa.Table) -> sa.ColumnElement[bool]:
+    if device.program_wide:
+        return table.c.program_id == device.program_id
+    return (table.c.program_id == device.program_id) & (table.c.team_id == device.team_id)
+
+
+def pull(db: Database, device: DeviceContext, after: int, limit: int) -> PullResponse:
+    """Records in the device's scope changed after ``after``, in sequence order."""
+    with db.read() as conn:
+        top = conn.execute(sa.select(t.counter.c.value).where(t.counter.c.name == "change")).scalar_one()
+        rows = conn.execute(
+            sa.select(t.record)
+            .where((t.record.c.seq > after) & _scope(device, t.record))
+            .order_by(t.record.c.seq)
+            .limit(limit + 1)
+        ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    # Without more rows the cursor may jump to ``top``: every change up to it had committed when it
+    # was read, so nothing below it can appear later.
+    cursor = rows[-1].seq if has_more else max(after, top, rows[-1].seq if rows else 0)
+    if after > device.last_pull_seq:
+        with db.write() as conn:
+            conn.execute(
+                sa.update(t.device)
+                .where((t.device.c.id == device.id) & (t.device.c.last_pull_seq < after))
+                .values(last_pull_seq=after, last_seen_at=datetime.now(UTC))
+            )
+    records = [
+        RemoteRecord(
+            record_type=row.record_type,
+            id=row.id,
+            seq=row.seq,
+            fields=row.data,
+            hlcs=row.hlcs,
+            base_hlc=row.base_hlc,
+            updated_hlc=row.updated_hlc,
+            deleted=row.deleted,
+            created_at=row.created_at,
+            author_id=row.author_id,
+            device_id=row.device_id,
+        )
+        for row in rows
+    ]
+    return PullResponse(records=records, cursor=cursor, has_more=has_more, server_time_ms=now_ms())
+
+
+def conflicts(db: Database, device: DeviceContext, after: int, limit: int) -> ConflictsResponse:
+    with db.read() as conn:
+        rows = conn.execute(
+            sa.select(t.conflict)
+            .where((t.conflict.c.id > after) & _scope(device, t.conflict))
+            .order_by(t.conflict.c.id)
+            .limit(limit + 1)
+        ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    items = [
+        Conflict(
+            id=row.id,
+            seq=row.seq,
+            record_type=row.record_type,
+            record_id=row.record_id,
+            field=row.field,
+            winner_value=row.winner_value,
+            winner_hlc=row.winner_hlc,
+            loser_value=row.loser_value,
+            loser_hlc=row.loser_hlc,
+            loser_device=row.loser_device,
+            team_id=row.team_id,
+            created_at=row.created_at.isoformat(),
+        )
+        for row in rows
+    ]
+    return ConflictsResponse(conflicts=items, cursor=rows[-1].id if rows else after, has_more=has_more)

@@ -1,0 +1,135 @@
+"""The service's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+Records of every type live in one generic ``record`` table keyed by ``(record_type, id)``, with the
+field values and the per-field HLCs as JSON. Why not a table per type: the service never queries
+inside a record (scope columns are copied out), old and new app versions send different field sets
+(unknown fields are simply not stored), and a new record type needs no service migration.
+
+``record.seq`` is the service's change sequence: every write gives the record the next value of the
+``counter`` row. Pull reads ``seq > cursor``; a record changed twice is sent once, in its latest
+state (the change log compacts itself). Pushes take the counter row lock first, so sequence values
+commit in increasing order and a reader paging by ``seq`` never skips a change committed late.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+program = sa.Table(
+    "program",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+team = sa.Table(
+    "team",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("program_id", sa.String(36), sa.ForeignKey("program.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+account = sa.Table(
+    "account",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("program_id", sa.String(36), sa.ForeignKey("program.id"), nullable=False, index=True),
+    sa.Column("team_id", sa.String(36), sa.ForeignKey("team.id"), nullable=True, index=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(40), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+device = sa.Table(
+    "device",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("account_id", sa.String(36), sa.ForeignKey("account.id"), nullable=False, index=True),
+    #: The id the device gave itself (its store's ``device_id``).
+    sa.Column("client_device_id", sa.String(64), nullable=False, index=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    #: SHA-256 of the bearer token (hex).
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_pull_seq", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+enrollment = sa.Table(
+    "enrollment",
+    metadata,
+    #: Public lookup part of the code; the secret part is only kept hashed.
+    sa.Column("id", sa.String(16), primary_key=True),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("account_id", sa.String(36), sa.ForeignKey("account.id"), nullable=False),
+    sa.Column("created_by", sa.String(36), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("device_id", sa.String(36), nullable=True),
+)
+
+record = sa.Table(
+    "record",
+    metadata,
+    sa.Column("record_type", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("program_id", sa.String(36), nullable=False),
+    sa.Column("team_id", sa.String(36), nullable=True),
+    sa.Column("seq", sa.BigInteger, nullable=False, unique=True),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("hlcs", sa.JSON, nullable=False),
+    #: Per field, the ``seq`` of its last write (tells whether a device could have seen it).
+    sa.Column("field_seqs", sa.JSON, nullable=False),
+    sa.Column("base_hlc", sa.String(100), nullable=False),
+    sa.Column("updated_hlc", sa.String(100), nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=True),
+    sa.Column("author_id", sa.String(64), nullable=True),
+    sa.Column("device_id", sa.String(64), nullable=True),
+    sa.Index("ix_record_team_seq", "team_id", "seq"),
+    sa.Index("ix_record_program_seq", "program_id", "seq"),
+)
+
+conflict = sa.Table(
+    "conflict",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("program_id", sa.String(36), nullable=False),
+    sa.Column("team_id", sa.String(36), nullable=True),
+    sa.Column("record_type", sa.String(64), nullable=False),
+    sa.Column("record_id", sa.String(64), nullable=False),
+    sa.Column("field", sa.String(100), nullable=False),
+    sa.Column("winner_value", sa.JSON, nullable=True),
+    sa.Column("winner_hlc", sa.String(100), nullable=False),
+    sa.Column("loser_value", sa.JSON, nullable=True),
+    sa.Column("loser_hlc", sa.String(100), nullable=False),
+    sa.Column("loser_device", sa.String(64), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_conflict_program_id", "program_id", "id"),
+)
+
+batch = sa.Table(
+    "batch",
+    metadata,
+    sa.Column("device_id", sa.String(36), primary_key=True),
+    sa.Column("batch_id", sa.String(64), primary_key=True),
+    #: The answer given the first time (a repeat gets it again and changes nothing).
+    sa.Column("result", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+counter = sa.Table(
+    "counter",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)

@@ -1,0 +1,46 @@
+"""Small builders for sync tests."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from typing import Any
+
+import requests
+
+from fieldapp.model import Contact
+from fieldapp.store import Store
+from tests.sync.conftest import Device
+
+
+def add_contact(store: Store, name: str, **fields: Any) -> Contact:
+    with store.write() as conn:
+        return store.save(conn, Contact(kind=fields.pop("kind", "resident"), name=name, **fields))
+
+
+def edit(store: Store, record: Any, **values: Any) -> Any:
+    """Edit fields through the write path, a few milliseconds after any earlier edit (HLC order)."""
+    time.sleep(0.003)
+    for name, value in values.items():
+        setattr(record, name, value)
+    with store.write() as conn:
+        return store.save(conn, record, list(values))
+
+
+def push_raw(url: str, device: Device, body: Any, **kwargs: Any) -> requests.Response:
+    return requests.post(f"{url}/v1/push", json=body, headers=device.headers(), timeout=10, **kwargs)
+
+
+def outbox_count(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT count(*) FROM outbox").scalar_one()
+
+
+def gz(body: Any) -> bytes:
+    return gzip.compress(json.dumps(body).encode())
+
+
+def contact_names(store: Store) -> dict[str, str]:
+    with store.engine.connect() as conn:
+        return dict(conn.exec_driver_sql("SELECT id, name FROM contact").all())

@@ -1,0 +1,163 @@
+"""Two devices and the real service over HTTP: push, pull, last-writer-wins, conflicts, tombstones, scope."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import requests
+
+from fieldapp.model import Visit, Zone
+from tests.sync.conftest import World
+from tests.sync.helpers import add_contact, contact_names, edit, outbox_count
+
+
+def test_round_trip_between_two_devices(world: World) -> None:
+    a, b = world.device(), world.device()
+    zone = Zone(name="SAS Bałuty", kind="sas", polygon=[[51.7, 19.4], [51.8, 19.5]], workers=[a.user_id])
+    with a.store.write() as conn:
+        a.store.save(conn, zone)
+    ala = add_contact(a.store, "Ala Żółkiewska", zone_id=zone.id, lat=51.77)
+    with a.store.write() as conn:
+        at = datetime(2025, 3, 1, tzinfo=UTC)
+        a.store.save(conn, Visit(contact_id=ala.id, outcome="talked", visited_at=at))
+    steps: list[tuple[int, int]] = []
+
+    receipt = a.client.sync(lambda done, total: steps.append((done, total)))
+
+    assert (receipt.pushed, receipt.applied, receipt.merged, receipt.rejected) == (3, 3, 0, [])
+    assert receipt.still_pending == 0 and outbox_count(a.store) == 0
+    assert steps and steps[-1][0] >= 3
+    assert a.client.status().last_success_at is not None
+    receipt = b.client.sync()
+    assert receipt.pulled == 3 and receipt.pushed == 0
+    got = b.store.get(type(ala), ala.id)
+    assert got is not None and got.name == "Ala Żółkiewska" and got.lat == 51.77 and got.zone_id == zone.id
+    assert got.base_hlc == ala.base_hlc and got.author_id == a.user_id
+    got_zone = b.store.get(Zone, zone.id)
+    assert got_zone is not None and got_zone.polygon == [[51.7, 19.4], [51.8, 19.5]]
+    visit = b.store.get(Visit, next(iter(_ids(b, Visit))))
+    assert visit is not None and visit.visited_at.replace(tzinfo=UTC) == datetime(2025, 3, 1, tzinfo=UTC)
+    assert [c.id for c in b.store.search_contacts("zolkiewska")] == [ala.id]
+    assert outbox_count(b.store) == 0  # remote changes are not pushed back
+    assert b.store.clock.last() >= ala.updated_hlc
+    # Nothing new: an empty sync pulls nothing.
+    assert b.client.sync().pulled == 0
+
+
+def _ids(device, model) -> list[str]:  # type: ignore[no-untyped-def]
+    with device.store.engine.connect() as conn:
+        return [r[0] for r in conn.exec_driver_sql(f"SELECT id FROM {model.__tablename__}")]
+
+
+def test_concurrent_edits_last_writer_wins_and_conflict_log(world: World) -> None:
+    a, b = world.device(), world.device()
+    boss = world.device("supervisor")
+    ala = add_contact(a.store, "Ala")
+    a.client.sync()
+    b.client.sync()
+    on_b = b.store.get(type(ala), ala.id)
+    assert on_b is not None
+    # B edits the notes first (older HLC), then A edits notes and phone, then B edits the name.
+    edit(b.store, on_b, notes="B notes")
+    edit(a.store, ala, notes="A notes", phone="600100200")
+    edit(b.store, on_b, name="Alicja")
+
+    a.client.sync()
+    receipt = b.client.sync()
+    assert receipt.merged == 1  # B's notes lost to A's newer notes
+    a.client.sync()
+
+    for device in (a, b):
+        final = device.store.get(type(ala), ala.id)
+        assert final is not None
+        assert (final.name, final.notes, final.phone) == ("Alicja", "A notes", "600100200")
+    answer = requests.get(f"{world.url}/v1/conflicts", headers=boss.headers(), timeout=10)
+    assert answer.status_code == 200
+    conflicts = answer.json()["conflicts"]
+    assert [(c["field"], c["winner_value"], c["loser_value"]) for c in conflicts] == [
+        ("notes", "A notes", "B notes")
+    ]
+    # Animators cannot read the conflict log.
+    denied = requests.get(f"{world.url}/v1/conflicts", headers=a.headers(), timeout=10)
+    assert denied.status_code == 403 and denied.json()["code"] == "forbidden"
+
+
+def test_overwriting_an_unseen_value_is_logged(world: World) -> None:
+    a, b = world.device(), world.device()
+    boss = world.device("supervisor")
+    ala = add_contact(a.store, "Ala")
+    a.client.sync()
+    b.client.sync()
+    on_b = b.store.get(type(ala), ala.id)
+    edit(a.store, ala, name="Ala A")
+    edit(b.store, on_b, name="Ala B")  # later HLC: wins, but it never saw A's value
+    a.client.sync()
+    b.client.sync()
+    a.client.sync()
+    assert contact_names(a.store)[ala.id] == contact_names(b.store)[ala.id] == "Ala B"
+    conflicts = requests.get(f"{world.url}/v1/conflicts", headers=boss.headers(), timeout=10).json()
+    assert [(c["winner_value"], c["loser_value"]) for c in conflicts["conflicts"]] == [("Ala B", "Ala A")]
+
+
+def test_tombstones_propagate_and_stick(world: World) -> None:
+    a, b = world.device(), world.device()
+    ala, ola = add_contact(a.store, "Ala"), add_contact(a.store, "Ola")
+    a.client.sync()
+    b.client.sync()
+    on_b = b.store.get(type(ala), ala.id)
+    with a.store.write() as conn:
+        a.store.delete(conn, ala)
+    edit(b.store, on_b, name="Ala edited later")  # a later edit does not resurrect it
+    a.client.sync()
+    b.client.sync()
+    a.client.sync()
+    for device in (a, b):
+        gone = device.store.get(type(ala), ala.id)
+        assert gone is not None and gone.deleted
+        assert [c.id for c in device.store.search_contacts("ala")] == []
+        assert [c.id for c in device.store.search_contacts("ola")] == [ola.id]
+
+
+def test_visits_are_append_only_events(world: World) -> None:
+    a, b = world.device(), world.device()
+    with a.store.write() as conn:
+        first = a.store.save(conn, Visit(outcome="not_home"))
+    with b.store.write() as conn:
+        b.store.save(conn, Visit(outcome="talked"))
+    a.client.sync()
+    b.client.sync()
+    a.client.sync()
+    assert len(_ids(a, Visit)) == len(_ids(b, Visit)) == 2
+    edit(a.store, first, outcome="come_back")
+    a.client.sync()
+    b.client.sync()
+    assert b.store.get(Visit, first.id).outcome == "come_back"  # type: ignore[union-attr]
+
+
+def test_a_device_sees_only_its_team_and_supervisors_the_program(world: World) -> None:
+    a = world.device(team=world.team_a)
+    b = world.device(team=world.team_b)
+    boss = world.device("supervisor")
+    mine = add_contact(a.store, "Zespół A")
+    theirs = add_contact(b.store, "Zespół B")
+    a.client.sync()
+    b.client.sync()
+    a.client.sync()
+    boss.client.sync()
+    assert set(contact_names(a.store)) == {mine.id}
+    assert set(contact_names(b.store)) == {theirs.id}
+    assert set(contact_names(boss.store)) == {mine.id, theirs.id}
+    # Team B cannot change team A's record, even knowing its id.
+    edit(b.store, theirs, name="B")  # its own record: fine
+    with b.store.write() as conn:
+        forged = b.store.save(conn, type(mine)(id=mine.id, kind="resident", name="hijacked"))
+    receipt = b.client.sync()
+    assert [(r.id, r.code) for r in receipt.rejected] == [(forged.id, "out_of_scope")]
+    a.client.sync()
+    assert contact_names(a.store)[mine.id] == "Zespół A"
+    # A supervisor may edit any team's record in the program; the change reaches the team.
+    on_boss = boss.store.get(type(mine), mine.id)
+    edit(boss.store, on_boss, notes="checked")
+    boss.client.sync()
+    a.client.sync()
+    assert a.store.get(type(mine), mine.id).notes == "checked"  # type: ignore[union-attr]
