@@ -2,6 +2,8 @@
 
 - ``bulk_contacts(store, n)``: n contacts through the store's fast path (one transaction, search
   index filled) — for size tests (50,000 contacts in a few seconds).
+- ``fieldapp.sample.fill`` (``teren-sample``) makes a whole realistic data set; the name and street
+  lists live there.
 - ``demo(store)``: a small, believable neighbourhood through the real services (zones, contacts
   with consent, door-knocks, a diagnosis with needs and resources, actions) — for screenshots.
 """
@@ -12,69 +14,8 @@ import random
 from datetime import date, timedelta
 
 from fieldapp.model import Contact, Zone, new_id
+from fieldapp.sample import FIRST, KINDS, LAST, STREETS
 from fieldapp.store import Store, codec, raw
-
-FIRST = [
-    "Anna",
-    "Bożena",
-    "Grażyna",
-    "Łucja",
-    "Małgorzata",
-    "Zofia",
-    "Jan",
-    "Łukasz",
-    "Paweł",
-    "Zbigniew",
-    "Wojciech",
-    "Krzysztof",
-    "Agnieszka",
-    "Ewa",
-    "Żaneta",
-    "Jerzy",
-    "Mirosław",
-    "Halina",
-    "Danuta",
-    "Ścibor",
-]
-LAST = [
-    "Kowalska",
-    "Nowak",
-    "Wiśniewski",
-    "Wójcik",
-    "Kamińska",
-    "Lewandowski",
-    "Zieliński",
-    "Szymańska",
-    "Woźniak",
-    "Dąbrowski",
-    "Kozłowska",
-    "Jankowski",
-    "Mazur",
-    "Krawczyk",
-    "Piątek",
-    "Grabowska",
-    "Pawłowski",
-    "Michalska",
-    "Król",
-    "Żółkiewska",
-]
-STREETS = [
-    "Piotrkowska",
-    "Zielona",
-    "Więckowskiego",
-    "Żeromskiego",
-    "Gdańska",
-    "Łąkowa",
-    "Próchnika",
-    "Kościuszki",
-    "Struga",
-    "Wólczańska",
-    "Legionów",
-    "Ogrodowa",
-    "Północna",
-    "Źródłowa",
-]
-KINDS = ["resident"] * 8 + ["leader", "ngo", "informal_group", "culture", "business"]
 
 
 def bulk_contacts(store: Store, count: int, *, seed: int = 7, zone_ids: list[str] | None = None) -> list[str]:
