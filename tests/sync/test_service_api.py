@@ -1,0 +1,170 @@
+"""The service's HTTP contract: idempotent batches, gzip, limits, error codes, clock bound, OpenAPI."""
+
+from __future__ import annotations
+
+import gzip
+import time
+import uuid
+from typing import Any
+
+import requests
+import sqlalchemy as sa
+
+from sync import hlc
+from sync.protocol import MAX_BODY_BYTES, MAX_CHANGES_PER_BATCH, MAX_CLOCK_AHEAD_MS
+from sync.server import tables as t
+from tests.sync.conftest import Device, World
+from tests.sync.helpers import add_contact, gz, outbox_count, push_raw
+
+
+def _stamp(device: Device, ahead_ms: int = 0) -> str:
+    return hlc.encode(time.time_ns() // 1_000_000 + ahead_ms, 0, hlc.node_for(device.store.device_id))
+
+
+def _contact(device: Device, name: str = "Ala", **extra: Any) -> dict[str, Any]:
+    stamp = _stamp(device)
+    fields = {"kind": "resident", "name": name, **extra}
+    return {
+        "record_type": "contact",
+        "id": str(uuid.uuid4()),
+        "fields": fields,
+        "hlcs": dict.fromkeys(fields, stamp),
+        "full": True,
+        "base_hlc": stamp,
+    }
+
+
+def _batch(*changes: dict[str, Any]) -> dict[str, Any]:
+    return {"protocol": 1, "batch_id": uuid.uuid4().hex, "changes": list(changes)}
+
+
+def _seq(world: World) -> int:
+    with world.db.read() as conn:
+        return conn.execute(sa.select(t.counter.c.value)).scalar_one()
+
+
+def test_health_and_openapi(world: World) -> None:
+    health = requests.get(f"{world.url}/health", timeout=10).json()
+    assert health["status"] == "ok" and health["protocol"] == 1
+    schema = requests.get(f"{world.url}/openapi.json", timeout=10).json()
+    assert {"/v1/push", "/v1/pull", "/v1/enroll", "/v1/conflicts"} <= set(schema["paths"])
+
+
+def test_repeated_batch_is_answered_from_the_first_and_changes_nothing(world: World) -> None:
+    a = world.device()
+    body = _batch(_contact(a), _contact(a, "Ola"))
+    first = push_raw(world.url, a, body)
+    assert first.status_code == 200 and not first.json()["replayed"]
+    seq = _seq(world)
+    body["changes"][0]["fields"]["name"] = "changed in the retry"
+    again = push_raw(world.url, a, body)
+    assert again.status_code == 200 and again.json()["replayed"]
+    assert again.json()["results"] == first.json()["results"]
+    assert _seq(world) == seq
+    with world.db.read() as conn:
+        names = conn.execute(
+            sa.select(t.record.c.data).where(t.record.c.id == body["changes"][0]["id"])
+        ).scalar_one()
+    assert names["name"] == "Ala"
+
+
+def test_gzip_body_is_accepted(world: World) -> None:
+    a = world.device()
+    answer = requests.post(
+        f"{world.url}/v1/push",
+        data=gz(_batch(_contact(a))),
+        headers=a.headers(**{"Content-Encoding": "gzip", "Content-Type": "application/json"}),
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    assert [r["status"] for r in answer.json()["results"]] == ["applied"]
+
+
+def test_limits_answer_413_with_a_code(world: World) -> None:
+    a = world.device()
+    seq = _seq(world)
+    change = _contact(a)
+    too_many = _batch(*({**change, "id": str(uuid.uuid4())} for _ in range(MAX_CHANGES_PER_BATCH + 1)))
+    answer = push_raw(world.url, a, too_many)
+    assert (answer.status_code, answer.json()["code"]) == (413, "batch_too_large")
+    # A gzip bomb: 9 MB of spaces compress to a few kilobytes.
+    bomb = gzip.compress(b'{"protocol": 1, ' + b" " * (MAX_BODY_BYTES + 1024 * 1024) + b"}")
+    assert len(bomb) < 100_000
+    answer = requests.post(
+        f"{world.url}/v1/push",
+        data=bomb,
+        headers=a.headers(**{"Content-Encoding": "gzip", "Content-Type": "application/json"}),
+        timeout=10,
+    )
+    assert (answer.status_code, answer.json()["code"]) == (413, "body_too_large")
+    plain = requests.post(
+        f"{world.url}/v1/push",
+        data=b" " * (MAX_BODY_BYTES + 1),
+        headers=a.headers(**{"Content-Type": "application/json"}),
+        timeout=10,
+    )
+    assert (plain.status_code, plain.json()["code"]) == (413, "body_too_large")
+    assert _seq(world) == seq
+
+
+def test_malformed_input_gets_4xx_codes_never_500(world: World) -> None:
+    a = world.device()
+    headers = a.headers(**{"Content-Type": "application/json"})
+    cases = [
+        (b"{not json", headers, 422, "invalid_request"),
+        (b'{"batch_id": "x"}', headers, 422, "invalid_request"),
+        (b'{"batch_id": "abcdefgh", "changes": [{"record_type": 5}]}', headers, 422, "invalid_request"),
+        (b"\x1f\x8b broken", {**headers, "Content-Encoding": "gzip"}, 400, "bad_encoding"),
+        (b"{}", {**headers, "Content-Encoding": "br"}, 415, "bad_encoding"),
+        (b"{}", {"Content-Type": "application/json"}, 401, "unauthorized"),
+        (b"{}", {"Authorization": "Bearer nope", "Content-Type": "application/json"}, 401, "unauthorized"),
+    ]
+    for data, hdrs, status, code in cases:
+        answer = requests.post(f"{world.url}/v1/push", data=data, headers=hdrs, timeout=10)
+        assert (answer.status_code, answer.json()["code"]) == (status, code), data
+    missing = requests.get(f"{world.url}/v1/nothing-here", timeout=10)
+    assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+    bad_query = requests.get(f"{world.url}/v1/pull?after=-1", headers=a.headers(), timeout=10)
+    assert (bad_query.status_code, bad_query.json()["code"]) == (422, "invalid_request")
+
+
+def test_per_change_rejections_do_not_fail_the_batch(world: World) -> None:
+    a = world.device()
+    good = _contact(a, "Ala", shoe_size=42)  # a field from some other app version: ignored
+    unknown = {**_contact(a), "record_type": "spaceship"}
+    bad_value = _contact(a, "Ola", lat="north")
+    bad_hlc = {**_contact(a), "hlcs": {"kind": "yesterday", "name": "yesterday"}}
+    future = _contact(a, "Future")
+    ahead = _stamp(a, MAX_CLOCK_AHEAD_MS + 60_000)
+    future["hlcs"] = dict.fromkeys(future["fields"], ahead)
+    future["base_hlc"] = ahead
+    partial = {**_contact(a), "full": False}
+    answer = push_raw(world.url, a, _batch(good, unknown, bad_value, bad_hlc, future, partial))
+    assert answer.status_code == 200
+    assert [(r["status"], r["code"]) for r in answer.json()["results"]] == [
+        ("applied", None),
+        ("rejected", "unknown_record_type"),
+        ("rejected", "invalid_value"),
+        ("rejected", "invalid_hlc"),
+        ("rejected", "clock_ahead"),
+        ("rejected", "missing_fields"),
+    ]
+    with world.db.read() as conn:
+        stored = conn.execute(sa.select(t.record.c.data).where(t.record.c.id == good["id"])).scalar_one()
+    assert stored == {"kind": "resident", "name": "Ala"}
+    # Slightly ahead (within the bound) is fine.
+    near = _contact(a, "Near")
+    near["hlcs"] = dict.fromkeys(near["fields"], _stamp(a, MAX_CLOCK_AHEAD_MS // 2))
+    assert push_raw(world.url, a, _batch(near)).json()["results"][0]["status"] == "applied"
+
+
+def test_a_phone_clock_far_ahead_keeps_its_changes_waiting(world: World) -> None:
+    a = world.device()
+    add_contact(a.store, "On time")
+    real_wall = a.store.clock._wall
+    a.store.clock._wall = lambda: real_wall() + 2 * 24 * 3600 * 1000  # the phone thinks it is in two days
+    add_contact(a.store, "From the future")
+    receipt = a.client.sync()
+    assert (receipt.applied, [r.code for r in receipt.rejected]) == (1, ["clock_ahead"])
+    assert receipt.still_pending == 1 and outbox_count(a.store) == 1
+    assert a.client.status().last_error_code == "clock_ahead"
