@@ -1,0 +1,181 @@
+"""Exactly-once push through lost answers, killed processes and edits made while a batch is in flight;
+retries with backoff; the background loop."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from fieldapp.store import Store
+from sync.client import AutoSync, SyncClient, SyncError
+from sync.server import accounts
+from sync.server import tables as t
+from sync.server.db import Database
+from tests.sync import processes
+from tests.sync.conftest import World
+from tests.sync.helpers import add_contact, contact_names, edit, outbox_count
+
+
+class FlakySession(requests.Session):
+    """Sends every request; for the chosen pushes the answer is lost (or something runs meanwhile)."""
+
+    def __init__(self, lose: int = 0, during_push: Any = None) -> None:
+        super().__init__()
+        self.lose = lose
+        self.during_push = during_push
+        self.batch_ids: list[str] = []
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if url.endswith("/v1/push"):
+            import gzip
+            import json
+
+            self.batch_ids.append(json.loads(gzip.decompress(kwargs["data"]))["batch_id"])
+            if self.during_push is not None:
+                hook, self.during_push = self.during_push, None
+                hook()
+        response = super().request(method, url, *args, **kwargs)
+        if url.endswith("/v1/push") and self.lose > 0:
+            self.lose -= 1
+            raise requests.ConnectionError("connection dropped after the request was sent")
+        return response
+
+
+def _seq(db: Database) -> int:
+    with db.read() as conn:
+        return conn.execute(sa.select(t.counter.c.value)).scalar_one()
+
+
+def test_lost_answer_is_retried_with_the_same_batch_id(world: World) -> None:
+    a = world.device()
+    session = FlakySession(lose=1)
+    client = SyncClient(a.store, session=session, backoff=0.01, retries=3)
+    for name in ("Ala", "Ola", "Ela"):
+        add_contact(a.store, name)
+    seq = _seq(world.db)
+    receipt = client.sync()
+    assert len(session.batch_ids) == 2 and session.batch_ids[0] == session.batch_ids[1]
+    assert receipt.applied == 3 and outbox_count(a.store) == 0 and a.store.meta("sync.inflight") is None
+    assert _seq(world.db) == seq + 3
+
+
+def test_unacknowledged_batch_resumes_after_a_restart(world: World) -> None:
+    a = world.device()
+    ala = add_contact(a.store, "Ala")
+    add_contact(a.store, "Ola")
+    seq = _seq(world.db)
+    dying = SyncClient(a.store, session=FlakySession(lose=99), backoff=0.001, retries=1)
+    with pytest.raises(SyncError) as error:
+        dying.sync()
+    assert error.value.code == "offline"
+    assert a.client.status().last_error_code == "offline"
+    inflight = a.store.meta("sync.inflight")
+    assert inflight and outbox_count(a.store) == 2  # committed on the service, not acknowledged here
+    edit(a.store, ala, name="Ala after the crash")
+
+    session = FlakySession()
+    receipt = SyncClient(a.store, session=session, backoff=0.01).sync()
+
+    assert session.batch_ids[0] in inflight  # the same batch again first
+    assert receipt.batches == 2 and outbox_count(a.store) == 0
+    assert _seq(world.db) == seq + 3  # two inserts once, one update
+    b = world.device()
+    b.client.sync()
+    assert sorted(contact_names(b.store).values()) == ["Ala after the crash", "Ola"]
+    assert a.client.status().last_error_code is None
+
+
+def test_an_edit_during_a_push_is_pushed_too(world: World) -> None:
+    a = world.device()
+    ala = add_contact(a.store, "Ala")
+    session = FlakySession(during_push=lambda: edit(a.store, ala, name="edited in flight"))
+    receipt = SyncClient(a.store, session=session, backoff=0.01).sync()
+    assert receipt.batches == 2 and outbox_count(a.store) == 0
+    b = world.device()
+    b.client.sync()
+    assert contact_names(b.store)[ala.id] == "edited in flight"
+
+
+def test_network_errors_are_retried_then_reported(world: World, tmp_path: Path) -> None:
+    a = world.device()
+    add_contact(a.store, "Ala")
+    naps: list[float] = []
+    client = SyncClient(a.store, backoff=0.5, max_backoff=2, retries=3, sleep=naps.append)
+    real = a.store.meta("sync.server_url")
+    a.store.set_meta("sync.server_url", f"http://127.0.0.1:{processes.free_port()}")
+    with pytest.raises(SyncError) as error:
+        client.sync()
+    assert error.value.code == "offline" and len(naps) == 3
+    assert 0.25 <= naps[0] <= 0.5 and 0.5 <= naps[1] <= 1 and 1 <= naps[2] <= 2  # exponential, jittered
+    a.store.set_meta("sync.server_url", real)
+    assert client.sync().applied == 1
+
+
+def test_background_sync_pushes_and_survives_failures(world: World) -> None:
+    a = world.device()
+    auto = AutoSync(a.client, interval=60, poll=0.05, min_delay=0.05)
+    auto.start()
+    try:
+        add_contact(a.store, "Ala")
+        auto.request()
+        deadline = time.monotonic() + 10
+        while outbox_count(a.store) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert outbox_count(a.store) == 0
+        real = a.store.meta("sync.server_url")
+        a.store.set_meta("sync.server_url", f"http://127.0.0.1:{processes.free_port()}")
+        add_contact(a.store, "Ola")
+        auto.request()
+        deadline = time.monotonic() + 10
+        while auto.failures == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert auto.failures >= 1 and auto.last_error == "offline"
+        a.store.set_meta("sync.server_url", real)
+        auto.request()
+        deadline = time.monotonic() + 10
+        while outbox_count(a.store) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert outbox_count(a.store) == 0
+    finally:
+        auto.stop()
+
+
+def test_service_killed_after_commit_then_batch_resent_exactly_once(tmp_path: Path) -> None:
+    url = str(tmp_path / "service.db")
+    db = Database(url)
+    db.migrate()
+    port = processes.free_port()
+    server_url = f"http://127.0.0.1:{port}"
+    team = accounts.create_team(db, "A")
+    user = accounts.create_user(db, "Ala", "animator", team_id=team)
+    store = Store(tmp_path / "device.db")
+    crashing = processes.start(["tests/sync/crashing_server.py", url, str(port)], port)
+    try:
+        client = SyncClient(store, backoff=0.01, retries=0)
+        client.enroll(accounts.create_enrollment(db, user, server_url).uri)
+        for name in ("Ala", "Ola", "Ela"):
+            add_contact(store, name)
+        with pytest.raises(SyncError) as error:
+            client.sync()
+        assert error.value.code == "offline"
+        assert crashing.wait(10) == 17
+        assert _seq(db) == 3 and outbox_count(store) == 3
+        service = processes.serve(url, port)
+        try:
+            receipt = client.sync()
+        finally:
+            processes.stop(service)
+        assert receipt.applied == 3 and receipt.pulled == 3 and outbox_count(store) == 0
+        assert _seq(db) == 3
+        with db.read() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(t.record)).scalar_one() == 3
+            assert conn.execute(sa.select(sa.func.count()).select_from(t.batch)).scalar_one() == 1
+    finally:
+        processes.stop(crashing)
+        store.close()
+        db.dispose()
