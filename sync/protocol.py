@@ -12,9 +12,9 @@ records with every field's HLC, in the order of the service's change sequence (`
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 PROTOCOL_VERSION = 1
 MIN_PROTOCOL_VERSION = 1
@@ -59,6 +59,16 @@ class RejectCode(StrEnum):
     MISSING_FIELDS = "missing_fields"
 
 
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; no id or name of ours contains one.
+    if "\x00" in value:
+        raise ValueError("NUL character")
+    return value
+
+
+Name = Annotated[str, AfterValidator(_no_nul)]
+
+
 class _Wire(BaseModel):
     # Unknown keys from other app versions are dropped, never an error.
     model_config = ConfigDict(extra="ignore")
@@ -70,24 +80,24 @@ class ErrorBody(_Wire):
 
 
 class Change(_Wire):
-    record_type: str = Field(min_length=1, max_length=64)
-    id: str = Field(min_length=1, max_length=64)
+    record_type: Name = Field(min_length=1, max_length=64)
+    id: Name = Field(min_length=1, max_length=64)
     op: Literal["upsert", "delete"] = "upsert"
     #: Field values as JSON (dates as ISO strings), only the fields written since the last push.
     fields: dict[str, Any] = Field(default_factory=dict)
     #: HLC of each field in ``fields`` (and of ``deleted`` for a delete).
-    hlcs: dict[str, str] = Field(default_factory=dict)
+    hlcs: dict[str, Name] = Field(default_factory=dict)
     #: True when ``fields`` holds the whole record (its creation); the service may insert it.
     full: bool = False
-    base_hlc: str | None = None
-    created_at: str | None = None
-    author_id: str | None = None
-    device_id: str | None = None
+    base_hlc: Name | None = None
+    created_at: Name | None = Field(default=None, max_length=40)
+    author_id: Name | None = Field(default=None, max_length=64)
+    device_id: Name | None = Field(default=None, max_length=64)
 
 
 class PushRequest(_Wire):
     protocol: int = PROTOCOL_VERSION
-    batch_id: str = Field(min_length=8, max_length=64)
+    batch_id: Name = Field(min_length=8, max_length=64)
     #: The device's pull cursor: values written after it were unseen by the device (conflict log).
     cursor: int | None = Field(default=None, ge=0)
     changes: list[Change]
@@ -140,9 +150,9 @@ class PullResponse(_Wire):
 
 class EnrollRequest(_Wire):
     protocol: int = PROTOCOL_VERSION
-    code: str = Field(min_length=1, max_length=200)
-    device_id: str = Field(min_length=1, max_length=64)
-    device_name: str = Field(default="", max_length=200)
+    code: Name = Field(min_length=1, max_length=200)
+    device_id: Name = Field(min_length=1, max_length=64)
+    device_name: Name = Field(default="", max_length=200)
 
 
 class EnrollResponse(_Wire):

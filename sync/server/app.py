@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.protocol import (
@@ -153,6 +153,11 @@ def create_app(
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.INVALID_REQUEST}.get(exc.status_code, "http_error")
         return _error(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(DataError)
+    async def bad_data(_request: Request, exc: DataError) -> JSONResponse:
+        log.warning("data refused by the database: %s", exc)
+        return _error(422, ErrorCode.INVALID_REQUEST, "a value the database cannot store")
 
     @app.exception_handler(OperationalError)
     async def db_down(_request: Request, exc: OperationalError) -> JSONResponse:

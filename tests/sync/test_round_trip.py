@@ -161,3 +161,31 @@ def test_a_device_sees_only_its_team_and_supervisors_the_program(world: World) -
     boss.client.sync()
     a.client.sync()
     assert a.store.get(type(mine), mine.id).notes == "checked"  # type: ignore[union-attr]
+
+
+def test_erasure_beats_a_later_edit_on_another_device(world: World) -> None:
+    a, b = world.device(), world.device()
+    ala = add_contact(a.store, "Ala Nowak", phone="600100200", notes="lives upstairs")
+    a.client.sync()
+    b.client.sync()
+    on_b = b.store.get(type(ala), ala.id)
+    edit(a.store, ala, erased_at=datetime.now(UTC), name="", phone="", notes="")
+    edit(b.store, on_b, phone="700700700")  # later than the erasure, on a device that has not heard of it
+    a.client.sync()
+    b.client.sync()
+    a.client.sync()
+    for device in (a, b):
+        final = device.store.get(type(ala), ala.id)
+        assert final is not None and final.erased_at is not None
+        assert (final.name, final.phone, final.notes) == ("", "", "")
+
+
+def test_pull_in_small_pages(world: World) -> None:
+    a = world.device()
+    b = world.device(page_size=2)
+    for number in range(5):
+        add_contact(a.store, f"Osoba {number}")
+    a.client.sync()
+    assert b.client.sync().pulled == 5
+    assert len(contact_names(b.store)) == 5
+    assert int(b.store.meta("sync.cursor") or 0) > 0

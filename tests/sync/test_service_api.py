@@ -114,6 +114,12 @@ def test_malformed_input_gets_4xx_codes_never_500(world: World) -> None:
         (b"{not json", headers, 422, "invalid_request"),
         (b'{"batch_id": "x"}', headers, 422, "invalid_request"),
         (b'{"batch_id": "abcdefgh", "changes": [{"record_type": 5}]}', headers, 422, "invalid_request"),
+        (
+            b'{"batch_id": "abcdefgh", "changes": [{"record_type": "contact", "id": "a\\u0000b"}]}',
+            headers,
+            422,
+            "invalid_request",
+        ),
         (b"\x1f\x8b broken", {**headers, "Content-Encoding": "gzip"}, 400, "bad_encoding"),
         (b"{}", {**headers, "Content-Encoding": "br"}, 415, "bad_encoding"),
         (b"{}", {"Content-Type": "application/json"}, 401, "unauthorized"),

@@ -1,0 +1,53 @@
+"""``teren-sync`` commands and the embedded service the demo uses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fieldapp.store import Store
+from sync.client import SyncClient
+from sync.server import accounts
+from sync.server.cli import main
+from sync.server.db import Database
+from sync.server.local import start_local_server
+from tests.sync.helpers import add_contact
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    assert main(list(args)) == 0
+    return capsys.readouterr().out
+
+
+def test_cli_team_user_enroll_revoke_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "service.db")
+    team = _run(capsys, "--db", db, "create-team", "Zespół Bałuty", "--program", "Łódź").strip()
+    user = _run(capsys, "--db", db, "create-user", "Ala", "--role", "animator", "--team", team).strip()
+    png = tmp_path / "qr.png"
+    out = _run(capsys, "--db", db, "enroll", user, "--server", "http://127.0.0.1:1", "--png", str(png))
+    assert "teren://enroll?server=http%3A%2F%2F127.0.0.1%3A1&code=" in out
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    code = next(line.split()[1] for line in out.splitlines() if line.startswith("code:"))
+    redeemed = accounts.redeem(Database(db), code, "phone-1")
+    status = json.loads(_run(capsys, "--db", db, "status"))
+    assert (status["teams"], status["users"], len(status["devices"])) == (1, 1, 1)
+    assert "revoked 1" in _run(capsys, "--db", db, "revoke", redeemed.device_id)
+    assert main(["--db", db, "revoke", "no-such-device"]) == 1
+    assert main(["--db", db, "create-user", "Bob", "--role", "animator"]) == 2  # needs a team
+
+
+def test_local_service_and_demo_setup(tmp_path: Path) -> None:
+    with start_local_server(tmp_path / "service.db") as server:
+        demo = accounts.create_demo_setup(server.db, server.url)
+        again = accounts.create_demo_setup(server.db, server.url)
+        assert again.user_id == demo.user_id and again.enrollment.code != demo.enrollment.code
+        store = Store(tmp_path / "device.db")
+        try:
+            client = SyncClient(store)
+            assert client.enroll(demo.enrollment.uri).enrolled
+            add_contact(store, "Ala")
+            assert client.sync().applied == 1
+        finally:
+            store.close()
