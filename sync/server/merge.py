@@ -48,6 +48,8 @@ from sync.server.accounts import DeviceContext
 from sync.server.db import Database
 
 SERVER_NODE = "zzserver"  # sorts after every hex node id
+#: Fields naming a user (their team scopes a record a supervisor creates); other ``*_id`` fields name records.
+USER_REFERENCES = frozenset({"animator_id", "assignee_id", "reviewer_id"})
 
 
 def now_ms() -> int:
@@ -174,13 +176,16 @@ class _Batch:
         data = {name: value for name, (value, _) in incoming.items() if name != "deleted"}
         deleted = bool(incoming.get("deleted", (False, ""))[0])
         _enforce_erasure(model, data, stamps, base)
+        team_id = self.device.team_id
+        if team_id is None:
+            team_id = self._team_of_references(data)
         seq = self.next_seq()
         self.conn.execute(
             sa.insert(t.record).values(
                 record_type=change.record_type,
                 id=change.id,
                 program_id=self.device.program_id,
-                team_id=self.device.team_id,
+                team_id=team_id,
                 seq=seq,
                 data=data,
                 hlcs=stamps,
@@ -194,6 +199,32 @@ class _Batch:
             )
         )
         return ChangeResult(record_type=change.record_type, id=change.id, status="applied")
+
+    def _team_of_references(self, data: dict[str, Any]) -> str | None:
+        """The team a program-wide user's new record belongs to: that of a record or user it names
+        (a supervisor's review of a visit reaches the visit's team); None keeps it program-wide."""
+        refs = {k: v for k, v in data.items() if k.endswith("_id") and isinstance(v, str) and v}
+        record_ids = [v for k, v in refs.items() if k not in USER_REFERENCES]
+        if record_ids:
+            team = self.conn.execute(
+                sa.select(t.record.c.team_id)
+                .where(t.record.c.id.in_(record_ids))
+                .where(t.record.c.program_id == self.device.program_id)
+                .where(t.record.c.team_id.is_not(None))
+                .limit(1)
+            ).scalar()
+            if team:
+                return team
+        user_ids = [v for k, v in refs.items() if k in USER_REFERENCES]
+        if user_ids:
+            return self.conn.execute(
+                sa.select(t.account.c.team_id)
+                .where(t.account.c.id.in_(user_ids))
+                .where(t.account.c.program_id == self.device.program_id)
+                .where(t.account.c.team_id.is_not(None))
+                .limit(1)
+            ).scalar()
+        return None
 
     def _merge(
         self, change: Change, model: type[SyncedRecord], incoming: dict[str, tuple[Any, str]], row: Any

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import requests
 
-from fieldapp.model import Visit, Zone
+from fieldapp.model import Review, Visit, Zone
 from tests.sync.conftest import World
 from tests.sync.helpers import add_contact, contact_names, edit, outbox_count
 
@@ -189,3 +189,23 @@ def test_pull_in_small_pages(world: World) -> None:
     assert b.client.sync().pulled == 5
     assert len(contact_names(b.store)) == 5
     assert int(b.store.meta("sync.cursor") or 0) > 0
+
+
+def test_a_supervisors_review_reaches_the_team_of_the_visit(world: World) -> None:
+    a = world.device(team=world.team_a)
+    b = world.device(team=world.team_b)
+    boss = world.device("supervisor")
+    with a.store.write() as conn:
+        visit = a.store.save(conn, Visit(outcome="talked", notes="check the address"))
+    a.client.sync()
+    boss.client.sync()
+    with boss.store.write() as conn:
+        review = boss.store.save(
+            conn, Review(target_type="visit", target_id=visit.id, state="returned", comment="Popraw adres")
+        )
+    boss.client.sync()
+    a.client.sync()
+    b.client.sync()
+    got = a.store.get(Review, review.id)
+    assert got is not None and got.state == "returned"
+    assert b.store.get(Review, review.id) is None

@@ -87,6 +87,7 @@ def upgrade() -> None:
         sa.Column("author_id", sa.String(64), nullable=True),
         sa.Column("device_id", sa.String(64), nullable=True),
     )
+    op.create_index("ix_record_id", "record", ["id"])
     op.create_index("ix_record_team_seq", "record", ["team_id", "seq"])
     op.create_index("ix_record_program_seq", "record", ["program_id", "seq"])
     op.create_table(
