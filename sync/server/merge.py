@@ -137,6 +137,43 @@ class _Batch:
         self.seq = seq
         self.limit_ms = server_ms + MAX_CLOCK_AHEAD_MS
         self.created_at = datetime.now(UTC)
+        #: Current state of the batch's records (read once, written once at the end).
+        self.rows: dict[tuple[str, str], dict[str, Any]] = {}
+        self.new: set[tuple[str, str]] = set()
+        self.dirty: set[tuple[str, str]] = set()
+        self.conflicts: list[dict[str, Any]] = []
+
+    def run(self, changes: list[Change]) -> list[ChangeResult]:
+        wanted: dict[str, set[str]] = {}
+        for change in changes:
+            wanted.setdefault(change.record_type, set()).add(change.id)
+        for record_type, ids in wanted.items():
+            if record_type not in RECORD_TYPES:
+                continue
+            found = self.conn.execute(
+                sa.select(t.record)
+                .where((t.record.c.record_type == record_type) & t.record.c.id.in_(sorted(ids)))
+                .with_for_update()
+            ).mappings()
+            self.rows.update({(row["record_type"], row["id"]): dict(row) for row in found})
+        results = [self.apply(change) for change in changes]
+        if self.new:
+            self.conn.execute(sa.insert(t.record), [self.rows[key] for key in self.new])
+        if self.dirty:
+            columns = ("data", "hlcs", "field_seqs", "deleted", "updated_hlc", "seq")
+            self.conn.execute(
+                sa.update(t.record).where(
+                    (t.record.c.record_type == sa.bindparam("key_type"))
+                    & (t.record.c.id == sa.bindparam("key_id"))
+                ),
+                [
+                    {"key_type": key[0], "key_id": key[1], **{c: self.rows[key][c] for c in columns}}
+                    for key in self.dirty
+                ],
+            )
+        if self.conflicts:
+            self.conn.execute(sa.insert(t.conflict), self.conflicts)
+        return results
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -150,12 +187,11 @@ class _Batch:
             incoming = _incoming(change, model, self.limit_ms)
         except _Rejected as exc:
             return self._rejected(change, exc.code)
-        key = (t.record.c.record_type == change.record_type) & (t.record.c.id == change.id)
-        row = self.conn.execute(sa.select(t.record).where(key).with_for_update()).first()
+        row = self.rows.get((change.record_type, change.id))
         if row is None:
             return self._insert(change, model, incoming)
-        if row.program_id != self.device.program_id or (
-            not self.device.program_wide and row.team_id != self.device.team_id
+        if row["program_id"] != self.device.program_id or (
+            not self.device.program_wide and row["team_id"] != self.device.team_id
         ):
             return self._rejected(change, RejectCode.OUT_OF_SCOPE)
         return self._merge(change, model, incoming, row)
@@ -180,23 +216,23 @@ class _Batch:
         if team_id is None:
             team_id = self._team_of_references(data)
         seq = self.next_seq()
-        self.conn.execute(
-            sa.insert(t.record).values(
-                record_type=change.record_type,
-                id=change.id,
-                program_id=self.device.program_id,
-                team_id=team_id,
-                seq=seq,
-                data=data,
-                hlcs=stamps,
-                field_seqs=dict.fromkeys(stamps, seq),
-                base_hlc=base,
-                updated_hlc=max([base, *stamps.values()]),
-                deleted=deleted,
-                created_at=change.created_at,
-                author_id=change.author_id,
-                device_id=change.device_id or self.device.client_device_id,
-            )
+        key = (change.record_type, change.id)
+        self.new.add(key)
+        self.rows[key] = dict(
+            record_type=change.record_type,
+            id=change.id,
+            program_id=self.device.program_id,
+            team_id=team_id,
+            seq=seq,
+            data=data,
+            hlcs=stamps,
+            field_seqs=dict.fromkeys(stamps, seq),
+            base_hlc=base,
+            updated_hlc=max([base, *stamps.values()]),
+            deleted=deleted,
+            created_at=change.created_at,
+            author_id=change.author_id,
+            device_id=change.device_id or self.device.client_device_id,
         )
         return ChangeResult(record_type=change.record_type, id=change.id, status="applied")
 
@@ -227,13 +263,17 @@ class _Batch:
         return None
 
     def _merge(
-        self, change: Change, model: type[SyncedRecord], incoming: dict[str, tuple[Any, str]], row: Any
+        self,
+        change: Change,
+        model: type[SyncedRecord],
+        incoming: dict[str, tuple[Any, str]],
+        row: dict[str, Any],
     ) -> ChangeResult:
-        data: dict[str, Any] = dict(row.data)
-        stamps: dict[str, str] = dict(row.hlcs)
-        base: str = row.base_hlc
-        deleted: bool = row.deleted
-        field_seqs: dict[str, int] = dict(row.field_seqs)
+        data: dict[str, Any] = dict(row["data"])
+        stamps: dict[str, str] = dict(row["hlcs"])
+        base: str = row["base_hlc"]
+        deleted: bool = row["deleted"]
+        field_seqs: dict[str, int] = dict(row["field_seqs"])
         upcoming = self.seq + 1  # this record's seq if the change writes anything
         conflicts: list[dict[str, Any]] = []
         lost: list[str] = []
@@ -252,12 +292,12 @@ class _Batch:
             if stamp > stored_stamp:
                 # Logged only if the device could not have seen the value it replaces.
                 if (
-                    field_seqs.get(name, row.seq) > self.seen
+                    field_seqs.get(name, row["seq"]) > self.seen
                     and stored != value
                     and hlcs_.decode(stored_stamp).node != hlcs_.decode(stamp).node
                 ):
                     conflicts.append(
-                        self._conflict(row, name, value, stamp, stored, stored_stamp, row.device_id)
+                        self._conflict(row, name, value, stamp, stored, stored_stamp, row["device_id"])
                     )
                 data[name], stamps[name], field_seqs[name] = value, stamp, upcoming
                 changed = True
@@ -275,23 +315,20 @@ class _Batch:
         if model.append_only:
             conflicts = []
         if changed:
-            seq = self.next_seq()
-            self.conn.execute(
-                sa.update(t.record)
-                .where((t.record.c.record_type == row.record_type) & (t.record.c.id == row.id))
-                .values(
-                    data=data,
-                    hlcs=stamps,
-                    field_seqs=field_seqs,
-                    deleted=deleted,
-                    updated_hlc=max([row.updated_hlc, *stamps.values()]),
-                    seq=seq,
-                )
+            key = (row["record_type"], row["id"])
+            row.update(
+                data=data,
+                hlcs=stamps,
+                field_seqs=field_seqs,
+                deleted=deleted,
+                updated_hlc=max([row["updated_hlc"], *stamps.values()]),
+                seq=self.next_seq(),
             )
-        if conflicts:
-            for item in conflicts:
-                item["seq"] = self.seq
-            self.conn.execute(sa.insert(t.conflict), conflicts)
+            if key not in self.new:
+                self.dirty.add(key)
+        for item in conflicts:
+            item["seq"] = self.seq
+        self.conflicts.extend(conflicts)
         return ChangeResult(
             record_type=change.record_type,
             id=change.id,
@@ -301,7 +338,7 @@ class _Batch:
 
     def _conflict(
         self,
-        row: Any,
+        row: dict[str, Any],
         name: str,
         winner: Any,
         winner_hlc: str,
@@ -310,10 +347,10 @@ class _Batch:
         loser_device: str | None,
     ) -> dict[str, Any]:
         return {
-            "program_id": row.program_id,
-            "team_id": row.team_id,
-            "record_type": row.record_type,
-            "record_id": row.id,
+            "program_id": row["program_id"],
+            "team_id": row["team_id"],
+            "record_type": row["record_type"],
+            "record_id": row["id"],
             "field": name,
             "winner_value": winner,
             "winner_hlc": winner_hlc,
@@ -341,7 +378,7 @@ def apply_batch(db: Database, device: DeviceContext, request: PushRequest) -> Pu
             return PushResponse.model_validate({**prior, "replayed": True, "server_time_ms": server_ms})
         seen = device.last_pull_seq if request.cursor is None else request.cursor
         batch = _Batch(conn, device, seq, server_ms, seen)
-        results = [batch.apply(change) for change in request.changes]
+        results = batch.run(request.changes)
         if batch.seq != seq:
             conn.execute(sa.update(t.counter).where(t.counter.c.name == "change").values(value=batch.seq))
         response = PushResponse(batch_id=request.batch_id, results=results, server_time_ms=server_ms)
