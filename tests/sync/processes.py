@@ -22,8 +22,15 @@ def free_port() -> int:
 
 def start(args: list[str], port: int, timeout: float = 30) -> subprocess.Popen[bytes]:
     """Run ``python <args>`` from the repository root and wait until it answers on ``port``."""
+    return wait(launch(args), port, timeout)
+
+
+def launch(args: list[str]) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env)
+    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env)
+
+
+def wait(process: subprocess.Popen[bytes], port: int, timeout: float = 30) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -37,10 +44,13 @@ def start(args: list[str], port: int, timeout: float = 30) -> subprocess.Popen[b
     raise RuntimeError("service did not start")
 
 
-def serve(db_url: str, port: int) -> subprocess.Popen[bytes]:
+def serve_args(db_url: str, port: int) -> list[str]:
     """The real ``teren-sync serve`` command."""
-    args = ["-m", "sync.server.cli", "--db", db_url, "serve", "--port", str(port), "--log-level", "warning"]
-    return start(args, port)
+    return ["-m", "sync.server.cli", "--db", db_url, "serve", "--port", str(port), "--log-level", "warning"]
+
+
+def serve(db_url: str, port: int) -> subprocess.Popen[bytes]:
+    return start(serve_args(db_url, port), port)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -16,7 +16,7 @@ from sync.server import accounts
 from sync.server.db import Database
 from tests.sync import processes
 from tests.sync.conftest import create_pg_database
-from tests.sync.helpers import add_contact, contact_names
+from tests.sync.helpers import add_contact, contact_names, edit
 
 pytestmark = pytest.mark.postgres
 
@@ -32,13 +32,20 @@ def pg_url() -> Iterator[str]:
 
 
 def test_two_processes_concurrent_pushes_and_a_pull_that_skips_nothing(pg_url: str, tmp_path: Path) -> None:
+    ports = [processes.free_port(), processes.free_port()]
+    # Started together on an empty database: the two processes race through start-up migration.
+    services = [processes.launch(processes.serve_args(pg_url, port)) for port in ports]
+    try:
+        for service, port in zip(services, ports, strict=True):
+            processes.wait(service, port)
+    except BaseException:
+        for service in services:
+            processes.stop(service)
+        raise
     db = Database(pg_url)
-    db.migrate()
     team = accounts.create_team(db, "A")
     program = accounts.program_of_user(db, accounts.create_user(db, "x", "animator", team_id=team))
     boss = accounts.create_user(db, "Boss", "supervisor", program_id=program)
-    ports = [processes.free_port(), processes.free_port()]
-    services = [processes.serve(pg_url, port) for port in ports]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     stores: list[Store] = []
     try:
@@ -50,9 +57,15 @@ def test_two_processes_concurrent_pushes_and_a_pull_that_skips_nothing(pg_url: s
             client = SyncClient(store, batch_size=7, backoff=0.01)
             user = accounts.create_user(db, f"animator {number}", "animator", team_id=team)
             client.enroll(accounts.create_enrollment(db, user, urls[number % 2]).uri)
+            clients.append(client)
+        shared = add_contact(stores[0], "shared")
+        clients[0].sync()
+        for number, (client, store) in enumerate(zip(clients, stores, strict=True)):
+            client.sync()
             for index in range(RECORDS):
                 add_contact(store, f"d{number}-{index}")
-            clients.append(client)
+            on_device = store.get(type(shared), shared.id)
+            edit(store, on_device, notes=f"edited on device {number}")
 
         seen: list[tuple[int, str]] = []
         pushing = threading.Event()
@@ -94,14 +107,17 @@ def test_two_processes_concurrent_pushes_and_a_pull_that_skips_nothing(pg_url: s
         pull_thread.join(60)
 
         assert not errors, errors
-        ids = [record_id for _, record_id in seen]
+        ids = [record_id for _, record_id in seen if record_id != shared.id]
         assert len(ids) == len(set(ids)) == DEVICES * RECORDS
         seqs = [seq for seq, _ in seen]
         assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
         # Every device converges on everything its team pushed.
         for client in clients:
             client.sync()
-        assert all(len(contact_names(store)) == DEVICES * RECORDS for store in stores)
+        assert all(len(contact_names(store)) == DEVICES * RECORDS + 1 for store in stores)
+        # The concurrent edits of one record converge on the latest, everywhere.
+        notes = {store.get(type(shared), shared.id).notes for store in stores}  # type: ignore[union-attr]
+        assert notes == {f"edited on device {DEVICES - 1}"}
     finally:
         for service in services:
             processes.stop(service)
