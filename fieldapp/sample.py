@@ -587,12 +587,13 @@ class _Generator:
         self.kind = _weighted(self.rng, KIND_WEIGHTS)
         self.outcome = _weighted(self.rng, OUTCOME_WEIGHTS)
         self.summary = Summary()
+        self.animators: list[list[str]] = []
 
     def uid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def moment(self, days_back: float, after: datetime | None = None) -> datetime:
-        """A weekday working-hours moment in the last ``days_back`` days (after ``after``)."""
+        """A moment in working hours, not on a Sunday, in the last ``days_back`` days (after ``after``)."""
         rng = self.rng
         start = max(after or self.now - timedelta(days=days_back), self.now - timedelta(days=days_back))
         span = max((self.now - start).total_seconds(), 3600.0)
@@ -626,14 +627,15 @@ class _Generator:
         return zones
 
     def doors(self, zone_count: int, contacts: int) -> list[list[_Door]]:
-        per_zone = max(4, contacts // (zone_count * 6))
+        """Buildings of each zone: about six contacts a building, at most 60 buildings a street."""
         doors = []
         for z in range(zone_count):
             spec, seen, mine = ZONES[z], set(), []
+            per_zone = min(max(4, contacts // (zone_count * 6)), len(spec.streets) * 60)
             while len(mine) < per_zone:
                 street = self.rng.choice(spec.streets)
                 number = str(self.rng.randint(1, 160)) + self.rng.choice(("",) * 12 + ("a", "b"))
-                if (street, number) in seen and len(seen) < len(spec.streets) * 400:
+                if (street, number) in seen:
                     continue
                 seen.add((street, number))
                 mine.append(_Door(z, street, number, *_point_in_circle(self.rng, spec)))
