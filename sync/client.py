@@ -212,6 +212,7 @@ class SyncClient:
 
     def _push(self, receipt: SyncReceipt, report: Progress) -> None:
         skipped: set[int] = set()  # rows kept for later in this run (e.g. clock_ahead)
+        restamped: set[tuple[str, str]] = set()
         total = self.store.pending_changes()
         while True:
             batch_id, groups = self._next_batch(skipped)
@@ -228,12 +229,16 @@ class SyncClient:
                 answer = PushResponse.model_validate(
                     self._call("POST", self._server(), "/v1/push", data=payload, gzipped=True)
                 )
-                results = answer.results
+                results, server_ms = answer.results, answer.server_time_ms
             else:
-                results = []
+                results, server_ms = [], 0
             keep: set[tuple[str, str]] = set()
+            retry: set[tuple[str, str]] = set()
             for result in results:
-                if result.status == "rejected":
+                key = (result.record_type, result.id)
+                if result.code == RejectCode.CLOCK_AHEAD and key not in restamped:
+                    retry.add(key)  # pulled back to the service's time below and sent again
+                elif result.status == "rejected":
                     receipt.rejected.append(Rejection(result.record_type, result.id, result.code or ""))
                     if result.code in _KEEP_ON_REJECT:
                         keep.add((result.record_type, result.id))
@@ -241,14 +246,17 @@ class SyncClient:
                     receipt.merged += 1
                 else:
                     receipt.applied += 1
-            receipt.pushed += len(request.changes)
+            receipt.pushed += len(request.changes) - len(retry)
             receipt.batches += 1
-            done_seqs = [s for key, g in groups.items() if key not in keep for s in g["seqs"]]
+            done_seqs = [s for key, g in groups.items() if key not in keep | retry for s in g["seqs"]]
             skipped.update(s for key in keep for s in groups[key]["seqs"])
             with self.store.write() as conn:
                 db = raw(conn)
                 db.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in done_seqs])
                 self.store.set_meta(K_INFLIGHT, None, conn)
+                if retry:
+                    restamp_future(db, sorted(retry), server_ms, self.store.clock.node)
+                    restamped.update(retry)
             report(receipt.pushed, max(total, receipt.pushed))
 
     def _next_batch(self, skipped: set[int]) -> tuple[str, dict[tuple[str, str], dict[str, Any]]]:
@@ -500,6 +508,44 @@ def merge_remote(db: Any, model: type[SyncedRecord], remote: RemoteRecord) -> bo
     columns = (*changed.keys(), "field_hlcs", "updated_hlc")
     db.execute(codec.update_sql(model, columns), [*codec.values(model, columns, source), remote.id])
     return True
+
+
+def restamp_future(db: Any, keys: list[tuple[str, str]], server_ms: int, node: str) -> None:
+    """Pull HLCs that are ahead of the service's clock back to it (a phone whose clock runs ahead).
+
+    The service refuses such HLCs (``clock_ahead``); left alone they would stay refused, and beat
+    every honest edit, until real time caught up. They are replaced, in their original order, by
+    HLCs at the service's time, so the device's own order of edits is kept.
+    """
+    rows: list[tuple[type[SyncedRecord], str, str, str, dict[str, str]]] = []
+    future: set[str] = set()
+    for record_type, record_id in keys:
+        model = RECORD_TYPES.get(record_type)
+        if model is None:
+            continue
+        found = db.execute(
+            f"SELECT base_hlc, updated_hlc, field_hlcs FROM {model.__tablename__} WHERE id = ?",  # type: ignore[attr-defined]
+            (record_id,),
+        ).fetchone()
+        if found is None:
+            continue
+        base, updated, stamps = found[0], found[1], json.loads(found[2] or "{}")
+        rows.append((model, record_id, base, updated, stamps))
+        candidates = (base, updated, *stamps.values())
+        future.update(h for h in candidates if hlc.is_valid(h) and hlc.wall_ms(h) > server_ms)
+    if not future:
+        return
+    span = hlc.MAX_COUNTER + 1
+    mapping = {
+        old: hlc.encode(server_ms + index // span, index % span, node)
+        for index, old in enumerate(sorted(future))
+    }
+    for model, record_id, base, updated, stamps in rows:
+        new_stamps = {name: mapping.get(value, value) for name, value in stamps.items()}
+        db.execute(
+            f"UPDATE {model.__tablename__} SET base_hlc = ?, updated_hlc = ?, field_hlcs = ? WHERE id = ?",  # type: ignore[attr-defined]
+            (mapping.get(base, base), mapping.get(updated, updated), json.dumps(new_stamps), record_id),
+        )
 
 
 def wipe_store(store: Store) -> None:

@@ -11,10 +11,12 @@ Rules (the device's ``sync.client`` applies the same ones to what it pulls):
   to their defaults under a fresh HLC, so every device replaces what it holds.
 - Visits and other ``append_only`` records are events: same rules, but never logged as conflicts.
 - Clock drift: a change carrying an HLC more than ``MAX_CLOCK_AHEAD_MS`` (10 minutes) ahead of the
-  service's clock is rejected with ``clock_ahead`` rather than clamped. Clamping would rewrite the
-  device's order of its own edits and leave its local copy with HLCs that beat every later edit;
-  rejecting keeps the change in the device's outbox (nothing is lost) and tells the user to fix the
-  phone's clock. Ten minutes covers ordinary drift of NTP-less phones.
+  service's clock is rejected with ``clock_ahead``; the service does not clamp silently, because the
+  device would keep HLCs that differ from the service's and beat every later edit on that device.
+  The client instead rewrites the refused HLCs to the service's time (``server_time_ms`` of the
+  answer, keeping their order) in its own store and sends the change again, so both ends agree
+  (``sync.client.restamp_future``). Ten minutes covers ordinary drift of phones without NTP; a
+  change still refused stays in the outbox (nothing is lost).
 - Unknown fields are ignored; unknown record types and invalid values are rejected per change.
 """
 

@@ -29,7 +29,7 @@ PL: dict[str, str] = {
     "sync.error.batch_too_large": "Paczka zmian była za duża. Spróbujemy wysłać mniejszymi częściami.",
     "sync.error.bad_encoding": "Dane zostały uszkodzone w drodze. Spróbujemy ponownie.",
     "sync.error.clock_ahead": (
-        "Zegar telefonu śpieszy się. Ustaw prawidłową datę i godzinę — zmiany czekają na urządzeniu."
+        "Zegar telefonu śpieszy się. Ustaw prawidłową datę i godzinę — część zmian czeka na urządzeniu."
     ),
     "sync.error.unknown_record_type": "Serwer nie zna tego rodzaju danych. Zaktualizuj serwer lub aplikację.",
     "sync.error.invalid_value": "Serwer odrzucił nieprawidłową wartość w zapisie.",
@@ -67,7 +67,7 @@ EN: dict[str, str] = {
     "sync.error.batch_too_large": "The batch of changes was too large. We will send it in smaller parts.",
     "sync.error.bad_encoding": "The data was damaged on the way. We will try again.",
     "sync.error.clock_ahead": (
-        "The phone's clock is ahead. Set the correct date and time; your changes wait on the device."
+        "The phone's clock is ahead. Set the correct date and time; some changes wait on the device."
     ),
     "sync.error.unknown_record_type": (
         "The server does not know this kind of data. Update the server or the app."
