@@ -1,4 +1,26 @@
-"""The sync service: FastAPI over SQLite (default) or PostgreSQL; see ``app`` and ``cli``.
+"""The sync service: FastAPI over SQLite (default) or PostgreSQL. Needs the ``server`` extra
+(``pip install .[server]``); the field app never imports this package.
 
-Needs the ``server`` extra (``pip install .[server]``); the field app never imports this package.
+Modules: ``app`` (HTTP API, error codes, body limits), ``merge`` (push, pull, conflict rules),
+``accounts`` (programs, teams, users, enrollment codes, tokens, QR), ``tables`` (schema, and why one
+generic record table), ``db`` (engines, transactions, Alembic migrations in ``sync/migrations``),
+``local`` (the service in a thread, for the demo and tests), ``cli`` (``teren-sync``).
+
+API (JSON; errors are ``{"code", "message"}`` with the codes of ``sync.protocol.ErrorCode``):
+
+- ``GET /health``; ``GET /openapi.json``
+- ``POST /v1/enroll`` one-time code → bearer token (no auth)
+- ``GET /v1/me`` who the token belongs to
+- ``POST /v1/push`` a batch (≤ 500 changes, body ≤ 8 MB after gzip) → per-change results
+- ``GET /v1/pull?after=<cursor>&limit=<n>`` records in the device's scope changed after the cursor
+- ``GET /v1/conflicts?after=<id>`` the conflict log of the program (supervisors, admins)
+- ``POST /v1/enrollments`` a supervisor or admin makes an enrollment code for a user of the program
+
+Scope: animators and library staff see their team's records; supervisors and admins their whole
+program. A record belongs to the team of the device that created it; a record created by a
+supervisor without a team joins the team of a record or user it names (e.g. a review of a visit).
+
+Processes are stateless: any number of them may serve one PostgreSQL database. Pushes serialise on
+one counter row (``tables`` explains why that keeps pulls from skipping changes); with SQLite the
+file's write lock does the same.
 """

@@ -190,7 +190,7 @@ def test_a_phone_clock_far_ahead_is_pulled_back_to_the_service_time(world: World
     assert a.store.get(type(ala), ala.id).notes == "future notes"  # type: ignore[union-attr]
 
 
-def test_a_change_still_too_far_ahead_waits_in_the_outbox(world: World) -> None:
+def test_the_service_refuses_hlcs_too_far_ahead(world: World) -> None:
     a = world.device()
     body = _batch(_contact(a))
     ahead = _stamp(a, MAX_CLOCK_AHEAD_MS * 3)
