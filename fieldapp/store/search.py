@@ -62,7 +62,7 @@ def match_expression(query: str) -> str | None:
 def search_contact_ids(
     conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int = 0
 ) -> list[str]:
-    """Ids of live contacts matching ``query``, best first."""
+    """Ids of live contacts matching ``query``, best first (erased people are not live: RODO art. 17)."""
     expression = match_expression(query)
     if expression is None:
         return []
@@ -70,7 +70,7 @@ def search_contact_ids(
         f"""
         SELECT c.id FROM contact_search s
         JOIN contact c ON c.rowid = s.rowid
-        WHERE contact_search MATCH ? AND c.deleted = 0
+        WHERE contact_search MATCH ? AND c.deleted = 0 AND c.erased_at IS NULL
         ORDER BY bm25(contact_search, {_WEIGHTS}), c.name
         LIMIT ? OFFSET ?
         """,

@@ -143,3 +143,17 @@ def test_any_text_is_a_valid_query(store: Store, query: str) -> None:
     expression = match_expression(query)
     assert expression is None or expression.count('"') % 2 == 0
     store.search_contacts(query)
+
+
+def test_erased_people_are_not_found(store: Store) -> None:
+    """An erased person (RODO art. 17) stays as a record for statistics but leaves search, as lists."""
+    from fieldapp.model import utcnow
+
+    person = add(store, name="Halina Źdźbło", address="Źródłowa 7/3", flat="3", tags="seniorka")
+    add(store, name="Klub Źródłowa", kind="ngo", address="Źródłowa 9")
+    with store.write() as conn:
+        person.name, person.flat, person.tags, person.address = "", "", "", "Źródłowa 7"
+        person.erased_at = utcnow()
+        store.save(conn, person, ["name", "flat", "tags", "address", "erased_at"])
+    assert names(store, "zrodlowa") == ["Klub Źródłowa"]
+    assert names(store, "halina") == [] and names(store, "seniorka") == []
