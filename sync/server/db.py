@@ -48,7 +48,7 @@ class Database:
         self.url = database_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
-            path = self.url.removeprefix("sqlite:///")
+            path = self.url.removeprefix("sqlite:///") if self.url.startswith("sqlite:///") else ""
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = create_engine(
