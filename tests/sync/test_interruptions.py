@@ -17,6 +17,7 @@ from sync.client import AutoSync, SyncClient, SyncError
 from sync.server import accounts
 from sync.server import tables as t
 from sync.server.db import Database
+from sync.server.local import start_local_server
 from tests.sync import processes
 from tests.sync.conftest import World, create_pg_database
 from tests.sync.helpers import add_contact, contact_names, edit, outbox_count
@@ -176,11 +177,9 @@ def test_service_killed_after_commit_then_resent_exactly_once(own_database: str,
         assert error.value.code == "offline"
         assert crashing.wait(10) == 17
         assert _seq(db) == 3 and outbox_count(store) == 3
-        service = processes.serve(url, port)
-        try:
+        # A fresh service on the same address (in this process: a second interpreter start is slow).
+        with start_local_server(url, port=port):
             receipt = client.sync()
-        finally:
-            processes.stop(service)
         assert receipt.applied == 3 and receipt.pulled == 3 and outbox_count(store) == 0
         assert _seq(db) == 3
         with db.read() as conn:
