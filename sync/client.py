@@ -198,8 +198,7 @@ class SyncClient:
                 self._push(receipt, report)
                 self._pull(receipt, report)
             except SyncError as exc:
-                if exc.code != "device_revoked":  # after a wipe there is nothing to note it in
-                    self.store.set_meta(K_LAST_ERROR, exc.code)
+                self.store.set_meta(K_LAST_ERROR, exc.code)
                 raise
             receipt.still_pending = self.store.pending_changes()
             with self.store.write() as conn:
@@ -394,6 +393,7 @@ class SyncClient:
             if code == "device_revoked":
                 log.warning("this device was revoked: wiping its data")
                 wipe_store(self.store)
+                self.store.set_meta(K_LAST_ERROR, code)  # so the sync screen can say why
             raise SyncError(code or f"http_{response.status_code}", message, response.status_code)
         assert last is not None
         raise last

@@ -173,8 +173,19 @@ class _Batch:
                     for key in self.dirty
                 ],
             )
-        if self.conflicts:
-            self.conn.execute(sa.insert(t.conflict), self.conflicts)
+        erased = {
+            key for key in self.new | self.dirty if self.rows[key]["data"].get("erased_at")
+        }
+        conflicts = [c for c in self.conflicts if (c["record_type"], c["record_id"]) not in erased]
+        if conflicts:
+            self.conn.execute(sa.insert(t.conflict), conflicts)
+        for record_type, record_id in erased:
+            # The conflict log must not keep what erasure removed (RODO art. 17).
+            self.conn.execute(
+                sa.delete(t.conflict).where(
+                    (t.conflict.c.record_type == record_type) & (t.conflict.c.record_id == record_id)
+                )
+            )
         return results
 
     def next_seq(self) -> int:

@@ -130,10 +130,10 @@ def test_revoked_device_is_told_and_wipes_its_data(world: World) -> None:
         for table in ("contact", "visit", "outbox", "contact_search"):
             assert conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one() == 0, table
         keys = [row[0] for row in conn.exec_driver_sql("SELECT key FROM meta")]
-    assert keys == ["device_id"]
+    assert sorted(keys) == ["device_id", "sync.last_error_code"]
     assert a.store.search_contacts("nowak") == [] and outbox_count(a.store) == 0
     status = a.client.status()
-    assert not status.enrolled and a.store.user_id is None
+    assert not status.enrolled and a.store.user_id is None and status.last_error_code == "device_revoked"
     assert b"600100200" not in a.store.path.read_bytes()
 
 

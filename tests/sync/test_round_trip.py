@@ -165,10 +165,16 @@ def test_a_device_sees_only_its_team_and_supervisors_the_program(world: World) -
 
 def test_erasure_beats_a_later_edit_on_another_device(world: World) -> None:
     a, b = world.device(), world.device()
+    boss = world.device("supervisor")
     ala = add_contact(a.store, "Ala Nowak", phone="600100200", notes="lives upstairs")
     a.client.sync()
     b.client.sync()
     on_b = b.store.get(type(ala), ala.id)
+    edit(b.store, on_b, notes="B's note")
+    edit(a.store, ala, notes="A's note")
+    b.client.sync()
+    a.client.sync()  # B's note was unseen by A: the conflict log keeps it, until the erasure
+    assert requests.get(f"{world.url}/v1/conflicts", headers=boss.headers(), timeout=10).json()["conflicts"]
     edit(a.store, ala, erased_at=datetime.now(UTC), name="", phone="", notes="")
     edit(b.store, on_b, phone="700700700")  # later than the erasure, on a device that has not heard of it
     a.client.sync()
@@ -178,6 +184,8 @@ def test_erasure_beats_a_later_edit_on_another_device(world: World) -> None:
         final = device.store.get(type(ala), ala.id)
         assert final is not None and final.erased_at is not None
         assert (final.name, final.phone, final.notes) == ("", "", "")
+    log = requests.get(f"{world.url}/v1/conflicts", headers=boss.headers(), timeout=10).json()
+    assert log["conflicts"] == []
 
 
 def test_pull_in_small_pages(world: World) -> None:
