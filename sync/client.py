@@ -213,8 +213,9 @@ class SyncClient:
         skipped: set[int] = set()  # rows kept for later in this run (e.g. clock_ahead)
         restamped: set[tuple[str, str]] = set()
         total = self.store.pending_changes()
+        limit = self.batch_size
         while True:
-            batch_id, groups = self._next_batch(skipped)
+            batch_id, groups = self._next_batch(skipped, limit)
             if not groups:
                 return
             changes = self._changes(groups)
@@ -225,9 +226,17 @@ class SyncClient:
             )
             if request.changes:
                 payload = gzip.compress(request.model_dump_json(exclude_defaults=False).encode(), 6)
-                answer = PushResponse.model_validate(
-                    self._call("POST", self._server(), "/v1/push", data=payload, gzipped=True)
-                )
+                try:
+                    answer = PushResponse.model_validate(
+                        self._call("POST", self._server(), "/v1/push", data=payload, gzipped=True)
+                    )
+                except SyncError as exc:
+                    if exc.status != 413 or len(groups) == 1:
+                        raise
+                    # Refused before anything was applied: send the same changes in smaller batches.
+                    self.store.set_meta(K_INFLIGHT, None)
+                    limit = max(1, len(groups) // 2)
+                    continue
                 results, server_ms = answer.results, answer.server_time_ms
             else:
                 results, server_ms = [], 0
@@ -258,7 +267,9 @@ class SyncClient:
                     restamped.update(retry)
             report(receipt.pushed, max(total, receipt.pushed))
 
-    def _next_batch(self, skipped: set[int]) -> tuple[str, dict[tuple[str, str], dict[str, Any]]]:
+    def _next_batch(
+        self, skipped: set[int], limit: int
+    ) -> tuple[str, dict[tuple[str, str], dict[str, Any]]]:
         """The in-flight batch if one was left unacknowledged, else a new one (saved before sending)."""
         inflight = self.store.meta(K_INFLIGHT)
         with self.store.engine.connect() as conn:
@@ -272,7 +283,7 @@ class SyncClient:
             if chosen:
                 return saved["batch_id"], _group(chosen, None)
             self.store.set_meta(K_INFLIGHT, None)
-        groups = _group([row for row in rows if row[0] not in skipped], self.batch_size)
+        groups = _group([row for row in rows if row[0] not in skipped], limit)
         if not groups:
             return "", {}
         batch_id = uuid.uuid4().hex

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -137,6 +138,7 @@ def create_app(
     app.state.db = database
     app.state.public_url = public_url
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(GZipMiddleware, minimum_size=2048)  # pull pages shrink about tenfold
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:

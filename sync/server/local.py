@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -57,10 +58,13 @@ def serve_in_thread(
     return f"http://{host}:{bound_port}", server, thread
 
 
-def start_local_server(db: str | Path | Database, *, host: str = "127.0.0.1", port: int = 0) -> LocalServer:
-    """Start the service on ``db`` (a SQLite path, a database URL or a ``Database``) on a free port."""
+def start_local_server(
+    db: str | Path | Database, *, host: str = "127.0.0.1", port: int = 0, **options: Any
+) -> LocalServer:
+    """Start the service on ``db`` (a SQLite path, a database URL or a ``Database``) on a free port
+    (``options`` go to ``create_app``, e.g. ``max_body_bytes``)."""
     database = db if isinstance(db, Database) else Database(db)
-    app = create_app(database)
+    app = create_app(database, **options)
     url, server, thread = serve_in_thread(app, host, port)
     app.state.public_url = url
     return LocalServer(url, app, database, server, thread)

@@ -189,3 +189,23 @@ def test_service_killed_after_commit_then_resent_exactly_once(own_database: str,
         processes.stop(crashing)
         store.close()
         db.dispose()
+
+
+def test_a_batch_refused_as_too_large_is_sent_in_smaller_batches(tmp_path: Path) -> None:
+    with start_local_server(tmp_path / "service.db", max_body_bytes=40_000) as server:
+        team = accounts.create_team(server.db, "A")
+        user = accounts.create_user(server.db, "Ala", "animator", team_id=team)
+        store = Store(tmp_path / "device.db")
+        try:
+            client = SyncClient(store, backoff=0.01)
+            client.enroll(accounts.create_enrollment(server.db, user, server.url).uri)
+            for number in range(60):
+                add_contact(store, f"Osoba {number}", notes=f"{number} " * 300)
+            receipt = client.sync()
+            assert receipt.applied == 60 and outbox_count(store) == 0 and receipt.batches > 2
+            add_contact(store, "Too long", notes="x" * 50_000)
+            with pytest.raises(SyncError) as error:
+                client.sync()
+            assert error.value.code == "body_too_large" and outbox_count(store) == 1
+        finally:
+            store.close()
