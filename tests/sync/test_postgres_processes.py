@@ -21,7 +21,7 @@ from tests.sync.helpers import add_contact, contact_names, edit
 pytestmark = pytest.mark.postgres
 
 DEVICES = 4
-RECORDS = 40
+RECORDS = 25
 
 
 @pytest.fixture
