@@ -182,6 +182,10 @@ class SyncClient:
                 self.store.set_meta(K_ROLE, answer.get("role") or "", conn)
                 self.store.set_meta(K_TEAM, answer.get("team_id"), conn)
                 self.store.set_meta(K_LAST_ERROR, None, conn)
+                # A new enrollment is a new device on the service: pull everything again, and do not
+                # replay a batch id the service keeps under the old device.
+                self.store.set_meta(K_CURSOR, None, conn)
+                self.store.set_meta(K_INFLIGHT, None, conn)
                 self.store.set_user(answer["user_id"], conn)
         return self.status()
 
