@@ -189,6 +189,15 @@ class SyncClient:
                 self.store.set_user(answer["user_id"], conn)
         return self.status()
 
+    def whoami(self) -> dict[str, Any]:
+        """The service's view of this device (user, role, team); SyncError if it is not known."""
+        with self.lock:
+            return self._call("GET", self._server(), "/v1/me")
+
+    def move_to(self, server_url: str) -> None:
+        """Talk to the same service at another address (e.g. the embedded one on a new port)."""
+        self.store.set_meta(K_SERVER, server_url.rstrip("/"))
+
     # -- sync -------------------------------------------------------------------------------
 
     def sync(self, progress: Progress | None = None) -> SyncReceipt:

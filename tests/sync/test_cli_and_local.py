@@ -12,7 +12,7 @@ from sync.client import SyncClient
 from sync.server import accounts
 from sync.server.cli import main
 from sync.server.db import Database
-from sync.server.local import start_local_server
+from sync.server.local import connect_demo_device, start_local_server
 from tests.sync.helpers import add_contact
 
 
@@ -51,3 +51,23 @@ def test_local_service_and_demo_setup(tmp_path: Path) -> None:
             assert client.sync().applied == 1
         finally:
             store.close()
+
+
+def test_demo_device_stays_enrolled_across_restarts(tmp_path: Path) -> None:
+    store = Store(tmp_path / "device.db")
+    try:
+        with start_local_server(tmp_path / "service.db") as server:
+            client = connect_demo_device(server, store)
+            token = store.meta("sync.token")
+            add_contact(store, "Ala")
+            client.sync()
+        with start_local_server(tmp_path / "service.db") as again:
+            client = connect_demo_device(again, store)
+            assert store.meta("sync.token") == token and client.status().server_url == again.url
+            assert client.whoami()["role"] == "animator"
+            assert client.sync().pushed == 0
+        with start_local_server(tmp_path / "other.db") as fresh:
+            connect_demo_device(fresh, store)
+            assert store.meta("sync.token") != token
+    finally:
+        store.close()
