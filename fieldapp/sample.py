@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 from pydantic_core import PydanticUndefined
 from sqlalchemy.orm import configure_mappers
+from sqlmodel import select
 
 from fieldapp.model import (
     Consent,
@@ -506,6 +507,7 @@ class _Person:
 
 @dataclass
 class Summary:
+    #: Zones made (zones of an earlier fill are reused).
     zones: int = 0
     contacts: int = 0
     consents: int = 0
@@ -606,10 +608,21 @@ class _Generator:
     # -- zones ----------------------------------------------------------------------------------
 
     def zones(self, count: int) -> list[Zone]:
+        """The first ``count`` sample zones; a live zone of the same name (an earlier fill) is reused."""
+        with self.store.read() as session:
+            existing = {
+                zone.name: zone
+                for zone in session.exec(select(Zone).where(Zone.deleted == False))  # noqa: E712
+            }
         zones = []
         self.animators = [[self.uid(), self.uid()] for _ in range(count)]
         with self.store.write() as conn:
             for i, spec in enumerate(ZONES[:count]):
+                if spec.name in existing:
+                    zone = existing[spec.name]
+                    self.animators[i] = list(zone.workers) or self.animators[i]
+                    zones.append(zone)
+                    continue
                 zone = _record(
                     Zone,
                     name=spec.name,
@@ -623,7 +636,7 @@ class _Generator:
                     created_at=self.now - timedelta(days=240),
                 )
                 zones.append(self.store.save(conn, zone))
-        self.summary.zones = len(zones)
+                self.summary.zones += 1
         return zones
 
     def doors(self, zone_count: int, contacts: int) -> list[list[_Door]]:

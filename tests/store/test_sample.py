@@ -265,3 +265,17 @@ def test_command_runs_as_a_module(tmp_path: Path) -> None:
     )
     assert json.loads(result.stdout.strip().splitlines()[-1])["visits"] == 40
     assert "records in" in result.stderr
+
+
+def test_a_second_fill_reuses_the_zones(tmp_path: Path) -> None:
+    store = Store(tmp_path / "twice.db")
+    try:
+        first = fill(store, contacts=40, visits=60, seed=1, now=NOW)
+        second = fill(store, contacts=40, visits=60, seed=2, now=NOW)
+        assert first["zones"] == 1 and second["zones"] == 0
+        zones = _all(store, Zone)
+        assert len(zones) == 1
+        assert {c.zone_id for c in _all(store, Contact)} == {zones[0].id}
+        assert len(_all(store, Contact)) == 80
+    finally:
+        store.close()
