@@ -23,7 +23,7 @@ Rules (the device's ``sync.client`` applies the same ones to what it pulls):
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -50,6 +50,9 @@ from sync.server.accounts import DeviceContext
 from sync.server.db import Database
 
 SERVER_NODE = "zzserver"  # sorts after every hex node id
+#: How long a batch's answer is kept for repeats. A batch repeated later still changes nothing
+#: (its HLCs no longer win), it is only answered anew.
+BATCH_MEMORY = timedelta(days=30)
 #: Fields naming a user (their team scopes a record a supervisor creates); other ``*_id`` fields name records.
 USER_REFERENCES = frozenset({"animator_id", "assignee_id", "reviewer_id"})
 
@@ -401,6 +404,11 @@ def apply_batch(db: Database, device: DeviceContext, request: PushRequest) -> Pu
                 batch_id=request.batch_id,
                 result=response.model_dump(mode="json", exclude={"server_time_ms", "replayed"}),
                 created_at=batch.created_at,
+            )
+        )
+        conn.execute(
+            sa.delete(t.batch).where(
+                (t.batch.c.device_id == device.id) & (t.batch.c.created_at < batch.created_at - BATCH_MEMORY)
             )
         )
     return response
