@@ -68,10 +68,13 @@ _KEEP_ON_REJECT = frozenset({RejectCode.CLOCK_AHEAD.value})
 class SyncError(Exception):
     """A sync failure with a stable ``code`` (the app shows ``sync.error.<code>``)."""
 
-    def __init__(self, code: str, message: str = "", status: int | None = None) -> None:
+    def __init__(
+        self, code: str, message: str = "", status: int | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(message or code)
         self.code = code
         self.status = status
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -410,9 +413,8 @@ class SyncClient:
                     continue
             code, message = _error_of(response)
             if response.status_code == 429 or response.status_code >= 500:
-                last = SyncError(code or ("rate_limited" if response.status_code == 429 else "server_error"),
-                                 message, response.status_code)
-                last.retry_after = _retry_after(response)  # type: ignore[attr-defined]
+                fallback = "rate_limited" if response.status_code == 429 else "server_error"
+                last = SyncError(code or fallback, message, response.status_code, _retry_after(response))
                 continue
             if code == "device_revoked":
                 log.warning("this device was revoked: wiping its data")
@@ -424,9 +426,8 @@ class SyncClient:
 
     def _delay(self, attempt: int, last: SyncError | None) -> float:
         cap = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
-        hinted = getattr(last, "retry_after", None)
-        if hinted:
-            return min(self.max_backoff, float(hinted))
+        if last is not None and last.retry_after:
+            return min(self.max_backoff, last.retry_after)
         return cap * (0.5 + random.random() / 2)
 
 

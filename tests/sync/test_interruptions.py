@@ -209,3 +209,36 @@ def test_a_batch_refused_as_too_large_is_sent_in_smaller_batches(tmp_path: Path)
             assert error.value.code == "body_too_large" and outbox_count(store) == 1
         finally:
             store.close()
+
+
+class BusySession(requests.Session):
+    """Answers the first pushes itself with the given statuses (as a proxy in trouble would)."""
+
+    def __init__(self, statuses: list[tuple[int, dict[str, str]]]) -> None:
+        super().__init__()
+        self.statuses = statuses
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if url.endswith("/v1/push") and self.statuses:
+            status, headers = self.statuses.pop(0)
+            response = requests.Response()
+            response.status_code = status
+            response.headers.update(headers)
+            response._content = b'{"code": "unavailable", "message": "busy"}' if status == 503 else b"busy"
+            return response
+        return super().request(method, url, *args, **kwargs)
+
+
+def test_server_errors_and_rate_limits_are_retried(world: World) -> None:
+    a = world.device()
+    add_contact(a.store, "Ala")
+    naps: list[float] = []
+    session = BusySession([(503, {}), (429, {"Retry-After": "3"}), (502, {})])
+    client = SyncClient(a.store, session=session, backoff=0.1, max_backoff=5, retries=3, sleep=naps.append)
+    assert client.sync().applied == 1
+    assert len(naps) == 3 and naps[1] == 3  # Retry-After is honoured
+    session.statuses = [(503, {})] * 5
+    add_contact(a.store, "Ola")
+    with pytest.raises(SyncError) as error:
+        client.sync()
+    assert (error.value.code, error.value.status) == ("unavailable", 503) and outbox_count(a.store) == 1
