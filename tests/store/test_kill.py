@@ -149,3 +149,84 @@ def test_sigkill_at_random_moments_leaves_a_consistent_store(tmp_path: Path) -> 
             print(f"round {round_no}: {len(child.committed)} commits, {groups} groups")
     assert len(committed) > 0 and groups >= len(committed), f"seed {seed}"
     assert time.monotonic() - started < 60
+
+
+OPENER = """
+import sys, time
+from fieldapp.store import Store
+print("imported", flush=True)
+Store(sys.argv[1])
+print("opened", flush=True)
+time.sleep(60)
+"""
+
+
+def _old_file(path: Path, contacts: int) -> None:
+    """A schema-version-1 file with many contacts, so that migrating it takes a while."""
+    import sqlite3
+
+    from fieldapp.model import Contact
+    from fieldapp.sample import _record
+    from fieldapp.store import codec
+    from fieldapp.store.migrate import migrate
+    from sync.hlc import encode
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, target=1)
+    hlc = encode(1_700_000_000_000, 0, "oldphone")
+    rows = [
+        codec.row(Contact, _record(
+            Contact, kind="resident", name=f"Łucja Żółkiewska {i}", address=f"Łąkowa {i}",
+            lat=51.76 + i * 1e-6, lon=19.45, base_hlc=hlc, updated_hlc=hlc,
+        ).__dict__)
+        for i in range(contacts)
+    ]
+    conn.execute("BEGIN")
+    conn.executemany(codec.insert_sql(Contact), rows)
+    conn.execute("COMMIT")
+    conn.close()
+
+
+@pytest.mark.slow
+def test_sigkill_during_migration_leaves_a_whole_version(tmp_path: Path) -> None:
+    """Each migration commits with its version bump: a kill mid-way leaves a whole older version."""
+    import shutil
+    import sqlite3
+
+    from fieldapp.store.migrate import LATEST_VERSION
+
+    template = tmp_path / "v1.db"
+    _old_file(template, 10_000)
+    rng = random.Random()
+    seen_versions = set()
+    for round_no in range(3):
+        path = tmp_path / f"round{round_no}.db"
+        shutil.copy(template, path)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", OPENER, str(path)], stdout=subprocess.PIPE, text=True, cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "imported"
+        time.sleep(rng.uniform(0.1, 1.0))  # migrating 10,000 contacts takes ~0.6 s
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        conn = sqlite3.connect(path)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+            assert ("contact_search" in tables) == (version >= 2)
+            if version >= 2:
+                indexed = conn.execute("SELECT count(*) FROM contact_search").fetchone()[0]
+                assert indexed == 10_000, f"version {version} with a partial search index"
+        finally:
+            conn.close()
+        seen_versions.add(version)
+        store = Store(path)
+        try:
+            assert store.schema_version == LATEST_VERSION
+            assert [c.name for c in store.search_contacts("zolkiewska 1234")] == ["Łucja Żółkiewska 1234"]
+            assert len(store.search_contacts("lakowa", limit=100)) == 100
+        finally:
+            store.close()
+    print("versions at the kill:", sorted(seen_versions))
