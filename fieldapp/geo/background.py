@@ -39,3 +39,9 @@ def stop_geocoding(store: Store) -> None:
         resolver = _resolvers.pop(str(store.path.resolve()), None)
     if resolver is not None:
         resolver.stop()
+
+
+def restart_geocoding(store: Store) -> QueueResolver:
+    """Start again with the store's current settings (after they changed)."""
+    stop_geocoding(store)
+    return start_geocoding(store)

@@ -107,7 +107,10 @@ class ConsentStep:
         )
 
     async def prefill(self) -> None:
-        self.recorded_by.value = await self.ctx.setting(META_USER_NAME)
+        """Put the user's name in "recorded by" — unless they have typed something meanwhile."""
+        name = await self.ctx.setting(META_USER_NAME)
+        if name and not self.recorded_by.value:
+            self.recorded_by.value = name
 
     async def set_answer(self, answer: str) -> None:
         self.answer = answer

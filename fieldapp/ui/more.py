@@ -106,7 +106,9 @@ class MoreScreen(Screen):
         )
 
     async def load(self) -> None:
-        self.user_name.value = await self.ctx.setting(META_USER_NAME)
+        name = await self.ctx.setting(META_USER_NAME)
+        if name and not self.user_name.value:
+            self.user_name.value = name
         self.sync_line.value = await sync_summary(self.ctx)
 
     async def change_language(self, e: ft.ControlEvent) -> None:

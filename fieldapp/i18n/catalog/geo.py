@@ -89,6 +89,23 @@ PL: dict[str, str] = {
     "geo.walk.unlocated": "Bez położenia (poza trasą): {count}",
     "geo.walk.residents_only": "Tylko mieszkańcy",
     "geo.walk.replan": "Ułóż trasę od nowa",
+    # settings
+    "geo.settings.title": "Mapa i adresy",
+    "geo.settings.help": (
+        "Skąd aplikacja bierze położenie adresów i kafelki mapy. Domyślnie publiczne serwery "
+        "OpenStreetMap; miasto może podać własne, a mapę offline — serwer na tym urządzeniu."
+    ),
+    "geo.settings.geocoder_url": "Serwer wyszukiwania adresów (Nominatim)",
+    "geo.settings.user_agent": "Nazwa aplikacji dla serwera adresów",
+    "geo.settings.default_city": "Domyślne miasto (dopisywane do adresów)",
+    "geo.settings.tile_url": "Adres kafelków mapy",
+    "geo.settings.save": "Zapisz ustawienia",
+    "geo.settings.saved": "Zapisano ustawienia mapy i adresów.",
+    "geo.settings.check": "Sprawdź połączenie",
+    "geo.settings.checking": "Sprawdzam…",
+    "geo.settings.tiles_ok": "Kafelki mapy: działają.",
+    "geo.settings.tiles_failed": "Kafelki mapy: nie wczytują się.",
+    "geo.settings.geocoder_ok": "Serwer adresów: odpowiada.",
     # validation of places
     "error.geo_position_invalid": "To nie jest poprawne położenie (szerokość −90…90, długość −180…180).",
     "error.geo_center_missing": "Podaj obie współrzędne środka strefy.",
@@ -190,6 +207,22 @@ EN: dict[str, str] = {
     "geo.walk.unlocated": "Without a position (not on the route): {count}",
     "geo.walk.residents_only": "Residents only",
     "geo.walk.replan": "Plan the route again",
+    "geo.settings.title": "Map and addresses",
+    "geo.settings.help": (
+        "Where the app looks up addresses and gets map tiles. By default the public OpenStreetMap "
+        "servers; a city can give its own, and offline maps a server on this device."
+    ),
+    "geo.settings.geocoder_url": "Address lookup server (Nominatim)",
+    "geo.settings.user_agent": "Application name for the address server",
+    "geo.settings.default_city": "Default city (added to addresses)",
+    "geo.settings.tile_url": "Map tile address",
+    "geo.settings.save": "Save settings",
+    "geo.settings.saved": "Map and address settings saved.",
+    "geo.settings.check": "Check the connection",
+    "geo.settings.checking": "Checking…",
+    "geo.settings.tiles_ok": "Map tiles: working.",
+    "geo.settings.tiles_failed": "Map tiles: not loading.",
+    "geo.settings.geocoder_ok": "Address server: answering.",
     "error.geo_position_invalid": "This is not a valid position (latitude −90…90, longitude −180…180).",
     "error.geo_center_missing": "Give both coordinates of the zone's centre.",
     "error.geo_radius_range": "The zone's radius must be between {min} and {max} m.",

@@ -75,11 +75,11 @@ class NetworkScreen(Screen):
 
     def build(self) -> ft.Control:
         ctx = self.ctx
+        self._zone_set = False
         self.zone = w.ChoiceField(
             ctx,
             self.t("ui.contact.zone"),
             [],
-            value=self.query.get("zone"),
             allow_empty=self.t("network.ui.all_zones"),
             on_change=self._zone_changed,
         )
