@@ -133,6 +133,9 @@ class UiContext:
                 result = fn(*call_args)
                 if inspect.isawaitable(result):
                     await result
+                # Flet skips its automatic update once anything called update() during the
+                # handler (a toast does): send what the handler changed after that point too.
+                self.page.update()
             except ValidationFailed as exc:
                 self.toast("; ".join(exc.by_field(self.lang).values()))
             except NotFound:
