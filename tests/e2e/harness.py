@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from fieldapp.store import Store
 from fieldapp.store.paths import DB_FILENAME
@@ -45,6 +46,17 @@ PHONE = {"width": 412, "height": 860}
 REPO = Path(__file__).resolve().parents[2]
 #: Generous: the first Flutter render in software rendering takes seconds on a busy CI machine.
 TIMEOUT_MS = 30_000
+#: Pause after a tap before the next action (see ``Phone.tap``).
+SETTLE_MS = 400
+#: The screen's text as a screen reader has it: visible text, labels (fields, messages) and typed values.
+_SCREEN_TEXT_JS = """() => {
+    const host = document.querySelector("flt-semantics-host");
+    if (!host) return "";
+    const parts = [host.innerText];
+    host.querySelectorAll("[aria-label]").forEach((e) => parts.push(e.getAttribute("aria-label")));
+    host.querySelectorAll("input, textarea").forEach((e) => parts.push(e.value));
+    return parts.join("\\n");
+}"""
 
 
 def free_port() -> int:
@@ -160,7 +172,7 @@ class Phone:
         placeholder = self.page.locator("flt-semantics-placeholder")
         placeholder.wait_for(state="attached", timeout=60_000)
         placeholder.dispatch_event("click")  # switch on Flutter's accessibility tree
-        self.page.get_by_role("tab").first.wait_for(timeout=60_000)
+        self.page.get_by_role("heading").first.wait_for(timeout=60_000)  # every screen has a title
         return self
 
     # -- finding ----------------------------------------------------------------------------
@@ -178,8 +190,31 @@ class Phone:
 
     def tap(self, name: str, *, role: str = "button", exact: bool = False, nth: int = 0) -> None:
         target = self.by_label(name, role, exact=exact).nth(nth)
-        target.wait_for(timeout=TIMEOUT_MS)
+        self.reveal(target)
         target.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
+        target.click(timeout=TIMEOUT_MS)
+        self.taps += 1
+        # A person's next touch comes a moment later; typing into a screen that the tap is still
+        # rebuilding can lose the typed text in Flet web.
+        self.page.wait_for_timeout(SETTLE_MS)
+
+    def reveal(self, target: Locator) -> None:
+        """Wait for ``target``; scroll the screen down meanwhile, since Flutter builds the accessible
+        elements of a scrolled list only near the visible part."""
+        size = self.page.viewport_size or {"width": 400, "height": 800}
+        for _ in range(10):
+            try:
+                target.wait_for(timeout=2_000)
+                return
+            except PlaywrightTimeout:
+                self.page.mouse.move(size["width"] / 2, size["height"] / 2)
+                self.page.mouse.wheel(0, size["height"] / 2)
+        target.wait_for(timeout=TIMEOUT_MS)
+
+    def back(self, label: str = "Wstecz") -> None:
+        """The app bar's back arrow (named by its tooltip)."""
+        target = self.page.get_by_label(label, exact=True).first
+        self.reveal(target)
         target.click(timeout=TIMEOUT_MS)
         self.taps += 1
 
@@ -195,9 +230,18 @@ class Phone:
     def fill(self, label: str, text: str, *, exact: bool = False) -> None:
         """Type into the text field with this label (typing is not a tap)."""
         target = self.field(label, exact=exact).first
-        target.wait_for(timeout=TIMEOUT_MS)
-        target.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
-        target.fill(text, timeout=TIMEOUT_MS)
+        self.reveal(target)
+        for attempt in range(3):
+            # Flutter may rebuild a field's input element right after it appears (e.g. a section
+            # just shown): then the typed text is lost and the field is typed into again.
+            target.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
+            target.fill(text, timeout=TIMEOUT_MS)
+            try:
+                expect(target).to_have_value(text, timeout=1_000 * (attempt + 1))
+                return
+            except AssertionError:
+                continue
+        expect(target).to_have_value(text, timeout=TIMEOUT_MS)
 
     def type(self, label: str, text: str) -> None:
         """Type key by key (search-as-you-type)."""
@@ -214,18 +258,44 @@ class Phone:
     # -- reading ----------------------------------------------------------------------------
 
     def text(self) -> str:
-        """All text the screen shows (what a screen reader could read)."""
-        return self.page.locator("flt-semantics-host").inner_text()
+        """All text the screen shows or announces (what a screen reader could read)."""
+        return self.page.evaluate(_SCREEN_TEXT_JS)
 
     def see(self, text: str | re.Pattern[str], timeout_ms: int = TIMEOUT_MS) -> None:
-        """Wait until ``text`` is shown somewhere on the screen."""
-        expect(self.page.locator("flt-semantics-host")).to_contain_text(text, timeout=timeout_ms)
+        """Wait until ``text`` is shown (or announced, e.g. a field's label or a message) on screen."""
+        self._wait_text(text, present=True, timeout_ms=timeout_ms)
 
     def not_see(self, text: str, timeout_ms: int = TIMEOUT_MS) -> None:
-        expect(self.page.locator("flt-semantics-host")).not_to_contain_text(text, timeout=timeout_ms)
+        self._wait_text(text, present=False, timeout_ms=timeout_ms)
+
+    def _wait_text(self, text: str | re.Pattern[str], *, present: bool, timeout_ms: int) -> None:
+        pattern = text.pattern if isinstance(text, re.Pattern) else re.escape(text)
+        flags = "i" if isinstance(text, re.Pattern) and text.flags & re.IGNORECASE else ""
+        try:
+            self.page.wait_for_function(
+                f"([source, flags, present]) => "
+                f"new RegExp(source, flags).test(({_SCREEN_TEXT_JS})()) === present",
+                arg=[pattern, flags, present],
+                timeout=timeout_ms,
+            )
+        except PlaywrightTimeout:
+            state = "shown" if present else "gone"
+            screen = self.text()
+            raise AssertionError(f"expected {text!r} to be {state}; the screen says:\n{screen}") from None
+
+    def expect_value(self, label: str, value: str) -> None:
+        """Wait until the field with this label holds ``value`` (the screen updates after a tap)."""
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while (current := self.value_of(label)) != value and time.monotonic() < deadline:
+            time.sleep(0.25)
+        assert current == value, f"{label!r} holds {current!r}, expected {value!r}"
 
     def value_of(self, label: str) -> str:
-        return self.field(label).first.input_value(timeout=TIMEOUT_MS)
+        """The text in a field now. Flutter web refreshes a field's DOM input only while it has focus
+        (the canvas shows the value the app set, the input may keep the last typed one), so focus it."""
+        target = self.field(label).first
+        target.focus(timeout=TIMEOUT_MS)
+        return target.input_value(timeout=TIMEOUT_MS)
 
     def screenshot(self, path: Path) -> None:
         self.page.screenshot(path=str(path))
