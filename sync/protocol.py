@@ -23,6 +23,8 @@ MIN_PROTOCOL_VERSION = 1
 MAX_CHANGES_PER_BATCH = 500
 MAX_BODY_BYTES = 8 * 1024 * 1024  # decompressed request body
 MAX_PULL_PAGE = 1000
+#: Cursors are 64-bit sequence numbers in both databases.
+MAX_CURSOR = 2**63 - 1
 DEFAULT_PULL_PAGE = 500
 #: An HLC whose wall time is this far ahead of the service's clock is rejected (``clock_ahead``).
 MAX_CLOCK_AHEAD_MS = 10 * 60 * 1000
@@ -99,7 +101,7 @@ class PushRequest(_Wire):
     protocol: int = PROTOCOL_VERSION
     batch_id: Name = Field(min_length=8, max_length=64)
     #: The device's pull cursor: values written after it were unseen by the device (conflict log).
-    cursor: int | None = Field(default=None, ge=0)
+    cursor: int | None = Field(default=None, ge=0, le=MAX_CURSOR)
     changes: list[Change]
 
 

@@ -20,6 +20,7 @@ from sync.protocol import (
     DEFAULT_PULL_PAGE,
     MAX_BODY_BYTES,
     MAX_CHANGES_PER_BATCH,
+    MAX_CURSOR,
     MAX_PULL_PAGE,
     MIN_PROTOCOL_VERSION,
     PROTOCOL_VERSION,
@@ -220,7 +221,7 @@ def create_app(
     @app.get("/v1/pull", response_model=PullResponse)
     def pull(
         dev: Device,
-        after: Annotated[int, Query(ge=0)] = 0,
+        after: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = DEFAULT_PULL_PAGE,
     ) -> PullResponse:
         return merge.pull(database, dev, after, limit)
@@ -228,7 +229,7 @@ def create_app(
     @app.get("/v1/conflicts", response_model=ConflictsResponse)
     def conflicts(
         dev: Device,
-        after: Annotated[int, Query(ge=0)] = 0,
+        after: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = 200,
     ) -> ConflictsResponse:
         if not dev.program_wide:

@@ -22,6 +22,7 @@ Rules (the device's ``sync.client`` applies the same ones to what it pulls):
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -71,6 +72,23 @@ def _writable(model: type[SyncedRecord]) -> frozenset[str]:
     return frozenset({*model.data_fields(), "deleted"})
 
 
+def _storable(value: Any) -> bool:
+    """Fits every database and device: no NaN/infinity, integers within 64 bits, no NUL in text."""
+    if isinstance(value, bool) or value is None:
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, list):
+        return all(_storable(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and "\x00" not in k and _storable(v) for k, v in value.items())
+    return False
+
+
 def _check_value(model: type[SyncedRecord], name: str, value: Any) -> Any:
     """The value in its wire form if it fits the field's type; ValueError otherwise."""
     if name == "deleted":
@@ -78,9 +96,12 @@ def _check_value(model: type[SyncedRecord], name: str, value: Any) -> Any:
             raise ValueError("deleted must be a boolean")
         return value
     try:
-        return to_wire(_adapter(model, name).validate_python(from_wire(model, name, value)))
+        checked = to_wire(_adapter(model, name).validate_python(from_wire(model, name, value)))
     except (ValidationError, TypeError, ValueError) as exc:
         raise ValueError(str(exc)) from exc
+    if not _storable(checked):
+        raise ValueError("a value no database or device can store")
+    return checked
 
 
 class _Rejected(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import time
 import uuid
 from typing import Any
@@ -145,7 +146,12 @@ def test_per_change_rejections_do_not_fail_the_batch(world: World) -> None:
     future["hlcs"] = dict.fromkeys(future["fields"], ahead)
     future["base_hlc"] = ahead
     partial = {**_contact(a), "full": False}
-    answer = push_raw(world.url, a, _batch(good, unknown, bad_value, bad_hlc, future, partial))
+    huge = {**_contact(a), "record_type": "diagnosis"}
+    huge["fields"] = {"zone_id": "z", "title": "t", "period_start": "2025-01-01", "people_reached": 2**70}
+    huge["hlcs"] = dict.fromkeys(huge["fields"], huge["base_hlc"])
+    nan = _contact(a, "NaN", lat=float("nan"))
+    body = _batch(good, unknown, bad_value, bad_hlc, future, partial, huge)
+    answer = push_raw(world.url, a, body)
     assert answer.status_code == 200
     assert [(r["status"], r["code"]) for r in answer.json()["results"]] == [
         ("applied", None),
@@ -154,7 +160,13 @@ def test_per_change_rejections_do_not_fail_the_batch(world: World) -> None:
         ("rejected", "invalid_hlc"),
         ("rejected", "clock_ahead"),
         ("rejected", "missing_fields"),
+        ("rejected", "invalid_value"),
     ]
+    # NaN is not JSON; Python's parser accepts it, the service must not store it.
+    raw_nan = json.dumps(_batch(nan)).encode()
+    headers = a.headers(**{"Content-Type": "application/json"})
+    answer = requests.post(f"{world.url}/v1/push", data=raw_nan, headers=headers, timeout=10)
+    assert answer.status_code == 422 or answer.json()["results"][0]["code"] == "invalid_value"
     with world.db.read() as conn:
         stored = conn.execute(sa.select(t.record.c.data).where(t.record.c.id == good["id"])).scalar_one()
     assert stored == {"kind": "resident", "name": "Ala"}
@@ -196,3 +208,11 @@ def test_the_service_refuses_hlcs_too_far_ahead(world: World) -> None:
     ahead = _stamp(a, MAX_CLOCK_AHEAD_MS * 3)
     body["changes"][0]["hlcs"] = dict.fromkeys(body["changes"][0]["fields"], ahead)
     assert push_raw(world.url, a, body).json()["results"][0]["code"] == "clock_ahead"
+
+
+def test_cursor_beyond_64_bits_is_refused(world: World) -> None:
+    a = world.device()
+    answer = requests.get(f"{world.url}/v1/pull?after={2**70}", headers=a.headers(), timeout=10)
+    assert (answer.status_code, answer.json()["code"]) == (422, "invalid_request")
+    body = {**_batch(_contact(a)), "cursor": 2**70}
+    assert push_raw(world.url, a, body).json()["code"] == "invalid_request"
