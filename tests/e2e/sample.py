@@ -16,6 +16,11 @@ from datetime import date, timedelta
 from fieldapp.model import Contact, Zone, new_id
 from fieldapp.sample import FIRST, KINDS, LAST, STREETS
 from fieldapp.store import Store, codec, raw
+from sync.hlc import encode
+
+#: The HLC of bulk rows: the oldest valid one (a store holding only bulk rows must still open, and
+#: its clock starts from the greatest HLC it finds).
+BULK_HLC = encode(0, 0, "bulk")
 
 
 def bulk_contacts(store: Store, count: int, *, seed: int = 7, zone_ids: list[str] | None = None) -> list[str]:
@@ -34,8 +39,8 @@ def bulk_contacts(store: Store, count: int, *, seed: int = 7, zone_ids: list[str
             house_number=number,
             city="Łódź",
             zone_id=rng.choice(zone_ids) if zone_ids else None,
-            base_hlc="0",
-            updated_hlc="0",
+            base_hlc=BULK_HLC,
+            updated_hlc=BULK_HLC,
         )
         ids.append(contact.id)
         rows.append(codec.row(Contact, contact.__dict__))

@@ -279,3 +279,20 @@ def test_a_second_fill_reuses_the_zones(tmp_path: Path) -> None:
         assert len(_all(store, Contact)) == 80
     finally:
         store.close()
+
+
+def test_ui_tests_bulk_contacts_leave_a_store_that_opens(tmp_path: Path) -> None:
+    """The UI tests' fast path (no outbox, oldest HLC) must not stop the store from opening again."""
+    from tests.e2e.sample import bulk_contacts
+
+    store = Store(tmp_path / "bulk.db")
+    ids = bulk_contacts(store, 30)
+    store.close()
+    again = Store(tmp_path / "bulk.db")
+    try:
+        with again.write() as conn:
+            made = again.save(conn, Contact(kind="ngo", name="Fundacja Po Bulku"))
+        assert made.base_hlc > "0" and len(ids) == 30
+        assert again.search_contacts("po bulku")[0].id == made.id
+    finally:
+        again.close()
