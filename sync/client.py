@@ -39,6 +39,7 @@ from sync.protocol import (
     MAX_CHANGES_PER_BATCH,
     PROTOCOL_VERSION,
     Change,
+    ConflictsResponse,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -196,6 +197,13 @@ class SyncClient:
         """The service's view of this device (user, role, team); SyncError if it is not known."""
         with self.lock:
             return self._call("GET", self._server(), "/v1/me")
+
+    def conflicts(self, after: int = 0, limit: int = 200) -> ConflictsResponse:
+        """The program's conflict log (supervisors and admins; others get SyncError ``forbidden``)."""
+        with self.lock:
+            return ConflictsResponse.model_validate(
+                self._call("GET", self._server(), "/v1/conflicts", params={"after": after, "limit": limit})
+            )
 
     def move_to(self, server_url: str) -> None:
         """Talk to the same service at another address (e.g. the embedded one on a new port)."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import requests
 
 from fieldapp.model import Review, Visit, Zone
+from sync.client import SyncError
 from tests.sync.conftest import World
 from tests.sync.helpers import add_contact, contact_names, edit, outbox_count
 
@@ -80,6 +82,13 @@ def test_concurrent_edits_last_writer_wins_and_conflict_log(world: World) -> Non
     # Animators cannot read the conflict log.
     denied = requests.get(f"{world.url}/v1/conflicts", headers=a.headers(), timeout=10)
     assert denied.status_code == 403 and denied.json()["code"] == "forbidden"
+    # The supervisor's app reads it through the client, page by page.
+    page = boss.client.conflicts()
+    assert [(c.record_id, c.field, c.loser_value) for c in page.conflicts] == [(ala.id, "notes", "B notes")]
+    assert boss.client.conflicts(after=page.cursor).conflicts == []
+    with pytest.raises(SyncError) as error:
+        a.client.conflicts()
+    assert error.value.code == "forbidden"
 
 
 def test_overwriting_an_unseen_value_is_logged(world: World) -> None:
