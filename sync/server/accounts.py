@@ -146,8 +146,12 @@ def create_enrollment(
     return Enrollment(code, enrollment_uri(server_url, code), expires)
 
 
+#: Base32 has no 0, 1 or 8: read as the letters people mistake them for.
+_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
+
+
 def _split_code(code: str) -> tuple[str, str]:
-    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    cleaned = "".join(ch for ch in code.upper().translate(_LOOKALIKES) if ch.isalnum())
     return cleaned[:LOOKUP_LEN], cleaned[LOOKUP_LEN:]
 
 
