@@ -188,6 +188,19 @@ class EnrollmentOut(_Wire):
     expires_at: str
 
 
+class DeviceOut(_Wire):
+    id: str
+    client_device_id: str
+    name: str
+    user_id: str
+    user: str
+    role: str
+    team_id: str | None = None
+    created_at: str
+    last_seen_at: str | None = None
+    revoked_at: str | None = None
+
+
 class Conflict(_Wire):
     id: int
     seq: int

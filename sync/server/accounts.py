@@ -259,25 +259,32 @@ def authenticate(db: Database, authorization: str | None) -> DeviceContext:
     )
 
 
-def revoke(db: Database, device: str) -> int:
-    """Revoke a device given by its service id or by the id it gave itself; returns how many."""
+def revoke(db: Database, device: str, *, program_id: str | None = None) -> int:
+    """Revoke a device given by its service id or by the id it gave itself (only in ``program_id``
+    if given); returns how many."""
+    query = (
+        sa.update(t.device)
+        .where(sa.or_(t.device.c.id == device, t.device.c.client_device_id == device))
+        .where(t.device.c.revoked_at.is_(None))
+    )
+    if program_id is not None:
+        in_program = sa.select(t.account.c.id).where(t.account.c.program_id == program_id)
+        query = query.where(t.device.c.account_id.in_(in_program))
     with db.write() as conn:
-        result = conn.execute(
-            sa.update(t.device)
-            .where(sa.or_(t.device.c.id == device, t.device.c.client_device_id == device))
-            .where(t.device.c.revoked_at.is_(None))
-            .values(revoked_at=now())
-        )
+        result = conn.execute(query.values(revoked_at=now()))
     return result.rowcount
 
 
-def devices(db: Database) -> list[dict[str, object]]:
+def devices(db: Database, *, program_id: str | None = None) -> list[dict[str, object]]:
     query = (
         sa.select(t.device.c.id, t.device.c.client_device_id, t.device.c.name, t.device.c.created_at,
-                  t.device.c.revoked_at, t.account.c.name.label("user"), t.account.c.role)
+                  t.device.c.last_seen_at, t.device.c.revoked_at, t.account.c.id.label("user_id"),
+                  t.account.c.name.label("user"), t.account.c.role, t.account.c.team_id)
         .join(t.account, t.account.c.id == t.device.c.account_id)
         .order_by(t.device.c.created_at)
     )
+    if program_id is not None:
+        query = query.where(t.account.c.program_id == program_id)
     with db.read() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]
 

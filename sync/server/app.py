@@ -26,6 +26,7 @@ from sync.protocol import (
     PROTOCOL_VERSION,
     ConflictsResponse,
     CreateEnrollmentRequest,
+    DeviceOut,
     EnrollmentOut,
     EnrollRequest,
     EnrollResponse,
@@ -235,6 +236,27 @@ def create_app(
         if not dev.program_wide:
             raise ApiError(403, ErrorCode.FORBIDDEN, "conflicts are for supervisors")
         return merge.conflicts(database, dev, after, limit)
+
+    @app.get("/v1/devices", response_model=list[DeviceOut])
+    def list_devices(dev: Device) -> list[DeviceOut]:
+        if not dev.program_wide:
+            raise ApiError(403, ErrorCode.FORBIDDEN, "devices are for supervisors")
+        return [
+            DeviceOut.model_validate(
+                {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}
+            )
+            for row in accounts.devices(database, program_id=dev.program_id)
+        ]
+
+    @app.post("/v1/devices/{device_id}/revoke")
+    def revoke_device(device_id: str, dev: Device) -> dict[str, int]:
+        """A lost phone: it is told to wipe its data on its next contact."""
+        if not dev.program_wide:
+            raise ApiError(403, ErrorCode.FORBIDDEN, "only supervisors and admins revoke devices")
+        count = accounts.revoke(database, device_id, program_id=dev.program_id)
+        if not count:
+            raise ApiError(404, ErrorCode.NOT_FOUND, "no such active device in your program")
+        return {"revoked": count}
 
     @app.post("/v1/enrollments", response_model=EnrollmentOut)
     def create_enrollment(body: CreateEnrollmentRequest, request: Request, dev: Device) -> EnrollmentOut:

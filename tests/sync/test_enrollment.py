@@ -153,3 +153,30 @@ def test_qr_code_png_and_terminal() -> None:
 
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
     assert [d.text for d in decoded] == [uri]
+
+
+def test_a_supervisor_lists_and_revokes_devices_of_the_program(world: World) -> None:
+    a = world.device()
+    boss = world.device("supervisor")
+    listed = requests.get(f"{world.url}/v1/devices", headers=boss.headers(), timeout=10).json()
+    assert {d["client_device_id"] for d in listed} == {a.store.device_id, boss.store.device_id}
+    revoke_boss = f"{world.url}/v1/devices/{boss.store.device_id}/revoke"
+    denied = requests.post(revoke_boss, headers=a.headers(), timeout=10)
+    assert (denied.status_code, denied.json()["code"]) == (403, "forbidden")
+    other_program = World(world.server, world.tmp_path / "other")
+    other_program.program_id = accounts.create_program(world.db, "Other")
+    (world.tmp_path / "other").mkdir()
+    stranger = other_program.device("supervisor")
+    try:
+        foreign = requests.post(
+            f"{world.url}/v1/devices/{a.store.device_id}/revoke", headers=stranger.headers(), timeout=10
+        )
+        assert (foreign.status_code, foreign.json()["code"]) == (404, "not_found")
+    finally:
+        other_program.close()
+    revoke_a = f"{world.url}/v1/devices/{a.store.device_id}/revoke"
+    done = requests.post(revoke_a, headers=boss.headers(), timeout=10)
+    assert done.json() == {"revoked": 1}
+    with pytest.raises(SyncError) as error:
+        a.client.sync()
+    assert error.value.code == "device_revoked"
