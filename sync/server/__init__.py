@@ -15,6 +15,8 @@ API (JSON; errors are ``{"code", "message"}`` with the codes of ``sync.protocol.
 - ``GET /v1/pull?after=<cursor>&limit=<n>`` records in the device's scope changed after the cursor
 - ``GET /v1/conflicts?after=<id>`` the conflict log of the program (supervisors, admins)
 - ``POST /v1/enrollments`` a supervisor or admin makes an enrollment code for a user of the program
+- ``GET /v1/devices``; ``POST /v1/devices/<id>/revoke`` the program's devices (supervisors, admins);
+  a revoked device gets 403 ``device_revoked`` and wipes its data
 
 Scope: animators and library staff see their team's records; supervisors and admins their whole
 program. A record belongs to the team of the device that created it; a record created by a
