@@ -14,6 +14,7 @@ Remote changes write no outbox rows. Only HLCs decide, never the phone's wall cl
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import logging
 import random
@@ -61,6 +62,7 @@ K_LAST_ERROR = "sync.last_error_code"
 K_USER_NAME = "sync.user_name"
 K_ROLE = "sync.role"
 K_TEAM = "sync.team_id"
+K_MODEL = "sync.model"
 
 #: Rejections worth retrying later (the change stays in the outbox); all others are dropped.
 _KEEP_ON_REJECT = frozenset({RejectCode.CLOCK_AHEAD.value})
@@ -334,6 +336,13 @@ class SyncClient:
     # pull ------------------------------------------------------------------------------------
 
     def _pull(self, receipt: SyncReceipt, report: Progress) -> None:
+        signature = model_signature()
+        if self.store.meta(K_MODEL) != signature:
+            # This app knows other record types or fields than when the cursor advanced: what it
+            # skipped then may matter now, so pull everything again (merging is idempotent).
+            with self.store.write() as conn:
+                self.store.set_meta(K_CURSOR, None, conn)
+                self.store.set_meta(K_MODEL, signature, conn)
         cursor = int(self.store.meta(K_CURSOR) or 0)
         while True:
             page = PullResponse.model_validate(
@@ -437,6 +446,12 @@ class SyncClient:
         if last is not None and last.retry_after:
             return min(self.max_backoff, last.retry_after)
         return cap * (0.5 + random.random() / 2)
+
+
+def model_signature() -> str:
+    """A fingerprint of the record types and fields this app version knows."""
+    known = {name: sorted(model.data_fields()) for name, model in sorted(RECORD_TYPES.items())}
+    return hashlib.sha256(json.dumps(known).encode()).hexdigest()[:16]
 
 
 def _error_of(response: requests.Response) -> tuple[str | None, str]:

@@ -226,3 +226,15 @@ def test_a_supervisors_review_reaches_the_team_of_the_visit(world: World) -> Non
     got = a.store.get(Review, review.id)
     assert got is not None and got.state == "returned"
     assert b.store.get(Review, review.id) is None
+
+
+def test_an_app_that_learned_new_fields_pulls_everything_again(world: World) -> None:
+    a, b = world.device(), world.device()
+    for name in ("Ala", "Ola"):
+        add_contact(a.store, name)
+    a.client.sync()
+    assert b.client.sync().pulled == 2
+    assert b.client.sync().pulled == 0
+    b.store.set_meta("sync.model", "an older app version")
+    assert b.client.sync().pulled == 2  # merged again, nothing duplicated
+    assert len(contact_names(b.store)) == 2 and outbox_count(b.store) == 0
