@@ -507,11 +507,15 @@ def _change(record: SyncedRecord | None, key: tuple[str, str], group: dict[str, 
 
 
 def merge_remote(db: Any, model: type[SyncedRecord], remote: RemoteRecord) -> bool:
-    """Field-level LWW of a remote record into the local table (sqlite3 connection ``db``)."""
+    """Field-level LWW of a remote record into the local table (sqlite3 connection ``db``).
+
+    A value with the same HLC as the local one but a different content is taken too: one HLC is one
+    write, so the local copy lacks it (a column this app version added after it pulled the record).
+    """
     table = model.__tablename__  # type: ignore[attr-defined]
-    local = db.execute(
-        f"SELECT base_hlc, updated_hlc, field_hlcs, deleted FROM {table} WHERE id = ?", (remote.id,)
-    ).fetchone()
+    names = [name for name in model.data_fields() if name in remote.fields]
+    selected = ", ".join(("base_hlc", "updated_hlc", "field_hlcs", "deleted", *(f'"{n}"' for n in names)))
+    local = db.execute(f"SELECT {selected} FROM {table} WHERE id = ?", (remote.id,)).fetchone()
     writable = (*model.data_fields(), "deleted")
     if local is None:
         values: dict[str, Any] = {}
@@ -537,16 +541,17 @@ def merge_remote(db: Any, model: type[SyncedRecord], remote: RemoteRecord) -> bo
         )
         db.execute(codec.insert_sql(model), codec.row(model, values))
         return True
-    base, updated, stamps_json, deleted = local
+    base, updated, stamps_json, deleted = local[:4]
     stamps: dict[str, str] = json.loads(stamps_json) if stamps_json else {}
     changed: dict[str, Any] = {}
-    for name in model.data_fields():
-        if name not in remote.fields:
-            continue
-        theirs = remote.hlcs.get(name, remote.base_hlc)
-        if theirs > stamps.get(name, base):
+    convert = codec.converters(model)
+    for name, mine in zip(names, local[4:], strict=True):
+        theirs, ours = remote.hlcs.get(name, remote.base_hlc), stamps.get(name, base)
+        if theirs > ours:
             changed[name] = remote.fields[name]
             stamps[name] = theirs
+        elif theirs == ours and convert[name](remote.fields[name]) != mine:
+            changed[name] = remote.fields[name]
     if remote.deleted and not deleted:  # tombstones are sticky
         changed["deleted"] = True
         stamps["deleted"] = max(remote.hlcs.get("deleted", remote.updated_hlc), stamps.get("deleted", base))
