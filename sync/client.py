@@ -238,6 +238,7 @@ class SyncClient:
     def _push(self, receipt: SyncReceipt, report: Progress) -> None:
         skipped: set[int] = set()  # rows kept for later in this run (e.g. clock_ahead)
         restamped: set[tuple[str, str]] = set()
+        refill: set[tuple[str, str]] = set()  # the service lacks these records: send them whole
         total = self.store.pending_changes()
         limit = self.batch_size
         while True:
@@ -268,10 +269,14 @@ class SyncClient:
                 results, server_ms = [], 0
             keep: set[tuple[str, str]] = set()
             retry: set[tuple[str, str]] = set()
+            new_refill: list[tuple[str, str]] = []
             for result in results:
                 key = (result.record_type, result.id)
                 if result.code == RejectCode.CLOCK_AHEAD and key not in restamped:
                     retry.add(key)  # pulled back to the service's time below and sent again
+                elif result.code == RejectCode.MISSING_FIELDS and key not in refill:
+                    refill.add(key)  # e.g. the service was restored from an older backup
+                    new_refill.append(key)
                 elif result.status == "rejected":
                     receipt.rejected.append(Rejection(result.record_type, result.id, result.code or ""))
                     if result.code in _KEEP_ON_REJECT:
@@ -280,7 +285,7 @@ class SyncClient:
                     receipt.merged += 1
                 else:
                     receipt.applied += 1
-            receipt.pushed += len(request.changes) - len(retry)
+            receipt.pushed += len(request.changes) - len(retry) - len(new_refill)
             receipt.batches += 1
             done_seqs = [s for key, g in groups.items() if key not in keep | retry for s in g["seqs"]]
             skipped.update(s for key in keep for s in groups[key]["seqs"])
@@ -291,6 +296,13 @@ class SyncClient:
                 if retry:
                     restamp_future(db, sorted(retry), server_ms, self.store.clock.node)
                     restamped.update(retry)
+                if new_refill:
+                    stamp = (self.store.clock.last(), codec.to_sqlite_datetime(datetime.now(UTC)))
+                    db.executemany(
+                        "INSERT INTO outbox (record_type, record_id, fields, hlc, created_at) "
+                        "VALUES (?, ?, '[\"*\"]', ?, ?)",
+                        [(kind, record_id, *stamp) for kind, record_id in new_refill],
+                    )
             report(receipt.pushed, max(total, receipt.pushed))
 
     def _next_batch(

@@ -242,3 +242,17 @@ def test_server_errors_and_rate_limits_are_retried(world: World) -> None:
     with pytest.raises(SyncError) as error:
         client.sync()
     assert (error.value.code, error.value.status) == ("unavailable", 503) and outbox_count(a.store) == 1
+
+
+def test_a_record_the_service_lost_is_sent_whole_again(world: World) -> None:
+    a = world.device()
+    ala = add_contact(a.store, "Ala", phone="600100200")
+    a.client.sync()
+    with world.db.write() as conn:  # e.g. the service restored from an older backup
+        conn.execute(sa.delete(t.record).where(t.record.c.id == ala.id))
+    edit(a.store, ala, notes="only this field changed")
+    receipt = a.client.sync()
+    assert (receipt.applied, receipt.rejected, outbox_count(a.store)) == (1, [], 0)
+    with world.db.read() as conn:
+        data = conn.execute(sa.select(t.record.c.data).where(t.record.c.id == ala.id)).scalar_one()
+    assert (data["name"], data["phone"], data["notes"]) == ("Ala", "600100200", "only this field changed")
