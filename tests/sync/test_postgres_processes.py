@@ -4,16 +4,21 @@ paging through the change sequence meanwhile sees every change exactly once."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 from fieldapp.store import Store
 from sync.client import SyncClient
 from sync.server import accounts
+from sync.server import tables as t
 from sync.server.db import Database
+from sync.server.local import start_local_server
 from tests.sync import processes
 from tests.sync.conftest import create_pg_database
 from tests.sync.helpers import add_contact, contact_names, edit
@@ -123,4 +128,61 @@ def test_two_processes_concurrent_pushes_and_a_pull_that_skips_nothing(pg_url: s
             processes.stop(service)
         for store in stores:
             store.close()
+        db.dispose()
+
+
+def test_a_reader_never_skips_a_change_committed_late(pg_url: str, tmp_path: Path) -> None:
+    """A push that holds its sequence number uncommitted makes readers wait at that point, and
+    pushes behind it wait too: sequence numbers become visible in order."""
+    server = start_local_server(pg_url)
+    db = server.db
+    team = accounts.create_team(db, "A")
+    animator = accounts.create_user(db, "Ala", "animator", team_id=team)
+    boss = accounts.create_user(db, "Boss", "supervisor", program_id=accounts.program_of_user(db, animator))
+    boss_token = accounts.redeem(db, accounts.create_enrollment(db, boss, server.url).code, "boss").token
+    store = Store(tmp_path / "device.db")
+
+    def pull(after: int) -> dict[str, Any]:
+        return requests.get(
+            f"{server.url}/v1/pull", params={"after": after},
+            headers={"Authorization": f"Bearer {boss_token}"}, timeout=30,
+        ).json()
+
+    try:
+        client = SyncClient(store, backoff=0.01)
+        client.enroll(accounts.create_enrollment(db, animator, server.url).uri)
+        add_contact(store, "first")
+        client.sync()
+        first = pull(0)
+        assert len(first["records"]) == 1
+        cursor = first["cursor"]
+        slow = db.engine.connect()
+        transaction = slow.begin()
+        seq = slow.execute(sa.select(t.counter.c.value).with_for_update()).scalar_one()
+        slow.execute(
+            sa.insert(t.record).values(
+                record_type="contact", id="slow-one", program_id=accounts.program_of_user(db, animator),
+                team_id=team, seq=seq + 1,
+                data={"kind": "resident", "name": "slow"}, hlcs={}, field_seqs={},
+                base_hlc=first["records"][0]["base_hlc"], updated_hlc=first["records"][0]["base_hlc"],
+                deleted=False,
+            )
+        )
+        slow.execute(sa.update(t.counter).values(value=seq + 1))
+        add_contact(store, "behind the slow one")
+        pushing = threading.Thread(target=client.sync)
+        pushing.start()
+        time.sleep(0.3)
+        assert pushing.is_alive()  # waits for the slow push's lock
+        during = pull(cursor)
+        assert during["records"] == [] and during["cursor"] == cursor  # nothing skipped over
+        transaction.commit()
+        slow.close()
+        pushing.join(30)
+        after = pull(cursor)
+        assert after["records"][0]["id"] == "slow-one"
+        assert [r["fields"]["name"] for r in after["records"]] == ["slow", "behind the slow one"]
+    finally:
+        store.close()
+        server.stop()
         db.dispose()
