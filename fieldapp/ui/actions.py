@@ -220,8 +220,8 @@ class ActionScreen(Screen):
         except ValidationFailed as exc:
             self.form.show_errors(exc)
             return
+        await self.load()  # the screen is current before the message says so
         self.ctx.toast(self.t("ui.action.moved", status=self.t(f"action.status.{to_status}")))
-        await self.load()
 
     async def save(self) -> None:
         if self.action is None:
@@ -249,5 +249,5 @@ class ActionScreen(Screen):
             except ValidationFailed as exc:
                 f.show_errors(exc)
                 return
-        self.ctx.toast(self.t("ui.common.saved"))
         await self.load()
+        self.ctx.toast(self.t("ui.common.saved"))

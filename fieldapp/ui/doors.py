@@ -85,7 +85,8 @@ class DoorsScreen(Screen):
         next_step = f.add("next_step", w.text_field(self.t("ui.doors.next_step")))
         follow_up = f.add(
             "follow_up_on",
-            w.text_field(self.t("ui.doors.follow_up"), hint=self.t("ui.common.date_hint"), expand=True),
+            # A fixed width: the row wraps on narrow phones, and a wrapping row cannot stretch a child.
+            w.text_field(self.t("ui.doors.follow_up"), hint=self.t("ui.common.date_hint"), width=200),
         )
         self.picker = ContactPicker(ctx, self.t("ui.doors.find_contact"))
         extras = ft.ExpansionTile(
@@ -118,6 +119,7 @@ class DoorsScreen(Screen):
                             ),
                         ],
                         spacing=10,
+                        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
                     ),
                     padding=ft.Padding.only(bottom=12),
                 )

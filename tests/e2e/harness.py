@@ -25,6 +25,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -190,9 +191,15 @@ class Phone:
 
     def tap(self, name: str, *, role: str = "button", exact: bool = False, nth: int = 0) -> None:
         target = self.by_label(name, role, exact=exact).nth(nth)
-        self.reveal(target)
-        target.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
-        target.click(timeout=TIMEOUT_MS)
+        for attempt in range(3):
+            self.reveal(target)
+            try:
+                target.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
+                target.click(timeout=TIMEOUT_MS)
+                break
+            except PlaywrightError as exc:  # rebuilt between finding and clicking: find it again
+                if "not attached" not in str(exc) or attempt == 2:
+                    raise
         self.taps += 1
         # A person's next touch comes a moment later; typing into a screen that the tap is still
         # rebuilding can lose the typed text in Flet web.
@@ -228,18 +235,26 @@ class Phone:
         self.taps += 1
 
     def fill(self, label: str, text: str, *, exact: bool = False) -> None:
-        """Type into the text field with this label (typing is not a tap)."""
+        """Type into the text field with this label as a person does: tap it, clear it, type.
+
+        (Typing is not a tap.) Setting the DOM input's value directly can bypass Flutter's editing
+        state, so the app may never receive the text.
+        """
         target = self.field(label, exact=exact).first
-        self.reveal(target)
         for attempt in range(3):
-            # Flutter may rebuild a field's input element right after it appears (e.g. a section
-            # just shown): then the typed text is lost and the field is typed into again.
-            target.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
-            target.fill(text, timeout=TIMEOUT_MS)
+            self.reveal(target)
             try:
+                target.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
+                target.click(timeout=TIMEOUT_MS)
+                self.page.keyboard.press("Control+A")
+                self.page.keyboard.press("Backspace")
+                if text:
+                    self.page.keyboard.insert_text(text)
                 expect(target).to_have_value(text, timeout=1_000 * (attempt + 1))
                 return
-            except AssertionError:
+            except (AssertionError, PlaywrightError):
+                # Flutter may rebuild a field's input right after it appears (a section just
+                # shown): the text typed into the old one is lost, so type again.
                 continue
         expect(target).to_have_value(text, timeout=TIMEOUT_MS)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from sqlmodel import select
 
 from fieldapp.model import Visit, Zone
@@ -52,12 +51,6 @@ def test_knock_logged_in_three_taps_then_next_door(app: AppServer, phone: Phone)
     assert [v.house_number for v in visits_at(app, "Więckowskiego")] == ["12", "13"]
 
 
-@pytest.mark.skip(
-    reason=(
-        "unstable in Flet 1.0.5 web: text typed into a field just revealed or rebuilt sometimes "
-        "never reaches the app (the DOM input holds it); issue 4 note"
-    )
-)
 def test_extras_on_the_same_screen_and_undo(app: AppServer, phone: Phone) -> None:
     phone.tap_tab("Wizyty")
     phone.fill("Ulica", "Łąkowa")
@@ -82,12 +75,6 @@ def test_extras_on_the_same_screen_and_undo(app: AppServer, phone: Phone) -> Non
     phone.expect_value("Nr domu", "4")  # back at the door of the mistake
 
 
-@pytest.mark.skip(
-    reason=(
-        "the follow-up date field inside the expanded extras is not found in the accessibility tree "
-        "(ExpansionTile below the fold); issue 4 note"
-    )
-)
 def test_bad_date_is_shown_beside_the_field_and_nothing_is_saved(app: AppServer, phone: Phone) -> None:
     phone.tap_tab("Wizyty")
     phone.fill("Ulica", "Gdańska")

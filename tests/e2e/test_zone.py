@@ -3,7 +3,6 @@ through its lifecycle with participants and a report."""
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import select
 
 from fieldapp.model import Diagnosis, Need, NeighbourhoodAction, Zone
@@ -16,12 +15,6 @@ def prefill_store(store: Store) -> None:
         store.save(conn, Zone(name="Stare Polesie", kind="sas"))
 
 
-@pytest.mark.skip(
-    reason=(
-        "unstable in Flet 1.0.5 web: text typed into a field just revealed or rebuilt sometimes "
-        "never reaches the app (the DOM input holds it); issue 4 note"
-    )
-)
 def test_diagnosis_then_action_from_the_top_need(app: AppServer, phone: Phone) -> None:
     phone.tap_tab("Strefa")
     phone.see("Stare Polesie")
