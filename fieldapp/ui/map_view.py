@@ -37,8 +37,10 @@ from fieldapp.geo.settings import (
 )
 from fieldapp.geo.tiles import probe_tiles
 from fieldapp.geo.walk import WalkList, WalkStop, build_walk_list
+from fieldapp.geo.zones import center_of
 from fieldapp.model import Contact, Zone
 from fieldapp.model.enums import NATURAL_PERSON_KINDS
+from fieldapp.services.zones import list_zones
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.context import UiContext
@@ -900,8 +902,9 @@ class PlaceSettingsScreen(Screen):
         self.check_result.value = self.t("geo.settings.checking")
         self.check_result.visible = True
         self.update()
-        center = (52.2297, 21.0122)  # any inhabited point answers a reverse query
-        tiles_ok = await self.ctx.call(probe_tiles, tiles, *center, 12)
+        # Where the user works: an offline tile file or a city's server may cover only that area.
+        center = await self.ctx.call(work_area_center, self.ctx.store)
+        tiles_ok = await self.ctx.call(probe_tiles, tiles, *center, 14)
         result = await self.ctx.call(
             lambda: Geocoding(self.ctx.store, geocoder).reverse(*center, use_cache=False)
         )
@@ -912,6 +915,19 @@ class PlaceSettingsScreen(Screen):
             lines.append(self.t(f"geo.error.{result.error}"))
         self.check_result.value = "\n".join(lines)
         self.update()
+
+
+#: A point to check servers at when the device knows no place yet (the centre of Poland).
+FALLBACK_CENTER = (52.07, 19.48)
+
+
+def work_area_center(store: Any) -> tuple[float, float]:
+    """The centre of the first zone with a shape, else the fallback point."""
+    for zone in list_zones(store):
+        point = center_of(zone)
+        if point is not None:
+            return point
+    return FALLBACK_CENTER
 
 
 __all__ = [
