@@ -251,6 +251,7 @@ class SyncClient:
                 cursor=int(self.store.meta(K_CURSOR) or 0),
                 changes=[c for c in changes if c is not None],
             )
+            answer = None
             if request.changes:
                 payload = gzip.compress(request.model_dump_json(exclude_defaults=False).encode(), 6)
                 try:
@@ -293,6 +294,9 @@ class SyncClient:
                 db = raw(conn)
                 db.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in done_seqs])
                 self.store.set_meta(K_INFLIGHT, None, conn)
+                if answer is not None and answer.exact and answer.seq_before == request.cursor:
+                    # Nothing new but our own changes, stored as sent: no need to pull them back.
+                    self.store.set_meta(K_CURSOR, str(answer.seq_after), conn)
                 if retry:
                     restamp_future(db, sorted(retry), server_ms, self.store.clock.node)
                     restamped.update(retry)

@@ -125,6 +125,13 @@ class PushResponse(_Wire):
     #: True when this batch had been applied before and the stored answer is repeated.
     replayed: bool = False
     server_time_ms: int
+    #: The change sequence before and after this batch. When ``exact`` (the service stored exactly
+    #: what was sent: nothing lost, nothing erased) and the device's cursor was ``seq_before``, the
+    #: device already holds every change up to ``seq_after`` and may move its cursor there instead of
+    #: pulling its own changes back.
+    seq_before: int | None = None
+    seq_after: int | None = None
+    exact: bool = False
 
 
 class RemoteRecord(_Wire):

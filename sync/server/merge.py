@@ -168,6 +168,8 @@ class _Batch:
         self.new: set[tuple[str, str]] = set()
         self.dirty: set[tuple[str, str]] = set()
         self.conflicts: list[dict[str, Any]] = []
+        #: False once the stored state differs from what the device sent (lost fields, erasure).
+        self.exact = True
 
     def run(self, changes: list[Change]) -> list[ChangeResult]:
         wanted: dict[str, set[str]] = {}
@@ -248,7 +250,8 @@ class _Batch:
         assert base is not None
         data = {name: value for name, (value, _) in incoming.items() if name != "deleted"}
         deleted = bool(incoming.get("deleted", (False, ""))[0])
-        _enforce_erasure(model, data, stamps, base)
+        if _enforce_erasure(model, data, stamps, base):
+            self.exact = False
         team_id = self.device.team_id
         if team_id is None:
             team_id = self._team_of_references(data)
@@ -348,6 +351,9 @@ class _Batch:
         before = dict(stamps)
         if _enforce_erasure(model, data, stamps, base):
             changed = True
+            self.exact = False
+        if lost:
+            self.exact = False
             field_seqs.update({name: upcoming for name in stamps if stamps[name] != before.get(name)})
         if model.append_only:
             conflicts = []
@@ -418,7 +424,14 @@ def apply_batch(db: Database, device: DeviceContext, request: PushRequest) -> Pu
         results = batch.run(request.changes)
         if batch.seq != seq:
             conn.execute(sa.update(t.counter).where(t.counter.c.name == "change").values(value=batch.seq))
-        response = PushResponse(batch_id=request.batch_id, results=results, server_time_ms=server_ms)
+        response = PushResponse(
+            batch_id=request.batch_id,
+            results=results,
+            server_time_ms=server_ms,
+            seq_before=seq,
+            seq_after=batch.seq,
+            exact=batch.exact,
+        )
         conn.execute(
             sa.insert(t.batch).values(
                 device_id=device.id,

@@ -44,6 +44,11 @@ def test_round_trip_between_two_devices(world: World) -> None:
     assert b.store.clock.last() >= ala.updated_hlc
     # Nothing new: an empty sync pulls nothing.
     assert b.client.sync().pulled == 0
+    # Changes stored exactly as sent by a device that had seen everything are not pulled back.
+    edit(a.store, ala, notes="seen by all")
+    receipt = a.client.sync()
+    assert (receipt.applied, receipt.pulled) == (1, 0)
+    assert b.client.sync().pulled == 1
 
 
 def _ids(device, model) -> list[str]:  # type: ignore[no-untyped-def]
