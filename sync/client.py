@@ -8,7 +8,13 @@ in flight has a newer outbox row and is pushed next time.
 
 Pull: pages after the stored cursor are merged with field-level last-writer-wins (the same rules as
 the service, see ``sync.server.merge``) and the cursor is saved in the same transaction as the page.
-Remote changes write no outbox rows. Only HLCs decide, never the phone's wall clock.
+Remote changes write no outbox rows. Only HLCs decide, never the phone's wall clock. A device that
+had seen everything skips pulling back its own changes when the service stored them as sent.
+
+Rejected changes: ``clock_ahead`` HLCs are pulled back to the service's time and sent again
+(``restamp_future``); ``missing_fields`` (the service lacks the record) queues the whole record;
+other rejections (``out_of_scope``, ``invalid_value``…) are final: the outbox row goes, the receipt
+lists it.
 """
 
 from __future__ import annotations
