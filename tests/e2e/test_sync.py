@@ -1,0 +1,68 @@
+"""Synchronizacja: enroll the phone with the coordinator's code, see a wrong code explained in plain
+words, sync, read the receipt — and a teammate's device receives what this one recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fieldapp.services import contacts, zones
+from fieldapp.store import Store
+from sync.client import SyncClient
+from sync.server.accounts import create_demo_setup
+from sync.server.local import LocalServer, start_local_server
+from tests.e2e.harness import AppServer, Phone
+
+pytestmark = pytest.mark.e2e
+
+
+def prefill_store(store: Store) -> None:
+    zone = zones.create_zone(store, {"name": "Stare Polesie", "kind": "sas"})
+    contacts.create_contact(store, {"kind": "ngo", "name": "Fundacja Łódzkie Podwórka", "zone_id": zone.id})
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    server = start_local_server(tmp_path_factory.mktemp("service") / "service.db")
+    yield server
+    server.stop()
+
+
+def test_enroll_sync_and_a_teammate_receives_it(
+    app: AppServer, new_phone, service: LocalServer, tmp_path: Path
+) -> None:
+    phone: Phone = new_phone(app, "/more/sync")
+    phone.see("urządzenie niepołączone z serwerem")
+
+    # A mistyped code is refused in plain words, and nothing else changes.
+    phone.fill("Kod lub treść kodu QR", "ABCD-EFGH-IJKL")
+    phone.fill("Adres serwera", service.url)
+    phone.tap("Połącz", exact=True)
+    phone.see("Ten kod jest nieprawidłowy")
+
+    setup = create_demo_setup(service.db, service.url)
+    phone.fill("Kod lub treść kodu QR", setup.enrollment.code)
+    phone.tap("Połącz", exact=True)
+    phone.see("Połączone z serwerem")
+
+    phone.tap("Synchronizuj teraz")
+    phone.see("Synchronizacja zakończona")
+    phone.see("Wysłane: 2")
+    phone.see("Nadal czeka: 0")
+    with app.store() as store:
+        assert store.pending_changes() == 0
+
+    # A teammate's phone (same team, its own enrollment) pulls what this phone recorded.
+    teammate = Store(tmp_path / "teammate.db")
+    try:
+        client = SyncClient(teammate)
+        client.enroll(create_demo_setup(service.db, service.url).enrollment.uri)
+        client.sync()
+        assert [c.name for c in contacts.search_contacts(teammate, "podworka")] == [
+            "Fundacja Łódzkie Podwórka"
+        ]
+    finally:
+        teammate.close()
+    assert app.errors_logged() == []
