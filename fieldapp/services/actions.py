@@ -20,7 +20,6 @@ from fieldapp.model.enums import (
 )
 from fieldapp.services.errors import Errors, FieldError
 from fieldapp.services.validation import (
-    apply_changes,
     check_exists,
     choice,
     count,
@@ -33,6 +32,7 @@ from fieldapp.services.validation import (
     optional_id,
     parse,
     text,
+    update_record,
 )
 from fieldapp.store import Store
 
@@ -89,17 +89,14 @@ def create_action_from_need(store: Store, need_id: str, data: dict[str, Any]) ->
 
 def update_action(store: Store, action_id: str, changes: dict[str, Any]) -> NeighbourhoodAction:
     """Write changed details of an action (its status moves only through ``advance_action``)."""
-    action = get_live(store, NeighbourhoodAction, action_id)
-    errors = Errors()
-    clean = parse(changes, ACTION_PARSERS, errors)
-    with store.read() as session:
-        _check_links(session, clean, errors)
-    errors.raise_if_any()
-    changed = apply_changes(action, clean)
-    if changed:
-        with store.write() as conn:
-            store.save(conn, action, changed)
-    return action
+    return update_record(
+        store,
+        NeighbourhoodAction,
+        action_id,
+        changes,
+        ACTION_PARSERS,
+        lambda session, _a, clean, errors: _check_links(session, clean, errors),
+    )
 
 
 def allowed_moves(action: NeighbourhoodAction) -> tuple[str, ...]:
@@ -154,8 +151,10 @@ def grant_warnings(action: NeighbourhoodAction) -> list[FieldError]:
     limits = {"min": _pln(MICRO_GRANT_MIN_PLN * 100), "max": _pln(MICRO_GRANT_MAX_PLN * 100)}
     for name in ("grant_requested_gr", "grant_granted_gr"):
         amount = getattr(action, name)
-        if amount is not None and amount > 0 and not (
-            MICRO_GRANT_MIN_PLN * 100 <= amount <= MICRO_GRANT_MAX_PLN * 100
+        if (
+            amount is not None
+            and amount > 0
+            and not (MICRO_GRANT_MIN_PLN * 100 <= amount <= MICRO_GRANT_MAX_PLN * 100)
         ):
             warnings.append(FieldError(name, "grant_outside_range", {"amount": _pln(amount), **limits}))
     requested, granted = action.grant_requested_gr, action.grant_granted_gr
@@ -163,4 +162,3 @@ def grant_warnings(action: NeighbourhoodAction) -> list[FieldError]:
         amounts = {"granted": _pln(granted), "requested": _pln(requested)}
         warnings.append(FieldError("grant_granted_gr", "grant_above_request", amounts))
     return warnings
-

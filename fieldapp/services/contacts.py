@@ -21,6 +21,7 @@ from fieldapp.services.validation import (
     apply_changes,
     check_exists,
     choice,
+    delete_record,
     email,
     flag,
     get_live,
@@ -64,9 +65,7 @@ class ContactDetail:
     visits: list[Visit] = field(default_factory=list)
 
 
-def _check(
-    session: Any, clean: dict[str, Any], kind: str, may_store: bool, errors: Errors
-) -> None:
+def _check(session: Any, clean: dict[str, Any], kind: str, may_store: bool, errors: Errors) -> None:
     """Rules across fields: a zone that exists, an organisation's name, personal data and consent."""
     check_exists(session, Zone, clean.get("zone_id"), "zone_id", errors)
     if not is_person(kind):
@@ -132,9 +131,7 @@ def update_contact(store: Store, contact_id: str, changes: dict[str, Any]) -> Co
 
 def delete_contact(store: Store, contact_id: str) -> None:
     """Tombstone a contact (it leaves lists and search, and the deletion syncs)."""
-    contact = get_live(store, Contact, contact_id)
-    with store.write() as conn:
-        store.delete(conn, contact)
+    delete_record(store, Contact, contact_id)
 
 
 def get_contact(store: Store, contact_id: str) -> Contact:

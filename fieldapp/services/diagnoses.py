@@ -17,13 +17,13 @@ from fieldapp.model.enums import (
 )
 from fieldapp.services.errors import Errors
 from fieldapp.services.validation import (
-    apply_changes,
     at_least_one,
     check_exists,
     choice,
     choices,
     count,
     day,
+    delete_record,
     get_live,
     latitude,
     live_contact,
@@ -31,6 +31,7 @@ from fieldapp.services.validation import (
     optional_id,
     parse,
     text,
+    update_record,
 )
 from fieldapp.store import Store
 
@@ -84,17 +85,10 @@ def create_diagnosis(store: Store, data: dict[str, Any]) -> Diagnosis:
 
 
 def update_diagnosis(store: Store, diagnosis_id: str, changes: dict[str, Any]) -> Diagnosis:
-    diagnosis = get_live(store, Diagnosis, diagnosis_id)
-    errors = Errors()
-    clean = parse(changes, {k: v for k, v in DIAGNOSIS_PARSERS.items() if k != "zone_id"}, errors)
-    errors.raise_if_any()
-    changed = apply_changes(diagnosis, clean)
-    _check_period(diagnosis, errors)
-    errors.raise_if_any()
-    if changed:
-        with store.write() as conn:
-            store.save(conn, diagnosis, changed)
-    return diagnosis
+    parsers = {k: v for k, v in DIAGNOSIS_PARSERS.items() if k != "zone_id"}
+    return update_record(
+        store, Diagnosis, diagnosis_id, changes, parsers, lambda _s, d, _c, errors: _check_period(d, errors)
+    )
 
 
 def list_diagnoses(store: Store, zone_id: str | None = None) -> list[Diagnosis]:
@@ -118,21 +112,11 @@ def add_need(store: Store, diagnosis_id: str, data: dict[str, Any]) -> Need:
 
 
 def update_need(store: Store, need_id: str, changes: dict[str, Any]) -> Need:
-    need = get_live(store, Need, need_id)
-    errors = Errors()
-    clean = parse(changes, NEED_PARSERS, errors)
-    errors.raise_if_any()
-    changed = apply_changes(need, clean)
-    if changed:
-        with store.write() as conn:
-            store.save(conn, need, changed)
-    return need
+    return update_record(store, Need, need_id, changes, NEED_PARSERS)
 
 
 def delete_need(store: Store, need_id: str) -> None:
-    need = get_live(store, Need, need_id)
-    with store.write() as conn:
-        store.delete(conn, need)
+    delete_record(store, Need, need_id)
 
 
 def needs_ranked(store: Store, diagnosis_id: str) -> list[Need]:
@@ -169,20 +153,15 @@ def add_resource(store: Store, diagnosis_id: str, data: dict[str, Any]) -> Resou
 
 
 def update_resource(store: Store, resource_id: str, changes: dict[str, Any]) -> Resource:
-    resource = get_live(store, Resource, resource_id)
-    errors = Errors()
-    clean = parse(changes, RESOURCE_PARSERS, errors)
-    with store.read() as session:
-        _resource_checks(session, clean, errors)
-    errors.raise_if_any()
-    changed = apply_changes(resource, clean)
-    if changed:
-        with store.write() as conn:
-            store.save(conn, resource, changed)
-    return resource
+    return update_record(
+        store,
+        Resource,
+        resource_id,
+        changes,
+        RESOURCE_PARSERS,
+        lambda session, _r, clean, errors: _resource_checks(session, clean, errors),
+    )
 
 
 def delete_resource(store: Store, resource_id: str) -> None:
-    resource = get_live(store, Resource, resource_id)
-    with store.write() as conn:
-        store.delete(conn, resource)
+    delete_record(store, Resource, resource_id)

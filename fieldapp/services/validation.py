@@ -320,3 +320,41 @@ def apply_changes(record: SyncedRecord, clean: dict[str, Any]) -> list[str]:
             setattr(record, name, value)
             changed.append(name)
     return changed
+
+
+Check = Callable[[Any, Any, dict[str, Any], Errors], None]
+
+
+def update_record(
+    store: Store,
+    model: type[R],
+    record_id: str,
+    changes: dict[str, Any],
+    parsers: dict[str, Parser],
+    check: Check | None = None,
+) -> R:
+    """Validate ``changes``, apply them and write the fields that changed, in one transaction.
+
+    ``check(session, record, clean, errors)`` adds the rules across fields, seeing the record with
+    the changes applied; any problem raises ``ValidationFailed`` before anything is written.
+    """
+    record = get_live(store, model, record_id)
+    errors = Errors()
+    clean = parse(changes, parsers, errors)
+    errors.raise_if_any()
+    changed = apply_changes(record, clean)
+    if check is not None:
+        with store.read() as session:
+            check(session, record, clean, errors)
+    errors.raise_if_any()
+    if changed:
+        with store.write() as conn:
+            store.save(conn, record, changed)
+    return record
+
+
+def delete_record(store: Store, model: type[SyncedRecord], record_id: str) -> None:
+    """Tombstone a live record (the deletion syncs); ``NotFound`` if there is none."""
+    record = get_live(store, model, record_id)
+    with store.write() as conn:
+        store.delete(conn, record)

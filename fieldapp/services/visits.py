@@ -138,8 +138,17 @@ def log_visits(store: Store, items: list[dict[str, Any]]) -> list[Visit]:
     return visits
 
 
-CORRECTABLE = ("outcome", "notes", "next_step", "follow_up_on", "address", "street", "house_number", "flat",
-               "contact_id")
+CORRECTABLE = (
+    "outcome",
+    "notes",
+    "next_step",
+    "follow_up_on",
+    "address",
+    "street",
+    "house_number",
+    "flat",
+    "contact_id",
+)
 
 
 def correct_visit(store: Store, visit_id: str, changes: dict[str, Any]) -> Visit:

@@ -12,15 +12,15 @@ from fieldapp.model.enums import ZoneKind
 from fieldapp.services.errors import Errors
 from fieldapp.services.validation import (
     Invalid,
-    apply_changes,
     choice,
-    get_live,
+    delete_record,
     id_list,
     latitude,
     longitude,
     number,
     parse,
     text,
+    update_record,
 )
 from fieldapp.store import Store
 
@@ -86,24 +86,14 @@ def create_zone(store: Store, data: dict[str, Any]) -> Zone:
 
 
 def update_zone(store: Store, zone_id: str, changes: dict[str, Any]) -> Zone:
-    zone = get_live(store, Zone, zone_id)
-    errors = Errors()
-    clean = parse(changes, ZONE_PARSERS, errors)
-    errors.raise_if_any()
-    changed = apply_changes(zone, clean)
-    _check(store, zone, errors)
-    errors.raise_if_any()
-    if changed:
-        with store.write() as conn:
-            store.save(conn, zone, changed)
-    return zone
+    return update_record(
+        store, Zone, zone_id, changes, ZONE_PARSERS, lambda _s, zone, _c, errors: _check(store, zone, errors)
+    )
 
 
 def delete_zone(store: Store, zone_id: str) -> None:
     """Tombstone a zone; its contacts and visits keep their records (with a dangling zone id)."""
-    zone = get_live(store, Zone, zone_id)
-    with store.write() as conn:
-        store.delete(conn, zone)
+    delete_record(store, Zone, zone_id)
 
 
 def list_zones(store: Store) -> list[Zone]:
