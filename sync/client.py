@@ -198,6 +198,7 @@ class SyncClient:
                 # replay a batch id the service keeps under the old device.
                 self.store.set_meta(K_CURSOR, None, conn)
                 self.store.set_meta(K_INFLIGHT, None, conn)
+                self.store.set_meta(K_MODEL, model_signature(), conn)
                 self.store.set_user(answer["user_id"], conn)
         return self.status()
 

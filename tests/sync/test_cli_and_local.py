@@ -60,7 +60,8 @@ def test_demo_device_stays_enrolled_across_restarts(tmp_path: Path) -> None:
             client = connect_demo_device(server, store)
             token = store.meta("sync.token")
             add_contact(store, "Ala")
-            client.sync()
+            receipt = client.sync()
+            assert (receipt.applied, receipt.pulled) == (1, 0)  # its own change is not pulled back
         with start_local_server(tmp_path / "service.db") as again:
             client = connect_demo_device(again, store)
             assert store.meta("sync.token") == token and client.status().server_url == again.url
