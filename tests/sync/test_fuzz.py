@@ -52,7 +52,7 @@ def test_push_never_fails_with_500(world: World) -> None:
     a = world.device()
     headers = a.headers(**{"Content-Type": "application/json"})
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=40, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
     @given(body=_body)
     def check(body: Any) -> None:
         if isinstance(body, dict) and "batch_id" in body:

@@ -32,7 +32,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalSer
 
 
 @schema.parametrize()
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation(case: schemathesis.Case, service: tuple[LocalServer, str]) -> None:
     server, token = service
     response = case.call(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
