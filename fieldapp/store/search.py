@@ -66,14 +66,21 @@ def search_contact_ids(
     expression = match_expression(query)
     if expression is None:
         return []
+    # Rank inside the FTS index first and read only the best rows of ``contact``: ranking every
+    # match and then joining all of them costs ~4 µs a match (common words match thousands).
+    # The slack keeps ties at the cut-off and the rare not-yet-unindexed row from shortening a page.
+    window = 2 * (offset + limit) + 20
     rows = conn.execute(
         f"""
-        SELECT c.id FROM contact_search s
+        SELECT c.id FROM (
+            SELECT rowid, bm25(contact_search, {_WEIGHTS}) AS score FROM contact_search
+            WHERE contact_search MATCH ? ORDER BY score LIMIT ?
+        ) s
         JOIN contact c ON c.rowid = s.rowid
-        WHERE contact_search MATCH ? AND c.deleted = 0 AND c.erased_at IS NULL
-        ORDER BY bm25(contact_search, {_WEIGHTS}), c.name
+        WHERE c.deleted = 0 AND c.erased_at IS NULL
+        ORDER BY s.score, c.name
         LIMIT ? OFFSET ?
         """,
-        (expression, limit, offset),
+        (expression, window, limit, offset),
     )
     return [row[0] for row in rows]
