@@ -20,6 +20,9 @@ WALL_HEX = 12
 COUNTER_HEX = 4
 MAX_COUNTER = 16**COUNTER_HEX - 1
 NODE_LEN = 8
+#: How far ahead of the wall clock a received HLC may be and still be followed; the service
+#: refuses changes further ahead (``clock_ahead``). One bound for both ends.
+MAX_DRIFT_MS = 10 * 60 * 1000
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -81,7 +84,7 @@ class Clock:
         *,
         last: str | None = None,
         wall: Callable[[], int] | None = None,
-        max_drift_ms: int = 5 * 60 * 1000,
+        max_drift_ms: int = MAX_DRIFT_MS,
     ) -> None:
         self.node = node
         self._wall = wall or (lambda: time.time_ns() // 1_000_000)

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from sync.hlc import MAX_DRIFT_MS
+
 PROTOCOL_VERSION = 1
 MIN_PROTOCOL_VERSION = 1
 
@@ -27,7 +29,7 @@ MAX_PULL_PAGE = 1000
 MAX_CURSOR = 2**63 - 1
 DEFAULT_PULL_PAGE = 500
 #: An HLC whose wall time is this far ahead of the service's clock is rejected (``clock_ahead``).
-MAX_CLOCK_AHEAD_MS = 10 * 60 * 1000
+MAX_CLOCK_AHEAD_MS = MAX_DRIFT_MS
 
 
 class ErrorCode(StrEnum):
