@@ -1,0 +1,460 @@
+"""The figures of a supervisor's report, computed with SQL over the device store.
+
+A supervisor's device holds the whole program after sync, so the report reads the local store.
+The period ``start``–``end`` is inclusive and in the device's local time; ``zone_ids=None`` means
+every zone (and, for visits and meetings, records without a zone too).
+
+Definitions:
+
+- **door-knocks** — live visits in the period (of the zones), counted by outcome;
+- **contacts reached** — distinct live contacts the team *talked* to at the door (outcome
+  ``talked``) or who attended a meeting held in the period, counted by contact kind;
+- **coverage of a zone** — a *door* is ``street + house number + flat`` (trimmed, case-folded;
+  with both street and number known). Known doors of a zone = the doors of its live contacts (not
+  erased) and of all its live visits ever; knocked doors = distinct doors of its visits in the
+  period. Coverage = knocked / known (0 when nothing is known);
+- **active local leaders** — distinct live contacts of kind ``leader`` who, in the period, were
+  talked to at the door, attended a meeting, took part in or organised an action (organiser,
+  partner or attendance), or led a Local Activity Group (membership with role leader overlapping
+  the period);
+- **actions of the period** — live actions whose day (``starts_on``, else the local date of their
+  last status change, else of their creation) falls in the period; by status;
+- **micro-grants** — sums requested and granted over the period's actions that were not dropped
+  (grosze in the store; ``*_pln`` properties give złoty);
+- **participants** — of the period's actions that happened (done or reported), and of the period's
+  meetings (attendance list + anonymous head-count);
+- **who carried out the actions** — organisers of the period's actions that happened (the
+  action's ``organiser_ids`` and attendance rows with role organiser), grouped by contact kind;
+  Local Activity Groups linked to an action count under ``activity_group``;
+- **needs ranked** — needs of live diagnoses of the zones whose period overlaps the report's,
+  grouped by category (case-insensitive), ranked by people, then by zones that raised them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from fieldapp.model.enums import ActionStatus, ContactKind, VisitOutcome
+from fieldapp.store import Store, raw
+
+#: Outcomes that mean the animator met the person (the engagement ladder's first rung).
+REACHED_OUTCOMES: tuple[str, ...] = (VisitOutcome.TALKED,)
+#: Statuses after which an action has happened.
+HAPPENED: frozenset[str] = frozenset({ActionStatus.DONE, ActionStatus.REPORTED})
+#: The "kind" under which Local Activity Groups appear among those who carried out actions.
+ACTIVITY_GROUP = "activity_group"
+
+#: A door's key; ``fold`` is Python's casefold (SQLite's lower() folds ASCII letters only: "Ł").
+_DOOR = "fold({p}street) || '|' || fold({p}house_number) || '|' || fold({p}flat)"
+_HAS_DOOR = "trim({p}street) != '' AND trim({p}house_number) != ''"
+
+
+def pln(grosze: int) -> Decimal:
+    """Grosze as złoty, exactly, with two decimals."""
+    return (Decimal(grosze) / 100).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class ZoneCoverage:
+    zone_id: str
+    name: str
+    known_doors: int
+    knocked_doors: int
+    visits: int
+
+    @property
+    def share(self) -> float:
+        """Knocked doors / known doors (0.0 when no door is known)."""
+        return self.knocked_doors / self.known_doors if self.known_doors else 0.0
+
+
+@dataclass(frozen=True)
+class NeedRank:
+    category: str
+    people: int
+    zones: int
+    mentions: int
+
+
+@dataclass(frozen=True)
+class CarriedBy:
+    """Who carried out the period's actions: organisers of one kind and the actions they ran."""
+
+    kind: str
+    organisers: int
+    actions: int
+
+
+@dataclass
+class Report:
+    """Plain figures; money in grosze (``*_pln`` for złoty)."""
+
+    start: date
+    end: date
+    zone_ids: list[str] | None
+    zone_names: list[str]
+    visits: int = 0
+    knocks_by_outcome: dict[str, int] = field(default_factory=dict)
+    contacts_by_kind: dict[str, int] = field(default_factory=dict)
+    coverage: list[ZoneCoverage] = field(default_factory=list)
+    active_leaders: int = 0
+    #: Distinct leaders per kind of activity: door, meeting, action, group.
+    leaders_by_activity: dict[str, int] = field(default_factory=dict)
+    needs: list[NeedRank] = field(default_factory=list)
+    actions: int = 0
+    actions_by_status: dict[str, int] = field(default_factory=dict)
+    grant_requested_gr: int = 0
+    grant_granted_gr: int = 0
+    grants_requested: int = 0
+    grants_granted: int = 0
+    action_participants: int = 0
+    meetings: int = 0
+    meeting_participants: int = 0
+    carried_out_by: list[CarriedBy] = field(default_factory=list)
+
+    @property
+    def contacts_reached(self) -> int:
+        return sum(self.contacts_by_kind.values())
+
+    @property
+    def grant_requested_pln(self) -> Decimal:
+        return pln(self.grant_requested_gr)
+
+    @property
+    def grant_granted_pln(self) -> Decimal:
+        return pln(self.grant_granted_gr)
+
+    @property
+    def participants(self) -> int:
+        return self.action_participants + self.meeting_participants
+
+
+def _utc_bound(day: date) -> str:
+    """The stored (UTC) form of local midnight at the start of ``day``."""
+    moment = datetime.combine(day, time()).astimezone().astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _fold(value: str | None) -> str:
+    return (value or "").strip().casefold()
+
+
+def _local_day(stored: str | None) -> date | None:
+    if not stored:
+        return None
+    return datetime.fromisoformat(stored).replace(tzinfo=UTC).astimezone().date()
+
+
+def _in(column: str, ids: list[str] | None) -> tuple[str, list[str]]:
+    """``AND column IN (…)`` for a zone set (nothing when every zone is wanted)."""
+    if ids is None:
+        return "", []
+    if not ids:
+        return " AND 0", []
+    return f" AND {column} IN ({','.join('?' * len(ids))})", list(ids)
+
+
+def _marks(values: list[str]) -> str:
+    return ",".join("?" * len(values)) or "NULL"
+
+
+class _Query:
+    def __init__(self, db: sqlite3.Connection, start: date, end: date, zone_ids: list[str] | None):
+        self.db = db
+        self.start, self.end = start, end
+        self.lo, self.hi = _utc_bound(start), _utc_bound(end + timedelta(days=1))
+        self.zone_ids = zone_ids
+
+    def rows(self, sql: str, params: list | tuple = ()) -> list[tuple]:
+        return self.db.execute(sql, list(params)).fetchall()
+
+    def visits_where(self, alias: str = "v") -> tuple[str, list]:
+        zone, zparams = _in(f"{alias}.zone_id", self.zone_ids)
+        where = f"{alias}.deleted = 0 AND {alias}.visited_at >= ? AND {alias}.visited_at < ?{zone}"
+        return where, [self.lo, self.hi, *zparams]
+
+    def meetings_where(self, alias: str = "m") -> tuple[str, list]:
+        zone, zparams = _in(f"{alias}.zone_id", self.zone_ids)
+        where = f"{alias}.deleted = 0 AND {alias}.held_on >= ? AND {alias}.held_on <= ?{zone}"
+        return where, [self.start.isoformat(), self.end.isoformat(), *zparams]
+
+
+def _zones(q: _Query) -> list[tuple[str, str]]:
+    zone, params = _in("id", q.zone_ids)
+    return q.rows(f"SELECT id, name FROM zone WHERE deleted = 0{zone} ORDER BY name", params)
+
+
+def _knocks(q: _Query, report: Report) -> None:
+    where, params = q.visits_where()
+    rows = q.rows(f"SELECT outcome, count(*) FROM visit v WHERE {where} GROUP BY outcome", params)
+    report.knocks_by_outcome = dict(sorted(rows, key=lambda r: (-r[1], r[0])))
+    report.visits = sum(report.knocks_by_outcome.values())
+
+
+def _reached(q: _Query, report: Report) -> None:
+    vwhere, vparams = q.visits_where()
+    mwhere, mparams = q.meetings_where()
+    outcomes = list(REACHED_OUTCOMES)
+    sql = f"""
+        SELECT c.kind, count(*) FROM contact c WHERE c.deleted = 0 AND c.id IN (
+            SELECT v.contact_id FROM visit v
+            WHERE {vwhere} AND v.contact_id IS NOT NULL AND v.outcome IN ({_marks(outcomes)})
+            UNION
+            SELECT a.contact_id FROM attendance a JOIN meeting m ON m.id = a.event_id
+            WHERE a.deleted = 0 AND a.event_type = 'meeting' AND a.contact_id IS NOT NULL AND {mwhere}
+        ) GROUP BY c.kind
+    """
+    rows = q.rows(sql, [*vparams, *outcomes, *mparams])
+    report.contacts_by_kind = dict(sorted(rows, key=lambda r: (-r[1], r[0])))
+
+
+def _coverage(q: _Query, report: Report, zones: list[tuple[str, str]]) -> None:
+    if not zones:
+        return
+    ids = [z[0] for z in zones]
+    marks = _marks(ids)
+    known = dict(
+        q.rows(
+            f"""
+            SELECT zone_id, count(DISTINCT door) FROM (
+                SELECT zone_id, {_DOOR.format(p="")} AS door FROM contact
+                WHERE deleted = 0 AND erased_at IS NULL AND zone_id IN ({marks}) AND {_HAS_DOOR.format(p="")}
+                UNION ALL
+                SELECT zone_id, {_DOOR.format(p="")} AS door FROM visit
+                WHERE deleted = 0 AND zone_id IN ({marks}) AND {_HAS_DOOR.format(p="")}
+            ) GROUP BY zone_id
+            """,
+            [*ids, *ids],
+        )
+    )
+    knocked = {
+        zone_id: (doors, visits)
+        for zone_id, doors, visits in q.rows(
+            f"""
+            SELECT v.zone_id,
+                   count(DISTINCT CASE WHEN {_HAS_DOOR.format(p="v.")} THEN {_DOOR.format(p="v.")} END),
+                   count(*)
+            FROM visit v
+            WHERE v.deleted = 0 AND v.visited_at >= ? AND v.visited_at < ? AND v.zone_id IN ({marks})
+            GROUP BY v.zone_id
+            """,
+            [q.lo, q.hi, *ids],
+        )
+    }
+    report.coverage = [
+        ZoneCoverage(zone_id, name, known.get(zone_id, 0), *knocked.get(zone_id, (0, 0)))
+        for zone_id, name in zones
+    ]
+
+
+@dataclass(frozen=True)
+class _Action:
+    id: str
+    status: str
+    requested: int | None
+    granted: int | None
+    participants: int
+    organisers: list[str]
+    partners: list[str]
+
+
+def _period_actions(q: _Query) -> list[_Action]:
+    zone, params = _in("zone_id", q.zone_ids)
+    rows = q.rows(
+        "SELECT id, status, starts_on, status_changed_at, created_at, grant_requested_gr,"
+        " grant_granted_gr, participants, organiser_ids, partner_ids"
+        f" FROM neighbourhoodaction WHERE deleted = 0{zone}",
+        params,
+    )
+    found = []
+    for id_, status, starts_on, changed, created, req, granted, people, organisers, partners in rows:
+        day = date.fromisoformat(starts_on) if starts_on else _local_day(changed or created)
+        if day is not None and q.start <= day <= q.end:
+            found.append(
+                _Action(
+                    id_,
+                    status,
+                    req,
+                    granted,
+                    people or 0,
+                    json.loads(organisers or "[]"),
+                    json.loads(partners or "[]"),
+                )
+            )
+    return found
+
+
+def _actions(q: _Query, report: Report, actions: list[_Action]) -> None:
+    report.actions = len(actions)
+    statuses = Counter(a.status for a in actions)
+    report.actions_by_status = {s.value: statuses.pop(s.value, 0) for s in ActionStatus} | dict(statuses)
+    live = [a for a in actions if a.status != ActionStatus.DROPPED]
+    report.grant_requested_gr = sum(a.requested or 0 for a in live)
+    report.grant_granted_gr = sum(a.granted or 0 for a in live)
+    report.grants_requested = sum(1 for a in live if a.requested)
+    report.grants_granted = sum(1 for a in live if a.granted)
+    report.action_participants = sum(a.participants for a in actions if a.status in HAPPENED)
+    mwhere, mparams = q.meetings_where()
+    [(meetings, anonymous)] = q.rows(
+        f"SELECT count(*), coalesce(sum(m.anonymous_count), 0) FROM meeting m WHERE {mwhere}", mparams
+    )
+    [(listed,)] = q.rows(
+        "SELECT count(*) FROM attendance a JOIN meeting m ON m.id = a.event_id"
+        f" WHERE a.deleted = 0 AND a.event_type = 'meeting' AND {mwhere}",
+        mparams,
+    )
+    report.meetings = meetings
+    report.meeting_participants = anonymous + listed
+
+
+def _kinds(q: _Query, ids: set[str]) -> dict[str, str]:
+    """Kinds of the live contacts among ``ids``."""
+    kinds: dict[str, str] = {}
+    chunk = sorted(ids)
+    for i in range(0, len(chunk), 500):
+        part = chunk[i : i + 500]
+        kinds.update(
+            q.rows(f"SELECT id, kind FROM contact WHERE deleted = 0 AND id IN ({_marks(part)})", part)
+        )
+    return kinds
+
+
+def _attendance_of_actions(q: _Query, action_ids: list[str]) -> list[tuple[str, str, str]]:
+    """(action id, contact id, role) of the attendance rows of these actions."""
+    rows: list[tuple[str, str, str]] = []
+    for i in range(0, len(action_ids), 500):
+        part = action_ids[i : i + 500]
+        rows += q.rows(
+            "SELECT event_id, contact_id, role FROM attendance WHERE deleted = 0 AND event_type = 'action'"
+            f" AND contact_id IS NOT NULL AND event_id IN ({_marks(part)})",
+            part,
+        )
+    return rows
+
+
+def _carried_out(q: _Query, report: Report, actions: list[_Action]) -> None:
+    happened = [a for a in actions if a.status in HAPPENED]
+    ids = [a.id for a in happened]
+    organisers: dict[str, set[str]] = {a.id: set(a.organisers) for a in happened}
+    for action_id, contact_id, role in _attendance_of_actions(q, ids):
+        if role == "organiser":
+            organisers[action_id].add(contact_id)
+    kinds = _kinds(q, set().union(*organisers.values()) if organisers else set())
+    people: dict[str, set[str]] = defaultdict(set)
+    runs: dict[str, set[str]] = defaultdict(set)
+    for action_id, contact_ids in organisers.items():
+        for contact_id in contact_ids:
+            kind = kinds.get(contact_id)
+            if kind:
+                people[kind].add(contact_id)
+                runs[kind].add(action_id)
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        for group_id, action_id in q.rows(
+            "SELECT ga.group_id, ga.action_id FROM group_action ga"
+            " JOIN activity_group g ON g.id = ga.group_id AND g.deleted = 0"
+            f" WHERE ga.deleted = 0 AND ga.action_id IN ({_marks(part)})",
+            part,
+        ):
+            people[ACTIVITY_GROUP].add(group_id)
+            runs[ACTIVITY_GROUP].add(action_id)
+    report.carried_out_by = sorted(
+        (CarriedBy(kind, len(people[kind]), len(runs[kind])) for kind in people),
+        key=lambda c: (-c.actions, -c.organisers, c.kind),
+    )
+
+
+def _leaders(q: _Query, report: Report, actions: list[_Action]) -> None:
+    leader = ContactKind.LEADER.value
+    vwhere, vparams = q.visits_where()
+    mwhere, mparams = q.meetings_where()
+    outcomes = list(REACHED_OUTCOMES)
+    door = {
+        r[0]
+        for r in q.rows(
+            f"SELECT DISTINCT v.contact_id FROM visit v JOIN contact c ON c.id = v.contact_id"
+            f" WHERE {vwhere} AND c.deleted = 0 AND c.kind = ? AND v.outcome IN ({_marks(outcomes)})",
+            [*vparams, leader, *outcomes],
+        )
+    }
+    meeting = {
+        r[0]
+        for r in q.rows(
+            "SELECT DISTINCT a.contact_id FROM attendance a JOIN meeting m ON m.id = a.event_id"
+            " JOIN contact c ON c.id = a.contact_id"
+            " WHERE a.deleted = 0 AND a.event_type = 'meeting' AND c.deleted = 0 AND c.kind = ?"
+            f" AND {mwhere}",
+            [leader, *mparams],
+        )
+    }
+    in_actions = {cid for a in actions for cid in (*a.organisers, *a.partners)}
+    in_actions |= {row[1] for row in _attendance_of_actions(q, [a.id for a in actions])}
+    kinds = _kinds(q, in_actions)
+    action = {cid for cid in in_actions if kinds.get(cid) == leader}
+    zone, zparams = _in("g.zone_id", q.zone_ids)
+    group = {
+        r[0]
+        for r in q.rows(
+            "SELECT DISTINCT gm.contact_id FROM group_member gm"
+            " JOIN activity_group g ON g.id = gm.group_id AND g.deleted = 0"
+            " JOIN contact c ON c.id = gm.contact_id"
+            " WHERE gm.deleted = 0 AND gm.role = 'leader' AND c.deleted = 0 AND c.kind = ?"
+            f" AND gm.joined_on <= ? AND (gm.left_on IS NULL OR gm.left_on >= ?){zone}",
+            [leader, q.end.isoformat(), q.start.isoformat(), *zparams],
+        )
+    }
+    report.leaders_by_activity = {
+        "door": len(door),
+        "meeting": len(meeting),
+        "action": len(action),
+        "group": len(group),
+    }
+    report.active_leaders = len(door | meeting | action | group)
+
+
+def _needs(q: _Query, report: Report) -> None:
+    zone, params = _in("d.zone_id", q.zone_ids)
+    rows = q.rows(
+        "SELECT n.category, n.people_count, d.zone_id FROM need n JOIN diagnosis d ON d.id = n.diagnosis_id"
+        " WHERE n.deleted = 0 AND d.deleted = 0 AND d.period_start <= ?"
+        f" AND (d.period_end IS NULL OR d.period_end >= ?){zone}",
+        [q.end.isoformat(), q.start.isoformat(), *params],
+    )
+    names: dict[str, str] = {}
+    people: Counter[str] = Counter()
+    zones: dict[str, set[str]] = defaultdict(set)
+    mentions: Counter[str] = Counter()
+    for category, count, zone_id in rows:
+        key = _fold(category)
+        names.setdefault(key, category.strip())
+        people[key] += count or 0
+        zones[key].add(zone_id)
+        mentions[key] += 1
+    ranked = sorted(names, key=lambda k: (-people[k], -len(zones[k]), k))
+    report.needs = [NeedRank(names[k], people[k], len(zones[k]), mentions[k]) for k in ranked]
+
+
+def build_report(store: Store, *, start: date, end: date, zone_ids: list[str] | None) -> Report:
+    """The report for ``start``–``end`` (inclusive, local dates) over ``zone_ids`` (``None``: all)."""
+    if end < start:
+        start, end = end, start
+    with store.engine.connect() as conn:
+        db = raw(conn)
+        db.create_function("fold", 1, _fold, deterministic=True)
+        q = _Query(db, start, end, list(zone_ids) if zone_ids is not None else None)
+        zones = _zones(q)
+        report = Report(start, end, q.zone_ids, [name for _id, name in zones])
+        _knocks(q, report)
+        _reached(q, report)
+        _coverage(q, report, zones)
+        actions = _period_actions(q)
+        _actions(q, report, actions)
+        _carried_out(q, report, actions)
+        _leaders(q, report, actions)
+        _needs(q, report)
+    return report
