@@ -19,6 +19,7 @@ from fieldapp.model.enums import (
     ActionStatus,
 )
 from fieldapp.services.errors import Errors, FieldError
+from fieldapp.services.reviews import mark_corrected
 from fieldapp.services.validation import (
     check_exists,
     choice,
@@ -96,6 +97,7 @@ def update_action(store: Store, action_id: str, changes: dict[str, Any]) -> Neig
         changes,
         ACTION_PARSERS,
         lambda session, _a, clean, errors: _check_links(session, clean, errors),
+        after=lambda conn, action: mark_corrected(store, NeighbourhoodAction.record_type, action.id, conn),
     )
 
 

@@ -16,6 +16,7 @@ from fieldapp.model.enums import (
     ResourceKind,
 )
 from fieldapp.services.errors import Errors
+from fieldapp.services.reviews import mark_corrected
 from fieldapp.services.validation import (
     at_least_one,
     check_exists,
@@ -87,7 +88,13 @@ def create_diagnosis(store: Store, data: dict[str, Any]) -> Diagnosis:
 def update_diagnosis(store: Store, diagnosis_id: str, changes: dict[str, Any]) -> Diagnosis:
     parsers = {k: v for k, v in DIAGNOSIS_PARSERS.items() if k != "zone_id"}
     return update_record(
-        store, Diagnosis, diagnosis_id, changes, parsers, lambda _s, d, _c, errors: _check_period(d, errors)
+        store,
+        Diagnosis,
+        diagnosis_id,
+        changes,
+        parsers,
+        lambda _s, d, _c, errors: _check_period(d, errors),
+        after=lambda conn, d: mark_corrected(store, Diagnosis.record_type, d.id, conn),
     )
 
 

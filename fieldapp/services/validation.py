@@ -332,11 +332,14 @@ def update_record(
     changes: dict[str, Any],
     parsers: dict[str, Parser],
     check: Check | None = None,
+    after: Callable[[Any, R], Any] | None = None,
 ) -> R:
     """Validate ``changes``, apply them and write the fields that changed, in one transaction.
 
     ``check(session, record, clean, errors)`` adds the rules across fields, seeing the record with
     the changes applied; any problem raises ``ValidationFailed`` before anything is written.
+    ``after(conn, record)`` runs in the same transaction once changes were written (e.g. a returned
+    entry's review becomes "corrected").
     """
     record = get_live(store, model, record_id)
     errors = Errors()
@@ -350,6 +353,8 @@ def update_record(
     if changed:
         with store.write() as conn:
             store.save(conn, record, changed)
+            if after is not None:
+                after(conn, record)
     return record
 
 

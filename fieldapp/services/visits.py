@@ -18,6 +18,7 @@ from fieldapp.geo.positions import place_fields
 from fieldapp.model import Contact, Visit, Zone
 from fieldapp.model.enums import VisitOutcome
 from fieldapp.services.errors import Errors
+from fieldapp.services.reviews import mark_corrected
 from fieldapp.services.validation import (
     Invalid,
     apply_changes,
@@ -165,6 +166,7 @@ def correct_visit(store: Store, visit_id: str, changes: dict[str, Any]) -> Visit
     if changed:
         with store.write() as conn:
             store.save(conn, visit, changed)
+            mark_corrected(store, Visit.record_type, visit.id, conn)
     return visit
 
 

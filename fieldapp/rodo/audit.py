@@ -1,0 +1,91 @@
+"""The local audit log: who viewed, exported, erased or reviewed what, and when.
+
+Rows hold ids only (record type and id, the acting user's id or a system actor such as
+``retention``), never a name or any other personal data, so the log itself needs no erasure. It is
+a plain table (migration 0006), not a synced record: each device keeps its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Connection, text
+
+from fieldapp.model import utcnow
+from fieldapp.store import Store
+
+
+class AuditAction(StrEnum):
+    VIEWED = "viewed"
+    EXPORTED = "exported"
+    ERASED = "erased"
+    ANONYMISED = "anonymised"  # by the retention rule
+    APPROVED = "approved"
+    RETURNED = "returned"
+    CORRECTED = "corrected"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target_type: str
+    target_id: str
+
+
+def actor_of(store: Store, actor: str | None = None) -> str:
+    """Who acts: the given id, else the device's signed-in user, else the device itself."""
+    return actor or store.user_id or f"device:{store.device_id}"
+
+
+def record(target: Store | Connection, action: str, target_type: str, target_id: str, actor: str) -> None:
+    """Append one entry, inside ``target``'s transaction when it is a connection."""
+    if isinstance(target, Store):
+        with target.write() as conn:
+            record(conn, action, target_type, target_id, actor)
+        return
+    target.execute(
+        text(
+            "INSERT INTO audit (at, actor, action, target_type, target_id) "
+            "VALUES (:at, :actor, :action, :type, :id)"
+        ),
+        {
+            "at": utcnow().isoformat(),
+            "actor": actor,
+            "action": str(action),
+            "type": target_type,
+            "id": target_id,
+        },
+    )
+
+
+def entries(
+    store: Store,
+    *,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    actor: str | None = None,
+    actions: list[str] | None = None,
+    limit: int = 500,
+) -> list[AuditEntry]:
+    """Entries matching the filters, newest first."""
+    where, params = ["1 = 1"], {"limit": limit}
+    for column, value in (("target_type", target_type), ("target_id", target_id), ("actor", actor)):
+        if value is not None:
+            where.append(f"{column} = :{column}")
+            params[column] = value
+    if actions:
+        marks = ", ".join(f":a{i}" for i in range(len(actions)))
+        where.append(f"action IN ({marks})")
+        params.update({f"a{i}": str(a) for i, a in enumerate(actions)})
+    sql = (
+        "SELECT id, at, actor, action, target_type, target_id FROM audit "
+        f"WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT :limit"
+    )
+    with store.engine.connect() as conn:
+        rows = conn.execute(text(sql), params).all()
+    return [AuditEntry(r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], r[5]) for r in rows]

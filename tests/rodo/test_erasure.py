@@ -1,0 +1,77 @@
+"""Erasure (RODO art. 17) on one device, checked in the file's bytes, every table and the counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from fieldapp.model import Contact, Visit
+from fieldapp.rodo import entries, erase_person
+from fieldapp.services.errors import NotFound, ValidationFailed
+from fieldapp.services.network import meeting_summary
+from fieldapp.services.reviews import return_entry, review_of
+from fieldapp.store import Store
+from tests.network.helpers import outbox
+from tests.rodo.helpers import NAME, byte_hits, outcome_counts, person_with_everything, table_hits
+
+
+def test_erasure_leaves_no_trace_but_keeps_counts(store: Store) -> None:
+    store.set_meta("user.role", "supervisor")
+    person = person_with_everything(store)
+    return_entry(store, "visit", person.visits[1].id, f"Dopisz telefon {NAME}")
+    assert table_hits(store.path) and byte_hits(store.path), "the person must be stored before the erasure"
+    counts, head_count = outcome_counts(store.path), meeting_summary(store, person.meeting.id).head_count
+    assert store.search_contacts("Kwiatkowski")
+
+    result = erase_person(store, person.contact.id, by="supervisor-1")
+
+    assert result.purged and result.visits == 3 and result.consents == 1 and result.resources == 1
+    assert table_hits(store.path) == []
+    assert byte_hits(store.path) == []
+    assert outcome_counts(store.path) == counts
+    assert meeting_summary(store, person.meeting.id).head_count == head_count
+    erased = store.get(Contact, person.contact.id)
+    assert erased is not None and erased.erased_at is not None and not erased.deleted
+    assert (erased.kind, erased.street, erased.house_number, erased.address) == (
+        "resident",
+        "Zielona",
+        "7",
+        "Zielona 7",
+    )
+    assert store.search_contacts("Kwiatkowski") == [] and store.search_contacts("Zielona") == []
+    visit = store.get(Visit, person.visits[0].id)
+    assert visit is not None and visit.outcome == "not_home" and visit.contact_id == person.contact.id
+    review = review_of(store, "visit", person.visits[1].id)
+    assert review is not None and review.state == "returned" and review.comment == ""
+    # The neighbour is untouched.
+    assert store.search_contacts("Nowak")[0].id == person.neighbour.id
+    # The audit log names ids only.
+    [entry] = entries(store, actions=["erased"])
+    assert (entry.actor, entry.target_type, entry.target_id) == ("supervisor-1", "contact", person.contact.id)
+
+
+def test_outbox_fields_of_the_erasure(store: Store) -> None:
+    person = person_with_everything(store)
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("DELETE FROM outbox")
+        conn.commit()
+    erase_person(store, person.contact.id, by="admin-1")
+    fields: dict[tuple[str, str], set[str]] = {}
+    for record_type, record_id, names in outbox(store):
+        fields.setdefault((record_type, record_id), set()).update(names)
+    assert {"name", "phone", "email", "flat", "notes", "needs", "address", "erased_at"} <= fields[
+        ("contact", person.contact.id)
+    ]
+    for visit in person.visits:
+        assert {"notes"} <= fields[("visit", visit.id)]
+    assert [names for (kind, _), names in fields.items() if kind == "consent"] == [{"note"}]
+
+
+def test_erasure_needs_who_and_an_existing_contact(store: Store) -> None:
+    person = person_with_everything(store)
+    with pytest.raises(ValidationFailed) as failed:
+        erase_person(store, person.contact.id, by=" ")
+    assert failed.value.errors[0].code == "rodo_by_required"
+    assert "usunięcia" in failed.value.by_field()["by"]
+    with pytest.raises(NotFound):
+        erase_person(store, "no-such-contact", by="admin-1")
+    assert store.get(Contact, person.contact.id).name == NAME  # type: ignore[union-attr]
