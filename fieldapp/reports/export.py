@@ -1,0 +1,155 @@
+"""Exports of a report: CSV (UTF-8 with BOM, one section per table), XLSX (one sheet per table) and
+a self-contained print-ready HTML page (inline CSS, no external assets)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from fieldapp.i18n import t
+from fieldapp.reports.compute import Report
+from fieldapp.reports.tables import Cell, Table, period_text, tables, zones_text
+
+FORMATS: tuple[str, ...] = ("csv", "xlsx", "html")
+
+
+def _text(value: Cell, lang: str = "") -> str:
+    """A cell as text: złoty with two decimals, shares with one; Polish decimal commas in HTML."""
+    if isinstance(value, Decimal):
+        out = f"{value:.2f}"
+    elif isinstance(value, float):
+        out = f"{value:.1f}"
+    else:
+        return str(value)
+    return out.replace(".", ",") if lang == "pl" else out
+
+
+def to_csv(report: Report, lang: str = "pl") -> bytes:
+    """UTF-8 with a BOM (Excel then reads Polish letters); a title row, the table, a blank row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([t("report.heading", lang)])
+    writer.writerow([period_text(report, lang)])
+    writer.writerow([zones_text(report, lang)])
+    for table in tables(report, lang):
+        writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow(table.headers)
+        writer.writerows([[_text(cell) for cell in row] for row in table.rows])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(report: Report, lang: str = "pl") -> bytes:
+    """One sheet per table; numbers stay numbers (złoty with a two-decimal format)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for table in tables(report, lang):
+        sheet = book.create_sheet(table.key)
+        sheet.append([table.title])
+        sheet["A1"].font = Font(bold=True, size=13)
+        sheet.append([period_text(report, lang)])
+        sheet.append([zones_text(report, lang)])
+        sheet.append([])
+        sheet.append(table.headers)
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append([float(c) if isinstance(c, Decimal) else c for c in row])
+            for cell, value in zip(sheet[sheet.max_row], row, strict=True):
+                if isinstance(value, Decimal):
+                    cell.number_format = "#,##0.00"
+        if table.note:
+            sheet.append([])
+            sheet.append([table.note])
+        sheet.column_dimensions["A"].width = (
+            max([len(str(r[0])) for r in table.rows] + [len(table.headers[0]), 12]) + 2
+        )
+        for letter in "BCDE"[: len(table.headers) - 1]:
+            sheet.column_dimensions[letter].width = 16
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+_CSS = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1b1f24; margin: 24px; font-size: 11pt; }
+h1 { font-size: 18pt; margin: 0 0 4px; }
+h2 { font-size: 13pt; margin: 22px 0 6px; border-bottom: 2px solid #1b5e9e; padding-bottom: 2px; }
+p.meta { margin: 2px 0; color: #444; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 4px; page-break-inside: avoid; }
+th, td { border: 1px solid #b8c0cc; padding: 4px 8px; text-align: left; }
+th { background: #e8eef6; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+p.note { font-size: 9pt; color: #555; margin: 2px 0 0; }
+p.empty { font-style: italic; color: #666; }
+.bar { display: inline-block; height: 10px; background: #1b5e9e; vertical-align: middle; }
+@media print { body { margin: 0; } h2 { page-break-after: avoid; } }
+@page { size: A4; margin: 15mm; }
+"""
+
+
+def _table_html(table: Table, lang: str) -> str:
+    parts = [f'<section id="{table.key}"><h2>{html.escape(table.title)}</h2>']
+    if not table.rows:
+        parts.append(f'<p class="empty">{html.escape(t("report.empty", lang))}</p>')
+    else:
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in table.headers)
+        body = []
+        for row in table.rows:
+            cells = "".join(
+                f'<td class="num">{html.escape(_text(c, lang))}</td>'
+                if isinstance(c, int | float | Decimal)
+                else f"<td>{html.escape(str(c))}</td>"
+                for c in row
+            )
+            body.append(f"<tr>{cells}</tr>")
+        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    if table.note:
+        parts.append(f'<p class="note">{html.escape(table.note)}</p>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def to_html(report: Report, lang: str = "pl", *, generated: datetime | None = None) -> str:
+    """A self-contained page to print (or save as PDF from a browser): inline CSS, no links out."""
+    when = (generated or datetime.now()).strftime("%d.%m.%Y %H:%M" if lang == "pl" else "%Y-%m-%d %H:%M")
+    title = html.escape(t("report.heading", lang))
+    sections = "".join(_table_html(table, lang) for table in tables(report, lang))
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{title}</title><style>{_CSS}</style></head><body>"
+        f"<h1>{title}</h1>"
+        f'<p class="meta">{html.escape(period_text(report, lang))}</p>'
+        f'<p class="meta">{html.escape(zones_text(report, lang))}</p>'
+        f'<p class="meta">{html.escape(t("report.generated", lang, when=when))}</p>'
+        f"{sections}</body></html>\n"
+    )
+
+
+def file_name(report: Report, fmt: str) -> str:
+    return f"raport_{report.start.isoformat()}_{report.end.isoformat()}.{fmt}"
+
+
+def write_report(report: Report, folder: Path, fmt: str, lang: str = "pl") -> Path:
+    """Write the report in ``fmt`` (csv, xlsx, html) into ``folder``; returns the file's path."""
+    if fmt not in FORMATS:
+        raise ValueError(fmt)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / file_name(report, fmt)
+    if fmt == "csv":
+        data = to_csv(report, lang)
+    elif fmt == "xlsx":
+        data = to_xlsx(report, lang)
+    else:
+        data = to_html(report, lang).encode("utf-8")
+    partial = path.with_suffix(path.suffix + ".part")
+    partial.write_bytes(data)
+    partial.replace(path)
+    return path
