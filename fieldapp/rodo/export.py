@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import String, cast
 from sqlmodel import Session, select
 
 from fieldapp.model import (
@@ -59,10 +60,11 @@ def _row(record: SyncedRecord) -> dict[str, Any]:
 
 def _actions(session: Session, contact_id: str) -> list[NeighbourhoodAction]:
     # The id lists are JSON arrays; a LIKE narrows the rows, the Python check is exact.
+    pattern = f'%"{contact_id}"%'
     rows = session.exec(
         select(NeighbourhoodAction).where(
-            NeighbourhoodAction.organiser_ids.like(f'%"{contact_id}"%')  # type: ignore[attr-defined]
-            | NeighbourhoodAction.partner_ids.like(f'%"{contact_id}"%')  # type: ignore[attr-defined]
+            cast(NeighbourhoodAction.organiser_ids, String).like(pattern)
+            | cast(NeighbourhoodAction.partner_ids, String).like(pattern)
         )
     ).all()
     return [a for a in rows if contact_id in a.organiser_ids or contact_id in a.partner_ids]
