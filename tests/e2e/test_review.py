@@ -1,0 +1,123 @@
+"""The review round trip between two phones through the real sync service: an animator's visits
+reach the supervisor, who returns one with a comment; the animator sees the comment and corrects
+the visit; the supervisor approves it. Checked on both screens and in what the service holds."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fieldapp.model import Visit
+from fieldapp.services import reviews, visits
+from fieldapp.store import Store
+from fieldapp.store.paths import DB_FILENAME
+from sync.client import SyncClient
+from sync.server import accounts
+from sync.server.local import LocalServer, start_local_server
+from tests.e2e.harness import AppServer, Phone
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class Team:
+    service: LocalServer
+    animator: AppServer
+    supervisor: AppServer
+    visit_id: str
+    team_id: str
+
+
+def enrolled_store(folder: Path, service: LocalServer, user_id: str) -> Store:
+    store = Store(folder / DB_FILENAME)
+    SyncClient(store).enroll(accounts.create_enrollment(service.db, user_id, service.url).uri)
+    return store
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
+    service = start_local_server(tmp_path_factory.mktemp("service") / "service.db")
+    program = accounts.create_program(service.db, f"Program {uuid.uuid4().hex[:6]}")
+    team_id = accounts.create_team(service.db, "Zespół Polesie", program_id=program)
+    animator_id = accounts.create_user(service.db, "Ola Animatorka", "animator", team_id=team_id)
+    supervisor_id = accounts.create_user(service.db, "Ewa Koordynatorka", "supervisor", program_id=program)
+
+    animator_dir, supervisor_dir = tmp_path_factory.mktemp("animator"), tmp_path_factory.mktemp("supervisor")
+    store = enrolled_store(animator_dir, service, animator_id)
+    try:  # two knocks logged offline, then one sync
+        visits.log_visit(store, outcome="not_home", street="Zielona", house_number="7")
+        visit_id = visits.log_visit(
+            store, outcome="talked", street="Zielona", house_number="9", notes="Rozmowa o ławkach"
+        ).id
+        SyncClient(store).sync()
+    finally:
+        store.close()
+    enrolled_store(supervisor_dir, service, supervisor_id).close()
+
+    apps = [AppServer(animator_dir).start(), AppServer(supervisor_dir).start()]
+    yield Team(service, apps[0], apps[1], visit_id, team_id)
+    for app in apps:
+        app.stop()
+    service.stop()
+
+
+def sync_now(
+    new_phone: Callable[..., Phone], app: AppServer, expect: str = "Synchronizacja zakończona"
+) -> None:
+    """Tap "Synchronizuj teraz" on the phone's sync screen and wait for the receipt."""
+    phone = new_phone(app, "/more/sync")
+    phone.tap("Synchronizuj teraz")
+    phone.see(expect)
+
+
+def test_return_correct_and_approve(team: Team, new_phone: Callable[..., Phone], tmp_path: Path) -> None:
+    sync_now(new_phone, team.supervisor, expect="Pobrane: ")
+
+    # The supervisor returns the visit with a comment.
+    boss = new_phone(team.supervisor, "/more/review")
+    boss.see("Do przejrzenia")
+    boss.tap("Wizyta: Rozmowa")
+    boss.see("Rozmowa o ławkach")
+    boss.fill("Komentarz dla autora", "Dopisz następny krok")
+    boss.tap("Zwróć do poprawy")
+    boss.see("Wpis zwrócony do poprawy")
+    sync_now(new_phone, team.supervisor)
+
+    # The animator syncs, sees the comment and corrects the visit.
+    sync_now(new_phone, team.animator)
+    ola = new_phone(team.animator, "/more/review")
+    ola.see("Dopisz następny krok")
+    ola.tap("Wizyta: Rozmowa")
+    ola.see("Zwrócony: Dopisz następny krok")
+    ola.fill("Następny krok", "Zaprosić na forum sąsiedzkie")
+    ola.tap("Zapisz poprawkę")
+    ola.see("Poprawiony")
+    sync_now(new_phone, team.animator)
+
+    # The supervisor sees the correction and approves it.
+    sync_now(new_phone, team.supervisor)
+    boss = new_phone(team.supervisor, "/more/review")
+    boss.tap("Wizyta: Rozmowa")
+    boss.see("Zaprosić na forum sąsiedzkie")
+    boss.see("Poprawiony")
+    boss.tap("Zatwierdź", exact=True)
+    boss.see("Zatwierdzony")
+    sync_now(new_phone, team.supervisor)
+
+    # What the service holds: a fresh device of the team pulls the approved, corrected visit.
+    check = Store(tmp_path / "check.db")
+    try:
+        teammate = accounts.create_user(team.service.db, "Nowy", "animator", team_id=team.team_id)
+        SyncClient(check).enroll(accounts.create_enrollment(team.service.db, teammate, team.service.url).uri)
+        SyncClient(check).sync()
+        visit = check.get(Visit, team.visit_id)
+        review = reviews.review_of(check, "visit", team.visit_id)
+        assert visit is not None and visit.next_step == "Zaprosić na forum sąsiedzkie"
+        assert review is not None and (review.state, review.comment) == ("approved", "")  # return: history
+    finally:
+        check.close()
+    assert team.animator.errors_logged() == [] and team.supervisor.errors_logged() == []
