@@ -17,7 +17,7 @@ from fieldapp.reports.tables import Cell, Table, period_text, tables, zones_text
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "html")
 
 
-def _text(value: Cell, lang: str = "") -> str:
+def cell_text(value: Cell, lang: str = "") -> str:
     """A cell as text: złoty with two decimals, shares with one; Polish decimal commas in HTML."""
     if isinstance(value, Decimal):
         out = f"{value:.2f}"
@@ -39,7 +39,7 @@ def to_csv(report: Report, lang: str = "pl") -> bytes:
         writer.writerow([])
         writer.writerow([table.title])
         writer.writerow(table.headers)
-        writer.writerows([[_text(cell) for cell in row] for row in table.rows])
+        writer.writerows([[cell_text(cell) for cell in row] for row in table.rows])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -104,7 +104,7 @@ def _table_html(table: Table, lang: str) -> str:
         body = []
         for row in table.rows:
             cells = "".join(
-                f'<td class="num">{html.escape(_text(c, lang))}</td>'
+                f'<td class="num">{html.escape(cell_text(c, lang))}</td>'
                 if isinstance(c, int | float | Decimal)
                 else f"<td>{html.escape(str(c))}</td>"
                 for c in row
