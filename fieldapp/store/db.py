@@ -52,6 +52,7 @@ def make_engine(path: Path) -> Engine:
     engine = create_engine(
         f"sqlite:///{path}",
         connect_args={"check_same_thread": False, "timeout": 30},
+        hide_parameters=True,  # parameters hold personal data and the sync token: never in logs
     )
     event.listen(engine, "connect", _configure)
     event.listen(engine, "begin", _begin)

@@ -18,6 +18,12 @@ API (JSON; errors are ``{"code", "message"}`` with the codes of ``sync.protocol.
 - ``GET /v1/devices``; ``POST /v1/devices/<id>/revoke`` the program's devices (supervisors, admins);
   a revoked device gets 403 ``device_revoked`` and wipes its data
 
+Roles (table-tested in ``tests/security/test_roles.py``): ``/health``, ``/openapi.json`` and
+``/v1/enroll`` are public; the rest need a device token; conflicts, devices and enrollments are for
+supervisors and admins of the program; a supervisor enrolls only team members and their own account
+and revokes any device but an admin's. Every answer carries security headers and CORS is closed
+unless origins are configured (``security``).
+
 Scope: animators and library staff see their team's records; supervisors and admins their whole
 program. A record belongs to the team of the device that created it; a record created by a
 supervisor without a team joins the team of a record or user it names (e.g. a review of a visit).

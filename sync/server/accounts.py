@@ -105,6 +105,46 @@ def program_of_user(db: Database, user_id: str) -> str | None:
         return conn.execute(sa.select(t.account.c.program_id).where(t.account.c.id == user_id)).scalar()
 
 
+def user_in_program(db: Database, user_id: str, program_id: str) -> tuple[str, str] | None:
+    """``(user_id, role)`` of a user of ``program_id``, None if there is no such user there."""
+    query = sa.select(t.account.c.id, t.account.c.role).where(
+        (t.account.c.id == user_id) & (t.account.c.program_id == program_id)
+    )
+    with db.read() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else (row.id, row.role)
+
+
+def owner_roles(db: Database, device: str, program_id: str) -> set[str]:
+    """Roles of the users owning the active devices ``revoke(device, program_id=…)`` would revoke."""
+    query = (
+        sa.select(t.account.c.role)
+        .join(t.device, t.device.c.account_id == t.account.c.id)
+        .where(sa.or_(t.device.c.id == device, t.device.c.client_device_id == device))
+        .where(t.device.c.revoked_at.is_(None))
+        .where(t.account.c.program_id == program_id)
+    )
+    with db.read() as conn:
+        return set(conn.execute(query).scalars())
+
+
+def may_enroll(actor: DeviceContext, user_id: str, role: str) -> bool:
+    """Admins enroll anyone of their program; supervisors team members and themselves (a supervisor
+    enrolling an admin's or another supervisor's phone would act as them)."""
+    if actor.role == Role.ADMIN.value:
+        return True
+    if actor.role == Role.SUPERVISOR.value:
+        return role in (Role.ANIMATOR.value, Role.LIBRARY_STAFF.value) or user_id == actor.user_id
+    return False
+
+
+def may_revoke(actor: DeviceContext, roles: set[str]) -> bool:
+    """Admins revoke any device of their program; supervisors any but an admin's."""
+    if actor.role == Role.ADMIN.value:
+        return True
+    return actor.role == Role.SUPERVISOR.value and Role.ADMIN.value not in roles
+
+
 # -- enrollment --------------------------------------------------------------------------------
 
 

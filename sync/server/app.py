@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
@@ -40,6 +41,7 @@ from sync.protocol import (
 from sync.server import accounts, merge
 from sync.server.db import Database
 from sync.server.errors import ApiError
+from sync.server.security import SecurityHeaders, cors_origins
 
 log = logging.getLogger(__name__)
 
@@ -131,16 +133,31 @@ def create_app(
     migrate: bool = True,
     max_body_bytes: int = MAX_BODY_BYTES,
     max_changes: int = MAX_CHANGES_PER_BATCH,
+    allowed_origins: list[str] | str | None = None,
 ) -> FastAPI:
-    """The service over ``db`` (a ``Database``, a URL or a SQLite path), migrated unless told not to."""
+    """The service over ``db`` (a ``Database``, a URL or a SQLite path), migrated unless told not to.
+
+    ``allowed_origins``: browser origins allowed by CORS (none by default: the app talks to the
+    service from Python, not from a browser page). No interactive docs pages: only ``/openapi.json``.
+    """
     database = db if isinstance(db, Database) else Database(db)
     if migrate:
         database.migrate()
-    app = FastAPI(title="Teren sync", version=str(PROTOCOL_VERSION))
+    app = FastAPI(title="Teren sync", version=str(PROTOCOL_VERSION), docs_url=None, redoc_url=None)
     app.state.db = database
     app.state.public_url = public_url
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=2048)  # pull pages shrink about tenfold
+    origins = cors_origins(allowed_origins)
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Content-Encoding"],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeaders)  # outermost: every answer, errors included
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -253,6 +270,8 @@ def create_app(
         """A lost phone: it is told to wipe its data on its next contact."""
         if not dev.program_wide:
             raise ApiError(403, ErrorCode.FORBIDDEN, "only supervisors and admins revoke devices")
+        if not accounts.may_revoke(dev, accounts.owner_roles(database, device_id, dev.program_id)):
+            raise ApiError(403, ErrorCode.FORBIDDEN, "only an admin revokes an admin's device")
         count = accounts.revoke(database, device_id, program_id=dev.program_id)
         if not count:
             raise ApiError(404, ErrorCode.NOT_FOUND, "no such active device in your program")
@@ -262,8 +281,11 @@ def create_app(
     def create_enrollment(body: CreateEnrollmentRequest, request: Request, dev: Device) -> EnrollmentOut:
         if not dev.program_wide:
             raise ApiError(403, ErrorCode.FORBIDDEN, "only supervisors and admins enroll devices")
-        if accounts.program_of_user(database, body.user_id) != dev.program_id:
+        user = accounts.user_in_program(database, body.user_id, dev.program_id)
+        if user is None:
             raise ApiError(404, ErrorCode.NOT_FOUND, "no such user in your program")
+        if not accounts.may_enroll(dev, *user):
+            raise ApiError(403, ErrorCode.FORBIDDEN, "supervisors enroll their teams' and their own devices")
         url = app.state.public_url or str(request.base_url).rstrip("/")
         made = accounts.create_enrollment(
             database, body.user_id, url, ttl=timedelta(minutes=body.ttl_minutes), created_by=dev.user_id

@@ -34,8 +34,11 @@ def _serve(args: argparse.Namespace) -> int:
 
     db = _db(args)
     public = args.public_url or f"http://{args.host}:{args.port}"
-    uvicorn.run(create_app(db, public_url=public, migrate=False), host=args.host, port=args.port,
-                log_level=args.log_level)
+    origins = args.allowed_origin or os.environ.get("TEREN_SYNC_ALLOWED_ORIGINS")
+    app = create_app(db, public_url=public, migrate=False, allowed_origins=origins)
+    # Behind a TLS-terminating proxy: trust its X-Forwarded-Proto/-For only from the addresses given.
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True,
+                forwarded_allow_ips=args.forwarded_allow_ips, server_header=False)
     return 0
 
 
@@ -104,6 +107,15 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--public-url", help="the address devices use (goes into enrollment QR codes)")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        help="addresses of reverse proxies whose X-Forwarded-Proto/-For are trusted (default 127.0.0.1)",
+    )
+    serve.add_argument(
+        "--allowed-origin", action="append",
+        help="a browser origin allowed by CORS (repeatable; default none; or $TEREN_SYNC_ALLOWED_ORIGINS)",
+    )
     serve.set_defaults(func=_serve)
 
     team = sub.add_parser("create-team", help="create a team (and its program if new); prints its id")

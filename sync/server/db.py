@@ -42,7 +42,11 @@ def _sqlite_begin(conn: Connection) -> None:
 
 
 class Database:
-    """The service's database. Processes share nothing but it, so several can serve at once."""
+    """The service's database. Processes share nothing but it, so several can serve at once.
+
+    SQL parameters are hidden from errors and logs (``hide_parameters``): they hold residents'
+    personal data and hashes of secrets.
+    """
 
     def __init__(self, url: str | Path) -> None:
         self.url = database_url(url)
@@ -52,12 +56,14 @@ class Database:
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = create_engine(
-                self.url, connect_args={"check_same_thread": False, "timeout": 30}
+                self.url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
             )
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
-            self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            self.engine = create_engine(
+                self.url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
+            )
 
     @property
     def kind(self) -> str:

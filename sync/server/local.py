@@ -49,7 +49,9 @@ def serve_in_thread(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level=logging.WARNING, lifespan="off", access_log=False)
+    config = uvicorn.Config(
+        app, log_level=logging.WARNING, lifespan="off", access_log=False, server_header=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="teren-sync")
     thread.start()

@@ -1,0 +1,180 @@
+"""Every endpoint × every role, table-driven: the status each caller gets, and the scope it sees.
+
+A route the table does not name fails ``test_the_table_names_every_endpoint``: a new endpoint needs
+a deliberate decision about who may call it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+from fastapi.routing import APIRoute
+from starlette.routing import Route
+
+from sync.server.app import create_app
+from tests.security.conftest import ROLES, Cast
+from tests.security.helpers import batch, contact_change
+
+Request = tuple[str, dict[str, Any] | None]  # path, JSON body
+Builder = Callable[[Cast], Request]
+
+PUBLIC = dict.fromkeys(ROLES, 200)
+_GATE = {"anonymous": 401, "bad_token": 401, "revoked": 403}
+ANY_DEVICE = {**PUBLIC, **_GATE}
+PROGRAM_ROLES = {**ANY_DEVICE, "animator": 403, "library_staff": 403, "other_team": 403}
+#: Acting on a user or device of program P: program Q's supervisor does not find it.
+IN_PROGRAM_P = {**PROGRAM_ROLES, "other_program": 404}
+
+
+def _fresh_animator_device(cast: Cast) -> str:
+    return cast.enroll(cast.user("animator")).device_id
+
+
+def _enroll(cast: Cast) -> Request:
+    from sync.server import accounts
+
+    code = accounts.create_enrollment(cast.server.db, cast.user("animator"), cast.url).code
+    return "/v1/enroll", {"protocol": 1, "code": code, "device_id": uuid.uuid4().hex}
+
+
+#: (method, path template) → (request builder, expected status per role).
+TABLE: dict[tuple[str, str], tuple[Builder, dict[str, int]]] = {
+    ("GET", "/health"): (lambda c: ("/health", None), PUBLIC),
+    ("GET", "/openapi.json"): (lambda c: ("/openapi.json", None), PUBLIC),
+    ("POST", "/v1/enroll"): (_enroll, PUBLIC),
+    ("GET", "/v1/me"): (lambda c: ("/v1/me", None), ANY_DEVICE),
+    ("POST", "/v1/push"): (lambda c: ("/v1/push", batch(contact_change())), ANY_DEVICE),
+    ("GET", "/v1/pull"): (lambda c: ("/v1/pull?after=0&limit=10", None), ANY_DEVICE),
+    ("GET", "/v1/conflicts"): (lambda c: ("/v1/conflicts", None), PROGRAM_ROLES),
+    ("GET", "/v1/devices"): (lambda c: ("/v1/devices", None), PROGRAM_ROLES),
+    ("POST", "/v1/devices/{device_id}/revoke"): (
+        lambda c: (f"/v1/devices/{_fresh_animator_device(c)}/revoke", None),
+        IN_PROGRAM_P,
+    ),
+    ("POST", "/v1/enrollments"): (
+        lambda c: ("/v1/enrollments", {"user_id": c.user("animator")}),
+        IN_PROGRAM_P,
+    ),
+}
+
+#: The error code that goes with a refusal, by role and status.
+def _expected_code(role: str, status: int) -> str | None:
+    if status == 401:
+        return "unauthorized"
+    if status == 403:
+        return "device_revoked" if role == "revoked" else "forbidden"
+    return {404: "not_found"}.get(status)
+
+
+def _routes() -> set[tuple[str, str]]:
+    app = create_app("sqlite://", migrate=False)
+    found = {
+        (method, route.path)
+        for route in app.routes
+        if isinstance(route, APIRoute | Route)
+        for method in (route.methods or ())
+        if method != "HEAD"
+    }
+    for path, operations in app.openapi()["paths"].items():
+        found |= {(method.upper(), path) for method in operations}
+    return found
+
+
+def test_the_table_names_every_endpoint() -> None:
+    assert _routes() == set(TABLE), "a new endpoint needs a row in TABLE (who may call it?)"
+    assert all(set(expected) == set(ROLES) for _, expected in TABLE.values())
+
+
+@pytest.mark.parametrize("endpoint", sorted(TABLE), ids=lambda e: f"{e[0]} {e[1]}")
+def test_every_role_gets_its_status(cast: Cast, endpoint: tuple[str, str]) -> None:
+    method, _ = endpoint
+    build, expected = TABLE[endpoint]
+    got: dict[str, tuple[int, str | None]] = {}
+    for role in ROLES:
+        path, body = build(cast)
+        answer = requests.request(method, cast.url + path, json=body, headers=cast.headers(role), timeout=10)
+        code = answer.json().get("code") if answer.status_code >= 400 else None
+        got[role] = (answer.status_code, code)
+    assert got == {role: (status, _expected_code(role, status)) for role, status in expected.items()}
+
+
+#: Supervisors may not act as an admin or another supervisor: (actor, target) → status.
+ESCALATION = {
+    ("supervisor", "animator"): 200,
+    ("supervisor", "library_staff"): 200,
+    ("supervisor", "self"): 200,
+    ("supervisor", "supervisor"): 403,
+    ("supervisor", "admin"): 403,
+    ("admin", "supervisor"): 200,
+    ("admin", "admin"): 200,
+}
+
+
+def _target(cast: Cast, actor: str, target: str) -> str:
+    return cast.users[actor] if target == "self" else cast.user(target)
+
+
+@pytest.mark.parametrize(("actor", "target"), sorted(ESCALATION))
+def test_enrollment_codes_only_for_users_below(cast: Cast, actor: str, target: str) -> None:
+    user = _target(cast, actor, target)
+    answer = requests.post(
+        f"{cast.url}/v1/enrollments", json={"user_id": user}, headers=cast.headers(actor), timeout=10
+    )
+    assert answer.status_code == ESCALATION[(actor, target)], answer.text
+
+
+@pytest.mark.parametrize(
+    ("actor", "target", "status"),
+    [("supervisor", "supervisor", 200), ("supervisor", "admin", 403), ("admin", "admin", 200)],
+)
+def test_only_an_admin_revokes_an_admins_device(cast: Cast, actor: str, target: str, status: int) -> None:
+    device = cast.enroll(cast.user(target)).device_id
+    answer = requests.post(f"{cast.url}/v1/devices/{device}/revoke", headers=cast.headers(actor), timeout=10)
+    assert answer.status_code == status, answer.text
+
+
+def _pulled_ids(cast: Cast, role: str) -> set[str]:
+    ids: set[str] = set()
+    after = 0
+    for _ in range(100):
+        params = {"after": after, "limit": 500}
+        answer = requests.get(f"{cast.url}/v1/pull", params=params, headers=cast.headers(role), timeout=10)
+        page = answer.json()
+        ids |= {r["id"] for r in page["records"]}
+        if not page.get("has_more"):
+            return ids
+        after = page["cursor"]
+    raise AssertionError("pull did not end")
+
+
+def _push(cast: Cast, role: str, change: dict[str, Any]) -> dict[str, Any]:
+    answer = requests.post(f"{cast.url}/v1/push", json=batch(change), headers=cast.headers(role), timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["results"][0]
+
+
+def test_scope_of_records(cast: Cast) -> None:
+    change = contact_change("Scoped Ala")
+    assert _push(cast, "animator", change)["status"] == "applied"
+    seen = {role: change["id"] in _pulled_ids(cast, role) for role in ROLES if role not in _GATE}
+    assert seen == {
+        "animator": True, "library_staff": True, "supervisor": True, "admin": True,
+        "other_team": False, "other_program": False,
+    }
+    for stranger in ("other_team", "other_program"):
+        edit = contact_change("Hijacked", change["id"], full=False)
+        result = _push(cast, stranger, edit)
+        assert (result["id"], result["status"], result["code"]) == (change["id"], "rejected", "out_of_scope")
+    supervisor_view = requests.get(f"{cast.url}/v1/pull", headers=cast.headers("supervisor"), timeout=10)
+    assert "Hijacked" not in supervisor_view.text
+
+
+def test_scope_of_devices(cast: Cast) -> None:
+    listed = requests.get(f"{cast.url}/v1/devices", headers=cast.headers("other_program"), timeout=10).json()
+    assert {d["user_id"] for d in listed} == {cast.users["other_program"]}
+    mine = requests.get(f"{cast.url}/v1/devices", headers=cast.headers("supervisor"), timeout=10).json()
+    assert cast.users["other_program"] not in {d["user_id"] for d in mine}
