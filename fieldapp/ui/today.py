@@ -8,6 +8,7 @@ from datetime import datetime
 import flet as ft
 
 from fieldapp.model import Visit
+from fieldapp.services import reviews as review_service
 from fieldapp.services import visits as visit_service
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
@@ -42,11 +43,14 @@ class TodayScreen(Screen):
         )
         self.counts = w.body("", size=16)
         self.follow_ups = ft.Column(spacing=0)
+        # Entries the coordinator returned: shown first, where the person who can fix them looks.
+        self.returned = ft.Column(spacing=0, visible=False)
         self.sync_line = w.muted(self.t("ui.common.loading"))
         now = datetime.now()
         return ft.Column(
             [
                 w.heading(self.t("ui.today.date", date=w.format_date(now.date(), ctx.lang)), size=18),
+                self.returned,
                 w.card(
                     w.heading(self.t("ui.today.walk"), size=18),
                     self.walk_text,
@@ -96,5 +100,28 @@ class TodayScreen(Screen):
                 )
             )
         self.follow_ups.controls = rows or [w.empty(self.t("ui.today.no_follow_ups"))]
+        await self._load_returned()
         self.sync_line.value = await sync_summary(ctx)
         self.sync_line.color = theme.INK
+
+    async def _load_returned(self) -> None:
+        ctx = self.ctx
+        if not ctx.store.user_id:
+            return
+        returned = await ctx.call(
+            review_service.review_queue,
+            ctx.store,
+            animator_id=ctx.store.user_id,
+            states=["returned"],
+            limit=99,
+        )
+        self.returned.visible = bool(returned)
+        self.returned.controls = [
+            w.card(
+                w.heading(self.t("ui.today.returned", count=len(returned)), size=18),
+                w.muted(returned[0].comment if returned else ""),
+                on_click=lambda: ctx.go("/more/review"),
+                ctx=ctx,
+                bgcolor="#FDECEA",
+            )
+        ]

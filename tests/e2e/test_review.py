@@ -89,7 +89,9 @@ def test_return_correct_and_approve(team: Team, new_phone: Callable[..., Phone],
 
     # The animator syncs, sees the comment and corrects the visit.
     sync_now(new_phone, team.animator)
-    ola = new_phone(team.animator, "/more/review")
+    ola = new_phone(team.animator)  # the start screen says what came back
+    ola.see("Zwrócone do poprawy: 1")
+    ola.tap("Zwrócone do poprawy: 1")
     ola.see("Dopisz następny krok")
     ola.tap("Wizyta: Rozmowa")
     ola.see("Zwrócony: Dopisz następny krok")

@@ -33,6 +33,7 @@ PL: dict[str, str] = {
     "ui.review.summary": "Opis",
     "ui.review.status": "Status",
     "ui.review.participants": "Uczestników",
+    "ui.today.returned": "Zwrócone do poprawy: {count} — dotknij, aby poprawić",
 }
 
 EN: dict[str, str] = {
@@ -68,4 +69,5 @@ EN: dict[str, str] = {
     "ui.review.summary": "Description",
     "ui.review.status": "Status",
     "ui.review.participants": "Participants",
+    "ui.today.returned": "Returned for correction: {count} — tap to correct",
 }
