@@ -4,7 +4,7 @@ No Flet here: the UI calls these functions; the sync service carries erasures to
 """
 
 from fieldapp.rodo.audit import AuditEntry, entries, record
-from fieldapp.rodo.erasure import ErasureResult, erase_person, purge_deleted_content
+from fieldapp.rodo.erasure import ErasureResult, erase_person, purge_deleted_content, settle_erasures
 from fieldapp.rodo.export import export_person, export_person_json
 from fieldapp.rodo.retention import apply_retention, retention_candidates
 
@@ -19,4 +19,5 @@ __all__ = [
     "purge_deleted_content",
     "record",
     "retention_candidates",
+    "settle_erasures",
 ]

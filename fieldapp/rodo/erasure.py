@@ -21,15 +21,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlmodel import Session, select
 
-from fieldapp.model import Consent, Contact, Resource, Review, SyncedRecord, Visit, utcnow
+from fieldapp.model import (
+    Attendance,
+    Consent,
+    Contact,
+    FollowUpTask,
+    GroupMember,
+    Partner,
+    Resource,
+    Review,
+    SyncedRecord,
+    Visit,
+    utcnow,
+)
 from fieldapp.rodo.audit import AuditAction, actor_of, record
 from fieldapp.services.errors import Errors, NotFound
 from fieldapp.services.network.erasure import ErasedLinks, erase_person_links
 from fieldapp.store import Store, search
 from fieldapp.store.db import raw
+
+#: How many erased contacts the file held at its last purge (a pull may bring new erasures).
+META_PURGED_ERASURES = "rodo.purged_erasures"
 
 
 @dataclass(frozen=True)
@@ -69,7 +84,9 @@ def _save(store: Store, conn: Connection, record: SyncedRecord, changed: list[st
         store.save(conn, record, changed)
 
 
-def erase_in(store: Store, conn: Connection, contact: Contact, *, by: str, action: str) -> ErasureResult:
+def erase_in(
+    store: Store, conn: Connection, contact: Contact, *, by: str, action: str | None
+) -> ErasureResult:
     """The erasure's writes inside the caller's transaction ``conn`` (no purge)."""
     with Session(bind=conn) as session:
         visits = list(session.exec(select(Visit).where(Visit.contact_id == contact.id)).all())
@@ -102,7 +119,8 @@ def erase_in(store: Store, conn: Connection, contact: Contact, *, by: str, actio
     links = erase_person_links(conn, store, contact.id)
     rowid = raw(conn).execute("SELECT rowid FROM contact WHERE id = ?", (contact.id,)).fetchone()[0]
     search.unindex(raw(conn), [rowid])
-    record(conn, action, Contact.record_type, contact.id, by)
+    if action is not None:
+        record(conn, action, Contact.record_type, contact.id, by)
     return ErasureResult(contact.id, len(visits), len(consents), len(resources), len(reviews), links, False)
 
 
@@ -114,6 +132,8 @@ def purge_deleted_content(store: Store) -> bool:
     """
     with store.write() as conn:
         raw(conn).execute("INSERT INTO contact_search(contact_search) VALUES('optimize')")
+        erased = raw(conn).execute("SELECT count(*) FROM contact WHERE erased_at IS NOT NULL").fetchone()[0]
+        store.set_meta(META_PURGED_ERASURES, str(erased), conn)
     with store.engine.connect() as conn:
         busy = raw(conn).execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
     return busy == 0
@@ -135,3 +155,50 @@ def erase_person(store: Store, contact_id: str, *, by: str) -> ErasureResult:
         result = erase_in(store, conn, contact, by=actor_of(store, by), action=AuditAction.ERASED)
     purged = purge_deleted_content(store)
     return ErasureResult(**{**result.__dict__, "purged": purged})
+
+
+# -- after a sync ---------------------------------------------------------------------------------
+
+
+def _filled(alias: str, names: tuple[str, ...]) -> str:
+    return " OR ".join(f"coalesce({alias}.\"{name}\", '') != ''" for name in names)
+
+
+def _unsettled_sql() -> str:
+    """Erased contacts that something on the device still names or describes."""
+    links = " UNION ALL ".join(
+        f"SELECT contact_id FROM {model.__tablename__}"  # type: ignore[attr-defined]
+        for model in (Attendance, GroupMember, Partner, FollowUpTask, Resource)
+    )
+    return f"""
+        SELECT c.id FROM contact c WHERE c.erased_at IS NOT NULL AND (
+            {_filled("c", (*Contact.personal_fields, "flat"))}
+            OR EXISTS (SELECT 1 FROM visit v WHERE v.contact_id = c.id
+                       AND ({_filled("v", (*Visit.personal_fields, "flat"))}))
+            OR EXISTS (SELECT 1 FROM consent k WHERE k.contact_id = c.id AND k.note != '')
+            OR EXISTS (SELECT 1 FROM review w JOIN visit v ON w.target_type = 'visit' AND w.target_id = v.id
+                       WHERE v.contact_id = c.id AND w.comment != '')
+            OR c.id IN ({links})
+        )
+    """
+
+
+def settle_erasures(store: Store) -> int:
+    """After a sync: re-erase what a pull brought back about erased people, purge new erasures.
+
+    A teammate's edit made before they heard of the erasure (a visit's notes, a consent's note …)
+    may arrive after it: the service resets only the erased contact's own fields. Such values are
+    cleared again here and the clearing syncs. When the pull brought erasures not yet purged from
+    this file, the FTS index is merged and the WAL truncated. Returns how many people were settled.
+    """
+    with store.engine.connect() as conn:
+        ids = [row[0] for row in conn.execute(text(_unsettled_sql()))]
+        erased = conn.execute(text("SELECT count(*) FROM contact WHERE erased_at IS NOT NULL")).scalar_one()
+    for contact_id in ids:
+        contact = store.get(Contact, contact_id)
+        if contact is not None:
+            with store.write() as conn:
+                erase_in(store, conn, contact, by="", action=None)
+    if ids or store.meta(META_PURGED_ERASURES) != str(erased):
+        purge_deleted_content(store)
+    return len(ids)

@@ -161,6 +161,11 @@ def correct_visit(store: Store, visit_id: str, changes: dict[str, Any]) -> Visit
     with store.read() as session:
         if clean.get("contact_id"):
             live_contact(session, clean["contact_id"], "contact_id", errors)
+        person = session.get(Contact, visit.contact_id) if visit.contact_id else None
+    if person is not None and person.erased_at is not None:
+        for name in (*Visit.personal_fields, "flat"):
+            if clean.get(name):  # nothing personal may be written about an erased person (RODO)
+                errors.add(name, "contact_erased")
     errors.raise_if_any()
     changed = apply_changes(visit, clean)
     if changed:

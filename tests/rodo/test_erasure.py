@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fieldapp.model import Contact, Visit
-from fieldapp.rodo import entries, erase_person
+from fieldapp.rodo import entries, erase_person, settle_erasures
 from fieldapp.services.errors import NotFound, ValidationFailed
 from fieldapp.services.network import meeting_summary
 from fieldapp.services.reviews import return_entry, review_of
@@ -75,3 +75,20 @@ def test_erasure_needs_who_and_an_existing_contact(store: Store) -> None:
     with pytest.raises(NotFound):
         erase_person(store, "no-such-contact", by="admin-1")
     assert store.get(Contact, person.contact.id).name == NAME  # type: ignore[union-attr]
+
+
+def test_settling_clears_what_arrives_about_an_erased_person(store: Store) -> None:
+    person = person_with_everything(store)
+    erase_person(store, person.contact.id, by="admin-1")
+    assert settle_erasures(store) == 0 and store.meta("rodo.purged_erasures") == "1"
+    # As a pull would: a late note on a visit and a consent, written without the service layer.
+    visit = store.get(Visit, person.visits[2].id)
+    assert visit is not None
+    visit.notes = f"{NAME} znowu"
+    with store.write() as conn:
+        store.save(conn, visit, ["notes"])
+    assert table_hits(store.path)
+    assert settle_erasures(store) == 1
+    assert table_hits(store.path) == [] and byte_hits(store.path) == []
+    assert ("visit", visit.id, ["notes"]) in outbox(store)  # the clearing syncs
+    assert [e.action for e in entries(store)] == ["erased"]  # settling is not a new erasure
