@@ -8,6 +8,8 @@ a diagnosis or action opens its own screen.
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 import flet as ft
@@ -22,7 +24,9 @@ from fieldapp.ui import widgets as w
 from fieldapp.ui.forms import Form
 from fieldapp.ui.registry import MenuEntry, screen
 from fieldapp.ui.screen import Screen
+from fieldapp.ui.sync_screen import sync_error_message
 from fieldapp.ui.today import visit_place
+from sync.hlc import decode
 
 #: The state filter's choices on a supervisor's device; "todo" = new and corrected entries.
 FILTERS: dict[str, list[str] | None] = {
@@ -263,3 +267,65 @@ class ReviewEntryScreen(Screen):
     def _open_entry(self) -> None:
         route = "diagnoses" if self.kind == "diagnosis" else "actions"
         self.ctx.go(f"/zone/{route}/{self.target_id}")
+
+
+def hlc_time(value: str) -> datetime | None:
+    """When an HLC was stamped (its wall-clock part), for people reading the conflict log."""
+    try:
+        return datetime.fromtimestamp(decode(value).wall_ms / 1000, UTC)
+    except (ValueError, IndexError):
+        return None
+
+
+def shown_value(value: Any) -> str:
+    if value in (None, "", [], {}):
+        return "—"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+@screen("/more/conflicts", menu=MenuEntry("/more", "ui.conflicts.title", ft.Icons.MERGE_TYPE, order=6))
+class ConflictsScreen(Screen):
+    """The program's conflict log: for each field edited on two devices, the value kept and the one
+    that lost, with when and from which device (read from the service; supervisors only)."""
+
+    title_key = "ui.conflicts.title"
+    scrolls = False
+
+    def build(self) -> ft.Control:
+        self.intro = w.muted(self.t("ui.conflicts.intro"))
+        self.list = ft.ListView(spacing=4, expand=True)
+        return ft.Column([self.intro, self.list], spacing=8, expand=True)
+
+    async def load(self) -> None:
+        ctx = self.ctx
+        client = ctx.services.sync_client()
+        if client is None or not await ctx.call(review_service.can_review, ctx.store):
+            self.list.controls = [w.empty(self.t("ui.conflicts.supervisors_only"))]
+            return
+        from sync.client import SyncError
+
+        try:
+            answer = await ctx.call(client.conflicts)
+        except SyncError as exc:
+            self.list.controls = [w.notice(sync_error_message(ctx, exc.code), icon=ft.Icons.ERROR_OUTLINE)]
+            return
+        rows = [self._row(c) for c in reversed(answer.conflicts)]
+        self.list.controls = rows or [w.empty(self.t("ui.conflicts.none"))]
+
+    def _row(self, conflict: Any) -> ft.Control:
+        t, lang = self.t, self.ctx.lang
+        kept, lost = hlc_time(conflict.winner_hlc), hlc_time(conflict.loser_hlc)
+        return w.card(
+            w.body(f"{conflict.record_type} · {conflict.field}", weight=ft.FontWeight.W_600),
+            w.labelled(
+                t("ui.conflicts.kept", when=w.format_date(kept, lang)), shown_value(conflict.winner_value)
+            ),
+            w.labelled(
+                t(
+                    "ui.conflicts.lost",
+                    when=w.format_date(lost, lang),
+                    device=(conflict.loser_device or "?")[:8],
+                ),
+                shown_value(conflict.loser_value),
+            ),
+        )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fieldapp.model import Visit
-from fieldapp.services import reviews, visits
+from fieldapp.services import contacts, reviews, visits
 from fieldapp.store import Store
 from fieldapp.store.paths import DB_FILENAME
 from sync.client import SyncClient
@@ -57,12 +57,36 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
     finally:
         store.close()
     enrolled_store(supervisor_dir, service, supervisor_id).close()
+    make_conflict(service, team_id, tmp_path_factory.mktemp("others"))
 
     apps = [AppServer(animator_dir).start(), AppServer(supervisor_dir).start()]
     yield Team(service, apps[0], apps[1], visit_id, team_id)
     for app in apps:
         app.stop()
     service.stop()
+
+
+def make_conflict(service: LocalServer, team_id: str, folder: Path) -> None:
+    """Two teammates rename the same organisation offline: one name is kept, the other logged."""
+    first, second = (
+        enrolled_store(
+            folder / name,
+            service,
+            accounts.create_user(service.db, name, "animator", team_id=team_id),
+        )
+        for name in ("first", "second")
+    )
+    try:
+        org = contacts.create_contact(first, {"kind": "ngo", "name": "Fundacja Podwórko"})
+        SyncClient(first).sync()
+        SyncClient(second).sync()
+        contacts.update_contact(first, org.id, {"name": "Fundacja Nasze Podwórko"})
+        contacts.update_contact(second, org.id, {"name": "Fundacja Podwórko Polesie"})
+        SyncClient(first).sync()
+        SyncClient(second).sync()
+    finally:
+        first.close()
+        second.close()
 
 
 def sync_now(
@@ -123,3 +147,12 @@ def test_return_correct_and_approve(team: Team, new_phone: Callable[..., Phone],
     finally:
         check.close()
     assert team.animator.errors_logged() == [] and team.supervisor.errors_logged() == []
+
+
+def test_conflict_log_on_the_supervisors_phone(team: Team, new_phone: Callable[..., Phone]) -> None:
+    boss = new_phone(team.supervisor, "/more/conflicts")
+    boss.see("contact · name")
+    boss.see("Fundacja Podwórko Polesie")  # kept: written last
+    boss.see("Fundacja Nasze Podwórko")  # lost, with when and from which device
+    animator = new_phone(team.animator, "/more/conflicts")
+    animator.see("Dziennik konfliktów widzi koordynator")

@@ -34,6 +34,12 @@ PL: dict[str, str] = {
     "ui.review.status": "Status",
     "ui.review.participants": "Uczestników",
     "ui.today.returned": "Zwrócone do poprawy: {count} — dotknij, aby poprawić",
+    "ui.conflicts.title": "Konflikty zmian",
+    "ui.conflicts.intro": "Pola zmienione na dwóch urządzeniach: która wartość została, a która przegrała.",
+    "ui.conflicts.supervisors_only": "Dziennik konfliktów widzi koordynator po połączeniu z serwerem.",
+    "ui.conflicts.none": "Brak konfliktów.",
+    "ui.conflicts.kept": "Zostało (zapis z {when})",
+    "ui.conflicts.lost": "Przegrało (zapis z {when}, urządzenie {device})",
 }
 
 EN: dict[str, str] = {
@@ -70,4 +76,10 @@ EN: dict[str, str] = {
     "ui.review.status": "Status",
     "ui.review.participants": "Participants",
     "ui.today.returned": "Returned for correction: {count} — tap to correct",
+    "ui.conflicts.title": "Edit conflicts",
+    "ui.conflicts.intro": "Fields edited on two devices: the value that was kept and the one that lost.",
+    "ui.conflicts.supervisors_only": "The conflict log is for coordinators, with a connection to the server.",
+    "ui.conflicts.none": "No conflicts.",
+    "ui.conflicts.kept": "Kept (written {when})",
+    "ui.conflicts.lost": "Lost (written {when}, device {device})",
 }
