@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -199,6 +199,8 @@ def _day_text(value: date | datetime | None, end: bool = False) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
+        if value.tzinfo is not None:  # the store keeps UTC
+            value = value.astimezone(UTC)
         return value.strftime("%Y-%m-%d %H:%M:%S.%f")
     return value.isoformat() + (" 99" if end else "")  # a whole end day is included
 

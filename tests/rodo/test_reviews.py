@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -143,4 +143,6 @@ def test_queue_filters_and_order(store: Store) -> None:
         second,
     ]
     assert [r.target_id for r in review_queue(store, limit=1)] == [action.id]
+    since = datetime(2026, 5, 2, 12, 30, tzinfo=timezone(timedelta(hours=2)))  # 10:30 UTC: after the knock
+    assert [r.target_id for r in review_queue(store, kinds=["visit"], start=since)] == [other]
     assert review_queue(store, kinds=["contact"]) == []
