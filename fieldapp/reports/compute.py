@@ -49,10 +49,6 @@ HAPPENED: frozenset[str] = frozenset({ActionStatus.DONE, ActionStatus.REPORTED})
 #: The "kind" under which Local Activity Groups appear among those who carried out actions.
 ACTIVITY_GROUP = "activity_group"
 
-#: A door's key; ``fold`` is Python's casefold (SQLite's lower() folds ASCII letters only: "Ł").
-_DOOR = "fold({p}street) || '|' || fold({p}house_number) || '|' || fold({p}flat)"
-_HAS_DOOR = "trim({p}street) != '' AND trim({p}house_number) != ''"
-
 
 def pln(grosze: int) -> Decimal:
     """Grosze as złoty, exactly, with two decimals."""
@@ -189,13 +185,6 @@ def _zones(q: _Query) -> list[tuple[str, str]]:
     return q.rows(f"SELECT id, name FROM zone WHERE deleted = 0{zone} ORDER BY name", params)
 
 
-def _knocks(q: _Query, report: Report) -> None:
-    where, params = q.visits_where()
-    rows = q.rows(f"SELECT outcome, count(*) FROM visit v WHERE {where} GROUP BY outcome", params)
-    report.knocks_by_outcome = dict(sorted(rows, key=lambda r: (-r[1], r[0])))
-    report.visits = sum(report.knocks_by_outcome.values())
-
-
 def _reached(q: _Query, report: Report) -> None:
     vwhere, vparams = q.visits_where()
     mwhere, mparams = q.meetings_where()
@@ -213,41 +202,62 @@ def _reached(q: _Query, report: Report) -> None:
     report.contacts_by_kind = dict(sorted(rows, key=lambda r: (-r[1], r[0])))
 
 
-def _coverage(q: _Query, report: Report, zones: list[tuple[str, str]]) -> None:
+def _door(street: str, number: str, flat: str) -> str | None:
+    """A door's key (``None`` without street and number); case-folded in Python, since SQLite's
+    lower() folds ASCII letters only ("Ł")."""
+    street, number = _fold(street), _fold(number)
+    return f"{street}|{number}|{_fold(flat)}" if street and number else None
+
+
+def _knocks_and_coverage(q: _Query, report: Report, zones: list[tuple[str, str]]) -> None:
+    """Door-knocks by outcome and each zone's coverage, in one pass over the zones' visits.
+
+    Known doors need every visit of the zones (not only the period's), so one scan reads them all
+    and flags the period's; doors are case-folded in Python (SQLite's lower() folds ASCII only: "Ł").
+    """
+    zone, zparams = _in("zone_id", q.zone_ids)
+    doors: dict[tuple[str, str, str], str | None] = {}  # door as written → its key
+
+    def door(street: str, number: str, flat: str) -> str | None:
+        written = (street, number, flat)
+        key = doors.get(written, "")
+        if key == "":
+            key = doors[written] = _door(street, number, flat)
+        return key
+
+    outcomes: Counter[str] = Counter()
+    visits: Counter[str | None] = Counter()
+    knocked: dict[str | None, set[str]] = defaultdict(set)
+    known: dict[str | None, set[str]] = defaultdict(set)
+    rows = q.db.execute(
+        "SELECT zone_id, outcome, street, house_number, flat, visited_at >= ? AND visited_at < ?"
+        f" FROM visit WHERE deleted = 0{zone}",
+        [q.lo, q.hi, *zparams],
+    )
+    for zone_id, outcome, street, number, flat, in_period in rows:
+        key = door(street, number, flat)
+        if key:
+            known[zone_id].add(key)
+        if in_period:
+            outcomes[outcome] += 1
+            visits[zone_id] += 1
+            if key:
+                knocked[zone_id].add(key)
+    report.knocks_by_outcome = dict(sorted(outcomes.items(), key=lambda item: (-item[1], item[0])))
+    report.visits = sum(outcomes.values())
     if not zones:
         return
     ids = [z[0] for z in zones]
-    marks = _marks(ids)
-    known = dict(
-        q.rows(
-            f"""
-            SELECT zone_id, count(DISTINCT door) FROM (
-                SELECT zone_id, {_DOOR.format(p="")} AS door FROM contact
-                WHERE deleted = 0 AND erased_at IS NULL AND zone_id IN ({marks}) AND {_HAS_DOOR.format(p="")}
-                UNION ALL
-                SELECT zone_id, {_DOOR.format(p="")} AS door FROM visit
-                WHERE deleted = 0 AND zone_id IN ({marks}) AND {_HAS_DOOR.format(p="")}
-            ) GROUP BY zone_id
-            """,
-            [*ids, *ids],
-        )
-    )
-    knocked = {
-        zone_id: (doors, visits)
-        for zone_id, doors, visits in q.rows(
-            f"""
-            SELECT v.zone_id,
-                   count(DISTINCT CASE WHEN {_HAS_DOOR.format(p="v.")} THEN {_DOOR.format(p="v.")} END),
-                   count(*)
-            FROM visit v
-            WHERE v.deleted = 0 AND v.visited_at >= ? AND v.visited_at < ? AND v.zone_id IN ({marks})
-            GROUP BY v.zone_id
-            """,
-            [q.lo, q.hi, *ids],
-        )
-    }
+    for zone_id, street, number, flat in q.rows(
+        "SELECT zone_id, street, house_number, flat FROM contact"
+        f" WHERE deleted = 0 AND erased_at IS NULL AND zone_id IN ({_marks(ids)})",
+        ids,
+    ):
+        key = door(street, number, flat)
+        if key:
+            known[zone_id].add(key)
     report.coverage = [
-        ZoneCoverage(zone_id, name, known.get(zone_id, 0), *knocked.get(zone_id, (0, 0)))
+        ZoneCoverage(zone_id, name, len(known[zone_id]), len(knocked[zone_id]), visits[zone_id])
         for zone_id, name in zones
     ]
 
@@ -444,14 +454,11 @@ def build_report(store: Store, *, start: date, end: date, zone_ids: list[str] | 
     if end < start:
         start, end = end, start
     with store.engine.connect() as conn:
-        db = raw(conn)
-        db.create_function("fold", 1, _fold, deterministic=True)
-        q = _Query(db, start, end, list(zone_ids) if zone_ids is not None else None)
+        q = _Query(raw(conn), start, end, list(zone_ids) if zone_ids is not None else None)
         zones = _zones(q)
         report = Report(start, end, q.zone_ids, [name for _id, name in zones])
-        _knocks(q, report)
+        _knocks_and_coverage(q, report, zones)
         _reached(q, report)
-        _coverage(q, report, zones)
         actions = _period_actions(q)
         _actions(q, report, actions)
         _carried_out(q, report, actions)
