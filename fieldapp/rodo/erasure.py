@@ -40,6 +40,7 @@ from fieldapp.model import (
 from fieldapp.rodo.audit import AuditAction, actor_of, record
 from fieldapp.services.errors import Errors, NotFound
 from fieldapp.services.network.erasure import ErasedLinks, erase_person_links
+from fieldapp.services.roles import is_supervisor
 from fieldapp.store import Store, search
 from fieldapp.store.db import raw
 
@@ -142,9 +143,13 @@ def purge_deleted_content(store: Store) -> bool:
 def erase_person(store: Store, contact_id: str, *, by: str) -> ErasureResult:
     """Erase a person's personal data everywhere on this device (and, through sync, everywhere).
 
-    ``by`` is the user id of whoever carried out the request (kept in the audit log, required).
+    Only supervisors and admins erase (an animator records a consent withdrawal instead, which
+    clears the contact's own personal fields). ``by`` is the user id of whoever carried out the
+    request (kept in the audit log, required).
     """
     errors = Errors()
+    if not is_supervisor(store):
+        errors.add("", "rodo_not_allowed")
     if not by or not by.strip():
         errors.add("by", "rodo_by_required")
     errors.raise_if_any()

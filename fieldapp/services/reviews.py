@@ -8,10 +8,9 @@ One ``Review`` record per target, updated in place. Its id is derived from the t
 that both create "the" review offline create the same record, and the service merges their writes
 field by field (last writer wins per field) instead of keeping two competing reviews.
 
-Only supervisors and admins approve or return. The device knows its role from what enrollment
-stored (meta ``sync.role``); a device that was never enrolled may be given one in meta
-``user.role``. The service must refuse the same writes from other roles: a device check alone can be
-bypassed.
+Only supervisors and admins approve or return (``services.roles``: the role enrollment stored in
+meta ``sync.role``, else meta ``user.role``). The service must refuse the same writes from other
+roles: a device check alone can be bypassed.
 """
 
 from __future__ import annotations
@@ -26,9 +25,10 @@ from sqlalchemy import text as sql
 from sqlmodel import Session
 
 from fieldapp.model import Diagnosis, NeighbourhoodAction, Review, SyncedRecord, Visit
-from fieldapp.model.enums import ReviewState, Role
+from fieldapp.model.enums import ReviewState
 from fieldapp.rodo.audit import AuditAction, actor_of, record
 from fieldapp.services.errors import Errors, NotFound
+from fieldapp.services.roles import is_supervisor
 from fieldapp.services.validation import LONG_TEXT, Invalid, text
 from fieldapp.store import Store
 
@@ -38,9 +38,6 @@ TARGETS: dict[str, type[SyncedRecord]] = {
     Diagnosis.record_type: Diagnosis,
     NeighbourhoodAction.record_type: NeighbourhoodAction,
 }
-REVIEWER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
-META_SYNC_ROLE = "sync.role"
-META_USER_ROLE = "user.role"
 _NAMESPACE = uuid.UUID("6f1c3a52-5b0e-4c7e-9a57-2d7f3c1e8b10")
 
 
@@ -49,13 +46,8 @@ def review_id(target_type: str, target_id: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{target_type}:{target_id}"))
 
 
-def role(store: Store) -> str:
-    """The device user's role: from enrollment, else the locally configured one, else animator."""
-    return store.meta(META_SYNC_ROLE) or store.meta(META_USER_ROLE) or Role.ANIMATOR
-
-
 def can_review(store: Store) -> bool:
-    return role(store) in REVIEWER_ROLES
+    return is_supervisor(store)
 
 
 def _target(store: Store, target_type: str, target_id: str, errors: Errors) -> SyncedRecord | None:

@@ -14,8 +14,14 @@ from tests.network.helpers import outbox
 from tests.rodo.helpers import NAME, byte_hits, outcome_counts, person_with_everything, table_hits
 
 
-def test_erasure_leaves_no_trace_but_keeps_counts(store: Store) -> None:
+@pytest.fixture
+def store(store: Store) -> Store:
+    """A supervisor's device (only supervisors and admins erase)."""
     store.set_meta("user.role", "supervisor")
+    return store
+
+
+def test_erasure_leaves_no_trace_but_keeps_counts(store: Store) -> None:
     person = person_with_everything(store)
     return_entry(store, "visit", person.visits[1].id, f"Dopisz telefon {NAME}")
     assert table_hits(store.path) and byte_hits(store.path), "the person must be stored before the erasure"
@@ -74,6 +80,11 @@ def test_erasure_needs_who_and_an_existing_contact(store: Store) -> None:
     assert "usunięcia" in failed.value.by_field()["by"]
     with pytest.raises(NotFound):
         erase_person(store, "no-such-contact", by="admin-1")
+    store.set_meta("user.role", "animator")
+    with pytest.raises(ValidationFailed) as failed:
+        erase_person(store, person.contact.id, by="anim-1")
+    assert [e.code for e in failed.value.errors] == ["rodo_not_allowed"]
+    assert "koordynator" in failed.value.errors[0].message()
     assert store.get(Contact, person.contact.id).name == NAME  # type: ignore[union-attr]
 
 

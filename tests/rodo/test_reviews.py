@@ -16,9 +16,9 @@ from fieldapp.services.reviews import (
     review_id,
     review_of,
     review_queue,
-    role,
     state_of,
 )
+from fieldapp.services.roles import role
 from fieldapp.store import Store
 from tests.network.helpers import zone
 

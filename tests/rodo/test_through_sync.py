@@ -40,17 +40,18 @@ def service_hits(world: World) -> list[tuple[str, str]]:
 
 def test_erasure_reaches_the_service_and_every_device(world: World) -> None:
     a, b, c = world.device(), world.device(), world.device()
+    supervisor = world.device(role="supervisor")
     person = person_with_everything(a.store)
-    for device in (a, b, c):
+    for device in (a, b, c, supervisor):
         device.client.sync()
     assert table_hits(b.store.path), "the teammate holds the person before the erasure"
     counts = outcome_counts(b.store.path)
     head_count = meeting_summary(b.store, person.meeting.id).head_count
 
-    erase_person(a.store, person.contact.id, by=a.user_id)
+    erase_person(supervisor.store, person.contact.id, by=supervisor.user_id)
     # Meanwhile the teammate, not yet aware, writes a note about the person.
     contacts.update_contact(b.store, person.contact.id, {"notes": "Kwiatkowski oddzwonił"})
-    a.client.sync()
+    supervisor.client.sync()
     b.client.sync()
     b.client.sync()  # the service's reset of the late note comes back in the next pull
 
@@ -71,12 +72,12 @@ def test_erasure_reaches_the_service_and_every_device(world: World) -> None:
     visits.correct_visit(c.store, person.visits[0].id, {"notes": "Kwiatkowski znowu nie otworzył"})
     c.client.sync()
     assert settle_erasures(c.store) == 1
-    for device in (c, a, b):
+    for device in (c, a, b, supervisor):
         device.client.sync()
         settle_erasures(device.store)
     # The service's conflict log keeps the late note (see test_conflict_log_forgets_late_notes…).
     assert [hit for hit in service_hits(world) if hit[0] != "conflict"] == []
-    for device in (a, b, c):
+    for device in (a, b, c, supervisor):
         assert table_hits(device.store.path) == [] and byte_hits(device.store.path) == []
         assert device.store.get(Visit, person.visits[0].id).outcome == "not_home"  # type: ignore[union-attr]
     # Once a device knows of the erasure, it refuses personal notes about the person.
@@ -86,12 +87,12 @@ def test_erasure_reaches_the_service_and_every_device(world: World) -> None:
 
 
 def late_note_after_erasure(world: World) -> None:
-    a, c = world.device(), world.device()
+    a, c, supervisor = world.device(), world.device(), world.device(role="supervisor")
     person = person_with_everything(a.store)
-    a.client.sync()
-    c.client.sync()
-    erase_person(a.store, person.contact.id, by=a.user_id)
-    a.client.sync()
+    for device in (a, c, supervisor):
+        device.client.sync()
+    erase_person(supervisor.store, person.contact.id, by=supervisor.user_id)
+    supervisor.client.sync()
     visits.correct_visit(c.store, person.visits[0].id, {"notes": "Kwiatkowski znowu nie otworzył"})
     c.client.sync()
     settle_erasures(c.store)

@@ -10,6 +10,7 @@ PL: dict[str, str] = {
         "Tego rodzaju wpisu („{value}”) nie można ocenić — tylko wizyty, diagnozy i działania."
     ),
     "error.rodo_by_required": "Podaj, kto realizuje żądanie usunięcia danych.",
+    "error.rodo_not_allowed": "Dane osoby może usunąć tylko koordynator lub administrator.",
     # -- vocabularies -------------------------------------------------------------------------
     "review.returned_with": "Zwrócony: {comment}",
     "review.kind.visit": "Wizyta",
@@ -31,6 +32,7 @@ EN: dict[str, str] = {
         "This kind of entry (“{value}”) cannot be reviewed — only visits, diagnoses and actions."
     ),
     "error.rodo_by_required": "Say who is carrying out the erasure request.",
+    "error.rodo_not_allowed": "Only a supervisor or an administrator can erase a person's data.",
     "review.returned_with": "Returned: {comment}",
     "review.kind.visit": "Visit",
     "review.kind.diagnosis": "Diagnosis",
