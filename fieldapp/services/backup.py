@@ -51,9 +51,14 @@ def export_bytes(store: Store) -> tuple[str, bytes, dict[str, int]]:
 def write_export(store: Store, folder: Path) -> tuple[Path, dict[str, int]]:
     """Write the export into ``folder`` (created if needed) atomically; the path and counts."""
     name, data, counts = export_bytes(store)
+    return write_atomic(folder, name, data), counts
+
+
+def write_atomic(folder: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` as ``folder/name`` so that a reader never sees half a file."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    partial = path.with_suffix(".json.part")
+    partial = path.with_name(path.name + ".part")
     partial.write_bytes(data)
     partial.replace(path)
-    return path, counts
+    return path

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import flet as ft
 
-from fieldapp.model import Consent, Contact
+from fieldapp.model import Consent, Contact, utcnow
 from fieldapp.model.enums import NATURAL_PERSON_KINDS
+from fieldapp.rodo.erasure import erase_person
+from fieldapp.rodo.export import export_person_json
 from fieldapp.services import consent as consent_service
 from fieldapp.services import contacts as contact_service
+from fieldapp.services import reviews as review_service
+from fieldapp.services.backup import write_atomic
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.contacts import contact_title, zone_names
@@ -109,9 +113,15 @@ class ContactDetailScreen(Screen):
             )
         )
         rows.append(  # the engagement ladder, groups and meetings (fieldapp/ui/network/person.py)
-            w.secondary_button(ctx, self.t("network.ui.person"), lambda: ctx.go(f"/contacts/{cid}/network"),
-                               icon=ft.Icons.STAIRS)
+            w.secondary_button(
+                ctx,
+                self.t("network.ui.person"),
+                lambda: ctx.go(f"/contacts/{cid}/network"),
+                icon=ft.Icons.STAIRS,
+            )
         )
+        if contact.kind in NATURAL_PERSON_KINDS and await ctx.call(review_service.can_review, ctx.store):
+            rows.append(self._rodo_block(contact))
         rows.append(w.heading(self.t("ui.contact.visits"), size=18))
         visits = getattr(detail, "visits", None) or []
         rows.extend(
@@ -159,6 +169,40 @@ class ContactDetailScreen(Screen):
                 )
             )
         return w.card(*items)
+
+    def _rodo_block(self, contact: Contact) -> ft.Control:
+        """A coordinator answers a person's request: what is stored about them, or erase it."""
+        ctx = self.ctx
+        if contact.erased_at is not None:
+            return w.card(w.notice(self.t("ui.rodo.erased", when=w.format_date(contact.erased_at, ctx.lang))))
+        return w.card(
+            w.heading(self.t("ui.rodo.title"), size=18),
+            w.secondary_button(ctx, self.t("ui.rodo.export"), self._export_person, icon=ft.Icons.DOWNLOAD),
+            w.secondary_button(
+                ctx, self.t("ui.rodo.erase"), self._confirm_erase, icon=ft.Icons.DELETE_FOREVER
+            ),
+        )
+
+    async def _export_person(self) -> None:
+        ctx = self.ctx
+        cid = self.params["contact_id"]
+        data = await ctx.call(export_person_json, ctx.store, cid, by=ctx.store.user_id)
+        folder = ctx.store.path.parent / "exports"
+        path = await ctx.call(write_atomic, folder, f"rodo-{cid}-{utcnow():%Y%m%d-%H%M%S}.json", data)
+        ctx.toast(self.t("ui.rodo.exported", path=str(path)))
+
+    def _confirm_erase(self) -> None:
+        self._confirm(
+            self.t("ui.rodo.erase"), self.t("ui.rodo.erase_text"), self.t("ui.rodo.erase"), self._erase
+        )
+
+    async def _erase(self) -> None:
+        ctx = self.ctx
+        who = ctx.store.user_id or await ctx.setting(META_USER_NAME)
+        await ctx.call(erase_person, ctx.store, self.params["contact_id"], by=who)
+        ctx.services.request_sync()
+        ctx.toast(self.t("ui.rodo.erased_now"))
+        await self.load()
 
     # -- confirmations ----------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fieldapp.model import Visit
+from fieldapp.model import Contact, Visit
 from fieldapp.services import contacts, reviews, visits
 from fieldapp.store import Store
 from fieldapp.store.paths import DB_FILENAME
@@ -21,6 +21,13 @@ from sync.server.local import LocalServer, start_local_server
 from tests.e2e.harness import AppServer, Phone
 
 pytestmark = pytest.mark.e2e
+GIVEN = {
+    "status": "given",
+    "method": "oral",
+    "scope_contact": True,
+    "scope_store": True,
+    "recorded_by": "Ola",
+}
 
 
 @dataclass
@@ -30,6 +37,7 @@ class Team:
     supervisor: AppServer
     visit_id: str
     team_id: str
+    person_id: str
 
 
 def enrolled_store(folder: Path, service: LocalServer, user_id: str) -> Store:
@@ -53,6 +61,9 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
         visit_id = visits.log_visit(
             store, outcome="talked", street="Zielona", house_number="9", notes="Rozmowa o ławkach"
         ).id
+        person = contacts.create_contact(
+            store, {"kind": "resident", "name": "Anna Testowa", "phone": "600 123 456"}, GIVEN
+        )
         SyncClient(store).sync()
     finally:
         store.close()
@@ -60,7 +71,7 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
     make_conflict(service, team_id, tmp_path_factory.mktemp("others"))
 
     apps = [AppServer(animator_dir).start(), AppServer(supervisor_dir).start()]
-    yield Team(service, apps[0], apps[1], visit_id, team_id)
+    yield Team(service, apps[0], apps[1], visit_id, team_id, person.id)
     for app in apps:
         app.stop()
     service.stop()
@@ -156,3 +167,21 @@ def test_conflict_log_on_the_supervisors_phone(team: Team, new_phone: Callable[.
     boss.see("Fundacja Nasze Podwórko")  # lost, with when and from which device
     animator = new_phone(team.animator, "/more/conflicts")
     animator.see("Dziennik konfliktów widzi koordynator")
+
+
+def test_coordinator_exports_then_erases_a_person(team: Team, new_phone: Callable[..., Phone]) -> None:
+    sync_now(new_phone, team.supervisor, expect="Synchronizacja zakończona")
+    boss = new_phone(team.supervisor, f"/contacts/{team.person_id}")
+    boss.see("Anna Testowa")
+    boss.tap("Eksportuj wszystkie dane tej osoby")
+    boss.see("Zapisano eksport danych osoby")
+    [export] = (team.supervisor.db_path.parent / "exports").glob(f"rodo-{team.person_id}-*.json")
+    assert "Anna Testowa" in export.read_text(encoding="utf-8")
+
+    boss.tap("Usuń dane osobowe (art. 17 RODO)")
+    boss.see("Tego nie da się cofnąć")
+    boss.tap("Usuń dane osobowe (art. 17 RODO)")  # the dialog hides the screen below: its button
+    boss.see("Dane osobowe usunięte na wniosek osoby")
+    with team.supervisor.store() as store:
+        erased = store.get(Contact, team.person_id)
+    assert erased is not None and (erased.name, erased.phone) == ("", "") and erased.erased_at is not None
