@@ -8,15 +8,20 @@ Definitions:
 
 - **door-knocks** — live visits in the period (of the zones), counted by outcome;
 - **contacts reached** — distinct live contacts the team *talked* to at the door (outcome
-  ``talked``) or who attended a meeting held in the period, counted by contact kind;
-- **coverage of a zone** — a *door* is ``street + house number + flat`` (trimmed, case-folded;
-  with both street and number known). Known doors of a zone = the doors of its live contacts (not
-  erased) and of all its live visits ever; knocked doors = distinct doors of its visits in the
-  period. Coverage = knocked / known (0 when nothing is known);
+  ``talked``) in the period, and organisations (not natural persons) on the attendance list of a
+  meeting held in the period, counted by contact kind. People at meetings are counted as meeting
+  participants instead: their attendance is anonymised when they are erased, a visit is not;
+- **coverage of a zone** — a *door* is a building entrance, ``street + house number`` (trimmed,
+  case-folded; both known). Flats are left out on purpose: erasure (RODO) removes the flat from a
+  person's contact and visits, and the report's counts must not change when someone is erased.
+  Known doors of a zone = the doors of its live contacts (erased ones too: their street stays) and
+  of all its live visits ever; knocked doors = distinct doors of its visits in the period.
+  Coverage = knocked / known (0 when nothing is known);
 - **active local leaders** — distinct live contacts of kind ``leader`` who, in the period, were
   talked to at the door, attended a meeting, took part in or organised an action (organiser,
   partner or attendance), or led a Local Activity Group (membership with role leader overlapping
-  the period);
+  the period). Erasing a leader anonymises their meeting, action and group links, so only their
+  visits and their place in actions' organiser lists keep counting for them;
 - **actions of the period** — live actions whose day (``starts_on``, else the local date of their
   last status change, else of their creation) falls in the period; by status;
 - **micro-grants** — sums requested and granted over the period's actions that were not dropped
@@ -39,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from fieldapp.model.enums import ActionStatus, ContactKind, VisitOutcome
+from fieldapp.model.enums import NATURAL_PERSON_KINDS, ActionStatus, ContactKind, VisitOutcome
 from fieldapp.store import Store, raw
 
 #: Outcomes that mean the animator met the person (the engagement ladder's first rung).
@@ -189,24 +194,26 @@ def _reached(q: _Query, report: Report) -> None:
     vwhere, vparams = q.visits_where()
     mwhere, mparams = q.meetings_where()
     outcomes = list(REACHED_OUTCOMES)
+    persons = sorted(NATURAL_PERSON_KINDS)
     sql = f"""
         SELECT c.kind, count(*) FROM contact c WHERE c.deleted = 0 AND c.id IN (
             SELECT v.contact_id FROM visit v
             WHERE {vwhere} AND v.contact_id IS NOT NULL AND v.outcome IN ({_marks(outcomes)})
             UNION
             SELECT a.contact_id FROM attendance a JOIN meeting m ON m.id = a.event_id
-            WHERE a.deleted = 0 AND a.event_type = 'meeting' AND a.contact_id IS NOT NULL AND {mwhere}
+            JOIN contact o ON o.id = a.contact_id AND o.kind NOT IN ({_marks(persons)})
+            WHERE a.deleted = 0 AND a.event_type = 'meeting' AND {mwhere}
         ) GROUP BY c.kind
     """
-    rows = q.rows(sql, [*vparams, *outcomes, *mparams])
+    rows = q.rows(sql, [*vparams, *outcomes, *persons, *mparams])
     report.contacts_by_kind = dict(sorted(rows, key=lambda r: (-r[1], r[0])))
 
 
-def _door(street: str, number: str, flat: str) -> str | None:
+def _door(street: str, number: str) -> str | None:
     """A door's key (``None`` without street and number); case-folded in Python, since SQLite's
     lower() folds ASCII letters only ("Ł")."""
     street, number = _fold(street), _fold(number)
-    return f"{street}|{number}|{_fold(flat)}" if street and number else None
+    return f"{street}|{number}" if street and number else None
 
 
 def _knocks_and_coverage(q: _Query, report: Report, zones: list[tuple[str, str]]) -> None:
@@ -216,13 +223,13 @@ def _knocks_and_coverage(q: _Query, report: Report, zones: list[tuple[str, str]]
     and flags the period's; doors are case-folded in Python (SQLite's lower() folds ASCII only: "Ł").
     """
     zone, zparams = _in("zone_id", q.zone_ids)
-    doors: dict[tuple[str, str, str], str | None] = {}  # door as written → its key
+    doors: dict[tuple[str, str], str | None] = {}  # door as written → its key
 
-    def door(street: str, number: str, flat: str) -> str | None:
-        written = (street, number, flat)
+    def door(street: str, number: str) -> str | None:
+        written = (street, number)
         key = doors.get(written, "")
         if key == "":
-            key = doors[written] = _door(street, number, flat)
+            key = doors[written] = _door(street, number)
         return key
 
     outcomes: Counter[str] = Counter()
@@ -230,12 +237,12 @@ def _knocks_and_coverage(q: _Query, report: Report, zones: list[tuple[str, str]]
     knocked: dict[str | None, set[str]] = defaultdict(set)
     known: dict[str | None, set[str]] = defaultdict(set)
     rows = q.db.execute(
-        "SELECT zone_id, outcome, street, house_number, flat, visited_at >= ? AND visited_at < ?"
+        "SELECT zone_id, outcome, street, house_number, visited_at >= ? AND visited_at < ?"
         f" FROM visit WHERE deleted = 0{zone}",
         [q.lo, q.hi, *zparams],
     )
-    for zone_id, outcome, street, number, flat, in_period in rows:
-        key = door(street, number, flat)
+    for zone_id, outcome, street, number, in_period in rows:
+        key = door(street, number)
         if key:
             known[zone_id].add(key)
         if in_period:
@@ -248,12 +255,12 @@ def _knocks_and_coverage(q: _Query, report: Report, zones: list[tuple[str, str]]
     if not zones:
         return
     ids = [z[0] for z in zones]
-    for zone_id, street, number, flat in q.rows(
-        "SELECT zone_id, street, house_number, flat FROM contact"
-        f" WHERE deleted = 0 AND erased_at IS NULL AND zone_id IN ({_marks(ids)})",
+    for zone_id, street, number in q.rows(
+        "SELECT DISTINCT zone_id, street, house_number FROM contact"
+        f" WHERE deleted = 0 AND zone_id IN ({_marks(ids)})",
         ids,
     ):
-        key = door(street, number, flat)
+        key = door(street, number)
         if key:
             known[zone_id].add(key)
     report.coverage = [

@@ -34,7 +34,8 @@ def local(day: date, hour: int = 12, minute: int = 0) -> datetime:
 
 
 def door(street: str, number: str, flat: str = "") -> str:
-    return f"{street.strip().lower()}|{number.strip().lower()}|{flat.strip().lower()}"
+    """A building entrance: the flat does not count (erasure removes it)."""
+    return f"{street.strip().lower()}|{number.strip().lower()}"
 
 
 @dataclass
@@ -162,8 +163,7 @@ def build(store: Store, *, seed: int = 11, knocks: int = 150) -> Truth:
         organiser_ids=[orgs["ngo"]],
         attendee_ids=[leaders[0], residents[0]],
     )
-    for cid in (orgs["ngo"], leaders[0], residents[0]):
-        truth.reached[kind_of[cid]].add(cid)
+    truth.reached["ngo"].add(orgs["ngo"])  # people at meetings count as participants, not "reached"
     truth.leaders.add(leaders[0])
     truth.meetings, truth.meeting_participants = 1, 3 + 5
     meetings.create_meeting(

@@ -92,3 +92,33 @@ def test_a_door_counts_once_whatever_the_spelling(store: Store) -> None:
     [cov] = report.coverage
     assert (cov.known_doors, cov.knocked_doors, cov.visits) == (2, 2, 4)
     assert cov.share == 1.0
+
+
+def test_erasing_people_leaves_the_counts_unchanged(filled: tuple[Store, Truth]) -> None:
+    """RODO erasure clears names, flats and meeting links; the report's figures stay as they were."""
+    from dataclasses import asdict
+
+    from sqlmodel import select
+
+    from fieldapp.model import Attendance, Contact, Visit
+    from fieldapp.rodo.erasure import erase_person
+
+    store, truth = filled
+    before = build_report(store, start=START, end=END, zone_ids=truth.wanted)
+    with store.read() as session:
+        talked = session.exec(
+            select(Visit.contact_id).where(Visit.outcome == "talked", Visit.contact_id.is_not(None))
+        ).all()
+        at_meetings = session.exec(select(Attendance.contact_id)).all()
+        people = session.exec(select(Contact.id, Contact.kind).where(Contact.kind == "resident")).all()
+    residents = {cid for cid, _kind in people}
+    chosen = {next(c for c in talked if c in residents), next(c for c in at_meetings if c in residents)}
+    store.set_meta("user.role", "supervisor")
+    for contact_id in chosen:
+        erase_person(store, contact_id, by="koordynatorka")
+    with store.read() as session:
+        assert all(session.get(Contact, c).erased_at is not None for c in chosen)
+        flats = session.exec(select(Visit.flat).where(Visit.contact_id.in_(chosen))).all()
+    assert flats and not any(flats)  # the flats really left the visits
+    after = build_report(store, start=START, end=END, zone_ids=truth.wanted)
+    assert asdict(after) == asdict(before)

@@ -42,8 +42,8 @@ PL: dict[str, str] = {
     "report.col.count": "Liczba",
     "report.col.kind": "Rodzaj",
     "report.col.zone": "Strefa",
-    "report.col.known_doors": "Znane drzwi",
-    "report.col.knocked_doors": "Drzwi, do których zapukano",
+    "report.col.known_doors": "Znane budynki",
+    "report.col.knocked_doors": "Budynki, do których zapukano",
     "report.col.visits": "Wizyty",
     "report.col.share": "Pokrycie (%)",
     "report.col.activity": "Aktywność",
@@ -74,11 +74,12 @@ PL: dict[str, str] = {
     "report.activity.any": "Razem (bez powtórzeń)",
     "report.kind.activity_group": "Grupa Aktywności Lokalnej",
     "report.note.coverage": (
-        "Pokrycie: drzwi (ulica, numer domu, mieszkanie), do których zapukano w okresie, wobec wszystkich"
-        " drzwi strefy znanych z kontaktów i wizyt."
+        "Pokrycie: budynki (ulica i numer domu), do których zapukano w okresie, wobec wszystkich"
+        " budynków strefy znanych z kontaktów i wizyt."
     ),
     "report.note.reached": (
-        "Dotarliśmy: rozmowa przy drzwiach (wynik „Rozmowa”) albo udział w spotkaniu w tym okresie."
+        "Dotarliśmy: rozmowa przy drzwiach (wynik „Rozmowa”) w tym okresie, a w przypadku organizacji"
+        " także udział w spotkaniu. Osoby na spotkaniach liczymy jako uczestników spotkań."
     ),
     "report.note.grants": "Kwoty mikrograntów bez działań porzuconych.",
 }
@@ -125,8 +126,8 @@ EN: dict[str, str] = {
     "report.col.count": "Count",
     "report.col.kind": "Kind",
     "report.col.zone": "Zone",
-    "report.col.known_doors": "Known doors",
-    "report.col.knocked_doors": "Doors knocked",
+    "report.col.known_doors": "Known buildings",
+    "report.col.knocked_doors": "Buildings knocked",
     "report.col.visits": "Visits",
     "report.col.share": "Coverage (%)",
     "report.col.activity": "Activity",
@@ -157,11 +158,12 @@ EN: dict[str, str] = {
     "report.activity.any": "In total (each once)",
     "report.kind.activity_group": "Local Activity Group",
     "report.note.coverage": (
-        "Coverage: doors (street, house number, flat) knocked in the period, out of all the zone's doors"
-        " known from contacts and visits."
+        "Coverage: buildings (street and house number) knocked in the period, out of all the zone's"
+        " buildings known from contacts and visits."
     ),
     "report.note.reached": (
-        "Reached: talked at the door (outcome \"Talked\") or came to a meeting in the period."
+        "Reached: talked at the door (outcome \"Talked\") in the period; organisations also by coming"
+        " to a meeting. People at meetings count as meeting participants."
     ),
     "report.note.grants": "Micro-grant amounts leave out dropped actions.",
 }
