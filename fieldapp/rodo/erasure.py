@@ -44,6 +44,8 @@ from fieldapp.services.roles import is_supervisor
 from fieldapp.store import Store, search
 from fieldapp.store.db import raw
 
+#: How long the WAL checkpoint after an erasure waits for readers (then ``settle_erasures`` retries).
+CHECKPOINT_WAIT_MS = 500
 #: How many erased contacts the file held at its last purge (a pull may bring new erasures).
 META_PURGED_ERASURES = "rodo.purged_erasures"
 
@@ -134,10 +136,19 @@ def purge_deleted_content(store: Store) -> bool:
     with store.write() as conn:
         raw(conn).execute("INSERT INTO contact_search(contact_search) VALUES('optimize')")
         erased = raw(conn).execute("SELECT count(*) FROM contact WHERE erased_at IS NOT NULL").fetchone()[0]
-        store.set_meta(META_PURGED_ERASURES, str(erased), conn)
     with store.engine.connect() as conn:
-        busy = raw(conn).execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-    return busy == 0
+        db = raw(conn)
+        # A reader holding the WAL would make the checkpoint wait the store's whole busy timeout.
+        (timeout,) = db.execute("PRAGMA busy_timeout").fetchone()
+        db.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+        try:
+            busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+    if busy:  # a reader held the WAL: ``settle_erasures`` tries again after the next sync
+        return False
+    store.set_meta(META_PURGED_ERASURES, str(erased))  # ids and counts only: nothing personal
+    return True
 
 
 def erase_person(store: Store, contact_id: str, *, by: str) -> ErasureResult:

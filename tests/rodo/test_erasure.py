@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from fieldapp.model import Contact, Visit
@@ -103,3 +105,19 @@ def test_settling_clears_what_arrives_about_an_erased_person(store: Store) -> No
     assert table_hits(store.path) == [] and byte_hits(store.path) == []
     assert ("visit", visit.id, ["notes"]) in outbox(store)  # the clearing syncs
     assert [e.action for e in entries(store)] == ["erased"]  # settling is not a new erasure
+
+
+def test_a_reader_holding_the_wal_delays_the_purge_until_settling(store: Store) -> None:
+    person = person_with_everything(store)
+    reader = sqlite3.connect(store.path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM contact").fetchone()  # a snapshot the WAL must keep
+    try:
+        result = erase_person(store, person.contact.id, by="supervisor-1")
+    finally:
+        reader.execute("COMMIT")
+        reader.close()
+    assert not result.purged and store.meta("rodo.purged_erasures") is None
+    assert table_hits(store.path) == []
+    assert settle_erasures(store) == 0  # nothing to clear again, but the purge is done now
+    assert byte_hits(store.path) == [] and store.meta("rodo.purged_erasures") == "1"
