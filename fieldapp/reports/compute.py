@@ -43,6 +43,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from fieldapp.model.enums import NATURAL_PERSON_KINDS, ActionStatus, ContactKind, VisitOutcome
 from fieldapp.store import Store, raw
@@ -209,6 +210,9 @@ def _reached(q: _Query, report: Report) -> None:
     report.contacts_by_kind = dict(sorted(rows, key=lambda r: (-r[1], r[0])))
 
 
+_UNSEEN: Any = object()
+
+
 def _door(street: str, number: str) -> str | None:
     """A door's key (``None`` without street and number); case-folded in Python, since SQLite's
     lower() folds ASCII letters only ("Ł")."""
@@ -223,15 +227,7 @@ def _knocks_and_coverage(q: _Query, report: Report, zones: list[tuple[str, str]]
     and flags the period's; doors are case-folded in Python (SQLite's lower() folds ASCII only: "Ł").
     """
     zone, zparams = _in("zone_id", q.zone_ids)
-    doors: dict[tuple[str, str], str | None] = {}  # door as written → its key
-
-    def door(street: str, number: str) -> str | None:
-        written = (street, number)
-        key = doors.get(written, "")
-        if key == "":
-            key = doors[written] = _door(street, number)
-        return key
-
+    doors: dict[tuple[str, str], str | None] = {}  # door as written → its key (memo)
     outcomes: Counter[str] = Counter()
     visits: Counter[str | None] = Counter()
     knocked: dict[str | None, set[str]] = defaultdict(set)
@@ -241,8 +237,11 @@ def _knocks_and_coverage(q: _Query, report: Report, zones: list[tuple[str, str]]
         f" FROM visit WHERE deleted = 0{zone}",
         [q.lo, q.hi, *zparams],
     )
-    for zone_id, outcome, street, number, in_period in rows:
-        key = door(street, number)
+    for zone_id, outcome, street, number, in_period in rows:  # the hot loop: 100,000s of rows
+        written = (street, number)
+        key = doors.get(written, _UNSEEN)
+        if key is _UNSEEN:
+            key = doors[written] = _door(street, number)
         if key:
             known[zone_id].add(key)
         if in_period:
@@ -260,7 +259,7 @@ def _knocks_and_coverage(q: _Query, report: Report, zones: list[tuple[str, str]]
         f" WHERE deleted = 0 AND zone_id IN ({_marks(ids)})",
         ids,
     ):
-        key = door(street, number)
+        key = _door(street, number)
         if key:
             known[zone_id].add(key)
     report.coverage = [
