@@ -246,6 +246,11 @@ class Phone:
             try:
                 target.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
                 target.click(timeout=TIMEOUT_MS)
+                if not self._has_focus(target):
+                    # The tap landed while the screen moved: typing now would go to another field.
+                    target.focus(timeout=TIMEOUT_MS)
+                    if not self._has_focus(target):
+                        continue
                 self.page.keyboard.press("Control+A")
                 self.page.keyboard.press("Backspace")
                 if text:
@@ -257,6 +262,10 @@ class Phone:
                 # shown): the text typed into the old one is lost, so type again.
                 continue
         expect(target).to_have_value(text, timeout=TIMEOUT_MS)
+
+    @staticmethod
+    def _has_focus(target: Locator) -> bool:
+        return bool(target.evaluate("element => element === document.activeElement"))
 
     def type(self, label: str, text: str) -> None:
         """Type key by key (search-as-you-type)."""
