@@ -46,4 +46,15 @@ def test_reports_show_this_month_and_save_a_csv(app: AppServer, phone: Phone) ->
     assert ["Rozmowa", "4"] in rows and ["Nikogo nie ma", "2"] in rows and ["Odmowa", "1"] in rows
     assert ["Wizyty (pukanie do drzwi)", "7"] in rows
     assert ["Stare Polesie", "7", "7", "100.0", "7"] in rows
+
+    # Custom dates with nothing in them: the figures drop to zero; the XLSX is saved too.
+    phone.tap("Własne daty")
+    phone.fill("Od dnia", "1.01.2020")
+    phone.fill("Do dnia", "31.01.2020")
+    phone.tap("Pokaż raport")
+    phone.see("Okres: 01.01.2020 – 31.01.2020")
+    phone.not_see("Rozmowa: 4")
+    phone.tap("Zapisz XLSX")
+    phone.see("raport_2020-01-01_2020-01-31.xlsx")
+    assert (app.data_dir / "raporty" / "raport_2020-01-01_2020-01-31.xlsx").stat().st_size > 0
     assert app.errors_logged() == []
