@@ -44,14 +44,14 @@ def to_csv(report: Report, lang: str = "pl") -> bytes:
 
 
 def to_xlsx(report: Report, lang: str = "pl") -> bytes:
-    """One sheet per table; numbers stay numbers (złoty with a two-decimal format)."""
+    """One sheet per table (short names, ≤ 31 characters as Excel wants); numbers stay numbers."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
     book.remove(book.active)
     for table in tables(report, lang):
-        sheet = book.create_sheet(table.key)
+        sheet = book.create_sheet(t(f"report.sheet.{table.key}", lang)[:31])
         sheet.append([table.title])
         sheet["A1"].font = Font(bold=True, size=13)
         sheet.append([period_text(report, lang)])

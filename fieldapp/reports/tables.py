@@ -17,7 +17,7 @@ Cell = str | int | float | Decimal
 
 @dataclass(frozen=True)
 class Table:
-    key: str  # short name: the XLSX sheet and the HTML anchor
+    key: str  # short name: the HTML anchor, and the ``report.sheet.<key>`` XLSX sheet name
     title: str
     headers: list[str]
     rows: list[list[Cell]]

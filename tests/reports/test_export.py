@@ -15,7 +15,16 @@ import pytest
 from fieldapp.reports.compute import CarriedBy, NeedRank, Report, ZoneCoverage
 from fieldapp.reports.export import to_csv, to_html, to_xlsx, write_report
 
-SHEETS = ["summary", "knocks", "contacts", "coverage", "leaders", "needs", "actions", "carried_out_by"]
+SHEETS = [
+    "Podsumowanie",
+    "Pukanie do drzwi",
+    "Dotarliśmy",
+    "Pokrycie stref",
+    "Liderzy",
+    "Potrzeby",
+    "Działania",
+    "Realizatorzy",
+]
 
 
 @pytest.fixture
@@ -99,13 +108,14 @@ def test_xlsx_has_a_sheet_per_table_with_numbers(report: Report) -> None:
         rows = list(book[name].iter_rows(values_only=True))
         return [r for r in rows[5:] if any(v is not None for v in r)]
 
-    assert ("Rozmowa", 9) in table("knocks")
-    summary = {r[0]: r[1] for r in table("summary")}
+    assert ("Rozmowa", 9) in table("Pukanie do drzwi")
+    summary = {r[0]: r[1] for r in table("Podsumowanie")}
     assert summary["Mikrogranty — wnioskowana kwota (zł)"] == pytest.approx(7500.50)
     assert summary["Wizyty (pukanie do drzwi)"] == 17
-    assert ("Księży Młyn", 40, 10, 25.0, 11) in table("coverage")
-    assert ("Stare Polesie", 0, 0, 0.0, 6) in table("coverage")
-    assert book["needs"]["A1"].value == "Potrzeby — ranking we wszystkich strefach"
+    assert ("Księży Młyn", 40, 10, 25.0, 11) in table("Pokrycie stref")
+    assert ("Stare Polesie", 0, 0, 0.0, 6) in table("Pokrycie stref")
+    assert book["Potrzeby"]["A1"].value == "Potrzeby — ranking we wszystkich strefach"
+    assert openpyxl.load_workbook(io.BytesIO(to_xlsx(report, "en"))).sheetnames[1] == "Door-knocks"
 
 
 def test_html_is_self_contained_and_shows_the_figures(report: Report) -> None:

@@ -36,6 +36,14 @@ PL: dict[str, str] = {
     "report.section.needs": "Potrzeby — ranking we wszystkich strefach",
     "report.section.actions": "Działania według statusu",
     "report.section.carried": "Kto zrealizował działania",
+    "report.sheet.summary": "Podsumowanie",
+    "report.sheet.knocks": "Pukanie do drzwi",
+    "report.sheet.contacts": "Dotarliśmy",
+    "report.sheet.coverage": "Pokrycie stref",
+    "report.sheet.leaders": "Liderzy",
+    "report.sheet.needs": "Potrzeby",
+    "report.sheet.actions": "Działania",
+    "report.sheet.carried_out_by": "Realizatorzy",
     "report.col.figure": "Wskaźnik",
     "report.col.value": "Wartość",
     "report.col.outcome": "Wynik",
@@ -105,7 +113,7 @@ EN: dict[str, str] = {
     "report.generated": "Prepared: {when}",
     "report.empty": "No data in this period",
     "report.export": "Export",
-    "report.export_help": "Files go to the app's data folder (subfolder \"raporty\").",
+    "report.export_help": 'Files go to the app\'s data folder (subfolder "raporty").',
     "report.export_csv": "Save CSV",
     "report.export_xlsx": "Save XLSX",
     "report.export_html": "Save for printing (HTML)",
@@ -120,6 +128,14 @@ EN: dict[str, str] = {
     "report.section.needs": "Needs ranked across zones",
     "report.section.actions": "Actions by status",
     "report.section.carried": "Who carried out the actions",
+    "report.sheet.summary": "Summary",
+    "report.sheet.knocks": "Door-knocks",
+    "report.sheet.contacts": "Reached",
+    "report.sheet.coverage": "Zone coverage",
+    "report.sheet.leaders": "Leaders",
+    "report.sheet.needs": "Needs",
+    "report.sheet.actions": "Actions",
+    "report.sheet.carried_out_by": "Organisers",
     "report.col.figure": "Figure",
     "report.col.value": "Value",
     "report.col.outcome": "Outcome",
@@ -162,7 +178,7 @@ EN: dict[str, str] = {
         " buildings known from contacts and visits."
     ),
     "report.note.reached": (
-        "Reached: talked at the door (outcome \"Talked\") in the period; organisations also by coming"
+        'Reached: talked at the door (outcome "Talked") in the period; organisations also by coming'
         " to a meeting. People at meetings count as meeting participants."
     ),
     "report.note.grants": "Micro-grant amounts leave out dropped actions.",
