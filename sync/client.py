@@ -39,7 +39,7 @@ from sqlalchemy import select
 from fieldapp.model.base import SyncedRecord
 from fieldapp.model.registry import RECORD_TYPES, to_wire
 from fieldapp.store import codec
-from fieldapp.store.db import Store, raw
+from fieldapp.store.db import StorageFull, Store, raw
 from sync import hlc
 from sync.protocol import (
     DEFAULT_PULL_PAGE,
@@ -230,15 +230,25 @@ class SyncClient:
             try:
                 self._push(receipt, report)
                 self._pull(receipt, report)
+                receipt.still_pending = self.store.pending_changes()
+                with self.store.write() as conn:
+                    self.store.set_meta(K_LAST_SUCCESS, datetime.now(UTC).isoformat(), conn)
+                    clock_problem = any(r.code in _KEEP_ON_REJECT for r in receipt.rejected)
+                    self.store.set_meta(K_LAST_ERROR, "clock_ahead" if clock_problem else None, conn)
+            except StorageFull as exc:  # a pulled page or an outbox update did not fit: none of it kept
+                self._note_error("storage_full")
+                raise SyncError("storage_full", str(exc)) from exc
             except SyncError as exc:
-                self.store.set_meta(K_LAST_ERROR, exc.code)
+                self._note_error(exc.code)
                 raise
-            receipt.still_pending = self.store.pending_changes()
-            with self.store.write() as conn:
-                self.store.set_meta(K_LAST_SUCCESS, datetime.now(UTC).isoformat(), conn)
-                clock_problem = any(r.code in _KEEP_ON_REJECT for r in receipt.rejected)
-                self.store.set_meta(K_LAST_ERROR, "clock_ahead" if clock_problem else None, conn)
             return receipt
+
+    def _note_error(self, code: str) -> None:
+        """Keep the last error code for the sync screen (not possible when the disk is full)."""
+        try:
+            self.store.set_meta(K_LAST_ERROR, code)
+        except StorageFull:
+            log.warning("storage full: the sync error code could not be saved")
 
     # push ------------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, create_engine, event, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from fieldapp.model import Contact, SyncedRecord, new_id, utcnow
@@ -62,6 +63,15 @@ def make_engine(path: Path) -> Engine:
 def raw(conn: Connection) -> sqlite3.Connection:
     """The sqlite3 connection under a SQLAlchemy connection (for FTS and bulk work)."""
     return conn.connection.driver_connection  # type: ignore[return-value]
+
+
+class StorageFull(OSError):
+    """The device's storage is full: the whole transaction was rolled back; free space and retry."""
+
+
+def _is_full(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    return isinstance(orig, sqlite3.Error) and getattr(orig, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
 
 
 class Store:
@@ -137,11 +147,17 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One write transaction (``BEGIN IMMEDIATE``): all or nothing."""
-        with self.engine.connect() as conn:
-            conn.execution_options(sqlite_begin="IMMEDIATE")
-            with conn.begin():
-                yield conn
+        """One write transaction (``BEGIN IMMEDIATE``): all or nothing; ``StorageFull`` when the
+        device has no space left (nothing of the transaction is kept)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(sqlite_begin="IMMEDIATE")
+                with conn.begin():
+                    yield conn
+        except (sqlite3.Error, OperationalError) as exc:
+            if _is_full(exc):
+                raise StorageFull("the device's storage is full; nothing of this change was saved") from exc
+            raise
 
     # -- the write path ---------------------------------------------------------------------
 

@@ -36,6 +36,9 @@ PL: dict[str, str] = {
     "sync.error.invalid_hlc": "Zapis miał uszkodzony znacznik czasu i został odrzucony.",
     "sync.error.out_of_scope": "Ten zapis należy do innego zespołu — serwer go nie przyjął.",
     "sync.error.missing_fields": "Serwer nie ma pełnego zapisu — zostanie wysłany ponownie w całości.",
+    "sync.error.storage_full": (
+        "Pamięć urządzenia jest pełna. Zwolnij miejsce — dane zapisane wcześniej są bezpieczne."
+    ),
 }
 
 EN: dict[str, str] = {
@@ -76,4 +79,7 @@ EN: dict[str, str] = {
     "sync.error.invalid_hlc": "A record had a damaged timestamp and was refused.",
     "sync.error.out_of_scope": "This record belongs to another team; the server did not accept it.",
     "sync.error.missing_fields": "The server lacks the full record; it will be sent again in full.",
+    "sync.error.storage_full": (
+        "The device's storage is full. Free some space; what was saved before is safe."
+    ),
 }

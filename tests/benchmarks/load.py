@@ -1,0 +1,332 @@
+"""Load benchmark of the sync service: many devices syncing at once, and nothing lost or doubled.
+
+    .venv/bin/python tests/benchmarks/load.py [--quick] [--devices N] [--seconds S] [--no-postgres]
+
+Defaults: 50 devices for 60 s; ``--quick``: 10 devices for 10 s. Runs twice: against one
+``teren-sync serve`` process on SQLite, then against two processes on one PostgreSQL database
+(``teren_load_<random>`` on 127.0.0.1:5432, created and dropped here), devices split between them.
+
+Each simulated device is a real ``SyncClient`` over its own SQLite store (threads inside a few
+worker processes): it records contacts and visits, now and then renames one of its contacts, and
+syncs, with a short random pause (``--think``) between rounds. Supervisors (one per ten devices)
+pull the whole program and read the conflict log. When time is up every device syncs until its
+outbox is empty, then the service's records are compared with what the devices wrote:
+
+- ``lost``: records a device created that the service lacks, or holds with another value;
+- ``duplicated``: records of the program the service holds that no device created;
+- ``errors``: syncs that failed after the client's retries, plus HTTP 5xx/429 answers and
+  connection failures seen on the way (each retried by the client).
+
+Push latency is the time of each ``POST /v1/push`` round trip as the device sees it. Loopback only;
+bounded in time (workers are killed after ``seconds + 120 s``). The LAST line is one JSON object:
+the SQLite figures at the top level and the PostgreSQL ones under ``postgres``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import psycopg
+import requests
+import sqlalchemy as sa
+
+from tests.sync import processes
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+PG_HOST = "postgresql://postgres@127.0.0.1:5432"
+DEVICES_PER_TEAM = 10
+FLUSH_ROUNDS = 8
+
+
+# -- one device ----------------------------------------------------------------------------------
+
+
+class TimingSession(requests.Session):
+    """A requests session that times pushes and counts failed answers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.push_ms: list[float] = []
+        self.failures = 0
+        self.lock = threading.Lock()
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        started = time.perf_counter()
+        try:
+            response = super().request(method, url, *args, **kwargs)
+        except requests.RequestException:
+            with self.lock:
+                self.failures += 1
+            raise
+        elapsed = (time.perf_counter() - started) * 1000
+        with self.lock:
+            if response.status_code >= 500 or response.status_code == 429:
+                self.failures += 1
+            if url.endswith("/v1/push") and response.status_code < 400:
+                self.push_ms.append(elapsed)
+        return response
+
+
+@dataclass
+class DeviceResult:
+    """What one device did: its records (key → expected value), counts and latencies."""
+
+    records: dict[str, list[str]] = field(default_factory=dict)
+    pushed: int = 0
+    syncs: int = 0
+    failed_syncs: int = 0
+    http_failures: int = 0
+    push_ms: list[float] = field(default_factory=list)
+    pending: int = 0
+    pulled: int = 0
+
+
+def _run_device(spec: dict[str, Any], deadline: float, seed: int) -> DeviceResult:
+    from fieldapp.model import Contact, Visit
+    from fieldapp.store import Store
+    from sync.client import SyncClient, SyncError
+
+    rng = random.Random(seed)
+    session = TimingSession()
+    store = Store(Path(spec["store"]))
+    client = SyncClient(store, session=session, retries=4, backoff=0.2, max_backoff=2.0, timeout=30)
+    result = DeviceResult()
+    client.enroll(spec["uri"])
+    mine: list[Contact] = []
+
+    def sync() -> None:
+        result.syncs += 1
+        try:
+            receipt = client.sync()
+            result.pushed += receipt.pushed
+            result.pulled += receipt.pulled
+        except SyncError:
+            result.failed_syncs += 1
+
+    try:
+        while time.monotonic() < deadline:
+            if spec["role"] == "supervisor":
+                sync()
+                try:
+                    client.conflicts()
+                except SyncError:
+                    result.failed_syncs += 1
+            else:
+                with store.write() as conn:
+                    for _ in range(rng.randint(1, 4)):
+                        name = f"Mieszkaniec {uuid.uuid4().hex[:8]}"
+                        contact = store.save(conn, Contact(kind="resident", name=name, street="Piotrkowska"))
+                        mine.append(contact)
+                        result.records[f"contact:{contact.id}"] = ["name", name]
+                        notes = f"rozmowa {uuid.uuid4().hex[:6]}"
+                        visit = store.save(conn, Visit(contact_id=contact.id, outcome="talked", notes=notes))
+                        result.records[f"visit:{visit.id}"] = ["notes", notes]
+                if mine and rng.random() < 0.3:
+                    contact = rng.choice(mine)
+                    contact.name = f"Poprawione {uuid.uuid4().hex[:8]}"
+                    with store.write() as conn:
+                        store.save(conn, contact, ["name"])
+                    result.records[f"contact:{contact.id}"] = ["name", contact.name]
+                sync()
+            time.sleep(rng.uniform(0, spec["think"]) if time.monotonic() < deadline else 0)
+        for _ in range(FLUSH_ROUNDS):  # bounded: the outbox must empty once the service answers
+            sync()
+            if store.pending_changes() == 0:
+                break
+            time.sleep(0.5)
+        result.pending = store.pending_changes()
+    finally:
+        store.close()
+    result.http_failures = session.failures
+    result.push_ms = session.push_ms
+    return result
+
+
+def worker(specs: list[dict[str, Any]], deadline_in: float, seed: int) -> list[DeviceResult]:
+    """Run ``specs`` as threads until ``deadline_in`` seconds from now; their results."""
+    deadline = time.monotonic() + deadline_in
+    results: list[DeviceResult | None] = [None] * len(specs)
+
+    def run(i: int) -> None:
+        try:
+            results[i] = _run_device(specs[i], deadline, seed * 1000 + i)
+        except Exception as exc:  # a device that crashed is an error, not a silent gap
+            print(f"device {i} crashed: {exc!r}", file=sys.stderr, flush=True)
+            results[i] = DeviceResult(failed_syncs=1, pending=-1)
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(specs))]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.02)  # stagger enrollments a little
+    for thread in threads:
+        thread.join(deadline_in + 90)
+    return [r if r is not None else DeviceResult(failed_syncs=1, pending=-1) for r in results]
+
+
+# -- the service and the run ---------------------------------------------------------------------
+
+
+def _setup(db_url: str, urls: list[str], devices: int, supervisors: int, folder: Path) -> tuple[str, list]:
+    from sync.server import accounts
+    from sync.server.db import Database
+
+    db = Database(db_url)
+    program = accounts.create_program(db, "Load")
+    teams = [accounts.create_team(db, f"Team {i}", program_id=program)
+             for i in range(max(1, -(-devices // DEVICES_PER_TEAM)))]
+    specs = []
+    for i in range(devices + supervisors):
+        role = "animator" if i < devices else "supervisor"
+        if role == "animator":
+            user = accounts.create_user(db, f"a{i}", role, team_id=teams[i % len(teams)])
+        else:
+            user = accounts.create_user(db, f"s{i}", role, program_id=program)
+        url = urls[i % len(urls)]
+        uri = accounts.create_enrollment(db, user, url).uri
+        specs.append({"uri": uri, "store": str(folder / f"device-{i}.db"), "role": role})
+    db.dispose()
+    return program, specs
+
+
+def _service_records(db_url: str, program: str) -> dict[str, dict[str, Any]]:
+    from sync.server import tables as t
+    from sync.server.db import Database
+
+    db = Database(db_url)
+    with db.read() as conn:
+        query = sa.select(t.record.c.record_type, t.record.c.id, t.record.c.data)
+        rows = conn.execute(query.where(t.record.c.program_id == program)).all()
+    db.dispose()
+    return {f"{r.record_type}:{r.id}": r.data for r in rows}
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+
+def run_backend(
+    label: str, db_url: str, processes_count: int, args: argparse.Namespace, folder: Path
+) -> dict[str, Any]:
+    ports = [processes.free_port() for _ in range(processes_count)]
+    services = [processes.launch(processes.serve_args(db_url, port)) for port in ports]
+    try:
+        for service, port in zip(services, ports, strict=True):
+            processes.wait(service, port, timeout=60)
+        urls = [f"http://127.0.0.1:{port}" for port in ports]
+        supervisors = max(1, args.devices // 10)
+        program, specs = _setup(db_url, urls, args.devices, supervisors, folder)
+        for spec in specs:
+            spec["think"] = args.think
+        workers = max(1, min(args.workers, len(specs)))
+        chunks = [specs[i::workers] for i in range(workers)]
+        print(f"[{label}] {args.devices} devices + {supervisors} supervisors in {workers} processes, "
+              f"{processes_count} service process(es), {args.seconds} s", flush=True)
+        started = time.monotonic()
+        ctx = mp.get_context("spawn")
+        with ctx.Pool(workers) as pool:
+            pending = [pool.apply_async(worker, (chunk, args.seconds, n)) for n, chunk in enumerate(chunks)]
+            results: list[DeviceResult] = []
+            for job in pending:
+                results += job.get(timeout=args.seconds + 120)
+        elapsed = time.monotonic() - started
+    finally:
+        for service in services:
+            processes.stop(service)
+    expected: dict[str, list[str]] = {}
+    for r in results:
+        expected.update(r.records)
+    held = _service_records(db_url, program)
+    lost = sum(1 for key, (name, value) in expected.items() if held.get(key, {}).get(name) != value)
+    duplicated = len(set(held) - set(expected))
+    push_ms = [ms for r in results for ms in r.push_ms]
+    pushed = sum(r.pushed for r in results)
+    figures = {
+        "backend": label,
+        "service_processes": processes_count,
+        "devices": args.devices,
+        "supervisors": supervisors,
+        "seconds": args.seconds,
+        "elapsed_s": round(elapsed, 1),
+        "records": len(expected),
+        "changes": pushed,
+        "changes_per_s": round(pushed / args.seconds, 1),
+        "syncs": sum(r.syncs for r in results),
+        "pushes": len(push_ms),
+        "pulled": sum(r.pulled for r in results),
+        "push_p50_ms": _percentile(push_ms, 0.50),
+        "push_p95_ms": _percentile(push_ms, 0.95),
+        "push_p99_ms": _percentile(push_ms, 0.99),
+        "push_mean_ms": round(statistics.fmean(push_ms), 1) if push_ms else 0.0,
+        "errors": sum(r.failed_syncs + r.http_failures for r in results),
+        "still_pending": sum(max(r.pending, 0) for r in results),
+        "lost": lost,
+        "duplicated": duplicated,
+        "load_average_1m": round(os.getloadavg()[0], 1),  # other work on the machine skews latencies
+    }
+    print(json.dumps(figures), flush=True)
+    return figures
+
+
+def _pg_create() -> tuple[str, str]:
+    name = f"teren_load_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name, f"{PG_HOST}/{name}"
+
+
+def _pg_drop(name: str) -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="10 devices for 10 s")
+    parser.add_argument("--devices", type=int, help="animator devices (default 50, quick 10)")
+    parser.add_argument("--seconds", type=float, help="load duration (default 60, quick 10)")
+    parser.add_argument("--think", type=float, default=1.0, help="max pause between a device's syncs (s)")
+    parser.add_argument("--workers", type=int, default=4, help="device processes (threads inside)")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    args = parser.parse_args()
+    args.devices = args.devices or (10 if args.quick else 50)
+    args.seconds = args.seconds or (10.0 if args.quick else 60.0)
+    result: dict[str, Any] = {}
+    root = Path(tempfile.mkdtemp(prefix="teren-load-"))
+    try:
+        (root / "sqlite").mkdir()
+        result = run_backend("sqlite", str(root / "sqlite" / "service.db"), 1, args, root / "sqlite")
+        if not args.no_postgres:
+            name, url = _pg_create()
+            try:
+                (root / "postgres").mkdir()
+                result["postgres"] = run_backend("postgres", url, 2, args, root / "postgres")
+            finally:
+                _pg_drop(name)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    print(json.dumps(result))
+    bad = [r for r in (result, result.get("postgres") or {}) if r and (r["lost"] or r["duplicated"])]
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
