@@ -198,7 +198,7 @@ class ContactDetailScreen(Screen):
 
     async def _erase(self) -> None:
         ctx = self.ctx
-        who = ctx.store.user_id or await ctx.setting(META_USER_NAME)
+        who = ctx.store.user_id or ctx.store.device_id  # an id, never a name, in the audit log
         await ctx.call(erase_person, ctx.store, self.params["contact_id"], by=who)
         ctx.services.request_sync()
         ctx.toast(self.t("ui.rodo.erased_now"))
