@@ -18,14 +18,20 @@ FORMATS: tuple[str, ...] = ("csv", "xlsx", "html")
 
 
 def cell_text(value: Cell, lang: str = "") -> str:
-    """A cell as text: złoty with two decimals, shares with one; Polish decimal commas in HTML."""
+    """A cell as text: złoty with two decimals, shares with one.
+
+    Without ``lang`` (CSV) plain machine-readable numbers; for people (HTML, screen) grouped
+    thousands in the language's way: "7 500,50" (no-break space) in Polish, "7,500.50" in English.
+    """
     if isinstance(value, Decimal):
-        out = f"{value:.2f}"
+        out = f"{value:,.2f}" if lang else f"{value:.2f}"
     elif isinstance(value, float):
         out = f"{value:.1f}"
     else:
         return str(value)
-    return out.replace(".", ",") if lang == "pl" else out
+    if lang == "pl":
+        out = out.replace(",", "\u00a0").replace(".", ",")
+    return out
 
 
 def to_csv(report: Report, lang: str = "pl") -> bytes:
@@ -89,18 +95,31 @@ th { background: #e8eef6; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 p.note { font-size: 9pt; color: #555; margin: 2px 0 0; }
 p.empty { font-style: italic; color: #666; }
-.bar { display: inline-block; height: 10px; background: #1b5e9e; vertical-align: middle; }
+td.barcell { width: 35%; }
+.bar { display: inline-block; height: 10px; background: #1b5e9e; vertical-align: middle;
+       -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 @media print { body { margin: 0; } h2 { page-break-after: avoid; } }
 @page { size: A4; margin: 15mm; }
 """
 
 
+#: Tables of counts drawn with a bar beside each row in the printed report.
+_BARS = frozenset({"knocks", "contacts", "actions", "carried_out_by"})
+
+
+def _bar(value: Cell, top: float) -> str:
+    width = 0.0 if not top else 100 * float(value) / top  # type: ignore[arg-type]
+    return f'<td class="barcell"><span class="bar" style="width:{width:.0f}%"></span></td>'
+
+
 def _table_html(table: Table, lang: str) -> str:
     parts = [f'<section id="{table.key}"><h2>{html.escape(table.title)}</h2>']
+    bars = table.key in _BARS and bool(table.rows)
+    top = max((float(row[-1]) for row in table.rows), default=0.0) if bars else 0.0  # type: ignore[arg-type]
     if not table.rows:
         parts.append(f'<p class="empty">{html.escape(t("report.empty", lang))}</p>')
     else:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in table.headers)
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in table.headers) + ("<th></th>" if bars else "")
         body = []
         for row in table.rows:
             cells = "".join(
@@ -109,7 +128,7 @@ def _table_html(table: Table, lang: str) -> str:
                 else f"<td>{html.escape(str(c))}</td>"
                 for c in row
             )
-            body.append(f"<tr>{cells}</tr>")
+            body.append(f"<tr>{cells}{_bar(row[-1], top) if bars else ''}</tr>")
         parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
     if table.note:
         parts.append(f'<p class="note">{html.escape(table.note)}</p>')
