@@ -18,6 +18,7 @@ from fieldapp.reports import Report, build_report
 from fieldapp.reports.export import cell_text, write_report
 from fieldapp.reports.tables import Table, label, period_text, tables
 from fieldapp.services import zones as zone_service
+from fieldapp.services.roles import is_supervisor
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.registry import MenuEntry, screen
@@ -136,8 +137,10 @@ class ReportsScreen(Screen):
             ],
             spacing=10,
         )
+        self.scope = w.muted("")
         return ft.Column(
             [
+                self.scope,
                 w.heading(self.t("report.period"), size=18),
                 self.period_buttons,
                 self.custom,
@@ -156,6 +159,8 @@ class ReportsScreen(Screen):
     # -- choosing ---------------------------------------------------------------------------
 
     async def load(self) -> None:
+        supervisor = await self.ctx.call(is_supervisor, self.ctx.store)
+        self.scope.value = self.t("report.scope_supervisor" if supervisor else "report.scope_device")
         self.zones = await self.ctx.call(zone_service.list_zones, self.ctx.store)
         chosen = {box.data for box in self.zone_boxes.controls if box.value}
         fresh = not self.zone_boxes.controls

@@ -4,6 +4,10 @@ PL: dict[str, str] = {
     "report.title": "Raporty",
     "report.menu": "Raporty dla koordynatora",
     "report.heading": "Raport z pracy w terenie",
+    "report.scope_supervisor": "Dane całego programu zsynchronizowane na tym urządzeniu.",
+    "report.scope_device": (
+        "Dane zapisane na tym urządzeniu. Pełny raport programu przygotuje koordynator po synchronizacji."
+    ),
     "report.period": "Okres",
     "report.period.this_month": "Ten miesiąc",
     "report.period.last_month": "Poprzedni miesiąc",
@@ -96,6 +100,10 @@ EN: dict[str, str] = {
     "report.title": "Reports",
     "report.menu": "Supervisor's reports",
     "report.heading": "Field work report",
+    "report.scope_supervisor": "The whole program's data, as synced to this device.",
+    "report.scope_device": (
+        "The data stored on this device. A supervisor makes the program's full report after syncing."
+    ),
     "report.period": "Period",
     "report.period.this_month": "This month",
     "report.period.last_month": "Last month",
