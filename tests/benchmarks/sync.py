@@ -1,0 +1,391 @@
+"""Benchmark of sync: one device pushes N records, a second device of the same team pulls them all.
+
+    .venv/bin/python tests/benchmarks/sync.py [--quick] [--records N] [--no-postgres] [--profile DIR]
+
+Full: 100,000 records (half contacts, half visits); ``--quick``: 10,000 (under a minute).
+Each backend gets a fresh service, run as its own process (``teren-sync serve``) on 127.0.0.1:
+a SQLite file, then a throw-away PostgreSQL database ``teren_bench_<random>`` on 127.0.0.1:5432
+(created and dropped here; nothing is written to any other database).
+
+The writer's store is filled first (``Store.save``: record, outbox row, search row; not timed), then:
+
+- push_records_per_s: records acknowledged by the service per second of ``SyncClient.sync()`` on
+  the writer (reading the outbox, building and gzipping batches, HTTP, the service's merge and
+  commit, deleting the outbox rows; the client's default batch size).
+- pull_records_per_s: records merged into the reader's store per second of its first
+  ``SyncClient.sync()`` (every page of the team's data, merged and indexed for search).
+- wire_bytes_per_visit: bytes of HTTP bodies as they travel (gzip where used: request and response
+  content lengths) of the push batches holding visits, request plus answer, per visit.
+  ``pull_wire_bytes_per_visit``: the same for the pull pages holding visits. Contacts are written
+  first and the count per type is a multiple of the batch and page size, so every batch and page
+  holds one record type. ``wire_bytes_per_record_push`` / ``_pull``: over every record.
+- raw_sqlite_insert_rows_per_s: a bare ``sqlite3`` ``executemany`` of the same rows (the records'
+  field values) into plain tables of a new SQLite file, one transaction; ``push_to_raw_ratio`` is
+  the push rate divided by it (the ceiling this design can approach).
+- server_peak_rss_mb: VmHWM of the service process at the end. client_peak_rss_mb: VmHWM of this
+  process during push and pull (the peak is reset after filling the writer's store, where the
+  kernel allows it: ``client_peak_rss_reset`` says whether it did).
+
+``--profile DIR``: py-spy samples the service process during push and during pull (raw collapsed
+stacks in DIR) and cProfile records the client side (``.prof`` files in DIR).
+The LAST line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import psycopg
+import requests
+
+from fieldapp.model import Contact, Visit
+from fieldapp.model.registry import to_wire
+from fieldapp.store import Store
+from sync.client import SyncClient
+from sync.protocol import DEFAULT_PULL_PAGE, MAX_CHANGES_PER_BATCH
+from sync.server import accounts
+from sync.server.db import Database
+
+PG_HOST = "postgresql://postgres@127.0.0.1:5432"
+PG_ADMIN = f"{PG_HOST}/postgres"
+VENV_BIN = Path(sys.executable).parent
+STREETS = ("Piotrkowska", "Narutowicza", "Kilińskiego", "Zielona", "Wólczańska", "Próchnika")
+OUTCOMES = ("not_home", "talked", "come_back", "refused")
+
+
+def mb(kib: int) -> float:
+    return round(kib / 1024, 1)
+
+
+def vm_hwm_kib(pid: int | str = "self") -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def reset_peak_rss() -> bool:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+@dataclass
+class Exchange:
+    method: str
+    path: str
+    sent: int
+    received: int
+
+
+class CountingSession(requests.Session):
+    """A requests session that notes the body bytes of every request and answer as sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exchanges: list[Exchange] = []
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        response = super().request(method, url, *args, **kwargs)
+        body = response.request.body or b""
+        sent = len(body.encode() if isinstance(body, str) else body)
+        length = response.headers.get("content-length")
+        received = int(length) if length and length.isdigit() else len(response.content)
+        path = requests.utils.urlparse(str(url)).path
+        self.exchanges.append(Exchange(str(method), path, sent, received))
+        return response
+
+
+@dataclass
+class Service:
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+    profilers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def peak_rss_kib(self) -> int:
+        return vm_hwm_kib(self.process.pid)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_service(database: str, folder: Path, port: int) -> Service:
+    log = folder / f"service-{port}.log"
+    process = subprocess.Popen(
+        [str(VENV_BIN / "teren-sync"), "serve", "--db", database, "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the service exited: {log.read_text()[-2000:]}")
+        try:
+            if requests.get(f"{url}/health", timeout=1).ok:
+                return Service(process, url, log)
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the service did not start in 30 s")
+
+
+def start_py_spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    profiler = subprocess.Popen(
+        [str(VENV_BIN / "py-spy"), "record", "--pid", str(pid), "--rate", "250", "--format", "raw",
+         "--output", str(out), "--nonblocking"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    time.sleep(0.5)  # attach before the timed phase
+    return profiler
+
+
+def stop_py_spy(profiler: subprocess.Popen[bytes]) -> None:
+    profiler.send_signal(signal.SIGINT)
+    try:
+        profiler.wait(30)
+    except subprocess.TimeoutExpired:
+        profiler.kill()
+
+
+# -- the data --------------------------------------------------------------------------------
+
+
+def make_records(count: int, user_id: str | None) -> tuple[list[Contact], list[Visit]]:
+    """Half contacts, half visits (one per contact), in the shape the field app writes them."""
+    half = count // 2
+    now = datetime.now(UTC).replace(microsecond=0)
+    contacts = [
+        Contact(kind="resident", name=f"Osoba {n}", street=STREETS[n % len(STREETS)],
+                house_number=str(n % 200 + 1), city="Łódź", lat=51.75 + (n % 1000) * 1e-5,
+                lon=19.45 + (n % 777) * 1e-5, phone=f"+48 600 {n % 1000:03d} {n % 997:03d}",
+                notes="Rozmowa o podwórku" if n % 3 == 0 else "")
+        for n in range(half)
+    ]
+    visits = [
+        Visit(contact_id=contacts[n].id, street=contacts[n].street, house_number=contacts[n].house_number,
+              visited_at=now - timedelta(minutes=n), lat=contacts[n].lat, lon=contacts[n].lon,
+              outcome=OUTCOMES[n % len(OUTCOMES)], animator_id=user_id)
+        for n in range(count - half)
+    ]
+    return contacts, visits
+
+
+def fill(store: Store, records: list[Any]) -> None:
+    for start in range(0, len(records), 5000):
+        with store.write() as conn:
+            for record in records[start : start + 5000]:
+                store.save(conn, record)
+
+
+def raw_sqlite_rate(folder: Path, contacts: list[Contact], visits: list[Visit]) -> float:
+    """Rows per second of a bare executemany of the same field values into plain tables."""
+    path = folder / f"raw-{uuid.uuid4().hex[:6]}.db"
+    tables = []
+    for model, records in ((Contact, contacts), (Visit, visits)):
+        names = ["id", *model.data_fields()]
+        rows = [
+            tuple(_plain(to_wire(getattr(record, name))) for name in names) for record in records
+        ]
+        tables.append((model.__tablename__, names, rows))  # type: ignore[attr-defined]
+    db = sqlite3.connect(path)
+    for table, names, _rows in tables:
+        db.execute(f"CREATE TABLE {table} ({', '.join(names)})")
+    db.commit()
+    started = time.perf_counter()
+    with db:
+        for table, names, rows in tables:
+            db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(names))})", rows)
+    elapsed = time.perf_counter() - started
+    db.close()
+    path.unlink()
+    return (len(contacts) + len(visits)) / elapsed
+
+
+def _plain(value: Any) -> Any:
+    return json.dumps(value) if isinstance(value, (dict, list)) else value
+
+
+# -- one backend -------------------------------------------------------------------------------
+
+
+def run_backend(
+    database: str, folder: Path, count: int, raw_rate: float, profile: Path | None
+) -> dict[str, Any]:
+    label = "postgres" if database.startswith("postgres") else "sqlite"
+    db = Database(database)
+    db.migrate()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    team = accounts.create_team(db, "Bench")
+
+    def device(name: str) -> tuple[Store, SyncClient, CountingSession, str]:
+        user = accounts.create_user(db, f"{name}-{uuid.uuid4().hex[:4]}", "animator", team_id=team)
+        store = Store(folder / f"{label}-{name}.db")
+        session = CountingSession()
+        client = SyncClient(store, session=session, timeout=120.0)
+        client.enroll(accounts.create_enrollment(db, user, url).uri)
+        return store, client, session, user
+
+    service = start_service(database, folder, port)
+    try:
+        writer, pusher, push_http, writer_user = device("writer")
+        reader, puller, pull_http, _ = device("reader")
+        db.dispose()
+        contacts, visits = make_records(count, writer_user)
+        started = time.perf_counter()
+        fill(writer, [*contacts, *visits])
+        print(f"[{label}] filled the writer's store with {count} records in "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
+        del contacts, visits
+        push_http.exchanges.clear()
+        pull_http.exchanges.clear()
+        reset = reset_peak_rss()
+
+        pid = service.process.pid
+        profiler = start_py_spy(pid, profile / f"{label}-server-push.txt") if profile else None
+        client_profile = cProfile.Profile() if profile else None
+        started = time.perf_counter()
+        if client_profile:
+            client_profile.enable()
+        pushed = pusher.sync()
+        if client_profile:
+            client_profile.disable()
+        push_s = time.perf_counter() - started
+        if profiler and profile and client_profile:
+            stop_py_spy(profiler)
+            client_profile.dump_stats(profile / f"{label}-client-push.prof")
+        print(f"[{label}] pushed {pushed.applied} in {push_s:.2f} s ({pushed.batches} batches)", flush=True)
+
+        pid = service.process.pid
+        profiler = start_py_spy(pid, profile / f"{label}-server-pull.txt") if profile else None
+        client_profile = cProfile.Profile() if profile else None
+        started = time.perf_counter()
+        if client_profile:
+            client_profile.enable()
+        pulled = puller.sync()
+        if client_profile:
+            client_profile.disable()
+        pull_s = time.perf_counter() - started
+        if profiler and profile and client_profile:
+            stop_py_spy(profiler)
+            client_profile.dump_stats(profile / f"{label}-client-pull.prof")
+        print(f"[{label}] pulled {pulled.pulled} in {pull_s:.2f} s", flush=True)
+        client_peak = vm_hwm_kib()
+        server_peak = service.peak_rss_kib()
+        if pushed.applied != count or pulled.pulled != count:
+            raise SystemExit(f"[{label}] pushed {pushed.applied}, pulled {pulled.pulled}, expected {count}")
+        writer.close()
+        reader.close()
+    finally:
+        service.stop()
+    half = count // 2
+    pushes = [e for e in push_http.exchanges if e.path == "/v1/push"]
+    pages = [e for e in pull_http.exchanges if e.path == "/v1/pull"]
+    contact_batches = half // MAX_CHANGES_PER_BATCH
+    contact_pages = half // DEFAULT_PULL_PAGE
+    visits_count = count - half
+    push_visit_bytes = sum(e.sent + e.received for e in pushes[contact_batches:])
+    pull_visit_bytes = sum(e.sent + e.received for e in pages[contact_pages:])
+    push_rate = pushed.applied / push_s
+    return {
+        "backend": label,
+        "records": count,
+        "push_s": round(push_s, 2),
+        "pull_s": round(pull_s, 2),
+        "push_records_per_s": round(push_rate),
+        "pull_records_per_s": round(pulled.pulled / pull_s),
+        "wire_bytes_per_visit": round(push_visit_bytes / visits_count, 1),
+        "pull_wire_bytes_per_visit": round(pull_visit_bytes / visits_count, 1),
+        "wire_bytes_per_record_push": round(sum(e.sent + e.received for e in pushes) / count, 1),
+        "wire_bytes_per_record_pull": round(sum(e.sent + e.received for e in pages) / count, 1),
+        "push_requests": len(pushes),
+        "pull_requests": len(pages),
+        "raw_sqlite_insert_rows_per_s": round(raw_rate),
+        "push_to_raw_ratio": round(push_rate / raw_rate, 4),
+        "server_peak_rss_mb": mb(server_peak),
+        "client_peak_rss_mb": mb(client_peak),
+        "client_peak_rss_reset": reset,
+    }
+
+
+def create_pg_database() -> tuple[str, str]:
+    name = f"teren_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_HOST}/{name}", name
+
+
+def drop_pg_database(name: str) -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 records instead of 100,000")
+    parser.add_argument("--records", type=int, help="another record count (a multiple of 1,000)")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument(
+        "--profile", type=Path, help="write service (py-spy) and client (cProfile) profiles here"
+    )
+    args = parser.parse_args()
+    count = args.records or (10_000 if args.quick else 100_000)
+    if count % (2 * max(MAX_CHANGES_PER_BATCH, DEFAULT_PULL_PAGE)):
+        parser.error("the record count must be a multiple of 1,000")
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    begun = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="teren-sync-bench-") as tmp:
+        folder = Path(tmp)
+        contacts, visits = make_records(count, None)
+        raw_rate = raw_sqlite_rate(folder, contacts, visits)
+        del contacts, visits
+        print(f"raw sqlite3 executemany: {raw_rate:,.0f} rows/s", flush=True)
+        result = run_backend(str(folder / "service.db"), folder, count, raw_rate, args.profile)
+        if not args.no_postgres:
+            url, name = create_pg_database()
+            try:
+                result["postgres"] = run_backend(url, folder, count, raw_rate, args.profile)
+            finally:
+                drop_pg_database(name)
+    result["total_s"] = round(time.perf_counter() - begun, 1)
+    result["targets"] = {
+        "push_records_per_s": 30_000, "pull_records_per_s": 40_000, "wire_bytes_per_visit": 100
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
