@@ -1,4 +1,5 @@
-"""HTTP hardening of the service: security headers on every answer, CORS closed unless configured.
+"""HTTP hardening of the service: security headers on every answer, CORS closed unless configured;
+and ``Server-Timing`` (how long the service worked on a request, for load tests and operators).
 
 Every answer is an API answer (JSON, never a page): it may not be sniffed, framed, cached or sent
 along as a referrer. ``Strict-Transport-Security`` is added only when the request came over https,
@@ -8,6 +9,7 @@ directly or through a trusted reverse proxy (uvicorn's ``--forwarded-allow-ips``
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
@@ -41,11 +43,15 @@ class SecurityHeaders:
         extra = dict(SECURITY_HEADERS)
         if scope.get("scheme") == "https":
             extra["strict-transport-security"] = HSTS
+        started = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.decode().lower() not in extra]
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                names = {*extra, "server-timing"}
+                headers = [(k, v) for k, v in message.get("headers", []) if k.decode().lower() not in names]
                 headers += [(k.encode(), v.encode()) for k, v in extra.items()]
+                headers.append((b"server-timing", f"app;dur={elapsed_ms:.1f}".encode()))
                 message = {**message, "headers": headers}
             await send(message)
 

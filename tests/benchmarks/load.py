@@ -17,7 +17,9 @@ outbox is empty, then the service's records are compared with what the devices w
 - ``errors``: syncs that failed after the client's retries, plus HTTP 5xx/429 answers and
   connection failures seen on the way (each retried by the client).
 
-Push latency is the time of each ``POST /v1/push`` round trip as the device sees it. Loopback only;
+Push latency is the time of each ``POST /v1/push`` round trip as the device sees it (it includes
+waiting for the CPU and the GIL in the device processes); ``service_push_*`` is the service's own
+time for the same pushes (its ``Server-Timing`` header). Loopback only;
 bounded in time (workers are killed after ``seconds + 120 s``). The LAST line is one JSON object:
 the SQLite figures at the top level and the PostgreSQL ones under ``postgres``.
 """
@@ -63,6 +65,7 @@ class TimingSession(requests.Session):
     def __init__(self) -> None:
         super().__init__()
         self.push_ms: list[float] = []
+        self.service_ms: list[float] = []
         self.failures = 0
         self.lock = threading.Lock()
 
@@ -80,6 +83,9 @@ class TimingSession(requests.Session):
                 self.failures += 1
             if url.endswith("/v1/push") and response.status_code < 400:
                 self.push_ms.append(elapsed)
+                timing = response.headers.get("server-timing", "")
+                if "dur=" in timing:
+                    self.service_ms.append(float(timing.rsplit("dur=", 1)[1]))
         return response
 
 
@@ -93,6 +99,7 @@ class DeviceResult:
     failed_syncs: int = 0
     http_failures: int = 0
     push_ms: list[float] = field(default_factory=list)
+    service_ms: list[float] = field(default_factory=list)
     pending: int = 0
     pulled: int = 0
 
@@ -155,6 +162,7 @@ def _run_device(spec: dict[str, Any], deadline: float, seed: int) -> DeviceResul
         store.close()
     result.http_failures = session.failures
     result.push_ms = session.push_ms
+    result.service_ms = session.service_ms
     return result
 
 
@@ -258,6 +266,7 @@ def run_backend(
     lost = sum(1 for key, (name, value) in expected.items() if held.get(key, {}).get(name) != value)
     duplicated = len(set(held) - set(expected))
     push_ms = [ms for r in results for ms in r.push_ms]
+    service_ms = [ms for r in results for ms in r.service_ms]
     pushed = sum(r.pushed for r in results)
     figures = {
         "backend": label,
@@ -276,6 +285,8 @@ def run_backend(
         "push_p95_ms": _percentile(push_ms, 0.95),
         "push_p99_ms": _percentile(push_ms, 0.99),
         "push_mean_ms": round(statistics.fmean(push_ms), 1) if push_ms else 0.0,
+        "service_push_p50_ms": _percentile(service_ms, 0.50),
+        "service_push_p99_ms": _percentile(service_ms, 0.99),
         "errors": sum(r.failed_syncs + r.http_failures for r in results),
         "still_pending": sum(max(r.pending, 0) for r in results),
         "lost": lost,

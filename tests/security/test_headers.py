@@ -17,6 +17,7 @@ def _assert_hardened(answer: requests.Response) -> None:
     for name, value in SECURITY_HEADERS.items():
         assert answer.headers.get(name) == value, (answer.request.url, name)
     assert "access-control-allow-origin" not in answer.headers
+    assert answer.headers["server-timing"].startswith("app;dur=")
     assert "server" not in {k.lower() for k in answer.headers} or "uvicorn" not in answer.headers["server"]
 
 
