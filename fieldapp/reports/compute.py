@@ -18,10 +18,10 @@ Definitions:
   of all its live visits ever; knocked doors = distinct doors of its visits in the period.
   Coverage = knocked / known (0 when nothing is known);
 - **active local leaders** — distinct live contacts of kind ``leader`` who, in the period, were
-  talked to at the door, attended a meeting, took part in or organised an action (organiser,
-  partner or attendance), or led a Local Activity Group (membership with role leader overlapping
-  the period). Erasing a leader anonymises their meeting, action and group links, so only their
-  visits and their place in actions' organiser lists keep counting for them;
+  talked to at the door, attended a meeting, took part in or organised an action that was not
+  dropped (organiser, partner or attendance), or led a Local Activity Group (membership with role
+  leader overlapping the period). Erasing a leader anonymises their meeting, action and group
+  links, so only their visits and their place in actions' organiser lists keep counting for them;
 - **actions of the period** — live actions whose day (``starts_on``, else the local date of their
   last status change, else of their creation) falls in the period; by status;
 - **micro-grants** — sums requested and granted over the period's actions that were not dropped
@@ -408,8 +408,9 @@ def _leaders(q: _Query, report: Report, actions: list[_Action]) -> None:
             [leader, *mparams],
         )
     }
-    in_actions = {cid for a in actions for cid in (*a.organisers, *a.partners)}
-    in_actions |= {row[1] for row in _attendance_of_actions(q, [a.id for a in actions])}
+    live = [a for a in actions if a.status != ActionStatus.DROPPED]
+    in_actions = {cid for a in live for cid in (*a.organisers, *a.partners)}
+    in_actions |= {row[1] for row in _attendance_of_actions(q, [a.id for a in live])}
     kinds = _kinds(q, in_actions)
     action = {cid for cid in in_actions if kinds.get(cid) == leader}
     zone, zparams = _in("g.zone_id", q.zone_ids)

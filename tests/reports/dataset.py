@@ -208,7 +208,7 @@ def build(store: Store, *, seed: int = 11, knocks: int = 150) -> Truth:
             [orgs["business"], orgs["informal_group"]],
         ),
         ("Warsztaty", "Polesie", date(2026, 3, 3), ["planned"], 300_000, None, 0, [orgs["culture"]]),
-        ("Porzucone", "Polesie", date(2026, 3, 9), ["dropped"], 500_000, None, 0, []),
+        ("Porzucone", "Polesie", date(2026, 3, 9), ["dropped"], 500_000, None, 0, [leaders[5]]),
         ("Kwiecień", "Polesie", date(2026, 4, 9), ["planned", "done"], 100_000, 100_000, 10, [orgs["ngo"]]),
         ("Bałuty", "Bałuty", date(2026, 3, 9), ["planned", "done"], 100_000, 90_000, 15, [orgs["ngo"]]),
     ]
@@ -246,7 +246,8 @@ def build(store: Store, *, seed: int = 11, knocks: int = 150) -> Truth:
             truth.action_participants += participants
             for cid in organisers:
                 truth.carried[kind_of[cid]].add(action.id)
-        truth.leaders.update(cid for cid in organisers if kind_of[cid] == "leader")
+        if status != "dropped":
+            truth.leaders.update(cid for cid in organisers if kind_of[cid] == "leader")
 
     # Needs of diagnoses overlapping March (one outside it, one in Bałuty).
     for zone, period, needs in [
