@@ -3,7 +3,11 @@ nothing half-written, and everything works again once space returns."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +116,47 @@ def test_a_pull_that_does_not_fit_is_explained_and_resumes(world: World) -> None
     b.client.sync()
     assert contact_names(b.store) == contact_names(a.store)
     assert b.client.status().last_error_code is None
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB tmpfs (needs root and mount rights; skipped otherwise)."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+                          capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True, check=False, timeout=30)
+
+
+def _fill_disk(path: Path) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    try:
+        with contextlib.suppress(OSError):
+            for _ in range(4096):  # bounded: the tmpfs holds 512 of these
+                os.write(fd, b"\0" * 4096)
+    finally:
+        os.close(fd)
+
+
+def test_a_real_full_filesystem(tiny_disk: Path) -> None:
+    store = Store(tiny_disk / "device.db")
+    ballast = tiny_disk / "ballast"
+    try:
+        _fill_disk(ballast)  # take what is left, like other apps filling the phone
+        before = _counts(store)
+        with pytest.raises(StorageFull):
+            for i in range(200):  # bounded: the WAL and the file can grow a little before it fails
+                _write_pair(store, f"Ostatni {i}", 4000)
+        written = _counts(store)
+        assert written["outbox"] == written["contact"] + written["visit"] >= before["outbox"]
+        assert written["contact"] == written["visit"]
+        ballast.unlink()
+        _write_pair(store, "Po sprzątaniu", 4000)
+        assert _counts(store)["contact"] == written["contact"] + 1 and _integrity(store) == "ok"
+    finally:
+        store.close()
