@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,6 +65,9 @@ class Database:
             self.engine = create_engine(
                 self.url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
             )
+        #: SQLite writers of this process queue here, in order, instead of polling the file lock in
+        #: SQLite's busy handler (which sleeps up to 100 ms between tries: long, unfair waits under load).
+        self._write_lock = threading.RLock() if self.is_sqlite else None
 
     @property
     def kind(self) -> str:
@@ -72,9 +76,12 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One write transaction: committed on success, rolled back on any exception."""
-        with self.engine.connect() as conn:
-            if self.is_sqlite:
-                conn.execution_options(sqlite_begin="IMMEDIATE")
+        if self._write_lock is None:
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
+            return
+        with self._write_lock, self.engine.connect() as conn:
+            conn.execution_options(sqlite_begin="IMMEDIATE")
             with conn.begin():
                 yield conn
 
