@@ -38,6 +38,7 @@ from sqlalchemy import select
 
 from fieldapp.model.base import SyncedRecord
 from fieldapp.model.registry import RECORD_TYPES, to_wire
+from fieldapp.rodo.erasure import settle_erasures
 from fieldapp.store import codec
 from fieldapp.store.db import StorageFull, Store, raw
 from sync import hlc
@@ -230,6 +231,7 @@ class SyncClient:
             try:
                 self._push(receipt, report)
                 self._pull(receipt, report)
+                self._settle_erasures()
                 receipt.still_pending = self.store.pending_changes()
                 with self.store.write() as conn:
                     self.store.set_meta(K_LAST_SUCCESS, datetime.now(UTC).isoformat(), conn)
@@ -242,6 +244,16 @@ class SyncClient:
                 self._note_error(exc.code)
                 raise
             return receipt
+
+    def _settle_erasures(self) -> None:
+        """Erasures that arrived, or notes about erased people written before they were heard of,
+        are cleared (again) and purged from the file (RODO art. 17); never fails the sync."""
+        try:
+            settle_erasures(self.store)
+        except StorageFull:
+            raise
+        except Exception:
+            log.exception("settling erasures after a sync failed; the next sync tries again")
 
     def _note_error(self, code: str) -> None:
         """Keep the last error code for the sync screen (not possible when the disk is full)."""
