@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -65,23 +65,25 @@ class Database:
             self.engine = create_engine(
                 self.url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
             )
-        #: SQLite writers of this process queue here, in order, instead of polling the file lock in
-        #: SQLite's busy handler (which sleeps up to 100 ms between tries: long, unfair waits under load).
-        self._write_lock = threading.RLock() if self.is_sqlite else None
+        #: Writers of this process queue here, in order, before taking a connection. SQLite: every
+        #: write, instead of polling the file lock in its busy handler (sleeps up to 100 ms between
+        #: tries; under load some writers gave up with "database is locked"). PostgreSQL: only
+        #: ``serial`` writes (pushes, which serialise on the counter row anyway); without this,
+        #: waiting pushes held every pooled connection and starved pulls.
+        self._write_lock = threading.RLock()
 
     @property
     def kind(self) -> str:
         return "sqlite" if self.is_sqlite else "postgresql"
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """One write transaction: committed on success, rolled back on any exception."""
-        if self._write_lock is None:
-            with self.engine.connect() as conn, conn.begin():
-                yield conn
-            return
-        with self._write_lock, self.engine.connect() as conn:
-            conn.execution_options(sqlite_begin="IMMEDIATE")
+    def write(self, *, serial: bool = False) -> Iterator[Connection]:
+        """One write transaction: committed on success, rolled back on any exception. ``serial``:
+        a transaction that takes the change counter's lock (a push)."""
+        queue = self._write_lock if serial or self.is_sqlite else nullcontext()
+        with queue, self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.execution_options(sqlite_begin="IMMEDIATE")
             with conn.begin():
                 yield conn
 

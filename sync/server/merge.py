@@ -406,7 +406,7 @@ class _Batch:
 
 def apply_batch(db: Database, device: DeviceContext, request: PushRequest) -> PushResponse:
     """Apply a batch in one transaction, or repeat the stored answer of its first application."""
-    with db.write() as conn:
+    with db.write(serial=True) as conn:
         # The counter row lock serialises pushes: sequence values commit in increasing order.
         seq = conn.execute(
             sa.select(t.counter.c.value).where(t.counter.c.name == "change").with_for_update()

@@ -317,14 +317,16 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=1.0, help="max pause between a device's syncs (s)")
     parser.add_argument("--workers", type=int, default=4, help="device processes (threads inside)")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     args.devices = args.devices or (10 if args.quick else 50)
     args.seconds = args.seconds or (10.0 if args.quick else 60.0)
     result: dict[str, Any] = {}
     root = Path(tempfile.mkdtemp(prefix="teren-load-"))
     try:
-        (root / "sqlite").mkdir()
-        result = run_backend("sqlite", str(root / "sqlite" / "service.db"), 1, args, root / "sqlite")
+        if not args.no_sqlite:
+            (root / "sqlite").mkdir()
+            result = run_backend("sqlite", str(root / "sqlite" / "service.db"), 1, args, root / "sqlite")
         if not args.no_postgres:
             name, url = _pg_create()
             try:
@@ -335,7 +337,7 @@ def main() -> int:
     finally:
         shutil.rmtree(root, ignore_errors=True)
     print(json.dumps(result))
-    bad = [r for r in (result, result.get("postgres") or {}) if r and (r["lost"] or r["duplicated"])]
+    bad = [r for r in (result, result.get("postgres") or {}) if r.get("lost") or r.get("duplicated")]
     return 1 if bad else 0
 
 
