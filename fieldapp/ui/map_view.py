@@ -875,14 +875,21 @@ class PlaceSettingsScreen(Screen):
             await ctx.call(load_tile_settings, ctx.store),
         )
 
-    async def _save(self) -> None:
+    async def _valid_settings(self) -> tuple[GeocoderSettings, TileSettings] | None:
+        """The settings as typed, or None after showing what is wrong beside the fields."""
         await self._stored_settings()
         geocoder, tiles = self._read()
         errors = geocoder.errors() + tiles.errors()
         if errors:
             self.form.show_errors(errors)
             self.update()
+            return None
+        return geocoder, tiles
+
+    async def _save(self) -> None:
+        if (valid := await self._valid_settings()) is None:
             return
+        geocoder, tiles = valid
         self.form.clear_errors()
         await self.ctx.call(save_geocoder_settings, self.ctx.store, geocoder)
         await self.ctx.call(save_tile_settings, self.ctx.store, tiles)
@@ -892,13 +899,9 @@ class PlaceSettingsScreen(Screen):
 
     async def _check(self) -> None:
         """Ask both servers once (the user's tap: one request each, within the usage policies)."""
-        await self._stored_settings()
-        geocoder, tiles = self._read()
-        errors = geocoder.errors() + tiles.errors()
-        if errors:
-            self.form.show_errors(errors)
-            self.update()
+        if (valid := await self._valid_settings()) is None:
             return
+        geocoder, tiles = valid
         self.check_result.value = self.t("geo.settings.checking")
         self.check_result.visible = True
         self.update()
