@@ -353,8 +353,11 @@ class _Batch:
             changed = True
             self.exact = False
         if lost:
+            # The record gets a new seq even when nothing in it changed: the device whose edit lost
+            # pulls it again and takes the winning value (its pull cursor is already past the old seq).
             self.exact = False
             field_seqs.update({name: upcoming for name in stamps if stamps[name] != before.get(name)})
+            changed = True
         if model.append_only:
             conflicts = []
         if changed:
