@@ -8,7 +8,9 @@ Rules (the device's ``sync.client`` applies the same ones to what it pulls):
   device (HLC node) after that device's last pull.
 - A tombstone (``deleted``) is sticky: once deleted, a record stays deleted whatever the HLCs.
 - Erasure (a record with ``erased_at`` set) beats every edit of its personal fields: they are reset
-  to their defaults under a fresh HLC, so every device replaces what it holds.
+  to their defaults under a fresh HLC, so every device replaces what it holds. Records that name an
+  erased contact (``contact_id``) get the same treatment when written, and no conflict-log row of
+  either keeps a removed value.
 - Visits and other ``append_only`` records are events: same rules, but never logged as conflicts.
 - Clock drift: a change carrying an HLC more than ``MAX_CLOCK_AHEAD_MS`` (10 minutes) ahead of the
   service's clock is rejected with ``clock_ahead``; the service does not clamp silently, because the
@@ -143,14 +145,22 @@ def _enforce_erasure(
     """Reset personal fields of an erased record; True if anything changed."""
     if "erased_at" not in model.model_fields or not data.get("erased_at"):
         return False
-    changed = False
+    return bool(_reset_personal(model, data, stamps, base, stamps.get("erased_at", base)))
+
+
+def _reset_personal(
+    model: type[SyncedRecord], data: dict[str, Any], stamps: dict[str, str], base: str, floor: str
+) -> list[str]:
+    """Put the personal fields back to their defaults with HLCs above what was written and above
+    ``floor``; the names reset (a true value when anything changed)."""
+    reset = []
     for name in model.personal_fields:
         default = to_wire(model.model_fields[name].get_default(call_default_factory=True))
         if data.get(name, default) != default:
             data[name] = default
-            stamps[name] = _bump(max(stamps.get(name, base), stamps.get("erased_at", base)))
-            changed = True
-    return changed
+            stamps[name] = _bump(max(stamps.get(name, base), floor))
+            reset.append(name)
+    return reset
 
 
 class _Batch:
@@ -185,6 +195,7 @@ class _Batch:
             ).mappings()
             self.rows.update({(row["record_type"], row["id"]): dict(row) for row in found})
         results = [self.apply(change) for change in changes]
+        linked = self._forget_erased_people()
         if self.new:
             self.conn.execute(sa.insert(t.record), [self.rows[key] for key in self.new])
         if self.dirty:
@@ -199,7 +210,7 @@ class _Batch:
                     for key in self.dirty
                 ],
             )
-        erased = {
+        erased = linked | {
             key for key in self.new | self.dirty if self.rows[key]["data"].get("erased_at")
         }
         conflicts = [c for c in self.conflicts if (c["record_type"], c["record_id"]) not in erased]
@@ -301,6 +312,44 @@ class _Batch:
                 .limit(1)
             ).scalar()
         return None
+
+    def _forget_erased_people(self) -> set[tuple[str, str]]:
+        """Records of this batch that name an erased person lose their personal fields too (a
+        visit's note written offline before the erasure was known); returns their keys.
+
+        The erased contact's own fields are reset by ``_enforce_erasure``; this covers the records
+        that point at it, so no device and no conflict-log row keeps what the erasure removed.
+        """
+        touched = self.new | self.dirty
+        named = {
+            key: contact_id
+            for key in touched
+            if key[0] != "contact" and isinstance(contact_id := self.rows[key]["data"].get("contact_id"), str)
+        }
+        if not named:
+            return set()
+        wanted = set(named.values())
+        erased = {
+            key[1] for key in touched if key[0] == "contact" and self.rows[key]["data"].get("erased_at")
+        }
+        stored = self.conn.execute(
+            sa.select(t.record.c.id, t.record.c.data).where(
+                (t.record.c.record_type == "contact") & t.record.c.id.in_(sorted(wanted - erased))
+            )
+        )
+        erased |= {row.id for row in stored if (row.data or {}).get("erased_at")}
+        hits = {key for key, contact_id in named.items() if contact_id in erased}
+        for key in hits:
+            row = self.rows[key]
+            model = RECORD_TYPES[key[0]]
+            stamps = dict(row["hlcs"])
+            reset = _reset_personal(model, row["data"], stamps, row["base_hlc"], row["updated_hlc"])
+            if reset:
+                row["hlcs"] = stamps
+                row["updated_hlc"] = max([row["updated_hlc"], *stamps.values()])
+                row["field_seqs"] = {**row["field_seqs"], **dict.fromkeys(reset, row["seq"])}
+                self.exact = False
+        return hits
 
     def _merge(
         self,

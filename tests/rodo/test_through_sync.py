@@ -67,8 +67,8 @@ def test_erasure_reaches_the_service_and_every_device(world: World) -> None:
     assert byte_hits(b.store.path) == []
     assert settle_erasures(b.store) == 0 and b.store.meta("rodo.purged_erasures") == "1"
 
-    # A device offline since before the erasure writes a visit note; the service keeps it (it resets
-    # only the erased contact's own fields), so the device clears it again when it settles erasures.
+    # A device offline since before the erasure writes a visit note: the service resets it (the visit
+    # names an erased person) and the device clears it at once when its sync settles erasures.
     visits.correct_visit(c.store, person.visits[0].id, {"notes": "Kwiatkowski znowu nie otworzył"})
     c.client.sync()  # the sync settles erasures itself: the late note is cleared again at once
     assert c.store.get(Visit, person.visits[0].id).notes == ""  # type: ignore[union-attr]
@@ -76,8 +76,8 @@ def test_erasure_reaches_the_service_and_every_device(world: World) -> None:
     for device in (c, a, b, supervisor):
         device.client.sync()
         settle_erasures(device.store)
-    # The service's conflict log keeps the late note (see test_conflict_log_forgets_late_notes…).
-    assert [hit for hit in service_hits(world) if hit[0] != "conflict"] == []
+    # Neither the service's records nor its conflict log keep the late note.
+    assert service_hits(world) == []
     for device in (a, b, c, supervisor):
         assert table_hits(device.store.path) == [] and byte_hits(device.store.path) == []
         assert device.store.get(Visit, person.visits[0].id).outcome == "not_home"  # type: ignore[union-attr]
@@ -100,12 +100,6 @@ def late_note_after_erasure(world: World) -> None:
     c.client.sync()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="sync/server keeps conflict-log rows of records that name an erased person (a visit's "
-    "note written offline before the erasure was known); it purges them only for the contact itself",
-)
 def test_conflict_log_forgets_late_notes_about_an_erased_person(world: World) -> None:
     late_note_after_erasure(world)
     assert service_hits(world) == []
