@@ -61,6 +61,8 @@ class RejectCode(StrEnum):
     CLOCK_AHEAD = "clock_ahead"
     OUT_OF_SCOPE = "out_of_scope"
     MISSING_FIELDS = "missing_fields"
+    #: The user's role may not write this (an animator approving a review, erasing a person).
+    FORBIDDEN = "forbidden"
 
 
 def _no_nul(value: str) -> str:

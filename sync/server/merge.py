@@ -163,6 +163,18 @@ def _reset_personal(
     return reset
 
 
+def _decides_for_others(record_type: str, incoming: dict[str, tuple[Any, str]]) -> bool:
+    """Writes only supervisors and admins may make: a review's decision (an animator's device only
+    marks a returned entry "corrected") and a person's erasure. The app checks this too; the
+    service must, since a device's own check can be bypassed."""
+    if record_type == "review":
+        allowed = {"state": "corrected"}
+        return any(name not in allowed or value != allowed[name] for name, (value, _) in incoming.items())
+    if record_type == "contact":
+        return bool(incoming.get("erased_at", (None, ""))[0])
+    return False
+
+
 class _Batch:
     def __init__(
         self, conn: sa.Connection, device: DeviceContext, seq: int, server_ms: int, seen: int
@@ -237,6 +249,8 @@ class _Batch:
             incoming = _incoming(change, model, self.limit_ms)
         except _Rejected as exc:
             return self._rejected(change, exc.code)
+        if not self.device.program_wide and _decides_for_others(change.record_type, incoming):
+            return self._rejected(change, RejectCode.FORBIDDEN)
         row = self.rows.get((change.record_type, change.id))
         if row is None:
             return self._insert(change, model, incoming)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from fieldapp.model import Review, Visit, Zone
+from fieldapp.model import Contact, Review, Visit, Zone
 from sync.client import SyncError
 from tests.sync.conftest import World
 from tests.sync.helpers import add_contact, contact_names, edit, outbox_count
@@ -189,12 +189,15 @@ def test_erasure_beats_a_later_edit_on_another_device(world: World) -> None:
     b.client.sync()
     a.client.sync()  # B's note was unseen by A: the conflict log keeps it, until the erasure
     assert requests.get(f"{world.url}/v1/conflicts", headers=boss.headers(), timeout=10).json()["conflicts"]
-    edit(a.store, ala, erased_at=datetime.now(UTC), name="", phone="", notes="")
+    boss.client.sync()
+    on_boss = boss.store.get(type(ala), ala.id)
+    edit(boss.store, on_boss, erased_at=datetime.now(UTC), name="", phone="", notes="")  # coordinators erase
     edit(b.store, on_b, phone="700700700")  # later than the erasure, on a device that has not heard of it
-    a.client.sync()
+    boss.client.sync()
     b.client.sync()
     a.client.sync()
-    for device in (a, b):
+    boss.client.sync()
+    for device in (a, b, boss):
         final = device.store.get(type(ala), ala.id)
         assert final is not None and final.erased_at is not None
         assert (final.name, final.phone, final.notes) == ("", "", "")
@@ -246,3 +249,23 @@ def test_an_app_that_learned_new_fields_pulls_everything_again(world: World) -> 
     b.store.set_meta("sync.model", "an older app version")
     assert b.client.sync().pulled == 2  # merged again, nothing duplicated
     assert sorted(contact_names(b.store).values()) == ["Ala", "Ola"] and outbox_count(b.store) == 0
+
+
+def test_animators_cannot_erase_or_decide_reviews(world: World) -> None:
+    """What the app refuses an animator is refused by the service too (a device can be tampered with)."""
+    a, boss = world.device(), world.device("supervisor")
+    ala = add_contact(a.store, "Ala Nowak", phone="600100200")
+    a.client.sync()
+    edit(a.store, ala, erased_at=datetime.now(UTC), name="", phone="")
+    review = Review(target_type="contact", target_id=ala.id, state="approved", comment="ok")
+    with a.store.write() as conn:
+        a.store.save(conn, review)
+    receipt = a.client.sync()
+    assert sorted((r.record_type, r.code) for r in receipt.rejected) == [
+        ("contact", "forbidden"),
+        ("review", "forbidden"),
+    ]
+    boss.client.sync()
+    seen = boss.store.get(Contact, ala.id)
+    assert seen is not None and (seen.name, seen.phone, seen.erased_at) == ("Ala Nowak", "600100200", None)
+    assert boss.store.get(Review, review.id) is None
