@@ -22,12 +22,12 @@ PROTOCOL_VERSION = 1
 MIN_PROTOCOL_VERSION = 1
 
 #: Limits shared by both ends (the service enforces them, the client stays under them).
-MAX_CHANGES_PER_BATCH = 500
+MAX_CHANGES_PER_BATCH = 2000
 MAX_BODY_BYTES = 8 * 1024 * 1024  # decompressed request body
-MAX_PULL_PAGE = 1000
+MAX_PULL_PAGE = 5000
 #: Cursors are 64-bit sequence numbers in both databases.
 MAX_CURSOR = 2**63 - 1
-DEFAULT_PULL_PAGE = 500
+DEFAULT_PULL_PAGE = 2000
 #: An HLC whose wall time is this far ahead of the service's clock is rejected (``clock_ahead``).
 MAX_CLOCK_AHEAD_MS = MAX_DRIFT_MS
 
@@ -61,7 +61,9 @@ class RejectCode(StrEnum):
     CLOCK_AHEAD = "clock_ahead"
     OUT_OF_SCOPE = "out_of_scope"
     MISSING_FIELDS = "missing_fields"
-    #: The user's role may not write this (an animator approving a review, erasing a person).
+    #: The user's role may not write this (an animator approving a review, erasing a person). Not a
+    #: per-change result: such a batch is refused whole with HTTP 403 ``forbidden`` whose ``changes``
+    #: name the offending changes (the device drops them and sends the rest again).
     FORBIDDEN = "forbidden"
 
 
@@ -107,6 +109,9 @@ class PushRequest(_Wire):
     #: The device's pull cursor: values written after it were unseen by the device (conflict log).
     cursor: int | None = Field(default=None, ge=0, le=MAX_CURSOR)
     changes: list[Change]
+    #: Ask for the results of only the changes not simply applied (``PushResponse.applied`` counts
+    #: the rest); a batch of new records then gets a few bytes of answer instead of one per record.
+    compact: bool = False
 
 
 ChangeStatus = Literal["applied", "merged", "rejected"]
@@ -126,6 +131,8 @@ class PushResponse(_Wire):
     protocol: int = PROTOCOL_VERSION
     batch_id: str
     results: list[ChangeResult]
+    #: With ``compact``: how many changes were applied as sent (they have no entry in ``results``).
+    applied: int | None = None
     #: True when this batch had been applied before and the stored answer is repeated.
     replayed: bool = False
     server_time_ms: int

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, Boolean, Date, DateTime
 
 from fieldapp.model.base import SyncedRecord
@@ -67,6 +68,38 @@ def converters(model: type[SyncedRecord]) -> dict[str, Converter]:
             result[column.name] = _json
         elif isinstance(kind, Boolean):
             result[column.name] = _bool
+        else:
+            result[column.name] = _plain
+    return result
+
+
+def _wire_datetime(value: str | None) -> str | None:
+    # Stored as UTC without an offset ("2026-11-23 06:00:00.000000"); the wire reads it as UTC.
+    return None if value is None else value.replace(" ", "T", 1)
+
+
+def _wire_bool(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _wire_json(value: str | None) -> orjson.Fragment | None:
+    # Already JSON text: sent as it is by ``orjson.dumps``.
+    return None if value is None else orjson.Fragment(value)
+
+
+@cache
+def wire_readers(model: type[SyncedRecord]) -> dict[str, Converter]:
+    """Per column: SQLite value → its JSON wire form (for ``orjson.dumps``), the inverse of
+    ``converters`` without building Python dates or parsing JSON."""
+    result: dict[str, Converter] = {}
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        kind = column.type
+        if isinstance(kind, DateTime):
+            result[column.name] = _wire_datetime
+        elif isinstance(kind, JSON):
+            result[column.name] = _wire_json
+        elif isinstance(kind, Boolean):
+            result[column.name] = _wire_bool
         else:
             result[column.name] = _plain
     return result

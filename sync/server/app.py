@@ -9,11 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -31,6 +32,7 @@ from sync.protocol import (
     EnrollmentOut,
     EnrollRequest,
     EnrollResponse,
+    ErrorBody,
     ErrorCode,
     Health,
     MeResponse,
@@ -41,6 +43,7 @@ from sync.protocol import (
 from sync.server import accounts, merge
 from sync.server.db import Database
 from sync.server.errors import ApiError
+from sync.server.push_body import parse_push
 from sync.server.security import SecurityHeaders, cors_origins
 
 log = logging.getLogger(__name__)
@@ -52,8 +55,46 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-def _error(status: int, code: str, message: str = "") -> JSONResponse:
-    return JSONResponse({"code": code, "message": message or code.replace("_", " ")}, status_code=status)
+def _error(
+    status: int, code: str, message: str = "", details: dict[str, Any] | None = None
+) -> JSONResponse:
+    body = {**(details or {}), "code": code, "message": message or code.replace("_", " ")}
+    return JSONResponse(body, status_code=status)
+
+
+def _json(body: Any) -> Response:
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
+async def _raw_body(request: Request) -> bytes:
+    """The request body as bytes (read in the event loop; the handler then runs in a worker thread)."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
+
+
+def _document_push_body(app: FastAPI) -> None:
+    """The push handler reads its body itself (``push_body``); the schema still publishes it as a
+    ``PushRequest``, so clients and schemathesis see the real contract."""
+    make_schema = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = make_schema()
+        models = PushRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(models.pop("$defs", {}))
+        components["PushRequest"] = models
+        schema["paths"]["/v1/push"]["post"]["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushRequest"}}},
+        }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class BodyLimit:
@@ -147,7 +188,9 @@ def create_app(
     app.state.db = database
     app.state.public_url = public_url
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
-    app.add_middleware(GZipMiddleware, minimum_size=2048)  # pull pages shrink about tenfold
+    # Pull pages shrink about tenfold. Level 3 (zlib's fast strategy): ~14% larger than level 6 at
+    # under half its time, ~5x faster than Starlette's default 9 (the client's GZIP_LEVEL has figures).
+    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=3)
     origins = cors_origins(allowed_origins)
     if origins:
         app.add_middleware(
@@ -161,7 +204,7 @@ def create_app(
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return _error(exc.status, exc.code, exc.message)
+        return _error(exc.status, exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -229,20 +272,25 @@ def create_app(
             server_time_ms=merge.now_ms(),
         )
 
-    @app.post("/v1/push", response_model=PushResponse)
-    def push(body: PushRequest, dev: Device) -> PushResponse:
+    @app.post(
+        "/v1/push",
+        response_model=PushResponse,
+        responses={403: {"model": ErrorBody, "description": "a change the role may not make"}},
+    )
+    def push(raw: RawBody, dev: Device) -> Response:
+        body = parse_push(raw)
         check_protocol(body.protocol)
         if len(body.changes) > max_changes:
             raise ApiError(413, ErrorCode.BATCH_TOO_LARGE, f"at most {max_changes} changes per batch")
-        return merge.apply_batch(database, dev, body)
+        return _json(merge.apply_batch(database, dev, body))
 
     @app.get("/v1/pull", response_model=PullResponse)
     def pull(
         dev: Device,
         after: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = DEFAULT_PULL_PAGE,
-    ) -> PullResponse:
-        return merge.pull(database, dev, after, limit)
+    ) -> Response:
+        return Response(merge.pull(database, dev, after, limit), media_type="application/json")
 
     @app.get("/v1/conflicts", response_model=ConflictsResponse)
     def conflicts(
@@ -292,4 +340,5 @@ def create_app(
         )
         return EnrollmentOut(code=made.code, uri=made.uri, expires_at=made.expires_at.isoformat())
 
+    _document_push_body(app)
     return app

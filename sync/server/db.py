@@ -9,6 +9,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, create_engine, event, text
@@ -27,6 +28,15 @@ def database_url(value: str | Path) -> str:
     if "://" in text_value:
         return text_value
     return f"sqlite:///{Path(text_value).expanduser().resolve()}"
+
+
+def _json_text(value: Any) -> str:
+    """JSON columns are written with orjson: several times faster than ``json.dumps`` on the push
+    path, and it refuses what no database should hold (NaN is written as null, never as ``NaN``)."""
+    return orjson.dumps(value).decode()
+
+
+_JSON = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 
 
 def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -57,13 +67,16 @@ class Database:
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = create_engine(
-                self.url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+                self.url,
+                connect_args={"check_same_thread": False, "timeout": 30},
+                hide_parameters=True,
+                **_JSON,
             )
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
             self.engine = create_engine(
-                self.url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
+                self.url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True, **_JSON
             )
         #: Writers of this process queue here, in order, before taking a connection. SQLite: every
         #: write, instead of polling the file lock in its busy handler (sleeps up to 100 ms between

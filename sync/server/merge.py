@@ -24,33 +24,30 @@ Rules (the device's ``sync.client`` applies the same ones to what it pulls):
 
 from __future__ import annotations
 
-import math
 import time
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
-from pydantic import TypeAdapter, ValidationError
 
 from fieldapp.model.base import SyncedRecord
-from fieldapp.model.registry import RECORD_TYPES, from_wire, to_wire
+from fieldapp.model.registry import RECORD_TYPES, to_wire
 from sync import hlc as hlcs_
 from sync.protocol import (
     MAX_CLOCK_AHEAD_MS,
-    Change,
-    ChangeResult,
+    PROTOCOL_VERSION,
     Conflict,
     ConflictsResponse,
-    PullResponse,
-    PushRequest,
-    PushResponse,
+    ErrorCode,
     RejectCode,
-    RemoteRecord,
 )
 from sync.server import tables as t
 from sync.server.accounts import DeviceContext
+from sync.server.checks import record_checks
 from sync.server.db import Database
+from sync.server.errors import ApiError
+from sync.server.push_body import IncomingChange, PushBatch
 
 SERVER_NODE = "zzserver"  # sorts after every hex node id
 #: How long a batch's answer is kept for repeats. A batch repeated later still changes nothing
@@ -58,52 +55,28 @@ SERVER_NODE = "zzserver"  # sorts after every hex node id
 BATCH_MEMORY = timedelta(days=30)
 #: Fields naming a user (their team scopes a record a supervisor creates); other ``*_id`` fields name records.
 USER_REFERENCES = frozenset({"animator_id", "assignee_id", "reviewer_id"})
+#: Key of ``field_seqs`` holding the seq of the record's creation: fields not named otherwise were
+#: last written then (as ``base_hlc`` is their HLC when ``hlcs`` does not name them).
+BASE_SEQ = "*"
+
+Result = dict[str, Any]
 
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-@cache
-def _adapter(model: type[SyncedRecord], name: str) -> TypeAdapter[Any]:
-    return TypeAdapter(model.model_fields[name].annotation)
-
-
-@cache
-def _writable(model: type[SyncedRecord]) -> frozenset[str]:
-    return frozenset({*model.data_fields(), "deleted"})
-
-
-def _storable(value: Any) -> bool:
-    """Fits every database and device: no NaN/infinity, integers within 64 bits, no NUL in text."""
-    if isinstance(value, bool) or value is None:
-        return True
-    if isinstance(value, int):
-        return -(2**63) <= value < 2**63
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, str):
-        return "\x00" not in value
-    if isinstance(value, list):
-        return all(_storable(item) for item in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and "\x00" not in k and _storable(v) for k, v in value.items())
-    return False
-
-
-def _check_value(model: type[SyncedRecord], name: str, value: Any) -> Any:
-    """The value in its wire form if it fits the field's type; ValueError otherwise."""
-    if name == "deleted":
-        if not isinstance(value, bool):
-            raise ValueError("deleted must be a boolean")
-        return value
-    try:
-        checked = to_wire(_adapter(model, name).validate_python(from_wire(model, name, value)))
-    except (ValidationError, TypeError, ValueError) as exc:
-        raise ValueError(str(exc)) from exc
-    if not _storable(checked):
-        raise ValueError("a value no database or device can store")
-    return checked
+def _result(
+    change: IncomingChange, status: str, code: str | None = None, lost: list[str] | None = None
+) -> Result:
+    """One ``ChangeResult`` as a dict."""
+    return {
+        "record_type": change.record_type,
+        "id": change.id,
+        "status": status,
+        "code": code,
+        "lost_fields": lost or [],
+    }
 
 
 class _Rejected(Exception):
@@ -111,25 +84,31 @@ class _Rejected(Exception):
         self.code = code
 
 
-def _incoming(change: Change, model: type[SyncedRecord], limit_ms: int) -> dict[str, tuple[Any, str]]:
+def _incoming(change: IncomingChange, model: type[SyncedRecord], limit_ms: int) -> dict[str, tuple[Any, str]]:
     """The change's known fields as ``{name: (wire value, hlc)}``, validated."""
-    fields = dict(change.fields)
+    fields = change.fields
     if change.op == "delete":
-        fields["deleted"] = True
-    writable = _writable(model)
+        fields = {**fields, "deleted": True}
+    checks = record_checks(model)
+    stamps = change.hlcs
+    fallback = change.base_hlc if change.full else None
+    checked_stamps: set[str] = set()  # a new record's fields share one HLC: check it once
     result: dict[str, tuple[Any, str]] = {}
     for name, value in fields.items():
-        if name not in writable:
+        check = checks.get(name)
+        if check is None:
             continue  # a field this service does not know (newer or older app): ignored
-        stamp = change.hlcs.get(name) or (change.base_hlc if change.full else None)
-        if not hlcs_.is_valid(stamp):
-            raise _Rejected(RejectCode.INVALID_HLC)
-        assert stamp is not None
-        if hlcs_.wall_ms(stamp) > limit_ms:
-            raise _Rejected(RejectCode.CLOCK_AHEAD)
+        stamp = stamps.get(name) or fallback
+        if stamp not in checked_stamps:
+            if not hlcs_.is_valid(stamp):
+                raise _Rejected(RejectCode.INVALID_HLC)
+            assert stamp is not None
+            if hlcs_.wall_ms(stamp) > limit_ms:
+                raise _Rejected(RejectCode.CLOCK_AHEAD)
+            checked_stamps.add(stamp)
         try:
-            result[name] = (_check_value(model, name, value), stamp)
-        except ValueError as exc:
+            result[name] = (check(value), stamp)  # type: ignore[assignment]
+        except (TypeError, ValueError) as exc:
             raise _Rejected(RejectCode.INVALID_VALUE) from exc
     return result
 
@@ -192,8 +171,10 @@ class _Batch:
         self.conflicts: list[dict[str, Any]] = []
         #: False once the stored state differs from what the device sent (lost fields, erasure).
         self.exact = True
+        #: Changes the device's role may not make: the whole batch is refused (HTTP 403).
+        self.forbidden: list[dict[str, str]] = []
 
-    def run(self, changes: list[Change]) -> list[ChangeResult]:
+    def run(self, changes: list[IncomingChange]) -> list[Result]:
         wanted: dict[str, set[str]] = {}
         for change in changes:
             wanted.setdefault(change.record_type, set()).add(change.id)
@@ -207,6 +188,13 @@ class _Batch:
             ).mappings()
             self.rows.update({(row["record_type"], row["id"]): dict(row) for row in found})
         results = [self.apply(change) for change in changes]
+        if self.forbidden:
+            raise ApiError(
+                403,
+                ErrorCode.FORBIDDEN,
+                "your role may not make these changes (decide a review, erase a person)",
+                {"changes": self.forbidden},
+            )
         linked = self._forget_erased_people()
         if self.new:
             self.conn.execute(sa.insert(t.record), [self.rows[key] for key in self.new])
@@ -222,9 +210,7 @@ class _Batch:
                     for key in self.dirty
                 ],
             )
-        erased = linked | {
-            key for key in self.new | self.dirty if self.rows[key]["data"].get("erased_at")
-        }
+        erased = linked | {key for key in self.new | self.dirty if self.rows[key]["data"].get("erased_at")}
         conflicts = [c for c in self.conflicts if (c["record_type"], c["record_id"]) not in erased]
         if conflicts:
             self.conn.execute(sa.insert(t.conflict), conflicts)
@@ -241,7 +227,7 @@ class _Batch:
         self.seq += 1
         return self.seq
 
-    def apply(self, change: Change) -> ChangeResult:
+    def apply(self, change: IncomingChange) -> Result:
         model = RECORD_TYPES.get(change.record_type)
         if model is None:
             return self._rejected(change, RejectCode.UNKNOWN_RECORD_TYPE)
@@ -250,6 +236,7 @@ class _Batch:
         except _Rejected as exc:
             return self._rejected(change, exc.code)
         if not self.device.program_wide and _decides_for_others(change.record_type, incoming):
+            self.forbidden.append({"record_type": change.record_type, "id": change.id})
             return self._rejected(change, RejectCode.FORBIDDEN)
         row = self.rows.get((change.record_type, change.id))
         if row is None:
@@ -260,16 +247,18 @@ class _Batch:
             return self._rejected(change, RejectCode.OUT_OF_SCOPE)
         return self._merge(change, model, incoming, row)
 
-    def _rejected(self, change: Change, code: RejectCode) -> ChangeResult:
-        return ChangeResult(record_type=change.record_type, id=change.id, status="rejected", code=code)
+    def _rejected(self, change: IncomingChange, code: RejectCode) -> Result:
+        return _result(change, "rejected", code.value)
 
     def _insert(
-        self, change: Change, model: type[SyncedRecord], incoming: dict[str, tuple[Any, str]]
-    ) -> ChangeResult:
+        self, change: IncomingChange, model: type[SyncedRecord], incoming: dict[str, tuple[Any, str]]
+    ) -> Result:
         if not change.full:
             return self._rejected(change, RejectCode.MISSING_FIELDS)
         stamps = {name: stamp for name, (_, stamp) in incoming.items()}
         base = change.base_hlc if hlcs_.is_valid(change.base_hlc) else min(stamps.values(), default="")
+        # Only HLCs other than the base are kept (a new record's fields usually share it).
+        stamps = {name: stamp for name, stamp in stamps.items() if stamp != base}
         if not base:
             return self._rejected(change, RejectCode.MISSING_FIELDS)
         assert base is not None
@@ -291,7 +280,7 @@ class _Batch:
             seq=seq,
             data=data,
             hlcs=stamps,
-            field_seqs=dict.fromkeys(stamps, seq),
+            field_seqs={BASE_SEQ: seq},
             base_hlc=base,
             updated_hlc=max([base, *stamps.values()]),
             deleted=deleted,
@@ -299,7 +288,7 @@ class _Batch:
             author_id=change.author_id,
             device_id=change.device_id or self.device.client_device_id,
         )
-        return ChangeResult(record_type=change.record_type, id=change.id, status="applied")
+        return _result(change, "applied")
 
     def _team_of_references(self, data: dict[str, Any]) -> str | None:
         """The team a program-wide user's new record belongs to: that of a record or user it names
@@ -346,12 +335,17 @@ class _Batch:
         erased = {
             key[1] for key in touched if key[0] == "contact" and self.rows[key]["data"].get("erased_at")
         }
-        stored = self.conn.execute(
-            sa.select(t.record.c.id, t.record.c.data).where(
-                (t.record.c.record_type == "contact") & t.record.c.id.in_(sorted(wanted - erased))
-            )
+        erased_at = t.record.c.data["erased_at"].as_string()
+        erased |= set(
+            self.conn.execute(
+                sa.select(t.record.c.id).where(
+                    (t.record.c.record_type == "contact")
+                    & t.record.c.id.in_(sorted(wanted - erased))
+                    & erased_at.is_not(None)
+                    & (erased_at != "")
+                )
+            ).scalars()
         )
-        erased |= {row.id for row in stored if (row.data or {}).get("erased_at")}
         hits = {key for key, contact_id in named.items() if contact_id in erased}
         for key in hits:
             row = self.rows[key]
@@ -367,16 +361,17 @@ class _Batch:
 
     def _merge(
         self,
-        change: Change,
+        change: IncomingChange,
         model: type[SyncedRecord],
         incoming: dict[str, tuple[Any, str]],
         row: dict[str, Any],
-    ) -> ChangeResult:
+    ) -> Result:
         data: dict[str, Any] = dict(row["data"])
         stamps: dict[str, str] = dict(row["hlcs"])
         base: str = row["base_hlc"]
         deleted: bool = row["deleted"]
         field_seqs: dict[str, int] = dict(row["field_seqs"])
+        base_seq = field_seqs.get(BASE_SEQ, row["seq"])
         upcoming = self.seq + 1  # this record's seq if the change writes anything
         conflicts: list[dict[str, Any]] = []
         lost: list[str] = []
@@ -395,7 +390,7 @@ class _Batch:
             if stamp > stored_stamp:
                 # Logged only if the device could not have seen the value it replaces.
                 if (
-                    field_seqs.get(name, row["seq"]) > self.seen
+                    field_seqs.get(name, base_seq) > self.seen
                     and stored != value
                     and hlcs_.decode(stored_stamp).node != hlcs_.decode(stamp).node
                 ):
@@ -438,12 +433,7 @@ class _Batch:
         for item in conflicts:
             item["seq"] = self.seq
         self.conflicts.extend(conflicts)
-        return ChangeResult(
-            record_type=change.record_type,
-            id=change.id,
-            status="merged" if lost else "applied",
-            lost_fields=lost,
-        )
+        return _result(change, "merged", lost=lost) if lost else _result(change, "applied")
 
     def _conflict(
         self,
@@ -470,8 +460,12 @@ class _Batch:
         }
 
 
-def apply_batch(db: Database, device: DeviceContext, request: PushRequest) -> PushResponse:
-    """Apply a batch in one transaction, or repeat the stored answer of its first application."""
+def apply_batch(db: Database, device: DeviceContext, request: PushBatch) -> dict[str, Any]:
+    """Apply a batch in one transaction, or repeat the stored answer of its first application.
+
+    The answer is a ``PushResponse`` as a plain dict (built without pydantic: a batch holds up to
+    ``MAX_CHANGES_PER_BATCH`` results). ApiError 403 when the batch holds a change the device's role
+    may not make; then nothing of it is written."""
     with db.write(serial=True) as conn:
         # The counter row lock serialises pushes: sequence values commit in increasing order.
         seq = conn.execute(
@@ -484,26 +478,26 @@ def apply_batch(db: Database, device: DeviceContext, request: PushRequest) -> Pu
         ).scalar()
         server_ms = now_ms()
         if prior is not None:
-            return PushResponse.model_validate({**prior, "replayed": True, "server_time_ms": server_ms})
+            return {**prior, "replayed": True, "server_time_ms": server_ms}
         seen = device.last_pull_seq if request.cursor is None else request.cursor
         batch = _Batch(conn, device, seq, server_ms, seen)
         results = batch.run(request.changes)
         if batch.seq != seq:
             conn.execute(sa.update(t.counter).where(t.counter.c.name == "change").values(value=batch.seq))
-        response = PushResponse(
-            batch_id=request.batch_id,
-            results=results,
-            server_time_ms=server_ms,
-            seq_before=seq,
-            seq_after=batch.seq,
-            exact=batch.exact,
-        )
+        answer: dict[str, Any] = {
+            "protocol": PROTOCOL_VERSION,
+            "batch_id": request.batch_id,
+            "results": results,
+            "seq_before": seq,
+            "seq_after": batch.seq,
+            "exact": batch.exact,
+        }
+        if request.compact:
+            answer["results"] = [r for r in results if r["status"] != "applied"]
+            answer["applied"] = len(results) - len(answer["results"])
         conn.execute(
             sa.insert(t.batch).values(
-                device_id=device.id,
-                batch_id=request.batch_id,
-                result=response.model_dump(mode="json", exclude={"server_time_ms", "replayed"}),
-                created_at=batch.created_at,
+                device_id=device.id, batch_id=request.batch_id, result=answer, created_at=batch.created_at
             )
         )
         conn.execute(
@@ -511,7 +505,7 @@ def apply_batch(db: Database, device: DeviceContext, request: PushRequest) -> Pu
                 (t.batch.c.device_id == device.id) & (t.batch.c.created_at < batch.created_at - BATCH_MEMORY)
             )
         )
-    return response
+    return {**answer, "replayed": False, "server_time_ms": server_ms}
 
 
 def _scope(device: DeviceContext, table: sa.Table) -> sa.ColumnElement[bool]:
@@ -520,12 +514,29 @@ def _scope(device: DeviceContext, table: sa.Table) -> sa.ColumnElement[bool]:
     return (table.c.program_id == device.program_id) & (table.c.team_id == device.team_id)
 
 
-def pull(db: Database, device: DeviceContext, after: int, limit: int) -> PullResponse:
-    """Records in the device's scope changed after ``after``, in sequence order."""
+_PULL_COLUMNS = (
+    t.record.c.record_type,
+    t.record.c.id,
+    t.record.c.seq,
+    # The stored JSON text goes out as it is: no parsing and encoding again per record.
+    sa.cast(t.record.c.data, sa.Text).label("data"),
+    sa.cast(t.record.c.hlcs, sa.Text).label("hlcs"),
+    t.record.c.base_hlc,
+    t.record.c.updated_hlc,
+    t.record.c.deleted,
+    t.record.c.created_at,
+    t.record.c.author_id,
+    t.record.c.device_id,
+)
+
+
+def pull(db: Database, device: DeviceContext, after: int, limit: int) -> bytes:
+    """A ``PullResponse`` as JSON: records in the device's scope changed after ``after``, in
+    sequence order."""
     with db.read() as conn:
         top = conn.execute(sa.select(t.counter.c.value).where(t.counter.c.name == "change")).scalar_one()
         rows = conn.execute(
-            sa.select(t.record)
+            sa.select(*_PULL_COLUMNS)
             .where((t.record.c.seq > after) & _scope(device, t.record))
             .order_by(t.record.c.seq)
             .limit(limit + 1)
@@ -542,23 +553,31 @@ def pull(db: Database, device: DeviceContext, after: int, limit: int) -> PullRes
                 .where((t.device.c.id == device.id) & (t.device.c.last_pull_seq < after))
                 .values(last_pull_seq=after, last_seen_at=datetime.now(UTC))
             )
+    fragment = orjson.Fragment
     records = [
-        RemoteRecord(
-            record_type=row.record_type,
-            id=row.id,
-            seq=row.seq,
-            fields=row.data,
-            hlcs=row.hlcs,
-            base_hlc=row.base_hlc,
-            updated_hlc=row.updated_hlc,
-            deleted=row.deleted,
-            created_at=row.created_at,
-            author_id=row.author_id,
-            device_id=row.device_id,
-        )
+        {
+            "record_type": row[0],
+            "id": row[1],
+            "seq": row[2],
+            "fields": fragment(row[3]),
+            "hlcs": fragment(row[4]),
+            "base_hlc": row[5],
+            "updated_hlc": row[6],
+            "deleted": bool(row[7]),
+            "created_at": row[8],
+            "author_id": row[9],
+            "device_id": row[10],
+        }
         for row in rows
     ]
-    return PullResponse(records=records, cursor=cursor, has_more=has_more, server_time_ms=now_ms())
+    page = {
+        "protocol": PROTOCOL_VERSION,
+        "records": records,
+        "cursor": cursor,
+        "has_more": has_more,
+        "server_time_ms": now_ms(),
+    }
+    return orjson.dumps(page)
 
 
 def conflicts(db: Database, device: DeviceContext, after: int, limit: int) -> ConflictsResponse:

@@ -216,3 +216,60 @@ def test_cursor_beyond_64_bits_is_refused(world: World) -> None:
     assert (answer.status_code, answer.json()["code"]) == (422, "invalid_request")
     body = {**_batch(_contact(a)), "cursor": 2**70}
     assert push_raw(world.url, a, body).json()["code"] == "invalid_request"
+
+
+def _records(world: World) -> dict[str, dict[str, Any]]:
+    with world.db.read() as conn:
+        return {row.id: row.data for row in conn.execute(sa.select(t.record.c.id, t.record.c.data))}
+
+
+def test_a_change_the_role_may_not_make_refuses_the_whole_batch_with_403(world: World) -> None:
+    """An animator's batch that erases a person (or decides a review) is refused whole: the
+    answer names the offending change, and not even the harmless change beside it is written."""
+    a = world.device()
+    before, seq = _records(world), _seq(world)
+    harmless = _contact(a, "Ola")
+    erasing = _contact(a, "", erased_at="2026-11-23T06:00:00+00:00")
+    stamp = _stamp(a)
+    approving = {
+        "record_type": "review", "id": str(uuid.uuid4()), "full": True, "base_hlc": stamp,
+        "fields": {"target_type": "visit", "target_id": str(uuid.uuid4()), "state": "approved"},
+    }
+    answer = push_raw(world.url, a, _batch(harmless, erasing, approving))
+    assert answer.status_code == 403, answer.text
+    body = answer.json()
+    assert body["code"] == "forbidden" and body["message"]
+    assert sorted((c["record_type"], c["id"]) for c in body["changes"]) == sorted(
+        [("contact", erasing["id"]), ("review", approving["id"])]
+    )
+    assert _records(world) == before and _seq(world) == seq
+
+
+def test_a_compact_answer_lists_only_what_was_not_simply_applied(world: World) -> None:
+    a = world.device()
+    good = [_contact(a, f"Osoba {n}") for n in range(3)]
+    bad = {**_contact(a), "record_type": "spaceship"}
+    answer = push_raw(world.url, a, {**_batch(*good, bad), "compact": True})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["applied"] == 3
+    assert [(r["id"], r["status"], r["code"]) for r in body["results"]] == [
+        (bad["id"], "rejected", "unknown_record_type")
+    ]
+    assert {c["id"] for c in good} <= set(_records(world))
+
+
+def test_a_new_record_keeps_one_base_hlc_for_the_fields_written_with_it(world: World) -> None:
+    """The service stores (and sends back) only HLCs that differ from the record's base."""
+    a = world.device()
+    change = _contact(a, "Ala", phone="600100200")
+    later = hlc.encode(hlc.wall_ms(change["base_hlc"]) + 5, 0, hlc.node_for(a.store.device_id))
+    change["hlcs"] = {"phone": later}
+    assert push_raw(world.url, a, _batch(change)).status_code == 200
+    with world.db.read() as conn:
+        stored = conn.execute(sa.select(t.record.c.hlcs).where(t.record.c.id == change["id"])).scalar_one()
+    assert stored == {"phone": later}
+    page = requests.get(f"{world.url}/v1/pull", params={"after": 0}, headers=a.headers(), timeout=10).json()
+    pulled = next(r for r in page["records"] if r["id"] == change["id"])
+    assert pulled["hlcs"] == {"phone": later} and pulled["base_hlc"] == change["base_hlc"]
+    assert pulled["fields"]["name"] == "Ala"

@@ -1,0 +1,152 @@
+"""Checks of pushed field values, compiled once per record type and field.
+
+The service stores a value only in the wire form the field's type has (``registry.to_wire`` of a
+valid value): text for ``str``, a finite number for ``float``, ISO text for dates and datetimes
+(datetimes in UTC with an offset), a list of text for ``list[str]``… Every value must also fit every
+database and device: no NaN or infinity, integers within 64 bits, no NUL in text.
+
+Why not pydantic per field: a push holds thousands of records of ~17 fields each, and a TypeAdapter
+round trip per field (Python value, validation, back to JSON form) cost half the service's push
+time. The common field types get a direct check here; any other type still goes through pydantic.
+``tests/sync/test_checks.py`` holds both paths to the same answers.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+import typing
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from fieldapp.model.base import SyncedRecord
+from fieldapp.model.registry import from_wire, to_wire
+
+Check = Callable[[Any], Any]
+_INT64 = (-(2**63), 2**63)
+
+
+def storable(value: Any) -> bool:
+    """Fits every database and device: no NaN/infinity, integers within 64 bits, no NUL in text."""
+    if isinstance(value, bool) or value is None:
+        return True
+    if isinstance(value, int):
+        return _INT64[0] <= value < _INT64[1]
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, list):
+        return all(storable(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and "\x00" not in k and storable(v) for k, v in value.items())
+    return False
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str or "\x00" in value:
+        raise ValueError("text expected")
+    return value
+
+
+def _number(value: Any) -> float:
+    if type(value) is float:
+        if not math.isfinite(value):
+            raise ValueError("a finite number expected")
+        return value
+    if type(value) is int and _INT64[0] <= value < _INT64[1]:
+        return float(value)
+    raise ValueError("a number expected")
+
+
+def _integer(value: Any) -> int:
+    if type(value) is float and value.is_integer():
+        value = int(value)
+    if type(value) is not int or not _INT64[0] <= value < _INT64[1]:
+        raise ValueError("an integer expected")
+    return value
+
+
+def _boolean(value: Any) -> bool:
+    if type(value) is not bool:
+        raise ValueError("true or false expected")
+    return value
+
+
+def _day(value: Any) -> str:
+    if type(value) is not str:
+        raise ValueError("a date expected")
+    return date.fromisoformat(value).isoformat()
+
+
+def _moment(value: Any) -> str:
+    if type(value) is not str:
+        raise ValueError("a date and time expected")
+    parsed = datetime.fromisoformat(value)
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).isoformat()
+
+
+def _texts(value: Any) -> list[str]:
+    if type(value) is not list:
+        raise ValueError("a list of text expected")
+    return [_text(item) for item in value]
+
+
+_DIRECT: dict[Any, Check] = {
+    str: _text,
+    float: _number,
+    int: _integer,
+    bool: _boolean,
+    date: _day,
+    datetime: _moment,
+    list[str]: _texts,
+}
+
+
+def _optional(check: Check) -> Check:
+    def optional(value: Any) -> Any:
+        return None if value is None else check(value)
+
+    return optional
+
+
+def _through_pydantic(model: type[SyncedRecord], name: str) -> Check:
+    adapter: TypeAdapter[Any] = TypeAdapter(model.model_fields[name].annotation)
+
+    def check(value: Any) -> Any:
+        try:
+            checked = to_wire(adapter.validate_python(from_wire(model, name, value)))
+        except ValidationError as exc:
+            raise ValueError(str(exc)) from exc
+        if not storable(checked):
+            raise ValueError("a value no database or device can store")
+        return checked
+
+    return check
+
+
+@cache
+def field_check(model: type[SyncedRecord], name: str) -> Check:
+    """The check of one field: the value in its stored wire form, or ValueError (TypeError too for
+    odd input) when it does not fit."""
+    annotation = model.model_fields[name].annotation
+    direct = _DIRECT.get(annotation)
+    if direct is not None:
+        return direct
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        rest = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(rest) == 1 and rest[0] in _DIRECT:
+            return _optional(_DIRECT[rest[0]])
+    return _through_pydantic(model, name)
+
+
+@cache
+def record_checks(model: type[SyncedRecord]) -> dict[str, Check]:
+    """Every writable field's check (``deleted`` included), by name."""
+    checks = {name: field_check(model, name) for name in model.data_fields()}
+    checks["deleted"] = _boolean
+    return checks

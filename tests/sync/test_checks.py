@@ -1,0 +1,59 @@
+"""The service's direct field checks (``sync.server.checks``) against pydantic's answers for the
+same field types: wherever the direct check takes a value, pydantic takes it too and stores the same
+wire form. The direct checks are stricter in one way only: they take JSON's own types (no ``"5"``
+for a number, no ``1`` for true), which is all a device sends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fieldapp.model.registry import RECORD_TYPES
+from sync.server.checks import _through_pydantic, field_check, record_checks, storable
+
+SAMPLES: list[Any] = [
+    None, "", "tekst", "Zażółć gęślą jaźń", "x\x00y", 0, 1, -5, 2**63, -(2**63), 1.5, 1.0,
+    float("nan"), float("inf"), True, False, "2026-11-23", "2026-11-23T06:00:00",
+    "2026-11-23T06:00:00+02:00", "2026-11-23 06:00:00.000000", "23.11.2026", "5", "true",
+    [], ["a", "b"], ["a\x00"], [1], [[51.75, 19.45], [51.76, 19.46]], [[1.0, float("nan")]], {"a": 1},
+]
+FIELDS = [(model, name) for model in RECORD_TYPES.values() for name in model.data_fields()]
+
+
+def _outcome(check: Any, value: Any) -> tuple[bool, Any]:
+    try:
+        return True, check(value)
+    except (TypeError, ValueError):
+        return False, None
+
+
+def _coerced_across_types(value: Any, stored: Any) -> bool:
+    """pydantic's lax mode turned one JSON type into another (``"5"`` → 5, ``1.0`` → true), which
+    a device never needs."""
+    return type(value) is not type(stored)
+
+
+@pytest.mark.parametrize(("model", "name"), FIELDS, ids=[f"{m.record_type}.{n}" for m, n in FIELDS])
+def test_direct_checks_agree_with_pydantic(model: Any, name: str) -> None:
+    direct, reference = field_check(model, name), _through_pydantic(model, name)
+    for value in SAMPLES:
+        took, stored = _outcome(direct, value)
+        ref_took, ref_stored = _outcome(reference, value)
+        if took:
+            assert ref_took and stored == ref_stored and type(stored) is type(ref_stored), (name, value)
+            assert storable(stored)
+        elif ref_took:
+            assert _coerced_across_types(value, ref_stored), (name, value, ref_stored)
+
+
+def test_every_writable_field_has_a_check() -> None:
+    for model in RECORD_TYPES.values():
+        assert set(record_checks(model)) == {*model.data_fields(), "deleted"}
+
+
+def test_nothing_unstorable_passes() -> None:
+    for model, name in FIELDS:
+        for value in (float("nan"), float("inf"), "a\x00b", 2**64, [float("-inf")]):
+            took, stored = _outcome(field_check(model, name), value)
+            assert not took or storable(stored), (name, value)
