@@ -277,16 +277,86 @@ class SyncClient:
         The outbox is read once per round, not once per batch; a round ends early when the batch
         size must shrink (413) or forbidden changes were dropped (403), and the next round picks up
         what a round left: records sent again after restamping, records the service lacked.
+        While one batch travels and the service applies it, the next one is read and encoded (one
+        batch in flight at a time: exactly-once needs nothing more).
         """
         state = _PushState(total=self.store.pending_changes(), limit=self.batch_size)
-        while True:
-            rows = self._outbox_rows(state.kept)
-            if not rows:
-                return
-            for batch_id, groups in self._batches(rows, state.limit):
-                if not self._send(batch_id, groups, state, receipt):
-                    break  # the batches must be cut again: read the outbox anew
-                report(receipt.pushed, max(state.total, receipt.pushed))
+        with ThreadPoolExecutor(1, thread_name_prefix="teren-push") as poster:
+            while True:
+                rows = self._outbox_rows(state.kept)
+                if not rows:
+                    return
+                self._push_round(rows, state, receipt, report, poster)
+
+    def _push_round(
+        self,
+        rows: list[tuple[int, str, str, str]],
+        state: _PushState,
+        receipt: SyncReceipt,
+        report: Progress,
+        poster: ThreadPoolExecutor,
+    ) -> None:
+        batches = self._batches(rows, state.limit)
+        batch = self._prepare(next(batches, None))
+        while batch is not None:
+            cursor = int(self.store.meta(K_CURSOR) or 0)
+            sending = None
+            if batch.changes:
+                self.store.set_meta(K_INFLIGHT, json.dumps({"batch_id": batch.batch_id, "seqs": batch.seqs}))
+                sending = poster.submit(self._post, batch, cursor)
+            following = self._prepare(next(batches, None))  # while this one travels
+            try:
+                answer = sending.result() if sending is not None else None
+            except SyncError as exc:
+                if exc.code == "device_revoked":
+                    self._revoked()
+                if not self._recover(exc, batch.groups, state, receipt):
+                    raise
+                return  # the batches must be cut again: read the outbox anew
+            self._settle(batch.groups, answer, batch.changes, cursor, state, receipt)
+            report(receipt.pushed, max(state.total, receipt.pushed))
+            batch = following
+
+    def _prepare(self, batch: tuple[str, dict[tuple[str, str], dict[str, Any]]] | None) -> _Batch | None:
+        """A batch's changes read from the records now and encoded (not yet sent)."""
+        if batch is None:
+            return None
+        batch_id, groups = batch
+        changes = self._wire_changes(groups)
+        seqs = [s for g in groups.values() for s in g["seqs"]]
+        return _Batch(batch_id, groups, seqs, len(changes), orjson.Fragment(orjson.dumps(changes)))
+
+    def _post(self, batch: _Batch, cursor: int) -> dict[str, Any]:
+        """Send one batch (in the pushing thread: gzip and the wait leave the syncing thread free)."""
+        body = {
+            "protocol": PROTOCOL_VERSION,
+            "batch_id": batch.batch_id,
+            "cursor": cursor,
+            "compact": True,
+            "changes": batch.encoded,
+        }
+        payload = gzip.compress(orjson.dumps(body), GZIP_LEVEL)
+        return self._call(  # type: ignore[no-any-return]
+            "POST", self._server(), "/v1/push", data=payload, gzipped=True, wipe_if_revoked=False
+        )
+
+    def _recover(
+        self,
+        exc: SyncError,
+        groups: dict[tuple[str, str], dict[str, Any]],
+        state: _PushState,
+        receipt: SyncReceipt,
+    ) -> bool:
+        """After a refused batch: True if the rest can be sent again after cutting it anew."""
+        if exc.status == 413 and len(groups) > 1:
+            # Refused before anything was applied: send the same changes in smaller batches.
+            self.store.set_meta(K_INFLIGHT, None)
+            state.limit = max(1, len(groups) // 2)
+            return True
+        if exc.status == 403 and exc.code == "forbidden" and exc.details.get("changes"):
+            self._drop_forbidden(groups, exc.details["changes"], receipt)
+            return True
+        return False
 
     def _outbox_rows(self, kept: set[int]) -> list[tuple[int, str, str, str]]:
         with self.store.engine.connect() as conn:
@@ -314,45 +384,6 @@ class SyncClient:
         keys = list(groups)
         for start in range(0, len(keys), limit):
             yield uuid.uuid4().hex, {key: groups[key] for key in keys[start : start + limit]}
-
-    def _send(
-        self,
-        batch_id: str,
-        groups: dict[tuple[str, str], dict[str, Any]],
-        state: _PushState,
-        receipt: SyncReceipt,
-    ) -> bool:
-        """Push one batch and settle its outbox rows; False when the rest must be cut anew."""
-        cursor = int(self.store.meta(K_CURSOR) or 0)
-        changes = self._wire_changes(groups)
-        answer: dict[str, Any] | None = None
-        if changes:
-            body = {
-                "protocol": PROTOCOL_VERSION,
-                "batch_id": batch_id,
-                "cursor": cursor,
-                "compact": True,
-                "changes": changes,
-            }
-            payload = gzip.compress(orjson.dumps(body), GZIP_LEVEL)
-            self.store.set_meta(
-                K_INFLIGHT,
-                json.dumps({"batch_id": batch_id, "seqs": [s for g in groups.values() for s in g["seqs"]]}),
-            )
-            try:
-                answer = self._call("POST", self._server(), "/v1/push", data=payload, gzipped=True)
-            except SyncError as exc:
-                if exc.status == 413 and len(groups) > 1:
-                    # Refused before anything was applied: send the same changes in smaller batches.
-                    self.store.set_meta(K_INFLIGHT, None)
-                    state.limit = max(1, len(groups) // 2)
-                    return False
-                if exc.status == 403 and exc.code == "forbidden" and exc.details.get("changes"):
-                    self._drop_forbidden(groups, exc.details["changes"], receipt)
-                    return False
-                raise
-        self._settle(groups, answer, len(changes), cursor, state, receipt)
-        return True
 
     def _drop_forbidden(
         self, groups: dict[tuple[str, str], dict[str, Any]], refused: list[Any], receipt: SyncReceipt
@@ -605,6 +636,19 @@ def _error_of(response: requests.Response) -> tuple[str | None, str, dict[str, A
 def _retry_after(response: requests.Response) -> float | None:
     value = response.headers.get("Retry-After", "")
     return float(value) if value.isdigit() else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """A batch read and encoded, ready to send."""
+
+    batch_id: str
+    groups: dict[tuple[str, str], dict[str, Any]]
+    seqs: list[int]
+    #: How many changes it holds (records gone from the device have none).
+    changes: int
+    #: The JSON of its changes.
+    encoded: orjson.Fragment
 
 
 @dataclass

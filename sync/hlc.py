@@ -50,10 +50,16 @@ def decode(value: str) -> Timestamp:
 
 
 def is_valid(value: object) -> bool:
+    """Whether ``decode`` would take it (checked without building a Timestamp: the service checks
+    an HLC or more per pushed record)."""
     if not isinstance(value, str):
         return False
+    head, sep, node = value.partition("-")
+    if not sep or len(head) != WALL_HEX + COUNTER_HEX or not node or len(node) > 64:
+        return False
     try:
-        decode(value)
+        int(head[:WALL_HEX], 16)
+        int(head[WALL_HEX:], 16)
     except ValueError:
         return False
     return True

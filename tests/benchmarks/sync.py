@@ -57,6 +57,7 @@ import argparse
 import cProfile
 import gzip
 import json
+import os
 import signal
 import socket
 import sqlite3
@@ -100,6 +101,22 @@ def vm_hwm_kib(pid: int | str = "self") -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     return 0
+
+
+@dataclass(frozen=True)
+class Cpu:
+    server: float
+    client: float
+
+    def __sub__(self, other: Cpu) -> Cpu:
+        return Cpu(self.server - other.server, self.client - other.client)
+
+
+def cpu_seconds(pid: int) -> Cpu:
+    """CPU seconds used so far by the service process and by this process (all threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return Cpu((int(fields[11]) + int(fields[12])) / ticks, time.process_time())
 
 
 def reset_peak_rss() -> bool:
@@ -320,13 +337,14 @@ def run_backend(
         pid = service.process.pid
         profiler = start_py_spy(pid, profile / f"{label}-server-push.txt") if profile else None
         client_profile = cProfile.Profile() if profile else None
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds(pid)
         if client_profile:
             client_profile.enable()
         pushed = pusher.sync()
         if client_profile:
             client_profile.disable()
         push_s = time.perf_counter() - started
+        push_cpu = cpu_seconds(pid) - cpu
         if profiler and profile and client_profile:
             stop_py_spy(profiler)
             client_profile.dump_stats(profile / f"{label}-client-push.prof")
@@ -338,10 +356,12 @@ def run_backend(
         started = time.perf_counter()
         if client_profile:
             client_profile.enable()
+        cpu = cpu_seconds(pid)
         pulled = puller.sync()
         if client_profile:
             client_profile.disable()
         pull_s = time.perf_counter() - started
+        pull_cpu = cpu_seconds(pid) - cpu
         if profiler and profile and client_profile:
             stop_py_spy(profiler)
             client_profile.dump_stats(profile / f"{label}-client-pull.prof")
@@ -381,6 +401,11 @@ def run_backend(
         "wire_bytes_per_record_pull": round(sum(e.sent + e.received for e in pages) / count, 1),
         "push_requests": len(pushes),
         "pull_requests": len(pages),
+        # CPU time per record (less sensitive than rates to what else runs on the machine).
+        "push_server_us_per_record": round(push_cpu.server / count * 1e6, 1),
+        "push_client_us_per_record": round(push_cpu.client / count * 1e6, 1),
+        "pull_server_us_per_record": round(pull_cpu.server / count * 1e6, 1),
+        "pull_client_us_per_record": round(pull_cpu.client / count * 1e6, 1),
         "raw_sqlite_insert_rows_per_s": round(raw_rate),
         "push_to_raw_ratio": round(push_rate / raw_rate, 4),
         "server_peak_rss_mb": mb(server_peak),
