@@ -48,6 +48,7 @@ from sync.protocol import (
     RejectCode,
     RemoteRecord,
 )
+from sync.server import audit
 from sync.server import tables as t
 from sync.server.accounts import DeviceContext
 from sync.server.db import Database
@@ -488,6 +489,7 @@ def apply_batch(db: Database, device: DeviceContext, request: PushRequest) -> Pu
         seen = device.last_pull_seq if request.cursor is None else request.cursor
         batch = _Batch(conn, device, seq, server_ms, seen)
         results = batch.run(request.changes)
+        audit.from_batch(conn, device, request.changes)
         if batch.seq != seq:
             conn.execute(sa.update(t.counter).where(t.counter.c.name == "change").values(value=batch.seq))
         response = PushResponse(
