@@ -230,6 +230,7 @@ class SyncClient:
             receipt = SyncReceipt()
             try:
                 self._push(receipt, report)
+                __import__("sync.audit_upload").audit_upload.upload_audit(self)
                 self._pull(receipt, report)
                 self._settle_erasures()
                 receipt.still_pending = self.store.pending_changes()
