@@ -41,6 +41,7 @@ from sync.protocol import (
 from sync.server import accounts, audit, merge
 from sync.server.db import Database
 from sync.server.errors import ApiError
+from sync.server.purge import Purger
 from sync.server.security import SecurityHeaders, cors_origins
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,7 @@ def create_app(
     app = FastAPI(title="Teren sync", version=str(PROTOCOL_VERSION), docs_url=None, redoc_url=None)
     app.state.db = database
     app.state.public_url = public_url
+    app.state.purger = purger = Purger(database)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=2048)  # pull pages shrink about tenfold
     origins = cors_origins(allowed_origins)
@@ -234,7 +236,9 @@ def create_app(
         check_protocol(body.protocol)
         if len(body.changes) > max_changes:
             raise ApiError(413, ErrorCode.BATCH_TOO_LARGE, f"at most {max_changes} changes per batch")
-        return merge.apply_batch(database, dev, body)
+        answer = merge.apply_batch(database, dev, body)
+        purger.after_push(body.changes)  # erased values leave the database's files too
+        return answer
 
     @app.get("/v1/pull", response_model=PullResponse)
     def pull(
