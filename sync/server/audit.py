@@ -16,6 +16,7 @@ cannot vouch for anything else a device says about who acted.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -36,6 +37,7 @@ DEFAULT_PAGE = 100
 #: Ids and action names: letters, digits and a few separators; no spaces, so no free text.
 ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 ACTION_PATTERN = r"^[a-z_]{1,40}$"
+_ID = re.compile(ID_PATTERN)
 
 # Actions the service records itself (devices record viewed, exported, erased, anonymised, approved,
 # returned, corrected: see ``fieldapp.rodo.audit.AuditAction``).
@@ -192,8 +194,8 @@ def _entry_of(
     if data.get("state") != state or stamps.get("state") != _stamp(change, "state"):
         return None
     target_type, target_id = data.get("target_type"), data.get("target_id")
-    if not (isinstance(target_type, str) and isinstance(target_id, str)):
-        return None
+    if not all(isinstance(v, str) and _ID.fullmatch(v) for v in (target_type, target_id)):
+        return None  # free text where an id belongs (a modified app): the log holds ids only
     return _row(device, REVIEW_ACTIONS[str(state)], target_type, target_id)
 
 

@@ -134,6 +134,18 @@ def test_a_refused_erasure_logs_nothing(world: World) -> None:
     assert entries(world, boss, target_id=person.id) == []
 
 
+def test_a_review_of_something_that_is_not_an_id_is_stored_but_not_logged(world: World) -> None:
+    boss = world.device(role="supervisor")
+    stamp = hlc.encode(time.time_ns() // 1_000_000, 0, hlc.node_for(uuid.uuid4().hex))
+    fields = {"target_type": "visit", "target_id": "Ala Nowak " * 10, "state": "approved"}
+    review = {"record_type": "review", "id": str(uuid.uuid4()), "fields": fields,
+              "hlcs": dict.fromkeys(fields, stamp), "full": True, "base_hlc": stamp}
+    answer = push_raw(world.url, boss, {"protocol": 1, "batch_id": uuid.uuid4().hex, "changes": [review]})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["results"][0]["status"] == "applied"
+    assert entries(world, boss, action="approved") == []
+
+
 def test_local_entries_are_uploaded_once(world: World) -> None:
     animator, boss = world.device(), world.device(role="supervisor")
     viewed = [str(uuid.uuid4()) for _ in range(3)]
