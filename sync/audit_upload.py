@@ -67,8 +67,8 @@ def upload_audit(client: Caller) -> int:
             after = batch[-1]["id"]
             store.set_meta(K_UPLOADED, str(after))
             sent += len(entries)
-    except Exception:
-        log.warning("the audit log was not uploaded; the next sync tries again", exc_info=True)
+    except Exception as exc:  # e.g. an older service without /v1/audit, or the network went away
+        log.warning("the audit log was not uploaded (%s); the next sync tries again", exc)
     return sent
 
 
