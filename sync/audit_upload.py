@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 K_UPLOADED = "audit.uploaded_id"
 #: Entries per request (the service's cap, ``sync.server.audit.MAX_UPLOAD``).
 BATCH = 500
-#: What the service accepts as an id (``sync.server.audit.ID_PATTERN``): no free text.
+#: What the service accepts as an id and an action (``sync.server.audit``): no free text.
 _ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+_ACTION = re.compile(r"[a-z_]{1,40}")
 
 
 class Caller(Protocol):
@@ -51,7 +52,12 @@ def pending(store: Store, after: int, limit: int = BATCH) -> list[dict[str, Any]
 
 
 def _uploadable(entry: dict[str, Any]) -> bool:
-    return bool(_ID.fullmatch(entry["target_type"]) and _ID.fullmatch(entry["target_id"]))
+    """What the service would refuse stays local (one refused entry would block all later ones)."""
+    return bool(
+        _ACTION.fullmatch(entry["action"])
+        and _ID.fullmatch(entry["target_type"])
+        and _ID.fullmatch(entry["target_id"])
+    )
 
 
 def upload_audit(client: Caller) -> int:
