@@ -44,6 +44,7 @@ from fieldapp.rodo.erasure import settle_erasures
 from fieldapp.store import codec
 from fieldapp.store.db import StorageFull, Store, raw
 from sync import hlc
+from sync.audit_upload import upload_audit
 from sync.protocol import (
     DEFAULT_PULL_PAGE,
     MAX_CHANGES_PER_BATCH,
@@ -237,6 +238,7 @@ class SyncClient:
             receipt = SyncReceipt()
             try:
                 self._push(receipt, report)
+                upload_audit(self)
                 self._pull(receipt, report)
                 self._settle_erasures()
                 receipt.still_pending = self.store.pending_changes()

@@ -13,7 +13,8 @@ from enum import StrEnum
 
 from sqlalchemy import Connection, text
 
-from fieldapp.model import utcnow
+from fieldapp.model import Contact, utcnow
+from fieldapp.model.enums import NATURAL_PERSON_KINDS
 from fieldapp.store import Store
 
 
@@ -61,6 +62,22 @@ def record(target: Store | Connection, action: str, target_type: str, target_id:
             "id": target_id,
         },
     )
+
+
+def shows_personal_data(contact: Contact) -> bool:
+    """A person's card that shows personal data: a resident or leader, not erased, with a name,
+    phone, e-mail or notes (an organisation's card or a building-only entry is not personal data)."""
+    if contact.kind not in NATURAL_PERSON_KINDS or contact.erased_at is not None:
+        return False
+    return any(getattr(contact, name) for name in contact.personal_fields)
+
+
+def record_view(store: Store, contact: Contact, actor: str | None = None) -> bool:
+    """Log that a person's card was opened; True if it was logged (it holds personal data)."""
+    if not shows_personal_data(contact):
+        return False
+    record(store, AuditAction.VIEWED, Contact.record_type, contact.id, actor_of(store, actor))
+    return True
 
 
 def entries(

@@ -6,6 +6,7 @@ import flet as ft
 
 from fieldapp.model import Consent, Contact, utcnow
 from fieldapp.model.enums import NATURAL_PERSON_KINDS
+from fieldapp.rodo.audit import record_view
 from fieldapp.rodo.erasure import erase_person
 from fieldapp.rodo.export import export_person_json
 from fieldapp.services import consent as consent_service
@@ -44,6 +45,8 @@ def consent_scopes(ctx, consent: Consent) -> str:
 @screen("/contacts/:contact_id")
 class ContactDetailScreen(Screen):
     title_key = "ui.contact.title"
+    #: Whether this opening of the card is in the audit log already (reloads log nothing more).
+    _viewed = False
 
     def build(self) -> ft.Control:
         self.body = ft.Column([w.muted(self.t("ui.common.loading"))], spacing=12)
@@ -75,6 +78,8 @@ class ContactDetailScreen(Screen):
         contact: Contact = detail.contact
         consent: Consent | None = detail.consent
         cid = contact.id
+        if not self._viewed:
+            self._viewed = await ctx.call(record_view, ctx.store, contact)
         rows: list[ft.Control] = [
             w.heading(contact_title(ctx, contact), size=22),
             w.body(self.t(f"contact.kind.{contact.kind}"), color=theme.MUTED),

@@ -5,7 +5,7 @@ for bad input, never a partial write (a batch is one transaction)."""
 import logging
 import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,9 +40,10 @@ from sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from sync.server import accounts, merge
+from sync.server import accounts, audit, merge
 from sync.server.db import Database
 from sync.server.errors import ApiError
+from sync.server.purge import Purger
 from sync.server.push_body import parse_push
 from sync.server.security import SecurityHeaders, cors_origins
 
@@ -187,6 +188,7 @@ def create_app(
     app = FastAPI(title="Teren sync", version=str(PROTOCOL_VERSION), docs_url=None, redoc_url=None)
     app.state.db = database
     app.state.public_url = public_url
+    app.state.purger = purger = Purger(database)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     # Pull pages shrink about tenfold. Level 3 (zlib's fast strategy): ~14% larger than level 6 at
     # under half its time, ~5x faster than Starlette's default 9 (the client's GZIP_LEVEL has figures).
@@ -282,7 +284,9 @@ def create_app(
         check_protocol(body.protocol)
         if len(body.changes) > max_changes:
             raise ApiError(413, ErrorCode.BATCH_TOO_LARGE, f"at most {max_changes} changes per batch")
-        return _json(merge.apply_batch(database, dev, body))
+        answer = merge.apply_batch(database, dev, body)
+        purger.after_push(body.changes)  # erased values leave the database's files too
+        return _json(answer)
 
     @app.get("/v1/pull", response_model=PullResponse)
     def pull(
@@ -300,18 +304,22 @@ def create_app(
     ) -> ConflictsResponse:
         if not dev.program_wide:
             raise ApiError(403, ErrorCode.FORBIDDEN, "conflicts are for supervisors")
-        return merge.conflicts(database, dev, after, limit)
+        answer = merge.conflicts(database, dev, after, limit)
+        audit.record(database, dev, audit.READ_CONFLICTS, "conflict_log", dev.program_id)
+        return answer
 
     @app.get("/v1/devices", response_model=list[DeviceOut])
     def list_devices(dev: Device) -> list[DeviceOut]:
         if not dev.program_wide:
             raise ApiError(403, ErrorCode.FORBIDDEN, "devices are for supervisors")
-        return [
+        listed = [
             DeviceOut.model_validate(
                 {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}
             )
             for row in accounts.devices(database, program_id=dev.program_id)
         ]
+        audit.record(database, dev, audit.LISTED_DEVICES, "device_list", dev.program_id)
+        return listed
 
     @app.post("/v1/devices/{device_id}/revoke")
     def revoke_device(device_id: str, dev: Device) -> dict[str, int]:
@@ -323,6 +331,7 @@ def create_app(
         count = accounts.revoke(database, device_id, program_id=dev.program_id)
         if not count:
             raise ApiError(404, ErrorCode.NOT_FOUND, "no such active device in your program")
+        audit.record(database, dev, audit.REVOKED_DEVICE, "device", device_id)
         return {"revoked": count}
 
     @app.post("/v1/enrollments", response_model=EnrollmentOut)
@@ -338,7 +347,39 @@ def create_app(
         made = accounts.create_enrollment(
             database, body.user_id, url, ttl=timedelta(minutes=body.ttl_minutes), created_by=dev.user_id
         )
+        audit.record(database, dev, audit.CREATED_ENROLLMENT, "account", body.user_id)
         return EnrollmentOut(code=made.code, uri=made.uri, expires_at=made.expires_at.isoformat())
+
+    @app.post("/v1/audit", response_model=audit.AuditUploadResult)
+    def upload_audit(body: audit.AuditUpload, dev: Device) -> audit.AuditUploadResult:
+        """A device's local audit entries (viewed, exported, erased…); a repeat stores nothing new."""
+        if len(body.entries) > audit.MAX_UPLOAD:
+            raise ApiError(413, ErrorCode.BATCH_TOO_LARGE, f"at most {audit.MAX_UPLOAD} entries per upload")
+        return audit.store_uploaded(database, dev, body.entries)
+
+    @app.get("/v1/audit", response_model=audit.AuditPage)
+    def read_audit(
+        dev: Device,
+        before: Annotated[int | None, Query(ge=1, le=MAX_CURSOR)] = None,
+        limit: Annotated[int, Query(ge=1, le=audit.MAX_PAGE)] = audit.DEFAULT_PAGE,
+        actor: Annotated[str | None, Query(pattern=audit.ID_PATTERN)] = None,
+        action: Annotated[str | None, Query(pattern=audit.ACTION_PATTERN)] = None,
+        target_id: Annotated[str | None, Query(pattern=audit.ID_PATTERN)] = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> audit.AuditPage:
+        """The program's audit log, newest first (supervisors and admins); ``since``/``until``: the
+        period in which the actions happened."""
+        if not dev.program_wide:
+            raise ApiError(403, ErrorCode.FORBIDDEN, "the audit log is for supervisors")
+        try:
+            since, until = (None if v is None else audit.utc(v) for v in (since, until))
+        except ValueError as exc:
+            raise ApiError(422, ErrorCode.INVALID_REQUEST, "since/until: time out of range") from exc
+        filters = {"actor": actor, "action": action, "target_id": target_id, "since": since, "until": until}
+        answer = audit.page(database, dev, before=before, limit=limit, **filters)
+        audit.record(database, dev, audit.READ_AUDIT, "audit_log", dev.program_id)
+        return answer
 
     _document_push_body(app)
     return app

@@ -18,6 +18,9 @@ from sqlalchemy.engine import Engine
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 #: Key of the PostgreSQL advisory lock held while migrating (two processes may start at once).
 _MIGRATION_LOCK = 7_340_021
+_BUSY_TIMEOUT_MS = 30_000
+#: How long a checkpoint after an erasure waits for readers before giving up (and being retried).
+_CHECKPOINT_WAIT_MS = 500
 
 
 def database_url(value: str | Path) -> str:
@@ -43,7 +46,9 @@ def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     dbapi_conn.isolation_level = None  # BEGIN is issued by _sqlite_begin
     dbapi_conn.execute("PRAGMA journal_mode = WAL")
     dbapi_conn.execute("PRAGMA synchronous = NORMAL")
-    dbapi_conn.execute("PRAGMA busy_timeout = 30000")
+    dbapi_conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+    # Deleted and overwritten content is zeroed, not left in free space (RODO erasure, art. 17).
+    dbapi_conn.execute("PRAGMA secure_delete = ON")
 
 
 def _sqlite_begin(conn: Connection) -> None:
@@ -124,6 +129,27 @@ class Database:
                 if not self.is_sqlite:
                     conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
                     conn.commit()
+
+    def purge_deleted(self) -> bool:
+        """Make overwritten and deleted values leave the database's files, after an erasure.
+
+        SQLite: checkpoint the WAL into the main file and truncate it (``secure_delete`` already
+        zeroed freed content there); False when a reader kept the WAL busy (try again later).
+        PostgreSQL: ``VACUUM`` the tables that held personal data, so no dead tuple keeps an erased
+        value (it runs beside other transactions, but not inside one: autocommit).
+        """
+        if self.is_sqlite:
+            with self._write_lock, self.engine.connect() as conn:
+                db = conn.connection.driver_connection
+                db.execute(f"PRAGMA busy_timeout = {_CHECKPOINT_WAIT_MS}")
+                try:
+                    busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                finally:
+                    db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            return not busy
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM record, conflict")
+        return True
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -43,6 +43,7 @@ from sync.protocol import (
     ErrorCode,
     RejectCode,
 )
+from sync.server import audit
 from sync.server import tables as t
 from sync.server.accounts import DeviceContext
 from sync.server.checks import record_checks
@@ -486,6 +487,7 @@ def apply_batch(db: Database, device: DeviceContext, request: PushBatch) -> dict
         seen = device.last_pull_seq if request.cursor is None else request.cursor
         batch = _Batch(conn, device, seq, server_ms, seen)
         results = batch.run(request.changes)
+        audit.from_batch(conn, device, request.changes)
         if batch.seq != seq:
             conn.execute(sa.update(t.counter).where(t.counter.c.name == "change").values(value=batch.seq))
         answer: dict[str, Any] = {

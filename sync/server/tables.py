@@ -134,3 +134,29 @@ counter = sa.Table(
     sa.Column("name", sa.String(40), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
+
+#: Who viewed, exported, erased or reviewed what (RODO accountability), and what supervisors did on
+#: the service. Ids only, never a resident's name, phone or e-mail: the log itself needs no erasure.
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    #: Idempotency key: ``svc:<uuid>`` for the service's own entries, ``<device row id>:<local id>``
+    #: for entries uploaded from a device's local log (the same upload twice stores one row).
+    sa.Column("entry_key", sa.String(100), nullable=False, unique=True),
+    sa.Column("program_id", sa.String(36), nullable=False),
+    #: When it happened (the device's clock for uploaded entries) and when the service stored it.
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor_id", sa.String(36), nullable=False),
+    sa.Column("actor_role", sa.String(40), nullable=False),
+    #: The acting device's own id (``client_device_id``, as in records and the conflict log).
+    sa.Column("device_id", sa.String(64), nullable=True),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("target_type", sa.String(64), nullable=False),
+    sa.Column("target_id", sa.String(64), nullable=False),
+    #: ``service`` (seen by the service: a push, an API call) or ``device`` (uploaded local entry).
+    sa.Column("source", sa.String(10), nullable=False),
+    sa.Index("ix_audit_program_id", "program_id", "id"),
+    sa.Index("ix_audit_target", "target_type", "target_id"),
+)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from fieldapp.model import Consent, Contact, Zone
+from fieldapp.rodo import entries
 from fieldapp.store import Store
 from tests.e2e.harness import AppServer, Phone
 
@@ -56,6 +57,9 @@ def test_create_resident_with_consent_then_find_without_diacritics(app: AppServe
     phone.by_label("Łucja Żółkiewska").first.wait_for()
     phone.tap("Łucja Żółkiewska")
     phone.see("Historia wizyt")
+    # Each opening of the card is in the local audit log once (not once per re-render).
+    with app.store() as store:
+        assert len(entries(store, target_id=contact.id, actions=["viewed"])) == 2
 
 
 def test_without_consent_only_non_personal_data_is_kept(app: AppServer, phone: Phone) -> None:

@@ -185,3 +185,10 @@ def test_coordinator_exports_then_erases_a_person(team: Team, new_phone: Callabl
     with team.supervisor.store() as store:
         erased = store.get(Contact, team.person_id)
     assert erased is not None and (erased.name, erased.phone) == ("", "") and erased.erased_at is not None
+
+    # The export, the erasure and the opening of the card reach the program's audit log.
+    sync_now(new_phone, team.supervisor)
+    log = new_phone(team.supervisor, "/more/audit")
+    for text in ("Wyświetlono", "Wyeksportowano dane", "Usunięto dane osobowe", "zapis serwera"):
+        log.see(text)
+    new_phone(team.animator, "/more/audit").see("Dziennik audytu widzi koordynator")

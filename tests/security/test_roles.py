@@ -41,6 +41,12 @@ def _enroll(cast: Cast) -> Request:
     return "/v1/enroll", {"protocol": 1, "code": code, "device_id": uuid.uuid4().hex}
 
 
+def _local_entry() -> dict[str, Any]:
+    """One entry of a device's local audit log, as the app uploads it."""
+    return {"id": 1, "at": "2026-11-20T10:00:00+00:00", "action": "viewed", "target_type": "contact",
+            "target_id": str(uuid.uuid4())}
+
+
 #: (method, path template) → (request builder, expected status per role).
 TABLE: dict[tuple[str, str], tuple[Builder, dict[str, int]]] = {
     ("GET", "/health"): (lambda c: ("/health", None), PUBLIC),
@@ -59,6 +65,8 @@ TABLE: dict[tuple[str, str], tuple[Builder, dict[str, int]]] = {
         lambda c: ("/v1/enrollments", {"user_id": c.user("animator")}),
         IN_PROGRAM_P,
     ),
+    ("POST", "/v1/audit"): (lambda c: ("/v1/audit", {"entries": [_local_entry()]}), ANY_DEVICE),
+    ("GET", "/v1/audit"): (lambda c: ("/v1/audit?limit=5", None), PROGRAM_ROLES),
 }
 
 #: The error code that goes with a refusal, by role and status.

@@ -23,6 +23,11 @@ PL: dict[str, str] = {
     "audit.action.approved": "Zatwierdzono",
     "audit.action.returned": "Zwrócono do poprawy",
     "audit.action.corrected": "Poprawiono",
+    "audit.action.read_conflicts": "Odczytano dziennik konfliktów",
+    "audit.action.read_audit": "Odczytano dziennik audytu",
+    "audit.action.listed_devices": "Wyświetlono listę urządzeń",
+    "audit.action.revoked_device": "Unieważniono urządzenie",
+    "audit.action.created_enrollment": "Utworzono kod rejestracji urządzenia",
 }
 
 EN: dict[str, str] = {
@@ -44,4 +49,9 @@ EN: dict[str, str] = {
     "audit.action.approved": "Approved",
     "audit.action.returned": "Returned for correction",
     "audit.action.corrected": "Corrected",
+    "audit.action.read_conflicts": "Read the conflict log",
+    "audit.action.read_audit": "Read the audit log",
+    "audit.action.listed_devices": "Listed the devices",
+    "audit.action.revoked_device": "Revoked a device",
+    "audit.action.created_enrollment": "Created a device enrollment code",
 }
