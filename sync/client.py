@@ -38,6 +38,7 @@ from urllib.parse import parse_qs, urlparse
 import orjson
 import requests
 
+from fieldapp.geo.spatial import insert_new_rows
 from fieldapp.model.base import SyncedRecord
 from fieldapp.model.registry import RECORD_TYPES, to_wire
 from fieldapp.rodo.erasure import settle_erasures
@@ -792,6 +793,7 @@ def _merge_type(db: Any, model: type[SyncedRecord], remotes: list[dict[str, Any]
         for found in db.execute(f"SELECT {selected} FROM {table} WHERE id IN ({marks})", chunk):
             local[found[0]] = found[1:]
     inserts: list[tuple[Any, ...]] = []
+    inserted: list[str] = []
     changed: list[str] = []
     for remote in remotes:
         mine = local.get(remote["id"])
@@ -799,12 +801,12 @@ def _merge_type(db: Any, model: type[SyncedRecord], remotes: list[dict[str, Any]
             row = _new_row(model, remote)
             if row is not None:
                 inserts.append(row)
-                changed.append(remote["id"])
+                inserted.append(remote["id"])
         elif _merge_into(db, model, remote, mine):
             changed.append(remote["id"])
     if inserts:
-        db.executemany(codec.insert_sql(model), inserts)
-    return changed
+        insert_new_rows(db, table, codec.insert_sql(model), inserts, inserted)
+    return [*changed, *inserted]
 
 
 @cache

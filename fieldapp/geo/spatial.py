@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import importlib
 import math
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -102,8 +106,18 @@ def nearby(
                 continue
             bearing = math.degrees(math.atan2(dx, dy)) % 360.0
             found.append(
-                NearbyPlace(record_type, row[0], row[1], row[2] or "", row[3] or "", row[4], row[5],
-                            distance, bearing, row[6])
+                NearbyPlace(
+                    record_type,
+                    row[0],
+                    row[1],
+                    row[2] or "",
+                    row[3] or "",
+                    row[4],
+                    row[5],
+                    distance,
+                    bearing,
+                    row[6],
+                )
             )
     found.sort(key=lambda place: (place.distance_m, place.id))
     return found if limit is None else found[:limit]
@@ -150,15 +164,51 @@ def _rows_in_box(conn: Connection, record_type: str, box: tuple[float, float, fl
 
 
 def has_rtree(conn: Connection, record_type: str) -> bool:
-    return raw(conn).execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (f"geo_{record_type}",)
-    ).fetchone() is not None
+    return has_rtree_table(raw(conn), record_type)
+
+
+def has_rtree_table(db: sqlite3.Connection, record_type: str) -> bool:
+    return (
+        db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (f"geo_{record_type}",)
+        ).fetchone()
+        is not None
+    )
+
+
+@cache
+def _geo_migration() -> ModuleType:
+    """The migration that defines the spatial indexes (its module name starts with a digit)."""
+    return importlib.import_module("fieldapp.store.migrations.0003_geo")
 
 
 def rebuild_spatial_index(store: Store) -> None:
     """Rebuild the R*Trees from the tables (needed after a VACUUM, which may renumber rowids)."""
-    migration = importlib.import_module("fieldapp.store.migrations.0003_geo")
+    migration = _geo_migration()
     with store.write() as conn:
         for record_type in INDEXED_TYPES:
             if has_rtree(conn, record_type):
                 migration.fill_spatial_index(raw(conn), record_type)
+
+
+def insert_new_rows(
+    db: sqlite3.Connection, table: str, sql: str, rows: list[Sequence[Any]], ids: list[str]
+) -> None:
+    """Insert rows that are new to ``table`` (``sql`` with ``rows``, the records ``ids``) and put
+    them in its spatial index with one statement instead of one trigger firing per row (2.5x
+    cheaper for a page of pulled contacts; see migration 0007). Inside the caller's transaction."""
+    indexed = table in INDEXED_TYPES and has_rtree_table(db, table)
+    if indexed:
+        db.execute("INSERT INTO geo_deferred (table_name) VALUES (?)", (table,))
+    db.executemany(sql, rows)
+    if not indexed:
+        return
+    db.execute("DELETE FROM geo_deferred WHERE table_name = ?", (table,))
+    condition = _geo_migration().SPATIAL_TABLES[table].format(row="row")
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        db.execute(
+            f"INSERT INTO geo_{table} SELECT rowid, lat, lat, lon, lon FROM {table} AS row "
+            f"WHERE id IN ({','.join('?' * len(chunk))}) AND {condition}",
+            chunk,
+        )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
+from fieldapp.geo.spatial import nearby
 from fieldapp.model import Contact, Review, Visit, Zone
 from sync.client import SyncError
 from tests.sync.conftest import World
@@ -269,3 +270,24 @@ def test_animators_cannot_erase_or_decide_reviews(world: World) -> None:
     seen = boss.store.get(Contact, ala.id)
     assert seen is not None and (seen.name, seen.phone, seen.erased_at) == ("Ala Nowak", "600100200", None)
     assert boss.store.get(Review, review.id) is None
+
+
+def test_pulled_contacts_are_found_nearby_and_the_index_keeps_following_edits(world: World) -> None:
+    """A pull fills the spatial index once per page (not by the per-row trigger): the pulled
+    contacts with a position are in it, those without or erased are not, and later local edits
+    are followed by the trigger again."""
+    a, b = world.device(), world.device()
+    here = (51.7592, 19.4560)
+    near = add_contact(a.store, "Blisko", lat=here[0], lon=here[1])
+    add_contact(a.store, "Bez adresu")
+    gone = add_contact(a.store, "Usunięta", lat=here[0], lon=here[1])
+    edit(a.store, gone, deleted=True)
+    a.client.sync()
+    b.client.sync()
+    assert [c.name for c in nearby(b.store, *here, 100)] == ["Blisko"]
+    with b.store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM geo_deferred").scalar_one() == 0
+    edit(b.store, b.store.get(Contact, near.id), lat=51.70, lon=19.40)
+    assert nearby(b.store, *here, 100) == []
+    add_contact(b.store, "Nowa", lat=here[0], lon=here[1])
+    assert [c.name for c in nearby(b.store, *here, 100)] == ["Nowa"]
