@@ -8,6 +8,7 @@ import time
 import uuid
 from typing import Any
 
+import pytest
 import requests
 import sqlalchemy as sa
 
@@ -223,25 +224,36 @@ def _records(world: World) -> dict[str, dict[str, Any]]:
         return {row.id: row.data for row in conn.execute(sa.select(t.record.c.id, t.record.c.data))}
 
 
-def test_a_change_the_role_may_not_make_refuses_the_whole_batch_with_403(world: World) -> None:
-    """An animator's batch that erases a person (or decides a review) is refused whole: the
-    answer names the offending change, and not even the harmless change beside it is written."""
-    a = world.device()
+def _review(device: Device, state: str) -> dict[str, Any]:
+    stamp = _stamp(device)
+    fields = {"target_type": "visit", "target_id": str(uuid.uuid4()), "state": state, "comment": "?"}
+    return {"record_type": "review", "id": str(uuid.uuid4()), "full": True, "base_hlc": stamp, "fields": fields}
+
+
+FORBIDDEN_WRITES: dict[str, Any] = {
+    "erase a person": lambda d: _contact(d, "", erased_at="2026-11-23T06:00:00+00:00"),
+    "approve an entry": lambda d: _review(d, "approved"),
+    "return an entry": lambda d: _review(d, "returned"),
+    "open a review": lambda d: _review(d, "new"),
+}
+
+
+@pytest.mark.parametrize("role", ["animator", "library_staff"])
+@pytest.mark.parametrize("action", list(FORBIDDEN_WRITES))
+def test_a_change_the_role_may_not_make_refuses_the_whole_batch_with_403(
+    world: World, role: str, action: str
+) -> None:
+    """A batch of an animator or library staff that erases a person or decides a review is refused
+    whole: the answer names the offending change, and not even the harmless change beside it is
+    written."""
+    device = world.device(role)
     before, seq = _records(world), _seq(world)
-    harmless = _contact(a, "Ola")
-    erasing = _contact(a, "", erased_at="2026-11-23T06:00:00+00:00")
-    stamp = _stamp(a)
-    approving = {
-        "record_type": "review", "id": str(uuid.uuid4()), "full": True, "base_hlc": stamp,
-        "fields": {"target_type": "visit", "target_id": str(uuid.uuid4()), "state": "approved"},
-    }
-    answer = push_raw(world.url, a, _batch(harmless, erasing, approving))
+    harmless, refused = _contact(device, "Ola"), FORBIDDEN_WRITES[action](device)
+    answer = push_raw(world.url, device, _batch(harmless, refused))
     assert answer.status_code == 403, answer.text
     body = answer.json()
     assert body["code"] == "forbidden" and body["message"]
-    assert sorted((c["record_type"], c["id"]) for c in body["changes"]) == sorted(
-        [("contact", erasing["id"]), ("review", approving["id"])]
-    )
+    assert [(c["record_type"], c["id"]) for c in body["changes"]] == [(refused["record_type"], refused["id"])]
     assert _records(world) == before and _seq(world) == seq
 
 
