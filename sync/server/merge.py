@@ -299,10 +299,17 @@ class _Batch:
             updated_hlc=max([base, *stamps.values()]),
             deleted=deleted,
             created_at=change.created_at,
-            author_id=change.author_id,
+            author_id=self._author(change.author_id),
             device_id=change.device_id or self.device.client_device_id,
         )
         return _result(change, "applied")
+
+    def _author(self, claimed: str | None) -> str | None:
+        """The author the service records: the pushing device's user. A device may only name its
+        own user (or none: records made before it was enrolled); any other name is replaced, so a
+        tampered app cannot put its records under a colleague's name. (A record sent whole again by
+        another device, after the service lost it, is credited to that device's user.)"""
+        return claimed if claimed in (None, self.device.user_id) else self.device.user_id
 
     def _team_of_references(self, data: dict[str, Any]) -> str | None:
         """The team a program-wide user's new record belongs to: that of a record or user it names

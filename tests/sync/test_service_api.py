@@ -227,7 +227,8 @@ def _records(world: World) -> dict[str, dict[str, Any]]:
 def _review(device: Device, state: str) -> dict[str, Any]:
     stamp = _stamp(device)
     fields = {"target_type": "visit", "target_id": str(uuid.uuid4()), "state": state, "comment": "?"}
-    return {"record_type": "review", "id": str(uuid.uuid4()), "full": True, "base_hlc": stamp, "fields": fields}
+    review_id = str(uuid.uuid4())
+    return {"record_type": "review", "id": review_id, "full": True, "base_hlc": stamp, "fields": fields}
 
 
 FORBIDDEN_WRITES: dict[str, Any] = {
@@ -285,3 +286,19 @@ def test_a_new_record_keeps_one_base_hlc_for_the_fields_written_with_it(world: W
     pulled = next(r for r in page["records"] if r["id"] == change["id"])
     assert pulled["hlcs"] == {"phone": later} and pulled["base_hlc"] == change["base_hlc"]
     assert pulled["fields"]["name"] == "Ala"
+
+
+def test_a_record_is_credited_to_the_pushing_devices_user_whatever_it_claims(world: World) -> None:
+    a, b = world.device(), world.device()
+    own, none_claimed, forged = _contact(a, "Ala"), _contact(a, "Ola"), _contact(a, "Ela")
+    own["author_id"], forged["author_id"] = a.user_id, b.user_id
+    assert push_raw(world.url, a, _batch(own, none_claimed, forged)).status_code == 200
+    with world.db.read() as conn:
+        authors = dict(
+            conn.execute(
+                sa.select(t.record.c.id, t.record.c.author_id).where(
+                    t.record.c.id.in_([own["id"], none_claimed["id"], forged["id"]])
+                )
+            ).all()
+        )
+    assert authors == {own["id"]: a.user_id, none_claimed["id"]: None, forged["id"]: a.user_id}
