@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -209,7 +210,18 @@ class SyncScreen(Screen):
                 value = len(value)
             if value is not None:
                 lines.append(w.body(self.t(f"ui.sync.receipt.{name}", count=value)))
+            if name == "rejected":
+                lines.extend(self._rejection_reasons(getattr(receipt, "rejected", None) or []))
         self.receipt.controls = lines
+
+    def _rejection_reasons(self, rejected: list[Any]) -> list[ft.Control]:
+        """Why changes were refused, in plain words, most frequent first."""
+        reasons = Counter(getattr(item, "code", "") for item in rejected)
+        key = "ui.sync.receipt.rejected_why"
+        return [
+            w.body(self.t(key, count=count, reason=sync_error_message(self.ctx, code)))
+            for code, count in reasons.most_common()
+        ]
 
     async def _guarded(self, fn: Any, *args: Any) -> Any:
         """Run a blocking sync call; a SyncError becomes its plain-words message on screen."""

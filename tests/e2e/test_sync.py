@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from fieldapp.model import Review
 from fieldapp.services import contacts, zones
 from fieldapp.store import Store
 from sync.client import SyncClient
@@ -65,4 +66,12 @@ def test_enroll_sync_and_a_teammate_receives_it(
         ]
     finally:
         teammate.close()
+
+    # A change this animator's role may not make (written past the app, as a tampered phone
+    # would) is refused by the server, and the receipt says why in plain words.
+    with app.store() as store, store.write() as conn:
+        store.save(conn, Review(target_type="visit", target_id="v-1", state="approved", comment="ok"))
+    phone.tap("Synchronizuj teraz")
+    phone.see("Odrzucone: 1")
+    phone.see("1 × Twoja rola nie pozwala na tę operację.")
     assert app.errors_logged() == []
