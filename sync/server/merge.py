@@ -118,11 +118,17 @@ def _incoming(change: IncomingChange, model: type[SyncedRecord], limit_ms: int) 
             values[name] = check(value)
         except (TypeError, ValueError):
             bad_value = True
-        stamp = given.get(name)
-        if stamp and stamp != base:
-            stamps[name] = stamp
-        else:
-            uses_base = True
+    if given:
+        for name in fields:
+            if name not in checks:
+                continue
+            stamp = given.get(name)
+            if stamp and stamp != base:
+                stamps[name] = stamp
+            else:
+                uses_base = True
+    else:
+        uses_base = bool(values)  # every field written at the base HLC (a new record, usually)
     for stamp in {*stamps.values(), *([base] if uses_base else [])}:
         if not hlcs_.is_valid(stamp):
             raise _Rejected(RejectCode.INVALID_HLC)

@@ -18,6 +18,8 @@ from sync.protocol import MAX_CURSOR, PROTOCOL_VERSION, ErrorCode
 from sync.server.errors import ApiError
 
 _OPS = ("upsert", "delete")
+#: Marks a missing ``fields``/``hlcs`` key (``null`` is refused, as the published model does).
+_EMPTY: dict[str, Any] = {}
 
 
 @dataclass(slots=True)
@@ -89,29 +91,67 @@ def _object(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
+def _plain_name(value: Any, max_length: int) -> bool:
+    """The common case of an optional name, checked inline (errors take the slow path)."""
+    return value is None or (type(value) is str and len(value) <= max_length and "\x00" not in value)
+
+
 def _change(raw: Any, where: str) -> IncomingChange:
     item = _object(raw, where)
+    get = item.get
     try:
         record_type, record_id = item["record_type"], item["id"]
     except KeyError as exc:
         raise _Invalid(f"{where}.{exc.args[0]}", "Field required") from None
-    op = item.get("op", "upsert")
+    op = get("op", "upsert")
     if op not in _OPS:
         raise _Invalid(f"{where}.op", "Input should be 'upsert' or 'delete'")
-    hlcs = _object(item.get("hlcs", {}), f"{where}.hlcs")
-    for key, stamp in hlcs.items():
-        _name(stamp, f"{where}.hlcs.{key}")
+    hlcs = get("hlcs", _EMPTY)
+    if hlcs is not _EMPTY:
+        for key, stamp in _object(hlcs, f"{where}.hlcs").items():
+            _name(stamp, f"{where}.hlcs.{key}")
+    fields = get("fields", _EMPTY)
+    full = get("full", False)
+    base_hlc, created_at, author_id, device_id = (
+        get("base_hlc"),
+        get("created_at"),
+        get("author_id"),
+        get("device_id"),
+    )
+    if not (
+        type(record_type) is str
+        and 0 < len(record_type) <= 64
+        and "\x00" not in record_type
+        and type(record_id) is str
+        and 0 < len(record_id) <= 64
+        and "\x00" not in record_id
+        and type(fields) is dict
+        and type(full) is bool
+        and _plain_name(base_hlc, 10**9)
+        and _plain_name(created_at, 40)
+        and _plain_name(author_id, 64)
+        and _plain_name(device_id, 64)
+    ):
+        # Something is off: the checks below name it.
+        _name(record_type, f"{where}.record_type", min_length=1, max_length=64)
+        _name(record_id, f"{where}.id", min_length=1, max_length=64)
+        _object(fields, f"{where}.fields")
+        _boolean(full, f"{where}.full")
+        _optional_name(base_hlc, f"{where}.base_hlc")
+        _optional_name(created_at, f"{where}.created_at", 40)
+        _optional_name(author_id, f"{where}.author_id", 64)
+        _optional_name(device_id, f"{where}.device_id", 64)
     return IncomingChange(
-        record_type=_name(record_type, f"{where}.record_type", min_length=1, max_length=64),
-        id=_name(record_id, f"{where}.id", min_length=1, max_length=64),
-        op=op,
-        fields=_object(item.get("fields", {}), f"{where}.fields"),
-        hlcs=hlcs,
-        full=_boolean(item.get("full", False), f"{where}.full"),
-        base_hlc=_optional_name(item.get("base_hlc"), f"{where}.base_hlc"),
-        created_at=_optional_name(item.get("created_at"), f"{where}.created_at", 40),
-        author_id=_optional_name(item.get("author_id"), f"{where}.author_id", 64),
-        device_id=_optional_name(item.get("device_id"), f"{where}.device_id", 64),
+        record_type,
+        record_id,
+        op,
+        {} if fields is _EMPTY else fields,
+        {} if hlcs is _EMPTY else hlcs,
+        full,
+        base_hlc,
+        created_at,
+        author_id,
+        device_id,
     )
 
 

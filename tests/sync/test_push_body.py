@@ -127,6 +127,12 @@ def test_push_body_reader_agrees_with_the_published_model(body: Any) -> None:
         (b'{"batch_id": "12345678", "changes": [{"id": "x"}]}', "body.changes.0.record_type"),
         (b'{"batch_id": "12345678", "changes": [{"record_type": "contact", "id": "x", "op": "drop"}]}',
          "body.changes.0.op"),
+        (b'{"batch_id": "12345678", "changes": [{"record_type": "contact", "id": "x", "fields": null}]}',
+         "body.changes.0.fields"),
+        (b'{"batch_id": "12345678", "changes": [{"record_type": "contact", "id": "x", "hlcs": null}]}',
+         "body.changes.0.hlcs"),
+        (b'{"batch_id": "12345678", "changes": [{"record_type": "contact", "id": "x", "full": 1}]}',
+         "body.changes.0.full"),
     ],
 )
 def test_a_bad_body_is_refused_naming_the_place(raw: bytes, where: str) -> None:
