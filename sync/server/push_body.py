@@ -72,7 +72,7 @@ def _optional_name(value: Any, where: str, max_length: int | None = None) -> str
 
 
 def _integer(value: Any, where: str) -> int:
-    if type(value) is float and value.is_integer():
+    if type(value) is float and value.is_integer() and abs(value) < 2**63:  # as pydantic takes it
         value = int(value)
     if type(value) is not int:
         raise _Invalid(where, "Input should be a valid integer")

@@ -133,6 +133,7 @@ def test_push_body_reader_agrees_with_the_published_model(body: Any) -> None:
          "body.changes.0.hlcs"),
         (b'{"batch_id": "12345678", "changes": [{"record_type": "contact", "id": "x", "full": 1}]}',
          "body.changes.0.full"),
+        (b'{"batch_id": "12345678", "protocol": 1e300, "changes": []}', "body.protocol"),
     ],
 )
 def test_a_bad_body_is_refused_naming_the_place(raw: bytes, where: str) -> None:
