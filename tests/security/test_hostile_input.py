@@ -36,7 +36,7 @@ INVALID = "422 invalid_request"
 REJECTED = "200 rejected:invalid_value"
 #: A JSON body sent as another media type is refused (422 today; 415 would do as well).
 WRONG_TYPE = (INVALID, "415 invalid_request")
-#: A contact whose name is replaced by raw bytes after JSON encoding (bytes json.dumps cannot make).
+#: Replaced by raw bytes after JSON encoding (bytes json.dumps cannot make).
 MARK = "MARK-" + "7" * 8
 
 
@@ -57,7 +57,7 @@ def _with_fields(**fields: Any) -> dict[str, Any]:
 
 
 def _literal(name: str, literal: bytes) -> bytes:
-    """A contact whose ``name`` field holds a bare JSON-ish literal (``NaN``, ``Infinity``...)."""
+    """A contact whose field ``name`` holds a bare JSON-ish literal (``NaN``, ``Infinity``...)."""
     return _raw(_with_fields(**{name: MARK}), literal)
 
 
@@ -121,7 +121,7 @@ REFUSED = [
     case("invalid utf-8 in a value", lambda: _named(b'"\xc3\x28"'), INVALID),
     case("invalid utf-8 in an id", lambda: _raw(contact_change("Ala", MARK), b'"\xff\xfe"'), INVALID),
     case("utf-8 encoded surrogate (CESU)", lambda: _named(b'"\xed\xa0\x80"'), INVALID),
-    case("latin-1 body", lambda: _named('"Łódź"'.encode("cp1250")), INVALID),
+    case("Windows-1250 text", lambda: _named('"Łódź"'.encode("cp1250")), INVALID),
     case("lone surrogate in an id", lambda: _raw(contact_change("Ala", MARK), b'"\\ud800"'), INVALID),
     case("lone surrogate in a record type",
          lambda: _raw(contact_change(), b'"\\udfff"', b'"contact"'), INVALID),
