@@ -69,7 +69,8 @@ def _check(session: Any, clean: dict[str, Any], kind: str, may_store: bool, erro
     """Rules across fields: a zone that exists, an organisation's name, personal data and consent."""
     check_exists(session, Zone, clean.get("zone_id"), "zone_id", errors)
     if not is_person(kind):
-        if "name" in clean and not clean["name"]:
+        name_refused = any(error.field == "name" for error in errors.items)  # e.g. too long: say that
+        if "name" in clean and not clean["name"] and not name_refused:
             errors.add("name", "name_required")
         return
     if not may_store:

@@ -124,9 +124,12 @@ def moment(*, default_now: bool = False) -> Parser:
                 value = datetime.fromisoformat(str(value).strip())
             except ValueError:
                 raise Invalid("invalid_date", value=value) from None
-        if value.tzinfo is None:
-            value = value.astimezone()
-        value = value.astimezone(UTC)
+        try:
+            if value.tzinfo is None:
+                value = value.astimezone()
+            value = value.astimezone(UTC)
+        except (OverflowError, ValueError):  # year 1 east of Greenwich, 9999 west of it: no UTC time
+            raise Invalid("date_out_of_range", value=value.date().isoformat()) from None
         if value < EARLIEST:
             raise Invalid("date_out_of_range", value=value.date().isoformat())
         if value > utcnow() + FUTURE_SLACK:

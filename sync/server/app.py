@@ -98,11 +98,20 @@ def _document_push_body(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 class BodyLimit:
     """Reads request bodies up to ``max_bytes``, inflating gzip bodies with the same cap.
 
     A body over the cap (before or after decompression: a gzip bomb) is answered 413
-    ``body_too_large`` before any JSON parsing; a broken gzip stream is 400 ``bad_encoding``.
+    ``body_too_large`` before any JSON parsing; a broken gzip stream (or bytes after it) is 400
+    ``bad_encoding``; a body that is not UTF-8 (every body is JSON, RFC 8259) is 422 ``invalid_request``.
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
@@ -149,9 +158,14 @@ class BodyLimit:
                     return
                 if not inflater.eof:
                     raise zlib.error("truncated gzip stream")
+                if inflater.unused_data:
+                    raise zlib.error("bytes after the gzip stream")
             except zlib.error:
                 await _error(400, ErrorCode.BAD_ENCODING, "broken gzip body")(scope, receive, send)
                 return
+        if not _is_utf8(body):
+            await _error(422, ErrorCode.INVALID_REQUEST, "the body is not UTF-8 text")(scope, receive, send)
+            return
         new_headers = [
             (k, v) for k, v in scope["headers"] if k.lower() not in (b"content-encoding", b"content-length")
         ]

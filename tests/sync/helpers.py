@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import time
 from typing import Any
 
@@ -44,3 +45,13 @@ def gz(body: Any) -> bytes:
 def contact_names(store: Store) -> dict[str, str]:
     with store.engine.connect() as conn:
         return dict(conn.exec_driver_sql("SELECT id, name FROM contact").all())
+
+
+def fuzz_examples(default: int) -> int:
+    """Examples per fuzz test: ``default`` in CI, ``TEREN_FUZZ_EXAMPLES`` for a long campaign."""
+    return max(default, int(os.environ.get("TEREN_FUZZ_EXAMPLES") or 0))
+
+
+def fuzz_randomised() -> bool:
+    """A long campaign explores new inputs each run; CI repeats the same ones."""
+    return bool(os.environ.get("TEREN_FUZZ_EXAMPLES"))

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.sync.conftest import World
+from tests.sync.helpers import fuzz_examples, fuzz_randomised
 
 _json = st.recursive(
     st.none()
@@ -52,7 +53,12 @@ def test_push_never_fails_with_500(world: World) -> None:
     a = world.device()
     headers = a.headers(**{"Content-Type": "application/json"})
 
-    @settings(max_examples=40, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=fuzz_examples(40),
+        derandomize=not fuzz_randomised(),
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(body=_body)
     def check(body: Any) -> None:
         if isinstance(body, dict) and "batch_id" in body:

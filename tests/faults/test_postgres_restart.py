@@ -1,0 +1,156 @@
+"""PostgreSQL restarted while devices push and pull through two service processes: the services stay
+up and answer ``unavailable`` meanwhile, every device's user is told in plain words, and afterwards
+the devices converge on exactly what they sent (nothing lost, nothing applied twice).
+
+Restarts the machine's real PostgreSQL cluster (``pg_ctlcluster``, as root): it is skipped where that
+is not possible. Other tests using PostgreSQL at that moment see their connections dropped.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from fieldapp.model import Contact
+from fieldapp.store import Store
+from sync.client import SyncClient, SyncError
+from sync.server import accounts
+from sync.server import tables as t
+from sync.server.db import Database
+from tests.faults.helpers import explained, service_records
+from tests.sync import processes
+from tests.sync.conftest import PG_ADMIN, PgDatabase, create_pg_database
+from tests.sync.helpers import contact_names, outbox_count
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+DEVICES = 4
+LOAD_SECONDS = 2.0  # of pushes and pulls before the restart, and again after it
+
+
+def _cluster() -> tuple[str, str] | None:
+    """Version and name of the Debian cluster on port 5432, when this process may restart it."""
+    if os.geteuid() != 0 or shutil.which("pg_ctlcluster") is None:
+        return None
+    listing = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=False).stdout
+    for line in listing.splitlines():
+        version, name, port, *_ = line.split()
+        if port == "5432":
+            return version, name
+    return None
+
+
+def _started_at() -> object:
+    with psycopg.connect(PG_ADMIN, connect_timeout=5) as conn:
+        return conn.execute("SELECT pg_postmaster_start_time()").fetchone()
+
+
+def _restart(cluster: tuple[str, str]) -> None:
+    subprocess.run(["pg_ctlcluster", *cluster, "restart"], check=True, timeout=120)
+
+
+@pytest.fixture
+def pg() -> Iterator[PgDatabase]:
+    database = create_pg_database()
+    yield database
+    database.drop()
+
+
+class Field:
+    """One device that keeps adding a contact and syncing until told to stop; records what its user
+    was told."""
+
+    def __init__(self, client: SyncClient, number: int) -> None:
+        self.client, self.number = client, number
+        self.created: dict[str, str] = {}
+        self.codes: list[str] = []
+        self.crashes: list[BaseException] = []
+
+    def run(self, stop: threading.Event) -> None:
+        rng = random.Random(self.number)
+        store = self.client.store
+        try:
+            while not stop.is_set():
+                name = f"d{self.number}-{len(self.created)}"
+                with store.write() as conn:
+                    contact = store.save(conn, Contact(kind="resident", name=name))
+                self.created[contact.id] = contact.name
+                try:
+                    self.client.sync()
+                except SyncError as exc:
+                    self.codes.append(exc.code)
+                    assert self.client.status().last_error_code == exc.code
+                time.sleep(rng.uniform(0.01, 0.08))
+        except BaseException as exc:  # pragma: no cover - reported by the test
+            self.crashes.append(exc)
+
+
+def test_postgres_restarted_during_load(pg: PgDatabase, tmp_path: Path) -> None:
+    cluster = _cluster()
+    if cluster is None:
+        pytest.skip("needs root and a Debian PostgreSQL cluster on port 5432 (pg_ctlcluster)")
+    ports = [processes.free_port(), processes.free_port()]
+    services = [processes.serve(pg.url, port) for port in ports]
+    db = Database(pg.url)
+    fields: list[Field] = []
+    try:
+        team = accounts.create_team(db, "A")
+        for number in range(DEVICES):
+            client = SyncClient(Store(tmp_path / f"device-{number}.db"), retries=0, timeout=10, page_size=50)
+            user = accounts.create_user(db, f"animator {number}", "animator", team_id=team)
+            client.enroll(accounts.create_enrollment(db, user, f"http://127.0.0.1:{ports[number % 2]}").uri)
+            fields.append(Field(client, number))
+        program = accounts.program_of_user(db, user)
+        before = _started_at()
+        stop = threading.Event()
+        threads = [threading.Thread(target=f.run, args=(stop,)) for f in fields]
+        for thread in threads:
+            thread.start()
+        try:
+            time.sleep(LOAD_SECONDS)
+            _restart(cluster)
+            time.sleep(LOAD_SECONDS)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(60)
+        assert _started_at() != before  # it really restarted
+        assert all(service.poll() is None for service in services)  # the services rode it out
+
+        for field in fields:
+            assert not field.crashes, field.crashes
+        told = {code for field in fields for code in field.codes}
+        assert told, "no device noticed the restart"
+        assert all(explained(code) for code in told), told
+        assert told <= {"unavailable", "offline", "timeout"}, told  # never a server error
+
+        for _ in range(2):  # everyone pushes what is left, then everyone pulls what the others sent
+            for field in fields:
+                field.client.retries = 4
+                field.client.sync()
+        sent = {i: name for field in fields for i, name in field.created.items()}
+        held = service_records(db, program, "contact")
+        assert {i: data["name"] for i, data in held.items()} == sent  # nothing lost, nothing extra
+        with db.read() as conn:
+            seqs = conn.execute(sa.select(t.counter.c.value)).scalar_one()
+        assert seqs == len(sent)  # one change each: no batch was applied twice
+        for field in fields:
+            assert outbox_count(field.client.store) == 0
+            assert contact_names(field.client.store) == sent
+            assert field.client.status().last_error_code is None
+    finally:
+        for service in services:
+            processes.stop(service)
+        for field in fields:
+            field.client.store.close()
+        db.dispose()
