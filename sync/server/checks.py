@@ -87,7 +87,12 @@ def _moment(value: Any) -> str:
     if type(value) is not str:
         raise ValueError("a date and time expected")
     parsed = datetime.fromisoformat(value)
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).isoformat()
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        parsed.astimezone(UTC)  # devices store UTC: year 1 at +01:00 has no UTC time
+    except OverflowError as exc:
+        raise ValueError("a time outside the range of UTC") from exc
+    return parsed.isoformat()
 
 
 def _texts(value: Any) -> list[str]:
