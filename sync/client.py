@@ -74,6 +74,9 @@ K_MODEL = "sync.model"
 #: Push bodies. zlib's levels 1-3 share its fast strategy: a batch of the benchmark's visits gets
 #: 66 bytes a visit at level 3 in ~2.4 µs, 58 at level 6 in ~6 µs (tests/benchmarks/sync.py data).
 GZIP_LEVEL = 3
+#: Outbox rows read at a time: ten full batches of single-row records (a record whose rows span two
+#: windows is sent twice, which changes nothing).
+OUTBOX_WINDOW = 10 * MAX_CHANGES_PER_BATCH
 #: Rejections worth retrying later (the change stays in the outbox); all others are dropped.
 _KEEP_ON_REJECT = frozenset({RejectCode.CLOCK_AHEAD.value})
 
@@ -284,12 +287,18 @@ class SyncClient:
         batch in flight at a time: exactly-once needs nothing more).
         """
         state = _PushState(total=self.store.pending_changes(), limit=self.batch_size)
+        position = 0  # the outbox is read in windows (a phone may hold a big one)
         with ThreadPoolExecutor(1, thread_name_prefix="teren-push") as poster:
             while True:
-                rows = self._outbox_rows(state.kept)
+                rows = self._outbox_rows(state.kept, position)
                 if not rows:
-                    return
-                self._push_round(rows, state, receipt, report, poster)
+                    if position == 0:
+                        return
+                    position = 0  # another pass for what was queued again (restamped, refilled)
+                    continue
+                position = rows[-1][0]
+                if not self._push_round(rows, state, receipt, report, poster):
+                    position = 0
 
     def _push_round(
         self,
@@ -298,7 +307,8 @@ class SyncClient:
         receipt: SyncReceipt,
         report: Progress,
         poster: ThreadPoolExecutor,
-    ) -> None:
+    ) -> bool:
+        """Push the batches cut from ``rows``; False when they must be cut anew."""
         batches = self._batches(rows, state.limit)
         batch = self._prepare(next(batches, None))
         while batch is not None:
@@ -315,10 +325,11 @@ class SyncClient:
                     self._revoked()
                 if not self._recover(exc, batch.groups, state, receipt):
                     raise
-                return  # the batches must be cut again: read the outbox anew
+                return False
             self._settle(batch.groups, answer, batch.changes, cursor, state, receipt)
             report(receipt.pushed, max(state.total, receipt.pushed))
             batch = following
+        return True
 
     def _prepare(self, batch: tuple[str, dict[tuple[str, str], dict[str, Any]]] | None) -> _Batch | None:
         """A batch's changes read from the records now and encoded (not yet sent)."""
@@ -361,13 +372,13 @@ class SyncClient:
             return True
         return False
 
-    def _outbox_rows(self, kept: set[int]) -> list[tuple[int, str, str, str]]:
+    def _outbox_rows(self, kept: set[int], after: int) -> list[tuple[int, str, str, str]]:
+        """The next window of outbox rows after seq ``after`` (kept rows left out)."""
         with self.store.engine.connect() as conn:
-            rows = (
-                raw(conn)
-                .execute("SELECT seq, record_type, record_id, fields FROM outbox ORDER BY seq")
-                .fetchall()
-            )
+            rows = raw(conn).execute(
+                "SELECT seq, record_type, record_id, fields FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+                (after, OUTBOX_WINDOW),
+            ).fetchall()
         return [row for row in rows if row[0] not in kept]
 
     def _batches(

@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 from fieldapp.geo.spatial import nearby
 from fieldapp.model import Contact, Review, Visit, Zone
 from sync.client import SyncError
+from sync.server import tables as t
 from tests.sync.conftest import World
 from tests.sync.helpers import add_contact, contact_names, edit, outbox_count
 
@@ -291,3 +293,32 @@ def test_pulled_contacts_are_found_nearby_and_the_index_keeps_following_edits(wo
     assert nearby(b.store, *here, 100) == []
     add_contact(b.store, "Nowa", lat=here[0], lon=here[1])
     assert [c.name for c in nearby(b.store, *here, 100)] == ["Nowa"]
+
+
+def test_a_big_outbox_is_read_in_windows_and_everything_arrives_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outbox is read a window at a time; a record whose rows fall in two windows is sent twice
+    and stored once, with its latest values."""
+    import sync.client
+
+    monkeypatch.setattr(sync.client, "OUTBOX_WINDOW", 7)
+    a, b = world.device(batch_size=3), world.device()
+    people = [add_contact(a.store, f"Osoba {n}") for n in range(20)]
+    for person in people[::4]:
+        edit(a.store, person, notes="druga wizyta")
+    receipt = a.client.sync()
+    assert receipt.rejected == [] and outbox_count(a.store) == 0
+    assert receipt.batches >= 20 // 3
+    b.client.sync()
+    assert sorted(contact_names(b.store).values()) == sorted(p.name for p in people)
+    for person in people[::4]:
+        got = b.store.get(Contact, person.id)
+        assert got is not None and got.notes == "druga wizyta"
+    with world.db.read() as conn:
+        stored = conn.execute(
+            sa.select(sa.func.count()).where(
+                (t.record.c.record_type == "contact") & t.record.c.id.in_([p.id for p in people])
+            )
+        ).scalar_one()
+    assert stored == 20
