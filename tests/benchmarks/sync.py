@@ -23,9 +23,9 @@ The writer's store is filled first (``Store.save``: record, outbox row, search r
 - raw_sqlite_insert_rows_per_s: a bare ``sqlite3`` ``executemany`` of the same rows (the records'
   field values) into plain tables of a new SQLite file, one transaction; ``push_to_raw_ratio`` is
   the push rate divided by it (the ceiling this design can approach).
-- server_peak_rss_mb: VmHWM of the service process at the end. client_peak_rss_mb: VmHWM of this
-  process during push and pull (the peak is reset after filling the writer's store, where the
-  kernel allows it: ``client_peak_rss_reset`` says whether it did).
+- server_peak_rss_mb: VmHWM of the service process at the end. client_peak_rss_mb: the larger VmHWM
+  of the two devices' processes: each syncs in a fresh process of its own (the store filled and
+  enrolled beforehand), so the figure is the sync's footprint, not the benchmark's.
 
 ``--profile DIR``: py-spy samples the service process during push and during pull (raw collapsed
 stacks in DIR) and cProfile records the client side (``.prof`` files in DIR).
@@ -62,6 +62,7 @@ import argparse
 import cProfile
 import gzip
 import json
+import multiprocessing as mp
 import os
 import signal
 import socket
@@ -122,14 +123,6 @@ def cpu_seconds(pid: int) -> Cpu:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
     return Cpu((int(fields[11]) + int(fields[12])) / ticks, time.process_time())
-
-
-def reset_peak_rss() -> bool:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
 
 
 @dataclass
@@ -208,9 +201,20 @@ def free_port() -> int:
 def start_service(database: str, folder: Path, port: int) -> Service:
     log = folder / f"service-{port}.log"
     process = subprocess.Popen(
-        [str(VENV_BIN / "teren-sync"), "serve", "--db", database, "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        [
+            str(VENV_BIN / "teren-sync"),
+            "serve",
+            "--db",
+            database,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -229,9 +233,21 @@ def start_service(database: str, folder: Path, port: int) -> Service:
 
 def start_py_spy(pid: int, out: Path) -> subprocess.Popen[bytes]:
     profiler = subprocess.Popen(
-        [str(VENV_BIN / "py-spy"), "record", "--pid", str(pid), "--rate", "250", "--format", "raw",
-         "--output", str(out), "--nonblocking"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(VENV_BIN / "py-spy"),
+            "record",
+            "--pid",
+            str(pid),
+            "--rate",
+            "250",
+            "--format",
+            "raw",
+            "--output",
+            str(out),
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     time.sleep(0.5)  # attach before the timed phase
     return profiler
@@ -253,16 +269,30 @@ def make_records(count: int, user_id: str | None) -> tuple[list[Contact], list[V
     half = count // 2
     now = datetime.now(UTC).replace(microsecond=0)
     contacts = [
-        Contact(kind="resident", name=f"Osoba {n}", street=STREETS[n % len(STREETS)],
-                house_number=str(n % 200 + 1), city="Łódź", lat=51.75 + (n % 1000) * 1e-5,
-                lon=19.45 + (n % 777) * 1e-5, phone=f"+48 600 {n % 1000:03d} {n % 997:03d}",
-                notes="Rozmowa o podwórku" if n % 3 == 0 else "")
+        Contact(
+            kind="resident",
+            name=f"Osoba {n}",
+            street=STREETS[n % len(STREETS)],
+            house_number=str(n % 200 + 1),
+            city="Łódź",
+            lat=51.75 + (n % 1000) * 1e-5,
+            lon=19.45 + (n % 777) * 1e-5,
+            phone=f"+48 600 {n % 1000:03d} {n % 997:03d}",
+            notes="Rozmowa o podwórku" if n % 3 == 0 else "",
+        )
         for n in range(half)
     ]
     visits = [
-        Visit(contact_id=contacts[n].id, street=contacts[n].street, house_number=contacts[n].house_number,
-              visited_at=now - timedelta(minutes=n), lat=contacts[n].lat, lon=contacts[n].lon,
-              outcome=OUTCOMES[n % len(OUTCOMES)], animator_id=user_id)
+        Visit(
+            contact_id=contacts[n].id,
+            street=contacts[n].street,
+            house_number=contacts[n].house_number,
+            visited_at=now - timedelta(minutes=n),
+            lat=contacts[n].lat,
+            lon=contacts[n].lon,
+            outcome=OUTCOMES[n % len(OUTCOMES)],
+            animator_id=user_id,
+        )
         for n in range(count - half)
     ]
     return contacts, visits
@@ -281,9 +311,7 @@ def raw_sqlite_rate(folder: Path, contacts: list[Contact], visits: list[Visit]) 
     tables = []
     for model, records in ((Contact, contacts), (Visit, visits)):
         names = ["id", *model.data_fields()]
-        rows = [
-            tuple(_plain(to_wire(getattr(record, name))) for name in names) for record in records
-        ]
+        rows = [tuple(_plain(to_wire(getattr(record, name))) for name in names) for record in records]
         tables.append((model.__tablename__, names, rows))  # type: ignore[attr-defined]
     db = sqlite3.connect(path)
     for table, names, _rows in tables:
@@ -306,6 +334,55 @@ def _plain(value: Any) -> Any:
 # -- one backend -------------------------------------------------------------------------------
 
 
+@dataclass
+class SyncRun:
+    """One device's timed ``SyncClient.sync()``, as its own process measured it."""
+
+    applied: int
+    pulled: int
+    batches: int
+    seconds: float
+    cpu: Cpu
+    peak_rss_kib: int
+    exchanges: list[Exchange]
+
+
+def timed_sync(store_path: Path, service_pid: int, profile: Path | None) -> SyncRun:
+    """Run in a fresh process: open the device's store, sync once, and measure (wall time, CPU of
+    the service and of this process, this process's peak RSS: the device's own footprint)."""
+    store = Store(store_path)
+    session = CountingSession()
+    client = SyncClient(store, session=session, timeout=120.0)
+    client_profile = cProfile.Profile() if profile else None
+    started, cpu = time.perf_counter(), cpu_seconds(service_pid)
+    if client_profile:
+        client_profile.enable()
+    receipt = client.sync()
+    if client_profile:
+        client_profile.disable()
+        client_profile.dump_stats(profile)
+    seconds, used = time.perf_counter() - started, cpu_seconds(service_pid) - cpu
+    peak = vm_hwm_kib()
+    store.close()
+    for exchange in session.exchanges:
+        exchange.count()
+    exchanges = session.exchanges
+    return SyncRun(receipt.applied, receipt.pulled, receipt.batches, seconds, used, peak, exchanges)
+
+
+def run_device(
+    store_path: Path, service_pid: int, profile: Path | None, server_profile: Path | None
+) -> SyncRun:
+    """``timed_sync`` in a child process (py-spy on the service meanwhile when profiling)."""
+    spy = start_py_spy(service_pid, server_profile) if server_profile else None
+    context = mp.get_context("spawn")
+    with context.Pool(1) as pool:
+        run = pool.apply(timed_sync, (store_path, service_pid, profile))
+    if spy:
+        stop_py_spy(spy)
+    return run
+
+
 def run_backend(
     database: str, folder: Path, count: int, raw_rate: float, profile: Path | None
 ) -> dict[str, Any]:
@@ -316,73 +393,49 @@ def run_backend(
     url = f"http://127.0.0.1:{port}"
     team = accounts.create_team(db, "Bench")
 
-    def device(name: str) -> tuple[Store, SyncClient, CountingSession, str]:
+    def device(name: str) -> tuple[Path, str]:
         user = accounts.create_user(db, f"{name}-{uuid.uuid4().hex[:4]}", "animator", team_id=team)
-        store = Store(folder / f"{label}-{name}.db")
-        session = CountingSession()
-        client = SyncClient(store, session=session, timeout=120.0)
-        client.enroll(accounts.create_enrollment(db, user, url).uri)
-        return store, client, session, user
+        path = folder / f"{label}-{name}.db"
+        store = Store(path)
+        SyncClient(store).enroll(accounts.create_enrollment(db, user, url).uri)
+        if name == "writer":
+            contacts, visits = make_records(count, user)
+            started = time.perf_counter()
+            fill(store, [*contacts, *visits])
+            print(
+                f"[{label}] filled the writer's store with {count} records in "
+                f"{time.perf_counter() - started:.1f} s",
+                flush=True,
+            )
+        store.close()
+        return path, user
+
+    def profile_path(name: str, suffix: str) -> Path | None:
+        return profile / f"{label}-{name}.{suffix}" if profile else None
 
     service = start_service(database, folder, port)
     try:
-        writer, pusher, push_http, writer_user = device("writer")
-        reader, puller, pull_http, _ = device("reader")
+        writer, _ = device("writer")
+        reader, _ = device("reader")
         db.dispose()
-        contacts, visits = make_records(count, writer_user)
-        started = time.perf_counter()
-        fill(writer, [*contacts, *visits])
-        print(f"[{label}] filled the writer's store with {count} records in "
-              f"{time.perf_counter() - started:.1f} s", flush=True)
-        del contacts, visits
-        push_http.exchanges.clear()
-        pull_http.exchanges.clear()
-        reset = reset_peak_rss()
-
         pid = service.process.pid
-        profiler = start_py_spy(pid, profile / f"{label}-server-push.txt") if profile else None
-        client_profile = cProfile.Profile() if profile else None
-        started, cpu = time.perf_counter(), cpu_seconds(pid)
-        if client_profile:
-            client_profile.enable()
-        pushed = pusher.sync()
-        if client_profile:
-            client_profile.disable()
-        push_s = time.perf_counter() - started
-        push_cpu = cpu_seconds(pid) - cpu
-        if profiler and profile and client_profile:
-            stop_py_spy(profiler)
-            client_profile.dump_stats(profile / f"{label}-client-push.prof")
-        print(f"[{label}] pushed {pushed.applied} in {push_s:.2f} s ({pushed.batches} batches)", flush=True)
-
-        pid = service.process.pid
-        profiler = start_py_spy(pid, profile / f"{label}-server-pull.txt") if profile else None
-        client_profile = cProfile.Profile() if profile else None
-        started = time.perf_counter()
-        if client_profile:
-            client_profile.enable()
-        cpu = cpu_seconds(pid)
-        pulled = puller.sync()
-        if client_profile:
-            client_profile.disable()
-        pull_s = time.perf_counter() - started
-        pull_cpu = cpu_seconds(pid) - cpu
-        if profiler and profile and client_profile:
-            stop_py_spy(profiler)
-            client_profile.dump_stats(profile / f"{label}-client-pull.prof")
-        print(f"[{label}] pulled {pulled.pulled} in {pull_s:.2f} s", flush=True)
-        client_peak = vm_hwm_kib()
+        push = run_device(
+            writer, pid, profile_path("client-push", "prof"), profile_path("server-push", "txt")
+        )
+        print(f"[{label}] pushed {push.applied} in {push.seconds:.2f} s ({push.batches} batches)")
+        pull = run_device(
+            reader, pid, profile_path("client-pull", "prof"), profile_path("server-pull", "txt")
+        )
+        print(f"[{label}] pulled {pull.pulled} in {pull.seconds:.2f} s", flush=True)
         server_peak = service.peak_rss_kib()
-        if pushed.applied != count or pulled.pulled != count:
-            raise SystemExit(f"[{label}] pushed {pushed.applied}, pulled {pulled.pulled}, expected {count}")
-        writer.close()
-        reader.close()
+        if push.applied != count or pull.pulled != count:
+            raise SystemExit(f"[{label}] pushed {push.applied}, pulled {pull.pulled}, expected {count}")
     finally:
         service.stop()
+    push_s, pull_s, push_cpu, pull_cpu = push.seconds, pull.seconds, push.cpu, pull.cpu
+    push_http, pull_http = push, pull
     pushes = [e for e in push_http.exchanges if e.path == "/v1/push"]
     pages = [e for e in pull_http.exchanges if e.path == "/v1/pull"]
-    for exchange in pushes:
-        exchange.count()
     # Per visit: over the batches and pages that held nothing but visits.
     visit_pushes = [e for e in pushes if e.only_visits]
     visit_pages = [e for e in pages if e.only_visits]
@@ -390,14 +443,14 @@ def run_backend(
     push_visit_bytes = sum(e.sent + e.received for e in visit_pushes)
     pull_visit_bytes = sum(e.sent + e.received for e in visit_pages)
     pulled_visits = sum(e.visits for e in visit_pages)
-    push_rate = pushed.applied / push_s
+    push_rate = push.applied / push_s
     return {
         "backend": label,
         "records": count,
         "push_s": round(push_s, 2),
         "pull_s": round(pull_s, 2),
         "push_records_per_s": round(push_rate),
-        "pull_records_per_s": round(pulled.pulled / pull_s),
+        "pull_records_per_s": round(pull.pulled / pull_s),
         "wire_bytes_per_visit": round(push_visit_bytes / visits_count, 1),
         "pull_wire_bytes_per_visit": round(pull_visit_bytes / pulled_visits, 1),
         "push_request_bytes_per_visit": round(sum(e.sent for e in visit_pushes) / visits_count, 1),
@@ -414,8 +467,8 @@ def run_backend(
         "raw_sqlite_insert_rows_per_s": round(raw_rate),
         "push_to_raw_ratio": round(push_rate / raw_rate, 4),
         "server_peak_rss_mb": mb(server_peak),
-        "client_peak_rss_mb": mb(client_peak),
-        "client_peak_rss_reset": reset,
+        # Each device synced in its own fresh process: its peak is the device's own footprint.
+        "client_peak_rss_mb": mb(max(push.peak_rss_kib, pull.peak_rss_kib)),
     }
 
 
@@ -461,7 +514,9 @@ def main() -> None:
                 drop_pg_database(name)
     result["total_s"] = round(time.perf_counter() - begun, 1)
     result["targets"] = {
-        "push_records_per_s": 30_000, "pull_records_per_s": 40_000, "wire_bytes_per_visit": 100
+        "push_records_per_s": 30_000,
+        "pull_records_per_s": 40_000,
+        "wire_bytes_per_visit": 100,
     }
     print(json.dumps(result))
 
