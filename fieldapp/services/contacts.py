@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import text as sql_text
+from sqlmodel import func, select
 
 from fieldapp.geo.positions import place_fields
 from fieldapp.model import Consent, Contact, Visit, Zone
@@ -168,15 +169,32 @@ def list_contacts(
     limit: int = 50,
     offset: int = 0,
 ) -> list[Contact]:
-    """Live contacts (not erased) by name, optionally of one zone and kind."""
-    statement = select(Contact).where(Contact.deleted == False, Contact.erased_at == None)  # noqa: E711, E712
+    """Live contacts (not erased), optionally of one zone and kind: those with a name by name, then
+    the doors without one (no consent to store a name) by address, so a street of unnamed doors
+    does not push everyone else down the list."""
+    live = select(Contact).where(Contact.deleted == False, Contact.erased_at == None)  # noqa: E711, E712
     if zone_id:
-        statement = statement.where(Contact.zone_id == zone_id)
+        live = live.where(Contact.zone_id == zone_id)
     if kind:
-        statement = statement.where(Contact.kind == kind)
-    statement = statement.order_by(Contact.name, Contact.id).limit(limit).offset(offset)
+        live = live.where(Contact.kind == kind)
+    # ``name = ''`` as a literal: SQLite uses a partial index only for the very term it names.
+    nameless = sql_text("contact.name = ''")
     with store.read() as session:
-        return list(session.exec(statement).all())
+        named = list(
+            session.exec(
+                live.where(Contact.name > "").order_by(Contact.name, Contact.id).limit(limit).offset(offset)
+            )
+        )
+        if len(named) == limit:
+            return named
+        skip = 0
+        if offset:
+            count = live.where(Contact.name > "").with_only_columns(func.count()).order_by(None)
+            skip = max(0, offset - session.exec(count).one())
+        rest = (
+            live.where(nameless).order_by(Contact.address, Contact.id).limit(limit - len(named)).offset(skip)
+        )
+        return named + list(session.exec(rest))
 
 
 def search_contacts(store: Store, query: str, *, limit: int = 50, offset: int = 0) -> list[Contact]:

@@ -193,3 +193,32 @@ def test_list_delete_and_not_found(store: Store) -> None:
         contacts.contact_detail(store, ids[0])
     with pytest.raises(NotFound):
         contacts.update_contact(store, "missing", {"name": "x"})
+
+
+def test_the_list_shows_named_contacts_first_then_unnamed_doors_by_address(store: Store) -> None:
+    doors = (("", "Wschodnia 5"), ("Zofia", "Łąkowa 1"), ("", "Anielska 2"), ("Adam", "Zielona 9"))
+    for name, street in doors:
+        fields = {"kind": "resident", "street": street.split()[0], "house_number": street.split()[1]}
+        if name:
+            contacts.create_contact(store, {**fields, "name": name}, GIVEN)
+        else:
+            contacts.create_contact(store, fields)
+    listed = [(c.name, c.address) for c in contacts.list_contacts(store)]
+    assert [name for name, _ in listed] == ["Adam", "Zofia", "", ""]
+    assert [address for _, address in listed[2:]] == sorted(address for _, address in listed[2:])
+    paged = [c.id for offset in range(4) for c in contacts.list_contacts(store, limit=1, offset=offset)]
+    assert paged == [c.id for c in contacts.list_contacts(store)]
+    assert [c.name for c in contacts.list_contacts(store, limit=3, offset=1)] == ["Zofia", "", ""]
+
+
+def test_both_parts_of_the_list_use_an_index(store: Store) -> None:
+    """No full sort of the contacts for a page (the partial indexes of migrations 0005 and 0008)."""
+    with store.engine.connect() as conn:
+        for where in ("name > ''", "name = ''"):
+            order = "name, id" if ">" in where else "address, id"
+            plan = conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN SELECT * FROM contact WHERE deleted = 0 AND erased_at IS NULL "
+                f"AND {where} ORDER BY {order} LIMIT 50"
+            ).all()
+            detail = " ".join(str(row[-1]) for row in plan)
+            assert "INDEX ix_contact_live" in detail and "TEMP B-TREE" not in detail, detail
