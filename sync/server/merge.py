@@ -616,6 +616,24 @@ _PULL_COLUMNS = (
 )
 
 
+#: A device's pull progress (``last_pull_seq``, ``last_seen_at``) is written at most this often per
+#: service process. Writing it on every page was a write transaction per sync besides the push: on
+#: SQLite more than half of the writers queueing for the one write lock under load. The mark only
+#: serves pushes without a ``cursor`` (older apps; a lag logs a conflict too many, never loses one)
+#: and the devices list's "last seen".
+PULL_MARK_SECONDS = 10.0
+_pull_marks: dict[str, float] = {}
+
+
+def _mark_due(device_id: str) -> bool:
+    """True (and noted) when this device's pull progress was not written in ``PULL_MARK_SECONDS``."""
+    now = time.monotonic()
+    if now - _pull_marks.get(device_id, -PULL_MARK_SECONDS) < PULL_MARK_SECONDS:
+        return False
+    _pull_marks[device_id] = now
+    return True
+
+
 def pull(db: Database, device: DeviceContext, after: int, limit: int) -> bytes:
     """A ``PullResponse`` as JSON: records in the device's scope changed after ``after``, in
     sequence order."""
@@ -632,7 +650,7 @@ def pull(db: Database, device: DeviceContext, after: int, limit: int) -> bytes:
     # Without more rows the cursor may jump to ``top``: every change up to it had committed when it
     # was read, so nothing below it can appear later.
     cursor = rows[-1].seq if has_more else max(after, top, rows[-1].seq if rows else 0)
-    if after > device.last_pull_seq:
+    if after > device.last_pull_seq and _mark_due(device.id):
         with db.write() as conn:
             conn.execute(
                 sa.update(t.device)
