@@ -345,11 +345,11 @@ class _Batch:
         }
         if not named:
             return set()
-        wanted = set(named.values())
-        erased = {
-            key[1] for key in touched if key[0] == "contact" and self.rows[key]["data"].get("erased_at")
-        }
-        erased |= _erased_contacts(self.conn, sorted(wanted - erased))
+        # Contacts read with the batch are known (stored state, or as this batch leaves them): only
+        # the others are looked up (a visit usually names a contact pushed in the same batch).
+        known = {key[1]: row for key, row in self.rows.items() if key[0] == "contact"}
+        erased = {contact_id for contact_id, row in known.items() if row["data"].get("erased_at")}
+        erased |= _erased_contacts(self.conn, sorted(set(named.values()) - known.keys()))
         hits = {key for key, contact_id in named.items() if contact_id in erased}
         for key in hits:
             row = self.rows[key]
