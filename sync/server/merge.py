@@ -492,8 +492,6 @@ def apply_batch(db: Database, device: DeviceContext, request: PushBatch) -> dict
         batch = _Batch(conn, device, seq, server_ms, seen)
         results = batch.run(request.changes)
         audit.from_batch(conn, device, request.changes)
-        if batch.seq != seq:
-            conn.execute(sa.update(t.counter).where(t.counter.c.name == "change").values(value=batch.seq))
         answer: dict[str, Any] = {
             "protocol": PROTOCOL_VERSION,
             "batch_id": request.batch_id,
@@ -505,11 +503,8 @@ def apply_batch(db: Database, device: DeviceContext, request: PushBatch) -> dict
         if request.compact:
             answer["results"] = [r for r in results if r["status"] != "applied"]
             answer["applied"] = len(results) - len(answer["results"])
-        conn.execute(
-            sa.insert(t.batch).values(
-                device_id=device.id, batch_id=request.batch_id, result=answer, created_at=batch.created_at
-            )
-        )
+        moved = batch.seq if batch.seq != seq else None
+        _store_answer(conn, device.id, request.batch_id, answer, batch.created_at, moved)
         if random.random() < BATCH_PURGE_SHARE:
             conn.execute(
                 sa.delete(t.batch).where(
@@ -518,6 +513,25 @@ def apply_batch(db: Database, device: DeviceContext, request: PushBatch) -> dict
                 )
             )
     return {**answer, "replayed": False, "server_time_ms": server_ms}
+
+
+def _store_answer(
+    conn: sa.Connection, device_id: str, batch_id: str, answer: dict[str, Any], created_at: datetime,
+    new_seq: int | None,
+) -> None:
+    """Keep a batch's answer and move the change counter to ``new_seq`` (if given). PostgreSQL: in
+    one statement, a round trip fewer while every other push waits for the counter row lock."""
+    if new_seq is not None and conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            "WITH moved AS (UPDATE counter SET value = %s WHERE name = 'change') "
+            "INSERT INTO batch (device_id, batch_id, result, created_at) VALUES (%s, %s, %s, %s)",
+            (new_seq, device_id, batch_id, orjson.dumps(answer).decode(), created_at),
+        )
+        return
+    if new_seq is not None:
+        conn.execute(sa.update(t.counter).where(t.counter.c.name == "change").values(value=new_seq))
+    row = {"device_id": device_id, "batch_id": batch_id, "result": answer, "created_at": created_at}
+    conn.execute(sa.insert(t.batch).values(**row))
 
 
 _NEW_RECORD_COLUMNS = tuple(column.name for column in t.record.columns)
