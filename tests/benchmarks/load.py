@@ -29,6 +29,39 @@ priority the service got its share only: its own push time was most of the devic
 longer for its CPU instead (``--device-nice 0``: the old behaviour). Loopback only;
 bounded in time (workers are killed after ``seconds + 120 s``). The LAST line is one JSON object:
 the SQLite figures at the top level and the PostgreSQL ones under ``postgres``.
+
+Where the time went (50 devices, 60 s unless said; 2026-11-23; the 2 cores shared with other
+engineers' test runs, load average 8 to 18, so figures move by 2x between runs):
+
+- Before (devices at the service's priority): SQLite push p50 374 / p99 926 ms, of which the
+  service's own time p50 339 / p99 855 ms. py-spy on the service (40 s at 100 Hz): 16 s of CPU in
+  65 s while the device processes used 32 s; of the samples of busy threads, ~two thirds were
+  threads waiting for ``Database``'s write lock, half of them pulls. Timed around that lock (30 s):
+  2,232 write transactions, 1,293 of them the one-row "pull progress" update of ``merge.pull``;
+  waiting p50 229 / p99 743 ms, holding p50 5.2 / p95 43 ms (a push of ~5 changes): the lock
+  passed slowly from thread to thread because the process was starved of CPU. The pull progress
+  is now written at most every 10 s per device (``merge.PULL_MARK_SECONDS``).
+- Devices at nice 10 (30 s, load 14): the same lock waited p50 0.1 / p99 42 ms, a push held it
+  p50 3.0 ms; service push time p50 18 ms. The device's round trip then adds ~40-60 ms at p50: the
+  niced device process waiting for its CPU and GIL (14 device threads per process).
+- PostgreSQL, devices at nice 10 (30 s, load 15), per push: waiting for its process's write lock
+  p50 16 ms / p99 2.0 s; for the counter row lock (the other process's push) p50 5 ms; the work
+  under it p50 11.6 / p95 41 ms, commit 1.6 ms; the same work on SQLite takes 1.9 ms. The
+  difference is the ~10 statements of a push, each a round trip to a PostgreSQL backend (p50
+  ~1 ms, p95 5-16 ms on the loaded machine) while every other push waits: pushes are serialised
+  across processes, so the round trips set the ceiling. The costliest, the erased-contacts lookup
+  (p50 3.0 ms), is now skipped for contacts of the batch; the records are read in one statement
+  instead of one per type; the expired-answers purge runs in one push of 16; the counter update
+  and the stored answer share one statement (a CTE): 5 statements there instead of 10.
+- Results, 60 s (medians; runs; load average): before (5aa64f1, equal priority): SQLite 186
+  changes/s, push p99 964 ms (926, 1,001; load 9-15), PostgreSQL 115 changes/s, p99 3,642 ms (4,018,
+  3,265; load 10). Now: SQLite 302 changes/s, p50 39, p99 208 ms (208, 276, 168; load 11-16);
+  PostgreSQL 235 changes/s, p50 73, p99 270 ms (273, 267, 221, 277; load 15-16). Errors, lost and
+  duplicated 0 in every run. Apart: the old service with niced devices, SQLite p99 496, PostgreSQL
+  2,124 ms (load 16-17); the new service at ``--device-nice 0``, 364 and 779 ms (load 12); the
+  step before the CTE, PostgreSQL p99 646 ms (883, 657, 635, 341; load 14-18).
+- Tried without a measurable effect (3 paired runs, drowned by the machine's load moving from 10
+  to 17): ``sys.setswitchinterval(0.001)`` in the service; at most 3 pulls at once per process.
 """
 
 from __future__ import annotations
