@@ -50,6 +50,10 @@ batches, measured in-process on this 2-core machine, SQLite):
 - wire: a pushed visit is ~66 bytes of gzipped JSON (every field, one base HLC); the compact answer
   is a few bytes per batch.
 
+Full run after the rewrite (100,000 records, quiet machine, load 1-2, 2026-11-23 07:33): SQLite
+push 11,039/s, pull 13,796/s; PostgreSQL push 7,651/s, pull 7,694/s; 65.9 B/visit; service 113 MB,
+device 124 MB. Wall time is about the larger side's CPU: pull is bound by the device's store, push
+by the service (the two overlap only partly).
 Before (the same day, 10,000 records, quiet machine): push 2,594/s, pull 3,509/s, 130.8 B/visit.
 The ceiling this design meets is the per-record Python work on both ends plus the device's indexes
 (search, map, list order), not the wire: a bare ``executemany`` into a plain table does ~190,000
