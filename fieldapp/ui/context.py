@@ -115,18 +115,28 @@ class UiContext:
         except Exception:  # the session may be gone; the log has it
             log.exception("could not show the error message")
 
-    def handler(self, fn: Callable[..., Any] | None) -> Callable[..., Awaitable[None]] | None:
+    def handler(
+        self, fn: Callable[..., Any] | None, *, exclusive: bool = False
+    ) -> Callable[..., Awaitable[None]] | None:
         """Wrap an event handler: runs it (sync or async) and turns any failure into a plain message.
 
         Validation errors the screen did not handle and missing records get their own messages;
         anything else is logged with its trace and never shown to the user. Entered data stays in
         the fields because nothing is rebuilt.
+
+        ``exclusive`` (taps): a second event while the first is still being handled is ignored, so a
+        double tap on "Zapisz" saves once (a hand in the field taps twice when the phone is slow).
         """
         if fn is None:
             return None
+        busy = False
 
         @functools.wraps(fn)
         async def safe(*args: Any) -> None:
+            nonlocal busy
+            if exclusive and busy:
+                return
+            busy = True
             try:
                 params = inspect.signature(fn).parameters
                 call_args = args if params else ()
@@ -142,6 +152,8 @@ class UiContext:
                 self.toast(self.t("ui.error.not_found"))
             except Exception as exc:
                 self.report_unexpected(exc)
+            finally:
+                busy = False
 
         return safe
 

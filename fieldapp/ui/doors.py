@@ -50,6 +50,7 @@ class DoorsScreen(Screen):
         self.zones: list[Zone] = []
         self.zone_id: str | None = None
         self.step = 1
+        self._recording = False
         self.form = Form(ctx)
         f = self.form
         self.zone_row = ft.Row(wrap=True, spacing=8, run_spacing=8)
@@ -149,7 +150,7 @@ class DoorsScreen(Screen):
     def _outcome_button(self, code: str) -> ft.Control:
         return ft.FilledButton(
             content=ft.Text(self.t(f"visit.outcome.{code}"), size=20, weight=ft.FontWeight.W_700),
-            on_click=self.on(lambda: self.record(code)),
+            on_click=self.on_tap(lambda: self.record(code)),
             height=theme.OUTCOME_HEIGHT,
             width=float("inf"),
             style=ft.ButtonStyle(
@@ -215,7 +216,7 @@ class DoorsScreen(Screen):
             ),
             icon=ft.Icons.CHECK if chosen else None,
             icon_color=ft.Colors.WHITE,
-            on_click=self.on(lambda: self._choose_zone(zone.id)),
+            on_click=self.on_tap(lambda: self._choose_zone(zone.id)),
             height=theme.TOUCH,
             style=ft.ButtonStyle(
                 bgcolor=theme.PRIMARY if chosen else theme.SURFACE_LOW,
@@ -238,7 +239,7 @@ class DoorsScreen(Screen):
         self.street_row.controls = [
             ft.OutlinedButton(
                 content=ft.Text(name, size=16, color=theme.INK),
-                on_click=self.on(lambda e, s=name: self._choose_street(s)),
+                on_click=self.on_tap(lambda e, s=name: self._choose_street(s)),
                 height=theme.TOUCH,
                 style=ft.ButtonStyle(
                     side=ft.BorderSide(1, theme.OUTLINE), shape=ft.RoundedRectangleBorder(radius=24)
@@ -332,7 +333,17 @@ class DoorsScreen(Screen):
     # -- the knock --------------------------------------------------------------------------
 
     async def record(self, outcome: str) -> None:
-        """Save the visit with this outcome, then move on to the next door."""
+        """Save the visit with this outcome, then move on to the next door. One door, one visit: a
+        tap on another outcome while this one is being saved is ignored."""
+        if self._recording:
+            return
+        self._recording = True
+        try:
+            await self._record(outcome)
+        finally:
+            self._recording = False
+
+    async def _record(self, outcome: str) -> None:
         f = self.form
         f.clear_errors()
         errors: list = []

@@ -60,5 +60,9 @@ class Screen:
         """An event handler that never lets an error reach the user (see ``UiContext.handler``)."""
         return self.ctx.handler(fn)
 
+    def on_tap(self, fn: Any) -> Any:
+        """A tap handler: as ``on``, and a second tap while the first is handled is ignored."""
+        return self.ctx.handler(fn, exclusive=True)
+
     def update(self) -> None:
         self.ctx.page.update()

@@ -44,7 +44,7 @@ def primary_button(
     return ft.FilledButton(
         content=ft.Text(label, size=17, weight=ft.FontWeight.W_600, text_align=ft.TextAlign.CENTER),
         icon=icon,
-        on_click=ctx.handler(on_click),
+        on_click=ctx.handler(on_click, exclusive=True),
         height=height,
         expand=expand,
         style=ft.ButtonStyle(
@@ -69,7 +69,7 @@ def secondary_button(
         content=ft.Text(label, size=16, weight=ft.FontWeight.W_600, color=color),
         icon=icon,
         icon_color=color,
-        on_click=ctx.handler(on_click),
+        on_click=ctx.handler(on_click, exclusive=True),
         height=theme.TOUCH,
         expand=expand,
         style=ft.ButtonStyle(
@@ -99,7 +99,7 @@ def icon_button(
     return ft.IconButton(
         icon,
         tooltip=tooltip,
-        on_click=ctx.handler(on_click),
+        on_click=ctx.handler(on_click, exclusive=True),
         width=theme.TOUCH,
         height=theme.TOUCH,
         icon_size=26,
@@ -117,7 +117,7 @@ def fab(
             spacing=6,
         ),
         tooltip=label,
-        on_click=ctx.handler(on_click),
+        on_click=ctx.handler(on_click, exclusive=True),
         bgcolor=theme.PRIMARY,
         height=56,
         width=None,
@@ -201,7 +201,7 @@ def row_tile(
         subtitle=ft.Text(subtitle, size=15, color=theme.MUTED) if subtitle else None,
         leading=leading,
         trailing=trailing,
-        on_click=ctx.handler(on_click),
+        on_click=ctx.handler(on_click, exclusive=True),
         min_height=56,
         content_padding=ft.Padding.symmetric(horizontal=8),
     )
@@ -219,7 +219,7 @@ def card(
         border=ft.Border.all(1, "#C9CED6"),
         border_radius=12,
         padding=14,
-        on_click=ctx.handler(on_click) if (ctx and on_click) else None,
+        on_click=ctx.handler(on_click, exclusive=True) if (ctx and on_click) else None,
     )
 
 
@@ -254,7 +254,7 @@ class ChoiceField:
         self._error = ft.Text("", color=theme.DANGER, size=14, visible=False)
         self._button = ft.OutlinedButton(
             content=self._content(),
-            on_click=ctx.handler(self._open),
+            on_click=ctx.handler(self._open, exclusive=True),
             height=56,
             style=ft.ButtonStyle(
                 side=ft.BorderSide(1, theme.OUTLINE),

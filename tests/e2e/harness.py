@@ -224,6 +224,8 @@ class Phone:
         self.reveal(target)
         target.click(timeout=TIMEOUT_MS)
         self.taps += 1
+        # As after a tap: keys typed while the previous screen is being replaced are lost.
+        self.page.wait_for_timeout(SETTLE_MS)
 
     def tap_tab(self, name: str) -> None:
         self.tap(name, role="tab")

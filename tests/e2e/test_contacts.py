@@ -91,3 +91,18 @@ def test_missing_recorder_is_shown_beside_the_field(app: AppServer, phone: Phone
     phone.see("Wpisz, kto przyjął zgodę")
     phone.expect_value("Imię i nazwisko / nazwa", "Jan Bez Zgody")  # nothing typed is lost
     assert contacts_named(app, "Jan Bez Zgody") == []
+
+
+def test_a_double_tap_on_save_saves_once(app: AppServer, phone: Phone) -> None:
+    """One hand, a slow phone: the second tap of a double tap must not make a second contact."""
+    phone.tap_tab("Kontakty")
+    phone.tap("Dodaj kontakt")
+    phone.tap("Nie", exact=True)
+    phone.fill("Ulica", "Podwójna")
+    phone.fill("Nr domu", "2")
+    save = phone.by_label("Zapisz", "button", exact=True).first
+    save.scroll_into_view_if_needed()
+    save.dblclick()
+    phone.see("Brak zgody")
+    with app.store() as store, store.read() as session:
+        assert len(session.exec(select(Contact).where(Contact.street == "Podwójna")).all()) == 1
