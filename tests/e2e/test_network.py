@@ -34,8 +34,7 @@ def prefill_store(store: Store) -> None:
 
 def _back(phone: Phone, then_see: str) -> None:
     """The app bar's back arrow (its tooltip is its name), then wait for the screen below."""
-    phone.page.get_by_label("Wstecz").first.click()
-    phone.taps += 1
+    phone.back()
     phone.see(then_see)
 
 
