@@ -54,23 +54,18 @@ def columns(model: type[SyncedRecord]) -> tuple[str, ...]:
     return tuple(column.name for column in model.__table__.columns)  # type: ignore[attr-defined]
 
 
+def _by_column_type(model: type[SyncedRecord], by_type: dict[type, Converter]) -> dict[str, Converter]:
+    """Per column of the model's table: the converter of its SQL type (``_plain`` otherwise)."""
+    return {
+        column.name: next((fn for kind, fn in by_type.items() if isinstance(column.type, kind)), _plain)
+        for column in model.__table__.columns  # type: ignore[attr-defined]
+    }
+
+
 @cache
 def converters(model: type[SyncedRecord]) -> dict[str, Converter]:
     """Per column: Python/JSON value → SQLite value."""
-    result: dict[str, Converter] = {}
-    for column in model.__table__.columns:  # type: ignore[attr-defined]
-        kind = column.type
-        if isinstance(kind, DateTime):
-            result[column.name] = to_sqlite_datetime
-        elif isinstance(kind, Date):
-            result[column.name] = _date
-        elif isinstance(kind, JSON):
-            result[column.name] = _json
-        elif isinstance(kind, Boolean):
-            result[column.name] = _bool
-        else:
-            result[column.name] = _plain
-    return result
+    return _by_column_type(model, {DateTime: to_sqlite_datetime, Date: _date, JSON: _json, Boolean: _bool})
 
 
 def _wire_datetime(value: str | None) -> str | None:
@@ -91,18 +86,7 @@ def _wire_json(value: str | None) -> orjson.Fragment | None:
 def wire_readers(model: type[SyncedRecord]) -> dict[str, Converter]:
     """Per column: SQLite value → its JSON wire form (for ``orjson.dumps``), the inverse of
     ``converters`` without building Python dates or parsing JSON."""
-    result: dict[str, Converter] = {}
-    for column in model.__table__.columns:  # type: ignore[attr-defined]
-        kind = column.type
-        if isinstance(kind, DateTime):
-            result[column.name] = _wire_datetime
-        elif isinstance(kind, JSON):
-            result[column.name] = _wire_json
-        elif isinstance(kind, Boolean):
-            result[column.name] = _wire_bool
-        else:
-            result[column.name] = _plain
-    return result
+    return _by_column_type(model, {DateTime: _wire_datetime, JSON: _wire_json, Boolean: _wire_bool})
 
 
 @cache

@@ -552,11 +552,17 @@ _JSON_LOADS = orjson.loads
 assert _NEW_RECORD_COLUMNS[:5] == ("record_type", "id", "program_id", "team_id", "seq")  # _insert_records
 
 
-def _id_list(conn: sa.Connection, ids: list[str]) -> tuple[str, list[Any]]:
-    """``id`` among ``ids`` as driver SQL: SQLAlchemy's expanding IN cost ~8 µs an id to render."""
-    if conn.dialect.paramstyle == "qmark":
-        return f"id IN ({','.join('?' * len(ids))})", list(ids)
-    return "id = ANY(%s)", [list(ids)]
+def _mark(conn: sa.Connection) -> str:
+    """The driver's placeholder: ``?`` (sqlite3) or ``%s`` (psycopg)."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def _among(conn: sa.Connection, column: str, values: list[str]) -> tuple[str, list[Any]]:
+    """``column`` among ``values`` as driver SQL: SQLAlchemy's expanding IN cost ~8 µs a value to
+    render."""
+    if _mark(conn) == "?":
+        return f"{column} IN ({','.join('?' * len(values))})", list(values)
+    return f"{column} = ANY(%s)", [list(values)]
 
 
 def _stored_records(
@@ -565,12 +571,8 @@ def _stored_records(
     """The stored rows of these records (record type → ids), locked for this push (PostgreSQL;
     SQLite locks the file). One statement for every type: on PostgreSQL each statement of a push is
     a round trip made while every other push waits for the counter lock."""
-    types = sorted(wanted)
-    where, params = _id_list(conn, sorted(set().union(*wanted.values())))
-    if conn.dialect.paramstyle == "qmark":
-        of_type, type_params = f"record_type IN ({','.join('?' * len(types))})", types
-    else:
-        of_type, type_params = "record_type = ANY(%s)", [types]
+    of_type, type_params = _among(conn, "record_type", sorted(wanted))
+    where, params = _among(conn, "id", sorted(set().union(*wanted.values())))
     lock = "" if conn.dialect.name == "sqlite" else " FOR UPDATE"
     names = ", ".join(_NEW_RECORD_COLUMNS)
     found = conn.exec_driver_sql(
@@ -596,7 +598,7 @@ def _erased_contacts(conn: sa.Connection, ids: list[str]) -> set[str]:
     """Which of these contacts are erased (their ``erased_at`` is set), read inside the database."""
     if not ids:
         return set()
-    where, params = _id_list(conn, ids)
+    where, params = _among(conn, "id", ids)
     erased_at = "json_extract(data, '$.erased_at')" if conn.dialect.name == "sqlite" else "data->>'erased_at'"
     found = conn.exec_driver_sql(
         f"SELECT id FROM record WHERE record_type = 'contact' AND {where} "
@@ -609,7 +611,7 @@ def _erased_contacts(conn: sa.Connection, ids: list[str]) -> set[str]:
 def _insert_records(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
     """Insert new records with the driver's executemany: SQLAlchemy's per-row processing cost as
     much as SQLite's own insert. JSON columns go as text (PostgreSQL casts it to ``json``)."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    mark = _mark(conn)
     names = ", ".join(_NEW_RECORD_COLUMNS)
     sql = f"INSERT INTO record ({names}) VALUES ({', '.join(mark for _ in _NEW_RECORD_COLUMNS)})"
     dumps = orjson.dumps

@@ -19,15 +19,9 @@ from sync.client import SyncClient
 from sync.server import accounts
 from sync.server.local import LocalServer, start_local_server
 from tests.e2e.harness import AppServer, Phone
+from tests.rodo.helpers import GIVEN
 
 pytestmark = pytest.mark.e2e
-GIVEN = {
-    "status": "given",
-    "method": "oral",
-    "scope_contact": True,
-    "scope_store": True,
-    "recorded_by": "Ola",
-}
 
 
 @dataclass

@@ -1,3 +1,3 @@
 """Fault tests reuse the sync fixtures: a real service per module and backend, enrolled devices."""
 
-from tests.sync.conftest import backend, server, world  # noqa: F401
+from tests.sync.conftest import backend, server, service_db, world  # noqa: F401

@@ -5,7 +5,7 @@ ends with exactly the service's data."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,6 @@ from sync.server import accounts
 from sync.server.db import Database
 from tests.faults.helpers import explained, service_records
 from tests.sync import processes
-from tests.sync.conftest import create_pg_database
 from tests.sync.helpers import contact_names
 
 RECORDS = 300
@@ -44,16 +43,6 @@ class PullRecorder(requests.Session):
                 hook, self.hook = self.hook, None
                 hook()  # the page is in hand, not yet applied
         return response
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def service_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield str(tmp_path / "service.db")
-        return
-    pg = create_pg_database()
-    yield pg.url
-    pg.drop()
 
 
 def _device(tmp_path: Path, db: Database, team: str, url: str, name: str, **options: Any) -> SyncClient:

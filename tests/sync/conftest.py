@@ -120,3 +120,14 @@ def world(server: LocalServer, tmp_path: Path) -> Iterator[World]:
     w.team_b = accounts.create_team(server.db, "Team B", program_id=w.program_id)
     yield w
     w.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def service_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of the test's own (for tests that start and kill service processes)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "service.db")
+        return
+    pg = create_pg_database()
+    yield pg.url
+    pg.drop()

@@ -4,7 +4,6 @@ retries with backoff; the background loop."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from sync.server import tables as t
 from sync.server.db import Database
 from sync.server.local import start_local_server
 from tests.sync import processes
-from tests.sync.conftest import World, create_pg_database
+from tests.sync.conftest import World
 from tests.sync.helpers import add_contact, contact_names, edit, outbox_count
 
 
@@ -147,18 +146,8 @@ def test_background_sync_pushes_and_survives_failures(world: World) -> None:
         auto.stop()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield str(tmp_path / "service.db")
-        return
-    pg = create_pg_database()
-    yield pg.url
-    pg.drop()
-
-
-def test_service_killed_after_commit_then_resent_exactly_once(own_database: str, tmp_path: Path) -> None:
-    url = own_database
+def test_service_killed_after_commit_then_resent_exactly_once(service_db: str, tmp_path: Path) -> None:
+    url = service_db
     db = Database(url)
     db.migrate()
     port = processes.free_port()
