@@ -31,18 +31,16 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import orjson
 import requests
 
-from fieldapp.geo.spatial import insert_new_rows
 from fieldapp.model.base import SyncedRecord
-from fieldapp.model.registry import RECORD_TYPES, to_wire
+from fieldapp.model.registry import RECORD_TYPES
 from fieldapp.rodo.erasure import settle_erasures
-from fieldapp.store import codec
+from fieldapp.store import bulk, codec, search
 from fieldapp.store.db import StorageFull, Store, raw
 from sync import hlc
 from sync.audit_upload import upload_audit
@@ -53,6 +51,14 @@ from sync.protocol import (
     ConflictsResponse,
     PushResponse,
     RejectCode,
+)
+from sync.pull_merge import (  # noqa: F401  (the merge's parts were here first; tests use them)
+    _merge_into,
+    _merge_type,
+    _new_row,
+    _wire_defaults,
+    _writable,
+    merge_page,
 )
 
 log = logging.getLogger(__name__)
@@ -150,6 +156,10 @@ def parse_enrollment(text: str) -> tuple[str, str]:
 
 class SyncClient:
     """Talks to the sync service for one device store. Thread-safe: one sync at a time."""
+
+    #: On the first pull, a page bringing at least this many records of a type whose table is empty
+    #: starts a bulk load of that table (``fieldapp.store.bulk``; smaller loads gain nothing).
+    bulk_min_records = 500
 
     def __init__(
         self,
@@ -499,6 +509,7 @@ class SyncClient:
                 self.store.set_meta(K_CURSOR, None, conn)
                 self.store.set_meta(K_MODEL, signature, conn)
         cursor = int(self.store.meta(K_CURSOR) or 0)
+        bulk_min = self.bulk_min_records if cursor == 0 else None  # only the first pull
         server = self._server()
         try:
             with ThreadPoolExecutor(1, thread_name_prefix="teren-pull") as fetcher:
@@ -506,7 +517,7 @@ class SyncClient:
                 while True:
                     upcoming = fetcher.submit(self._page, server, page.cursor) if page.has_more else None
                     try:
-                        self._merge_page(page)
+                        self._merge_page(page, bulk_min)
                     except BaseException:
                         if upcoming is not None:
                             upcoming.cancel()  # or wait for it (leaving the pool): never merged
@@ -515,6 +526,7 @@ class SyncClient:
                     done = receipt.pushed + receipt.pulled
                     report(done, done + (1 if page.has_more else 0))
                     if upcoming is None:
+                        self.store.finish_bulk()
                         return
                     page = upcoming.result()
         except SyncError as exc:
@@ -528,11 +540,11 @@ class SyncClient:
         )
         return _Page.of(answer)
 
-    def _merge_page(self, page: _Page) -> None:
+    def _merge_page(self, page: _Page, bulk_min: int | None = None) -> None:
         """Merge a page and move the cursor past it, in one transaction."""
         with self.store.write() as conn:
-            contacts = merge_page(raw(conn), page.records)
-            if contacts:
+            contacts = merge_page(raw(conn), page.records, bulk_min=bulk_min)
+            if contacts and not search.is_deferred(raw(conn)):
                 self.store.reindex_contacts(conn, contacts)
             self.store.set_meta(K_CURSOR, str(page.cursor), conn)
         newest = max((r["updated_hlc"] for r in page.records if hlc.is_valid(r["updated_hlc"])), default=None)
@@ -773,129 +785,6 @@ def _is_remote_record(record: Any) -> bool:
     )
 
 
-def merge_page(db: Any, records: list[dict[str, Any]]) -> list[str]:
-    """Field-level LWW of pulled records into the local tables (sqlite3 connection ``db``), a
-    record type at a time: one SELECT for the local copies, one INSERT for the new records.
-    Returns the ids of the contacts that changed (their search rows need updating)."""
-    by_type: dict[str, list[dict[str, Any]]] = {}
-    for record in records:
-        by_type.setdefault(record["record_type"], []).append(record)
-    contacts: list[str] = []
-    for record_type, remotes in by_type.items():
-        model = RECORD_TYPES.get(record_type)
-        if model is None:
-            continue  # a type this app version does not know
-        changed = _merge_type(db, model, remotes)
-        if record_type == "contact":
-            contacts.extend(changed)
-    return contacts
-
-
-def _merge_type(db: Any, model: type[SyncedRecord], remotes: list[dict[str, Any]]) -> list[str]:
-    table = model.__tablename__  # type: ignore[attr-defined]
-    selected = ", ".join(
-        ("id", "base_hlc", "updated_hlc", "field_hlcs", "deleted", *(f'"{n}"' for n in model.data_fields()))
-    )
-    local: dict[str, tuple[Any, ...]] = {}
-    ids = [remote["id"] for remote in remotes]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for found in db.execute(f"SELECT {selected} FROM {table} WHERE id IN ({marks})", chunk):
-            local[found[0]] = found[1:]
-    inserts: list[tuple[Any, ...]] = []
-    inserted: list[str] = []
-    changed: list[str] = []
-    for remote in remotes:
-        mine = local.get(remote["id"])
-        if mine is None:
-            row = _new_row(model, remote)
-            if row is not None:
-                inserts.append(row)
-                inserted.append(remote["id"])
-        elif _merge_into(db, model, remote, mine):
-            changed.append(remote["id"])
-    if inserts:
-        insert_new_rows(db, table, codec.insert_sql(model), inserts, inserted)
-    return [*changed, *inserted]
-
-
-@cache
-def _wire_defaults(model: type[SyncedRecord]) -> tuple[dict[str, Any], frozenset[str]]:
-    """Wire defaults of the optional data fields, and the names of the required ones."""
-    defaults: dict[str, Any] = {}
-    required: set[str] = set()
-    for name in model.data_fields():
-        info = model.model_fields[name]
-        if info.is_required():
-            required.add(name)
-        else:
-            defaults[name] = to_wire(info.get_default(call_default_factory=True))
-    return defaults, frozenset(required)
-
-
-def _new_row(model: type[SyncedRecord], remote: dict[str, Any]) -> tuple[Any, ...] | None:
-    """The insert parameters of a record this device does not hold (fields it lacks: defaults)."""
-    defaults, required = _wire_defaults(model)
-    fields = remote["fields"]
-    if not required <= fields.keys():
-        log.warning("remote %s %s lacks required fields", remote["record_type"], remote["id"])
-        return None
-    base = remote["base_hlc"]
-    writable = _writable(model)
-    values = {**defaults, **fields}
-    values.update(
-        id=remote["id"],
-        created_at=remote.get("created_at") or datetime.now(UTC).isoformat(),
-        base_hlc=base,
-        updated_hlc=remote["updated_hlc"],
-        field_hlcs={k: v for k, v in remote["hlcs"].items() if v != base and k in writable},
-        author_id=remote.get("author_id"),
-        device_id=remote.get("device_id"),
-        deleted=remote.get("deleted", False),
-    )
-    return codec.row(model, values)
-
-
-@cache
-def _writable(model: type[SyncedRecord]) -> frozenset[str]:
-    return frozenset((*model.data_fields(), "deleted"))
-
-
-def _merge_into(db: Any, model: type[SyncedRecord], remote: dict[str, Any], local: tuple[Any, ...]) -> bool:
-    """Field-level LWW of a remote record into the local copy ``local`` (base_hlc, updated_hlc,
-    field_hlcs, deleted, then every data field). True if anything changed.
-
-    A value with the same HLC as the local one but a different content is taken too: one HLC is one
-    write, so the local copy lacks it (a column this app version added after it pulled the record).
-    """
-    base, updated, stamps_json, deleted = local[:4]
-    stamps: dict[str, str] = json.loads(stamps_json) if stamps_json else {}
-    fields, their_stamps, their_base = remote["fields"], remote["hlcs"], remote["base_hlc"]
-    changed: dict[str, Any] = {}
-    convert = codec.converters(model)
-    for name, mine in zip(model.data_fields(), local[4:], strict=True):
-        if name not in fields:
-            continue
-        theirs, ours = their_stamps.get(name, their_base), stamps.get(name, base)
-        if theirs > ours:
-            changed[name] = fields[name]
-            stamps[name] = theirs
-        elif theirs == ours and convert[name](fields[name]) != mine:
-            changed[name] = fields[name]
-    if remote.get("deleted") and not deleted:  # tombstones are sticky
-        changed["deleted"] = True
-        stamps["deleted"] = max(
-            their_stamps.get("deleted", remote["updated_hlc"]), stamps.get("deleted", base)
-        )
-    if not changed:
-        return False
-    source = {**changed, "field_hlcs": stamps, "updated_hlc": max(updated, remote["updated_hlc"])}
-    columns = (*changed.keys(), "field_hlcs", "updated_hlc")
-    db.execute(codec.update_sql(model, columns), [*codec.values(model, columns, source), remote["id"]])
-    return True
-
-
 def restamp_future(db: Any, keys: list[tuple[str, str]], server_ms: int, node: str) -> None:
     """Pull HLCs that are ahead of the service's clock back to it (a phone whose clock runs ahead).
 
@@ -947,8 +836,9 @@ def wipe_store(store: Store) -> None:
                 continue  # shadow tables of a virtual table: cleared through it
             if name == "meta":
                 db.execute("DELETE FROM meta WHERE key != 'device_id'")
-            else:
+            elif name not in bulk.BOOKKEEPING_TABLES:
                 db.execute(f'DELETE FROM "{name}"')
+        bulk.finish(db)  # indexes a first pull had dropped come back (over empty tables)
         store.set_user(None, conn)
     with store.engine.connect() as conn:
         raw(conn).execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -8,6 +8,7 @@ of the same rows keep working).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import cache
@@ -20,12 +21,21 @@ from fieldapp.model.base import SyncedRecord
 
 Converter = Callable[[Any], Any]
 
+#: ISO datetimes already in UTC (or naive) with whole or microsecond seconds: once parsed (which
+#: checks them), their stored form is a re-cut of the text (formatting took 4x as long).
+_PLAIN_UTC = re.compile(
+    r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?(\+00:00|Z)?"
+)
+
 
 def to_sqlite_datetime(value: datetime | str | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value)
+        if _PLAIN_UTC.fullmatch(value):
+            return f"{value[:10]} {value[11:19]}{value[19:26] if value[19:20] == '.' else '.000000'}"
+        value = parsed
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -45,7 +55,8 @@ def _bool(value: Any) -> int | None:
     return None if value is None else int(bool(value))
 
 
-def _plain(value: Any) -> Any:
+def identity(value: Any) -> Any:
+    """The converter of columns whose Python value is already the SQLite one."""
     return value
 
 
@@ -55,9 +66,9 @@ def columns(model: type[SyncedRecord]) -> tuple[str, ...]:
 
 
 def _by_column_type(model: type[SyncedRecord], by_type: dict[type, Converter]) -> dict[str, Converter]:
-    """Per column of the model's table: the converter of its SQL type (``_plain`` otherwise)."""
+    """Per column of the model's table: the converter of its SQL type (``identity`` otherwise)."""
     return {
-        column.name: next((fn for kind, fn in by_type.items() if isinstance(column.type, kind)), _plain)
+        column.name: next((fn for kind, fn in by_type.items() if isinstance(column.type, kind)), identity)
         for column in model.__table__.columns  # type: ignore[attr-defined]
     }
 

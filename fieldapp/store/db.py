@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from fieldapp.model import Contact, SyncedRecord, new_id, utcnow
 from fieldapp.model.registry import RECORD_TYPES
-from fieldapp.store import codec, search
+from fieldapp.store import bulk, codec, search
 from fieldapp.store.migrate import migrate
 from fieldapp.store.paths import default_db_path
 from sync.hlc import Clock, node_for
@@ -83,6 +83,9 @@ class Store:
         self.engine = make_engine(self.path)
         with self.engine.connect() as conn:
             self.schema_version = migrate(raw(conn))
+            unfinished = bulk.pending(raw(conn))
+        if unfinished:  # the app died during a first pull: build what it deferred before any query
+            self.finish_bulk()
         self._lock = threading.Lock()
         self.device_id = self.meta("device_id") or self._init_device_id()
         self._user_id = self.meta("user_id")
@@ -158,6 +161,11 @@ class Store:
             if _is_full(exc):
                 raise StorageFull("the device's storage is full; nothing of this change was saved") from exc
             raise
+
+    def finish_bulk(self) -> bool:
+        """Build the indexes a first pull deferred (``fieldapp.store.bulk``); False if none were."""
+        with self.write() as conn:
+            return bulk.finish(raw(conn))
 
     # -- the write path ---------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 def fold(text: str) -> str:
     """Lower-case ASCII-ish form of a text: Polish (and most Latin) diacritics removed."""
+    if text.isascii():
+        return text.lower()
     text = text.translate(_SPECIAL)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()

@@ -1,0 +1,89 @@
+"""Bulk loading of a device's first pull: indexes built once at the end instead of row by row.
+
+A fresh device pulls everything its team has, a page at a time. Kept current with every page, a
+contact's seven secondary indexes, its full-text row and its R*Tree entry cost ~3x what the row
+itself does; built once from the finished table with set-based SQL (``CREATE INDEX`` sorts, one
+``INSERT … SELECT`` each for search and the map) they cost a fraction.
+
+``begin`` runs inside the transaction of the first page that brings many records of a still empty
+table: it notes what it defers (``bulk_deferred``; the spatial index in ``geo_deferred``, which
+sets its trigger aside) and drops the indexes. Every page still commits with its cursor. ``finish``
+builds everything noted, in one transaction: the sync calls it after the last page, and a store
+opened with deferred work left (the app died mid-pull) calls it first. Until then queries are
+correct, only slower: tables are scanned, search reads the contacts (``search.scan_contact_ids``),
+the map reads positions from the table (``fieldapp.geo.spatial``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+from functools import cache
+from types import ModuleType
+
+from fieldapp.store import search
+
+#: Tables of bookkeeping, not data: a wipe keeps their rows so that ``finish`` still runs.
+BOOKKEEPING_TABLES = ("bulk_deferred", "geo_deferred")
+
+
+@cache
+def _geo() -> ModuleType:
+    """The migration that defines the spatial indexes (its module name starts with a digit)."""
+    return importlib.import_module("fieldapp.store.migrations.0003_geo")
+
+
+def is_empty(db: sqlite3.Connection, table: str) -> bool:
+    return db.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone() is None
+
+
+def begin(db: sqlite3.Connection, table: str) -> None:
+    """Defer ``table``'s secondary indexes, search rows and spatial rows until ``finish``."""
+    indexes = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table,),
+    ).fetchall()
+    for name, sql in indexes:
+        db.execute("INSERT OR REPLACE INTO bulk_deferred VALUES (?, ?, ?)", (name, table, sql))
+        db.execute(f'DROP INDEX "{name}"')
+    if table == "contact":
+        db.execute(
+            "INSERT OR IGNORE INTO bulk_deferred (name, table_name) VALUES (?, 'contact')", (search.TABLE,)
+        )
+    if table in _geo().SPATIAL_TABLES and _has_table(db, f"geo_{table}"):
+        db.execute("INSERT OR IGNORE INTO geo_deferred (table_name) VALUES (?)", (table,))
+
+
+def pending(db: sqlite3.Connection) -> bool:
+    """Whether a bulk load left work for ``finish``."""
+    return any(
+        db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None for table in BOOKKEEPING_TABLES
+    )
+
+
+def finish(db: sqlite3.Connection) -> bool:
+    """Build everything deferred (inside the caller's transaction); False if nothing was."""
+    deferred = db.execute("SELECT name, sql FROM bulk_deferred ORDER BY rowid").fetchall()
+    spatial = [table for (table,) in db.execute("SELECT table_name FROM geo_deferred ORDER BY table_name")]
+    if not deferred and not spatial:
+        return False
+    for name, sql in deferred:
+        if sql is not None and not _has_index(db, name):
+            db.execute(sql)
+    if any(name == search.TABLE for name, _sql in deferred):
+        search.index_all(db)
+    for table in spatial:
+        _geo().fill_spatial_index(db, table)
+    db.execute("DELETE FROM bulk_deferred")
+    db.execute("DELETE FROM geo_deferred")
+    return True
+
+
+def _has_table(db: sqlite3.Connection, name: str) -> bool:
+    found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    return found.fetchone() is not None
+
+
+def _has_index(db: sqlite3.Connection, name: str) -> bool:
+    found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,))
+    return found.fetchone() is not None
