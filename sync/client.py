@@ -547,7 +547,7 @@ class SyncClient:
             if contacts and not search.is_deferred(raw(conn)):
                 self.store.reindex_contacts(conn, contacts)
             self.store.set_meta(K_CURSOR, str(page.cursor), conn)
-        newest = max((r["updated_hlc"] for r in page.records if hlc.is_valid(r["updated_hlc"])), default=None)
+        newest = _newest_hlc(page.records)
         if newest:
             self.store.clock.observe(newest)
 
@@ -765,23 +765,33 @@ class _Page:
         return cls(records, cursor, has_more)
 
 
-_REMOTE_KEYS = (
-    ("record_type", str),
-    ("id", str),
-    ("fields", dict),
-    ("hlcs", dict),
-    ("base_hlc", str),
-    ("updated_hlc", str),
-)
-_REMOTE_OPTIONAL = ("created_at", "author_id", "device_id")
+_TEXT_OR_NONE = (str, type(None))
+
+
+def _newest_hlc(records: list[dict[str, Any]]) -> str | None:
+    """The greatest valid ``updated_hlc`` of the records (checked once, not once a record)."""
+    newest = max((r["updated_hlc"] for r in records), default=None)
+    if newest is None or hlc.is_valid(newest):
+        return newest
+    return max((r["updated_hlc"] for r in records if hlc.is_valid(r["updated_hlc"])), default=None)
 
 
 def _is_remote_record(record: Any) -> bool:
+    """Spelled out key by key: as loops over the keys this took 3x as long (~1.5 µs a record)."""
+    if type(record) is not dict:
+        return False
+    get = record.get
     return (
-        type(record) is dict
-        and all(type(record.get(key)) is kind for key, kind in _REMOTE_KEYS)
-        and type(record.get("deleted", False)) is bool
-        and all(type(record.get(key)) in (str, type(None)) for key in _REMOTE_OPTIONAL)
+        type(get("record_type")) is str
+        and type(get("id")) is str
+        and type(get("fields")) is dict
+        and type(get("hlcs")) is dict
+        and type(get("base_hlc")) is str
+        and type(get("updated_hlc")) is str
+        and type(get("deleted", False)) is bool
+        and type(get("created_at")) in _TEXT_OR_NONE
+        and type(get("author_id")) in _TEXT_OR_NONE
+        and type(get("device_id")) in _TEXT_OR_NONE
     )
 
 

@@ -194,9 +194,11 @@ def _stamps_converter(
 ) -> Callable[[dict[str, str], str], Any]:
     """Per-field HLCs worth keeping (those that differ from the base), as stored."""
 
+    empty = to_json({})
+
     def stamps(hlcs: dict[str, str], base: str) -> Any:
-        if not hlcs:
-            return to_json({})
+        if not hlcs:  # a record written once: its fields share the base HLC
+            return empty
         return to_json({k: v for k, v in hlcs.items() if v != base and k in writable})
 
     return stamps
