@@ -49,7 +49,11 @@ def index_all(conn: sqlite3.Connection) -> None:
     """Index every live contact anew with one statement (after a bulk load)."""
     conn.create_function("teren_fold", 1, _fold_column, deterministic=True)
     conn.execute("DELETE FROM contact_search")
-    folded = ", ".join(f"teren_fold({name})" for name, _ in INDEXED)
+    # Printable ASCII folds to its lower case in SQL; only other text needs a call into Python.
+    folded = ", ".join(
+        f"CASE WHEN {name} NOT GLOB '*[^ -~]*' THEN lower({name}) ELSE teren_fold({name}) END"
+        for name, _ in INDEXED
+    )
     conn.execute(
         f"INSERT INTO contact_search (rowid, {_COLUMNS}) "
         f"SELECT rowid, {folded} FROM contact WHERE deleted = 0"

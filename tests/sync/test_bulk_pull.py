@@ -49,8 +49,9 @@ def _fill(device: Device, contacts: int = 90, visits: int = 40) -> None:
                 city="Łódź",
                 lat=None if n % 7 == 0 else 51.75 + (n % 13) * 1e-3,
                 lon=None if n % 7 == 0 else 19.45 + (n % 11) * 1e-3,
-                tags="seniorzy" if n % 5 == 0 else "",
-                needs="zakupy" if n % 6 == 0 else "",
+                tags="Seniorzy SĄSIEDZI" if n % 10 == 0 else "Seniorzy" if n % 5 == 0 else "",
+                needs="Zakupy" if n % 6 == 0 else "",
+                interests="Tab\there" if n % 8 == 0 else "",
             )
             made.append(device.store.save(conn, contact))
         for n in range(visits):
