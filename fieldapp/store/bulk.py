@@ -18,10 +18,16 @@ from __future__ import annotations
 
 import importlib
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from types import ModuleType
 
 from fieldapp.store import search
+
+#: Page cache while ``finish`` builds (KiB): the index sorts, FTS5 segments and R*Tree nodes of a
+#: first pull outgrow SQLite's default 2 MB; the connection's own size comes back afterwards.
+FINISH_CACHE_KIB = 32 * 1024
 
 #: Tables of bookkeeping, not data: a wipe keeps their rows so that ``finish`` still runs.
 BOOKKEEPING_TABLES = ("bulk_deferred", "geo_deferred")
@@ -67,16 +73,27 @@ def finish(db: sqlite3.Connection) -> bool:
     spatial = [table for (table,) in db.execute("SELECT table_name FROM geo_deferred ORDER BY table_name")]
     if not deferred and not spatial:
         return False
-    for name, sql in deferred:
-        if sql is not None and not _has_index(db, name):
-            db.execute(sql)
-    if any(name == search.TABLE for name, _sql in deferred):
-        search.index_all(db)
-    for table in spatial:
-        _geo().fill_spatial_index(db, table)
+    with _cache_of(db, FINISH_CACHE_KIB):
+        for name, sql in deferred:
+            if sql is not None and not _has_index(db, name):
+                db.execute(sql)
+        if any(name == search.TABLE for name, _sql in deferred):
+            search.index_all(db)
+        for table in spatial:
+            _geo().fill_spatial_index(db, table)
     db.execute("DELETE FROM bulk_deferred")
     db.execute("DELETE FROM geo_deferred")
     return True
+
+
+@contextmanager
+def _cache_of(db: sqlite3.Connection, kib: int) -> Iterator[None]:
+    before = db.execute("PRAGMA cache_size").fetchone()[0]
+    db.execute(f"PRAGMA cache_size = {-kib}")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA cache_size = {before}")
 
 
 def _has_table(db: sqlite3.Connection, name: str) -> bool:
