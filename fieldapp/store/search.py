@@ -118,17 +118,20 @@ def is_deferred(conn: sqlite3.Connection) -> bool:
 def scan_contact_ids(
     conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int = 0
 ) -> list[str]:
-    """``search_contact_ids`` without the index: the same contacts match (every word a prefix of a
-    word of an indexed column), ranked by the summed weights of the columns that matched, then by
+    """``search_contact_ids`` without the index: the contacts FTS5 would match for
+    ``match_expression(query)``, ranked by the summed weights of the columns that matched, then by
     name. Reads every live contact (~10 µs each): only while a first pull defers the index."""
-    words = set(_words(" ".join(tokens(query)[:16])))
-    if not words:
+    # FTS5 splits a query word such as "a_b" into the phrase "a b" (the last part a prefix); a word
+    # of separators only is an empty phrase, which FTS5 leaves out.
+    phrases = [parts for word in tokens(query)[:16] if (parts := _words(word))]
+    if not phrases:
         return []
+    wanted = set(range(len(phrases)))
     found: list[tuple[float, str, str]] = []
     rows = conn.execute(f"SELECT id, {_COLUMNS} FROM contact WHERE deleted = 0 AND erased_at IS NULL")
     for record_id, *values in rows:
-        matched = [{w for w in words if any(t.startswith(w) for t in _words(v))} for v in values]
-        if set().union(*matched) == words:
+        matched = [{i for i, parts in enumerate(phrases) if _has_phrase(_words(v), parts)} for v in values]
+        if set().union(*matched) == wanted:
             score = sum(weight for (_name, weight), hits in zip(INDEXED, matched, strict=True) if hits)
             found.append((-score, values[0] or "", record_id))
     found.sort()
@@ -136,5 +139,14 @@ def scan_contact_ids(
 
 
 def _words(value: str | None) -> list[str]:
-    """The words FTS5's unicode61 tokenizer makes of a folded column value (``_`` separates)."""
+    """The words FTS5's unicode61 tokenizer makes of a folded value (``_`` separates them too)."""
     return [part for word in tokens(value or "") for part in word.split("_") if part]
+
+
+def _has_phrase(words: list[str], parts: list[str]) -> bool:
+    """Whether ``parts`` occur in ``words`` one after the other, the last one as a prefix."""
+    head, last = parts[:-1], parts[-1]
+    return any(
+        words[i : i + len(head)] == head and words[i + len(head)].startswith(last)
+        for i in range(len(words) - len(head))
+    )

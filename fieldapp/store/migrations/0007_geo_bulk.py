@@ -3,9 +3,10 @@
 A row inserted into ``contact`` or ``resource`` used to reach its R*Tree through a per-row trigger.
 Fed that way, row by row between the table's own B-tree writes, the R*Tree cost ~38 µs a contact
 (its node cache is dropped at the end of every statement); one ``INSERT … SELECT`` for a page of
-pulled rows costs ~8 µs each. While a table is named in ``geo_deferred`` (only ever inside the
-transaction that bulk-inserts, see ``fieldapp.geo.spatial.insert_new_rows``), its insert trigger
-stands aside; every other write path keeps the trigger.
+pulled rows costs ~8 µs each. While a table is named in ``geo_deferred`` (inside the transaction
+that bulk-inserts, see ``fieldapp.geo.spatial.insert_new_rows``; since schema version 9 also for
+the whole of a first pull, see ``fieldapp.store.bulk``), its insert trigger stands aside; every
+other write path keeps the trigger.
 """
 
 from __future__ import annotations
