@@ -10,6 +10,8 @@ Pull: pages after the stored cursor are merged with field-level last-writer-wins
 the service, see ``sync.server.merge``) and the cursor is saved in the same transaction as the page.
 Remote changes write no outbox rows. Only HLCs decide, never the phone's wall clock. A device that
 had seen everything skips pulling back its own changes when the service stored them as sent.
+A device's first pull loads the tables it finds empty in bulk: their secondary indexes, search and
+map rows are built once after the last page (``sync.pull_merge``, ``fieldapp.store.bulk``).
 
 Rejected changes: ``clock_ahead`` HLCs are pulled back to the service's time and sent again
 (``restamp_future``); ``missing_fields`` (the service lacks the record) queues the whole record;
