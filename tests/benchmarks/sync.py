@@ -44,9 +44,22 @@ batches, measured in-process on this 2-core machine, SQLite):
   and gzip (level 3) ~4, deleting the acknowledged outbox rows ~3. The next batch is read while the
   service applies the current one, so the two overlap.
 - pull, service ~10 us: one SELECT per page with the stored JSON spliced in (no parsing), gzip 3.
-- pull, client: the device store's own writes dominate: a contact costs ~50 us (its table with 7
-  indexes ~13, the full-text row ~15, the spatial index ~8 since migration 0007, building the row
-  ~11), a visit ~25 us. The next page is fetched while one is merged.
+- pull, client, row by row (the rewrite; still the path of every later pull): a contact cost ~50 us
+  (its table with 7 indexes ~13, the full-text row ~15, the spatial index ~8 since migration 0007,
+  building the row ~11), a visit ~25 us. The next page is fetched while one is merged.
+- pull, client, first pull in bulk (2026-11-23, ``fieldapp.store.bulk``): a table still empty when
+  a fresh device's first pull reaches it gets only its rows and primary key per page; its 7
+  secondary indexes (``CREATE INDEX`` sorts), the contacts' search rows (one ``INSERT … SELECT``,
+  printable ASCII folded in SQL) and R*Tree entries (one fill) are built once after the last page,
+  with a 32 MB page cache. Rows are built by a function compiled per model (``sync.pull_merge``).
+  Measured while the machine was shared (a bare ``executemany`` ran at 50-90,000 rows/s instead of
+  ~190,000, so these are ~2-3x the quiet figures; CPU per record of 20,000-100,000, minimum of
+  runs): fetching thread ~14 (HTTP and gunzip 5, orjson 6, shape checks 2); per page ~20 (building
+  the row 3.5, the insert into the table and its primary key 7-11, reading local copies 1.5,
+  commit 1.6); after the last page ~13 a record (indexes of both tables 4, search rows 3, i.e. 6 a
+  contact, R*Tree 6, i.e. 12 a contact). Side by side on that machine (``pull_client_us_per_record``,
+  20,000 records, fresh readers against one service): 93-104 us before, 43-58 after; 100,000
+  records: 107 -> 69 (load differed between the two runs).
 - wire: a pushed visit is ~66 bytes of gzipped JSON (every field, one base HLC); the compact answer
   is a few bytes per batch.
 
