@@ -27,7 +27,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,6 +46,7 @@ from fieldapp.store import codec
 from fieldapp.store.db import StorageFull, Store, raw
 from sync import hlc
 from sync.audit_upload import upload_audit
+from sync.outgoing import Groups, group_outbox, read_changes
 from sync.protocol import (
     DEFAULT_PULL_PAGE,
     MAX_CHANGES_PER_BATCH,
@@ -331,7 +332,7 @@ class SyncClient:
             batch = following
         return True
 
-    def _prepare(self, batch: tuple[str, dict[tuple[str, str], dict[str, Any]]] | None) -> _Batch | None:
+    def _prepare(self, batch: tuple[str, Groups] | None) -> _Batch | None:
         """A batch's changes read from the records now and encoded (not yet sent)."""
         if batch is None:
             return None
@@ -357,7 +358,7 @@ class SyncClient:
     def _recover(
         self,
         exc: SyncError,
-        groups: dict[tuple[str, str], dict[str, Any]],
+        groups: Groups,
         state: _PushState,
         receipt: SyncReceipt,
     ) -> bool:
@@ -383,24 +384,24 @@ class SyncClient:
 
     def _batches(
         self, rows: list[tuple[int, str, str, str]], limit: int
-    ) -> Iterator[tuple[str, dict[tuple[str, str], dict[str, Any]]]]:
+    ) -> Iterator[tuple[str, Groups]]:
         """The unacknowledged batch first (same id, same rows), then new batches of ``limit`` records."""
         inflight = self.store.meta(K_INFLIGHT)
         if inflight:
             saved = json.loads(inflight)
             wanted = set(saved["seqs"])
-            chosen = _group([row for row in rows if row[0] in wanted])
+            chosen = group_outbox([row for row in rows if row[0] in wanted])
             if chosen:
                 yield saved["batch_id"], chosen
                 return  # what follows is cut from a fresh read of the outbox
             self.store.set_meta(K_INFLIGHT, None)
-        groups = _group(rows)
+        groups = group_outbox(rows)
         keys = list(groups)
         for start in range(0, len(keys), limit):
             yield uuid.uuid4().hex, {key: groups[key] for key in keys[start : start + limit]}
 
     def _drop_forbidden(
-        self, groups: dict[tuple[str, str], dict[str, Any]], refused: list[Any], receipt: SyncReceipt
+        self, groups: Groups, refused: list[Any], receipt: SyncReceipt
     ) -> None:
         """The service refused the batch for changes this user's role may not make (nothing was
         applied): those leave the outbox (the receipt lists them), the rest is sent again."""
@@ -417,7 +418,7 @@ class SyncClient:
 
     def _settle(
         self,
-        groups: dict[tuple[str, str], dict[str, Any]],
+        groups: Groups,
         answer: dict[str, Any] | None,
         sent: int,
         cursor: int,
@@ -471,19 +472,19 @@ class SyncClient:
                     [(kind, record_id, *stamp) for kind, record_id in new_refill],
                 )
 
-    def _wire_changes(self, groups: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
+    def _wire_changes(self, groups: Groups) -> list[dict[str, Any]]:
         """The changes of a batch as wire dicts, values read from the records now (raw SQL: the
         ORM cost ~40 µs a record); records gone from the device are left out."""
         by_type: dict[str, list[str]] = {}
         for record_type, record_id in groups:
             by_type.setdefault(record_type, []).append(record_id)
-        found: dict[tuple[str, str], dict[str, Any]] = {}
+        found: Groups = {}
         with self.store.engine.connect() as conn:
             db = raw(conn)
             for record_type, ids in by_type.items():
                 model = RECORD_TYPES.get(record_type)
                 if model is not None:
-                    for change in _read_changes(db, model, ids, groups):
+                    for change in read_changes(db, model, ids, groups):
                         found[(record_type, change["id"])] = change
         return [found[key] for key in groups if key in found]
 
@@ -657,7 +658,7 @@ class _Batch:
     """A batch read and encoded, ready to send."""
 
     batch_id: str
-    groups: dict[tuple[str, str], dict[str, Any]]
+    groups: Groups
     seqs: list[int]
     #: How many changes it holds (records gone from the device have none).
     changes: int
@@ -676,58 +677,6 @@ class _PushState:
     restamped: set[tuple[str, str]] = field(default_factory=set)
     #: Records the service lacked, queued whole once.
     refill: set[tuple[str, str]] = field(default_factory=set)
-
-
-def _group(rows: Iterable[tuple[Any, ...]]) -> dict[tuple[str, str], dict[str, Any]]:
-    """Outbox rows grouped per record, in the order of their first row, with their fields and seqs."""
-    groups: dict[tuple[str, str], dict[str, Any]] = {}
-    for seq, record_type, record_id, names in rows:
-        key = (record_type, record_id)
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = {"seqs": [], "names": set()}
-        group["seqs"].append(seq)
-        group["names"].update(json.loads(names))
-    return groups
-
-
-def _read_changes(
-    db: Any, model: type[SyncedRecord], ids: list[str], groups: dict[tuple[str, str], dict[str, Any]]
-) -> Iterator[dict[str, Any]]:
-    """Wire changes of these records of one type (``sync.protocol.Change`` as a dict, defaults left
-    out). A new record's fields share its ``base_hlc``: only HLCs of later edits are sent."""
-    table = model.__tablename__  # type: ignore[attr-defined]
-    names = codec.columns(model)
-    readers = codec.wire_readers(model)
-    writable = (*model.data_fields(), "deleted")
-    record_type = model.record_type
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for found in db.execute(f"SELECT * FROM {table} WHERE id IN ({marks})", chunk):
-            row = dict(zip(names, found, strict=True))
-            asked = groups[(record_type, row["id"])]["names"]
-            full = "*" in asked
-            chosen = writable if full else [n for n in writable if n in asked]
-            base = row["base_hlc"]
-            stamps: dict[str, str] = orjson.loads(row["field_hlcs"]) if row["field_hlcs"] else {}
-            change: dict[str, Any] = {
-                "record_type": record_type,
-                "id": row["id"],
-                "fields": {name: readers[name](row[name]) for name in chosen},
-                "base_hlc": base,
-                "created_at": readers["created_at"](row["created_at"]),
-                "author_id": row["author_id"],
-                "device_id": row["device_id"],
-            }
-            if full:
-                change["full"] = True
-                change["hlcs"] = {n: h for n, h in stamps.items() if n in chosen and h != base}
-            else:
-                change["hlcs"] = {n: stamps.get(n, base) for n in chosen}
-            if row["deleted"] and "deleted" in chosen:
-                change["op"] = "delete"
-            yield change
 
 
 @dataclass(frozen=True, slots=True)

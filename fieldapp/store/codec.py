@@ -45,7 +45,7 @@ def _bool(value: Any) -> int | None:
     return None if value is None else int(bool(value))
 
 
-def _plain(value: Any) -> Any:
+def as_stored(value: Any) -> Any:
     return value
 
 
@@ -55,9 +55,9 @@ def columns(model: type[SyncedRecord]) -> tuple[str, ...]:
 
 
 def _by_column_type(model: type[SyncedRecord], by_type: dict[type, Converter]) -> dict[str, Converter]:
-    """Per column of the model's table: the converter of its SQL type (``_plain`` otherwise)."""
+    """Per column of the model's table: the converter of its SQL type (``as_stored`` otherwise)."""
     return {
-        column.name: next((fn for kind, fn in by_type.items() if isinstance(column.type, kind)), _plain)
+        column.name: next((fn for kind, fn in by_type.items() if isinstance(column.type, kind)), as_stored)
         for column in model.__table__.columns  # type: ignore[attr-defined]
     }
 
