@@ -19,7 +19,6 @@ lists it.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import logging
@@ -27,6 +26,7 @@ import random
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -75,6 +75,7 @@ K_MODEL = "sync.model"
 #: Push bodies. zlib's levels 1-3 share its fast strategy: a batch of the benchmark's visits gets
 #: 66 bytes a visit at level 3 in ~2.4 µs, 58 at level 6 in ~6 µs (tests/benchmarks/sync.py data).
 GZIP_LEVEL = 3
+_GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib writes the gzip header and trailer
 #: Outbox rows read at a time: ten full batches of single-row records (a record whose rows span two
 #: windows is sent twice, which changes nothing).
 OUTBOX_WINDOW = 10 * MAX_CHANGES_PER_BATCH
@@ -333,24 +334,22 @@ class SyncClient:
         return True
 
     def _prepare(self, batch: tuple[str, Groups] | None) -> _Batch | None:
-        """A batch's changes read from the records now and encoded (not yet sent)."""
+        """A batch's changes read from the records now, encoded and gzipped as far as they can be
+        before it is sent: all but the cursor, which the previous batch's answer may move."""
         if batch is None:
             return None
         batch_id, groups = batch
         changes = self._wire_changes(groups)
         seqs = [s for g in groups.values() for s in g["seqs"]]
-        return _Batch(batch_id, groups, seqs, len(changes), orjson.Fragment(orjson.dumps(changes)))
+        envelope = orjson.dumps({"protocol": PROTOCOL_VERSION, "batch_id": batch_id, "compact": True})
+        packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, _GZIP_WBITS)
+        packed = packer.compress(b"%s,\"changes\":%s" % (envelope[:-1], orjson.dumps(changes)))
+        return _Batch(batch_id, groups, seqs, len(changes), packer, packed)
 
     def _post(self, batch: _Batch, cursor: int) -> dict[str, Any]:
-        """Send one batch (in the pushing thread: gzip and the wait leave the syncing thread free)."""
-        body = {
-            "protocol": PROTOCOL_VERSION,
-            "batch_id": batch.batch_id,
-            "cursor": cursor,
-            "compact": True,
-            "changes": batch.encoded,
-        }
-        payload = gzip.compress(orjson.dumps(body), GZIP_LEVEL)
+        """Send one batch (in the pushing thread: the wait leaves the syncing thread free)."""
+        packer = batch.packer.copy()  # the batch stays sendable again
+        payload = batch.packed + packer.compress(b',"cursor":%d}' % cursor) + packer.flush()
         return self._call(  # type: ignore[no-any-return]
             "POST", self._server(), "/v1/push", data=payload, gzipped=True, wipe_if_revoked=False
         )
@@ -413,7 +412,7 @@ class SyncClient:
             Rejection(kind, record_id, RejectCode.FORBIDDEN.value) for kind, record_id in keys
         )
         with self.store.write() as conn:
-            raw(conn).executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
+            _remove_from_outbox(raw(conn), seqs)
             self.store.set_meta(K_INFLIGHT, None, conn)
 
     def _settle(
@@ -454,7 +453,7 @@ class SyncClient:
         state.kept.update(s for key in keep for s in groups[key]["seqs"])
         with self.store.write() as conn:
             db = raw(conn)
-            db.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in done_seqs])
+            _remove_from_outbox(db, done_seqs)
             self.store.set_meta(K_INFLIGHT, None, conn)
             if response is not None and response.exact and response.seq_before == cursor:
                 # Nothing new but our own changes, stored as sent: no need to pull them back.
@@ -662,8 +661,10 @@ class _Batch:
     seqs: list[int]
     #: How many changes it holds (records gone from the device have none).
     changes: int
-    #: The JSON of its changes.
-    encoded: orjson.Fragment
+    #: The push body as gzip, all but its end: ``packed`` is the output so far, ``packer`` the
+    #: compressor that takes the cursor and closes the body.
+    packer: Any
+    packed: bytes
 
 
 @dataclass
@@ -677,6 +678,12 @@ class _PushState:
     restamped: set[tuple[str, str]] = field(default_factory=set)
     #: Records the service lacked, queued whole once.
     refill: set[tuple[str, str]] = field(default_factory=set)
+
+
+def _remove_from_outbox(db: Any, seqs: list[int]) -> None:
+    """Delete these outbox rows (one statement: ~1.5 µs a row instead of ~2.3 with executemany)."""
+    listed = orjson.dumps(seqs).decode()
+    db.execute("DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))", (listed,))
 
 
 @dataclass(frozen=True, slots=True)
