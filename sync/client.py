@@ -310,15 +310,23 @@ class SyncClient:
         report: Progress,
         poster: ThreadPoolExecutor,
     ) -> bool:
-        """Push the batches cut from ``rows``; False when they must be cut anew."""
+        """Push the batches cut from ``rows``; False when they must be cut anew.
+
+        An answered batch is settled (its outbox rows removed) after the next one is on its way, so
+        the service is not idle meanwhile; both stay named in ``sync.inflight`` until then.
+        """
         batches = self._batches(rows, state.limit)
         batch = self._prepare(next(batches, None))
+        cursor = int(self.store.meta(K_CURSOR) or 0)
+        answered: _Answered | None = None
         while batch is not None:
-            cursor = int(self.store.meta(K_CURSOR) or 0)
             sending = None
             if batch.changes:
-                self.store.set_meta(K_INFLIGHT, json.dumps({"batch_id": batch.batch_id, "seqs": batch.seqs}))
+                self._mark_inflight([*([answered.batch] if answered else []), batch])
                 sending = poster.submit(self._post, batch, cursor)
+            if answered is not None:
+                self._settle(answered, state, receipt)
+                report(receipt.pushed, max(state.total, receipt.pushed))
             following = self._prepare(next(batches, None))  # while this one travels
             try:
                 answer = sending.result() if sending is not None else None
@@ -328,10 +336,18 @@ class SyncClient:
                 if not self._recover(exc, batch.groups, state, receipt):
                     raise
                 return False
-            self._settle(batch.groups, answer, batch.changes, cursor, state, receipt)
-            report(receipt.pushed, max(state.total, receipt.pushed))
+            answered = _Answered(batch, PushResponse.model_validate(answer) if answer else None, cursor)
+            cursor = answered.cursor_after
             batch = following
+        if answered is not None:
+            self._settle(answered, state, receipt)
+            report(receipt.pushed, max(state.total, receipt.pushed))
         return True
+
+    def _mark_inflight(self, batches: list[_Batch]) -> None:
+        """Name the batches sent and not yet settled: after a crash they go again, same ids first."""
+        saved = [{"batch_id": batch.batch_id, "seqs": batch.seqs} for batch in batches]
+        self.store.set_meta(K_INFLIGHT, json.dumps(saved))
 
     def _prepare(self, batch: tuple[str, Groups] | None) -> _Batch | None:
         """A batch's changes read from the records now, encoded and gzipped as far as they can be
@@ -384,14 +400,18 @@ class SyncClient:
     def _batches(
         self, rows: list[tuple[int, str, str, str]], limit: int
     ) -> Iterator[tuple[str, Groups]]:
-        """The unacknowledged batch first (same id, same rows), then new batches of ``limit`` records."""
+        """The unacknowledged batches first (same ids, same rows), then new batches of ``limit`` records."""
         inflight = self.store.meta(K_INFLIGHT)
         if inflight:
             saved = json.loads(inflight)
-            wanted = set(saved["seqs"])
-            chosen = group_outbox([row for row in rows if row[0] in wanted])
-            if chosen:
-                yield saved["batch_id"], chosen
+            found = False
+            for batch in saved if isinstance(saved, list) else [saved]:  # one dict: older apps
+                wanted = set(batch["seqs"])
+                chosen = group_outbox([row for row in rows if row[0] in wanted])
+                if chosen:
+                    found = True
+                    yield batch["batch_id"], chosen
+            if found:
                 return  # what follows is cut from a fresh read of the outbox
             self.store.set_meta(K_INFLIGHT, None)
         groups = group_outbox(rows)
@@ -415,17 +435,9 @@ class SyncClient:
             _remove_from_outbox(raw(conn), seqs)
             self.store.set_meta(K_INFLIGHT, None, conn)
 
-    def _settle(
-        self,
-        groups: Groups,
-        answer: dict[str, Any] | None,
-        sent: int,
-        cursor: int,
-        state: _PushState,
-        receipt: SyncReceipt,
-    ) -> None:
+    def _settle(self, answered: _Answered, state: _PushState, receipt: SyncReceipt) -> None:
         """Remove what the service took from the outbox; keep, restamp or refill the rest."""
-        response = PushResponse.model_validate(answer) if answer is not None else None
+        groups, response = answered.batch.groups, answered.response
         results = response.results if response else []
         keep: set[tuple[str, str]] = set()
         retry: set[tuple[str, str]] = set()
@@ -447,17 +459,16 @@ class SyncClient:
                 receipt.merged += 1
             else:
                 receipt.applied += 1
-        receipt.pushed += sent - len(retry) - len(new_refill)
+        receipt.pushed += answered.batch.changes - len(retry) - len(new_refill)
         receipt.batches += 1
         done_seqs = [s for key, g in groups.items() if key not in keep | retry for s in g["seqs"]]
         state.kept.update(s for key in keep for s in groups[key]["seqs"])
         with self.store.write() as conn:
             db = raw(conn)
             _remove_from_outbox(db, done_seqs)
-            self.store.set_meta(K_INFLIGHT, None, conn)
-            if response is not None and response.exact and response.seq_before == cursor:
-                # Nothing new but our own changes, stored as sent: no need to pull them back.
-                self.store.set_meta(K_CURSOR, str(response.seq_after), conn)
+            self._unmark_inflight(answered.batch.batch_id, conn)
+            if answered.cursor_after != answered.cursor:
+                self.store.set_meta(K_CURSOR, str(answered.cursor_after), conn)
             if retry:
                 restamp_future(
                     db, sorted(retry), response.server_time_ms if response else 0, self.store.clock.node
@@ -470,6 +481,12 @@ class SyncClient:
                     "VALUES (?, ?, '[\"*\"]', ?, ?)",
                     [(kind, record_id, *stamp) for kind, record_id in new_refill],
                 )
+
+    def _unmark_inflight(self, batch_id: str, conn: Any) -> None:
+        found = raw(conn).execute("SELECT value FROM meta WHERE key = ?", (K_INFLIGHT,)).fetchone()
+        saved = json.loads(found[0]) if found else []
+        left = [batch for batch in saved if batch["batch_id"] != batch_id] if isinstance(saved, list) else []
+        self.store.set_meta(K_INFLIGHT, json.dumps(left) if left else None, conn)
 
     def _wire_changes(self, groups: Groups) -> list[dict[str, Any]]:
         """The changes of a batch as wire dicts, values read from the records now (raw SQL: the
@@ -665,6 +682,25 @@ class _Batch:
     #: compressor that takes the cursor and closes the body.
     packer: Any
     packed: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class _Answered:
+    """A batch the service answered (``response`` None: it held no change to send), and the
+    cursor it was sent with."""
+
+    batch: _Batch
+    response: PushResponse | None
+    cursor: int
+
+    @property
+    def cursor_after(self) -> int:
+        """The pull cursor after this answer: past our own changes when the service stored them
+        as sent and nothing else came in between (no need to pull them back)."""
+        response = self.response
+        if response is not None and response.exact and response.seq_before == self.cursor:
+            return response.seq_after
+        return self.cursor
 
 
 @dataclass
