@@ -21,7 +21,6 @@ lists it.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import logging
@@ -29,7 +28,8 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,6 +46,7 @@ from fieldapp.store import bulk, codec, search
 from fieldapp.store.db import StorageFull, Store, raw
 from sync import hlc
 from sync.audit_upload import upload_audit
+from sync.outgoing import Groups, group_outbox, read_changes
 from sync.protocol import (
     DEFAULT_PULL_PAGE,
     MAX_CHANGES_PER_BATCH,
@@ -82,6 +83,7 @@ K_MODEL = "sync.model"
 #: Push bodies. zlib's levels 1-3 share its fast strategy: a batch of the benchmark's visits gets
 #: 66 bytes a visit at level 3 in ~2.4 µs, 58 at level 6 in ~6 µs (tests/benchmarks/sync.py data).
 GZIP_LEVEL = 3
+_GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib writes the gzip header and trailer
 #: Outbox rows read at a time: ten full batches of single-row records (a record whose rows span two
 #: windows is sent twice, which changes nothing).
 OUTBOX_WINDOW = 10 * MAX_CHANGES_PER_BATCH
@@ -320,15 +322,23 @@ class SyncClient:
         report: Progress,
         poster: ThreadPoolExecutor,
     ) -> bool:
-        """Push the batches cut from ``rows``; False when they must be cut anew."""
+        """Push the batches cut from ``rows``; False when they must be cut anew.
+
+        An answered batch is settled (its outbox rows removed) after the next one is on its way, so
+        the service is not idle meanwhile; both stay named in ``sync.inflight`` until then.
+        """
         batches = self._batches(rows, state.limit)
         batch = self._prepare(next(batches, None))
+        cursor = int(self.store.meta(K_CURSOR) or 0)
+        answered: _Answered | None = None
         while batch is not None:
-            cursor = int(self.store.meta(K_CURSOR) or 0)
             sending = None
             if batch.changes:
-                self.store.set_meta(K_INFLIGHT, json.dumps({"batch_id": batch.batch_id, "seqs": batch.seqs}))
+                self._mark_inflight([*([answered.batch] if answered else []), batch])
                 sending = poster.submit(self._post, batch, cursor)
+            if answered is not None:
+                self._settle(answered, state, receipt)
+                report(receipt.pushed, max(state.total, receipt.pushed))
             following = self._prepare(next(batches, None))  # while this one travels
             try:
                 answer = sending.result() if sending is not None else None
@@ -338,30 +348,36 @@ class SyncClient:
                 if not self._recover(exc, batch.groups, state, receipt):
                     raise
                 return False
-            self._settle(batch.groups, answer, batch.changes, cursor, state, receipt)
-            report(receipt.pushed, max(state.total, receipt.pushed))
+            answered = _Answered(batch, PushResponse.model_validate(answer) if answer else None, cursor)
+            cursor = answered.cursor_after
             batch = following
+        if answered is not None:
+            self._settle(answered, state, receipt)
+            report(receipt.pushed, max(state.total, receipt.pushed))
         return True
 
-    def _prepare(self, batch: tuple[str, dict[tuple[str, str], dict[str, Any]]] | None) -> _Batch | None:
-        """A batch's changes read from the records now and encoded (not yet sent)."""
+    def _mark_inflight(self, batches: list[_Batch]) -> None:
+        """Name the batches sent and not yet settled: after a crash they go again, same ids first."""
+        saved = [{"batch_id": batch.batch_id, "seqs": batch.seqs} for batch in batches]
+        self.store.set_meta(K_INFLIGHT, json.dumps(saved))
+
+    def _prepare(self, batch: tuple[str, Groups] | None) -> _Batch | None:
+        """A batch's changes read from the records now, encoded and gzipped as far as they can be
+        before it is sent: all but the cursor, which the previous batch's answer may move."""
         if batch is None:
             return None
         batch_id, groups = batch
         changes = self._wire_changes(groups)
         seqs = [s for g in groups.values() for s in g["seqs"]]
-        return _Batch(batch_id, groups, seqs, len(changes), orjson.Fragment(orjson.dumps(changes)))
+        envelope = orjson.dumps({"protocol": PROTOCOL_VERSION, "batch_id": batch_id, "compact": True})
+        packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, _GZIP_WBITS)
+        packed = packer.compress(b"%s,\"changes\":%s" % (envelope[:-1], orjson.dumps(changes)))
+        return _Batch(batch_id, groups, seqs, len(changes), packer, packed)
 
     def _post(self, batch: _Batch, cursor: int) -> dict[str, Any]:
-        """Send one batch (in the pushing thread: gzip and the wait leave the syncing thread free)."""
-        body = {
-            "protocol": PROTOCOL_VERSION,
-            "batch_id": batch.batch_id,
-            "cursor": cursor,
-            "compact": True,
-            "changes": batch.encoded,
-        }
-        payload = gzip.compress(orjson.dumps(body), GZIP_LEVEL)
+        """Send one batch (in the pushing thread: the wait leaves the syncing thread free)."""
+        packer = batch.packer.copy()  # the batch stays sendable again
+        payload = batch.packed + packer.compress(b',"cursor":%d}' % cursor) + packer.flush()
         return self._call(  # type: ignore[no-any-return]
             "POST", self._server(), "/v1/push", data=payload, gzipped=True, wipe_if_revoked=False
         )
@@ -369,7 +385,7 @@ class SyncClient:
     def _recover(
         self,
         exc: SyncError,
-        groups: dict[tuple[str, str], dict[str, Any]],
+        groups: Groups,
         state: _PushState,
         receipt: SyncReceipt,
     ) -> bool:
@@ -395,24 +411,28 @@ class SyncClient:
 
     def _batches(
         self, rows: list[tuple[int, str, str, str]], limit: int
-    ) -> Iterator[tuple[str, dict[tuple[str, str], dict[str, Any]]]]:
-        """The unacknowledged batch first (same id, same rows), then new batches of ``limit`` records."""
+    ) -> Iterator[tuple[str, Groups]]:
+        """The unacknowledged batches first (same ids, same rows), then new batches of ``limit`` records."""
         inflight = self.store.meta(K_INFLIGHT)
         if inflight:
             saved = json.loads(inflight)
-            wanted = set(saved["seqs"])
-            chosen = _group([row for row in rows if row[0] in wanted])
-            if chosen:
-                yield saved["batch_id"], chosen
+            found = False
+            for batch in saved if isinstance(saved, list) else [saved]:  # one dict: older apps
+                wanted = set(batch["seqs"])
+                chosen = group_outbox([row for row in rows if row[0] in wanted])
+                if chosen:
+                    found = True
+                    yield batch["batch_id"], chosen
+            if found:
                 return  # what follows is cut from a fresh read of the outbox
             self.store.set_meta(K_INFLIGHT, None)
-        groups = _group(rows)
+        groups = group_outbox(rows)
         keys = list(groups)
         for start in range(0, len(keys), limit):
             yield uuid.uuid4().hex, {key: groups[key] for key in keys[start : start + limit]}
 
     def _drop_forbidden(
-        self, groups: dict[tuple[str, str], dict[str, Any]], refused: list[Any], receipt: SyncReceipt
+        self, groups: Groups, refused: list[Any], receipt: SyncReceipt
     ) -> None:
         """The service refused the batch for changes this user's role may not make (nothing was
         applied): those leave the outbox (the receipt lists them), the rest is sent again."""
@@ -424,20 +444,12 @@ class SyncClient:
             Rejection(kind, record_id, RejectCode.FORBIDDEN.value) for kind, record_id in keys
         )
         with self.store.write() as conn:
-            raw(conn).executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
+            _remove_from_outbox(raw(conn), seqs)
             self.store.set_meta(K_INFLIGHT, None, conn)
 
-    def _settle(
-        self,
-        groups: dict[tuple[str, str], dict[str, Any]],
-        answer: dict[str, Any] | None,
-        sent: int,
-        cursor: int,
-        state: _PushState,
-        receipt: SyncReceipt,
-    ) -> None:
+    def _settle(self, answered: _Answered, state: _PushState, receipt: SyncReceipt) -> None:
         """Remove what the service took from the outbox; keep, restamp or refill the rest."""
-        response = PushResponse.model_validate(answer) if answer is not None else None
+        groups, response = answered.batch.groups, answered.response
         results = response.results if response else []
         keep: set[tuple[str, str]] = set()
         retry: set[tuple[str, str]] = set()
@@ -459,17 +471,16 @@ class SyncClient:
                 receipt.merged += 1
             else:
                 receipt.applied += 1
-        receipt.pushed += sent - len(retry) - len(new_refill)
+        receipt.pushed += answered.batch.changes - len(retry) - len(new_refill)
         receipt.batches += 1
         done_seqs = [s for key, g in groups.items() if key not in keep | retry for s in g["seqs"]]
         state.kept.update(s for key in keep for s in groups[key]["seqs"])
         with self.store.write() as conn:
             db = raw(conn)
-            db.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in done_seqs])
-            self.store.set_meta(K_INFLIGHT, None, conn)
-            if response is not None and response.exact and response.seq_before == cursor:
-                # Nothing new but our own changes, stored as sent: no need to pull them back.
-                self.store.set_meta(K_CURSOR, str(response.seq_after), conn)
+            _remove_from_outbox(db, done_seqs)
+            self._unmark_inflight(answered.batch.batch_id, conn)
+            if answered.cursor_after != answered.cursor:
+                self.store.set_meta(K_CURSOR, str(answered.cursor_after), conn)
             if retry:
                 restamp_future(
                     db, sorted(retry), response.server_time_ms if response else 0, self.store.clock.node
@@ -483,19 +494,25 @@ class SyncClient:
                     [(kind, record_id, *stamp) for kind, record_id in new_refill],
                 )
 
-    def _wire_changes(self, groups: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
+    def _unmark_inflight(self, batch_id: str, conn: Any) -> None:
+        found = raw(conn).execute("SELECT value FROM meta WHERE key = ?", (K_INFLIGHT,)).fetchone()
+        saved = json.loads(found[0]) if found else []
+        left = [batch for batch in saved if batch["batch_id"] != batch_id] if isinstance(saved, list) else []
+        self.store.set_meta(K_INFLIGHT, json.dumps(left) if left else None, conn)
+
+    def _wire_changes(self, groups: Groups) -> list[dict[str, Any]]:
         """The changes of a batch as wire dicts, values read from the records now (raw SQL: the
         ORM cost ~40 µs a record); records gone from the device are left out."""
         by_type: dict[str, list[str]] = {}
         for record_type, record_id in groups:
             by_type.setdefault(record_type, []).append(record_id)
-        found: dict[tuple[str, str], dict[str, Any]] = {}
+        found: Groups = {}
         with self.store.engine.connect() as conn:
             db = raw(conn)
             for record_type, ids in by_type.items():
                 model = RECORD_TYPES.get(record_type)
                 if model is not None:
-                    for change in _read_changes(db, model, ids, groups):
+                    for change in read_changes(db, model, ids, groups):
                         found[(record_type, change["id"])] = change
         return [found[key] for key in groups if key in found]
 
@@ -671,12 +688,33 @@ class _Batch:
     """A batch read and encoded, ready to send."""
 
     batch_id: str
-    groups: dict[tuple[str, str], dict[str, Any]]
+    groups: Groups
     seqs: list[int]
     #: How many changes it holds (records gone from the device have none).
     changes: int
-    #: The JSON of its changes.
-    encoded: orjson.Fragment
+    #: The push body as gzip, all but its end: ``packed`` is the output so far, ``packer`` the
+    #: compressor that takes the cursor and closes the body.
+    packer: Any
+    packed: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class _Answered:
+    """A batch the service answered (``response`` None: it held no change to send), and the
+    cursor it was sent with."""
+
+    batch: _Batch
+    response: PushResponse | None
+    cursor: int
+
+    @property
+    def cursor_after(self) -> int:
+        """The pull cursor after this answer: past our own changes when the service stored them
+        as sent and nothing else came in between (no need to pull them back)."""
+        response = self.response
+        if response is not None and response.exact and response.seq_before == self.cursor:
+            return response.seq_after
+        return self.cursor
 
 
 @dataclass
@@ -692,56 +730,10 @@ class _PushState:
     refill: set[tuple[str, str]] = field(default_factory=set)
 
 
-def _group(rows: Iterable[tuple[Any, ...]]) -> dict[tuple[str, str], dict[str, Any]]:
-    """Outbox rows grouped per record, in the order of their first row, with their fields and seqs."""
-    groups: dict[tuple[str, str], dict[str, Any]] = {}
-    for seq, record_type, record_id, names in rows:
-        key = (record_type, record_id)
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = {"seqs": [], "names": set()}
-        group["seqs"].append(seq)
-        group["names"].update(json.loads(names))
-    return groups
-
-
-def _read_changes(
-    db: Any, model: type[SyncedRecord], ids: list[str], groups: dict[tuple[str, str], dict[str, Any]]
-) -> Iterator[dict[str, Any]]:
-    """Wire changes of these records of one type (``sync.protocol.Change`` as a dict, defaults left
-    out). A new record's fields share its ``base_hlc``: only HLCs of later edits are sent."""
-    table = model.__tablename__  # type: ignore[attr-defined]
-    names = codec.columns(model)
-    readers = codec.wire_readers(model)
-    writable = (*model.data_fields(), "deleted")
-    record_type = model.record_type
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        for found in db.execute(f"SELECT * FROM {table} WHERE id IN ({marks})", chunk):
-            row = dict(zip(names, found, strict=True))
-            asked = groups[(record_type, row["id"])]["names"]
-            full = "*" in asked
-            chosen = writable if full else [n for n in writable if n in asked]
-            base = row["base_hlc"]
-            stamps: dict[str, str] = orjson.loads(row["field_hlcs"]) if row["field_hlcs"] else {}
-            change: dict[str, Any] = {
-                "record_type": record_type,
-                "id": row["id"],
-                "fields": {name: readers[name](row[name]) for name in chosen},
-                "base_hlc": base,
-                "created_at": readers["created_at"](row["created_at"]),
-                "author_id": row["author_id"],
-                "device_id": row["device_id"],
-            }
-            if full:
-                change["full"] = True
-                change["hlcs"] = {n: h for n, h in stamps.items() if n in chosen and h != base}
-            else:
-                change["hlcs"] = {n: stamps.get(n, base) for n in chosen}
-            if row["deleted"] and "deleted" in chosen:
-                change["op"] = "delete"
-            yield change
+def _remove_from_outbox(db: Any, seqs: list[int]) -> None:
+    """Delete these outbox rows (one statement: ~1.5 µs a row instead of ~2.3 with executemany)."""
+    listed = orjson.dumps(seqs).decode()
+    db.execute("DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))", (listed,))
 
 
 @dataclass(frozen=True, slots=True)

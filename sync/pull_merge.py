@@ -172,7 +172,7 @@ def _builder(model: type[SyncedRecord]) -> RowBuilder:
         if name == "field_hlcs":
             scope["_stamps"] = _stamps_converter(writable, convert[name])
             source = f"_stamps({source}, base)"
-        elif convert[name] is not codec.identity:
+        elif convert[name] is not codec.as_stored:
             scope[f"_to_{name}"] = convert[name]
             source = f"_to_{name}({source})"
         parts.append(source)

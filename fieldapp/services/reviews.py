@@ -248,4 +248,8 @@ def review_queue(
 
 
 def _moment(value: str) -> datetime:
-    return datetime.fromisoformat(value) if len(value) > 10 else datetime.fromisoformat(value + " 00:00:00")
+    """An entry's time: a stored datetime (UTC) or a day (its local midnight)."""
+    if len(value) <= 10:
+        return datetime.fromisoformat(value + " 00:00:00")
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Boolean, Date, DateTime
+from sqlalchemy import JSON, Boolean, Date, DateTime, TypeDecorator
 
 from fieldapp.model.base import SyncedRecord
 
@@ -55,7 +55,7 @@ def _bool(value: Any) -> int | None:
     return None if value is None else int(bool(value))
 
 
-def identity(value: Any) -> Any:
+def as_stored(value: Any) -> Any:
     """The converter of columns whose Python value is already the SQLite one."""
     return value
 
@@ -66,11 +66,20 @@ def columns(model: type[SyncedRecord]) -> tuple[str, ...]:
 
 
 def _by_column_type(model: type[SyncedRecord], by_type: dict[type, Converter]) -> dict[str, Converter]:
-    """Per column of the model's table: the converter of its SQL type (``identity`` otherwise)."""
-    return {
-        column.name: next((fn for kind, fn in by_type.items() if isinstance(column.type, kind)), identity)
-        for column in model.__table__.columns  # type: ignore[attr-defined]
-    }
+    """Per column of the model's table: the converter of its SQL type (``as_stored`` otherwise)."""
+    chosen = {}
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        stored = _stored_type(column)
+        found = (fn for kind, fn in by_type.items() if isinstance(stored, kind))
+        chosen[column.name] = next(found, as_stored)
+    return chosen
+
+
+def _stored_type(column: Any) -> Any:
+    """The SQL type that stores the column: a decorated type's implementation (sqlmodel declares
+    datetimes as ``UTCDateTime``, a decorator of ``DateTime``)."""
+    kind = column.type
+    return kind.impl_instance if isinstance(kind, TypeDecorator) else kind
 
 
 @cache
@@ -80,8 +89,15 @@ def converters(model: type[SyncedRecord]) -> dict[str, Converter]:
 
 
 def _wire_datetime(value: str | None) -> str | None:
-    # Stored as UTC without an offset ("2026-11-23 06:00:00.000000"); the wire reads it as UTC.
-    return None if value is None else value.replace(" ", "T", 1)
+    """Stored as UTC without an offset ("2026-11-23 06:00:00.000000"); sent with it, in the form
+    the service stores (``datetime.isoformat`` of a UTC time)."""
+    if value is None:
+        return None
+    if len(value) != 26 or value[19] != ".":  # not the stored form: parsed
+        parsed = datetime.fromisoformat(value)
+        return (parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)).isoformat()
+    text = value.replace(" ", "T", 1)
+    return f"{text[:19]}+00:00" if text.endswith(".000000") else f"{text}+00:00"
 
 
 def _wire_bool(value: int | None) -> bool | None:

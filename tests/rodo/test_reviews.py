@@ -132,6 +132,7 @@ def test_queue_filters_and_order(store: Store) -> None:
         ("approved", ""),
     ]
     assert rows[0].target_type == "action" and rows[0].label == "Festyn" and rows[2].label == "talked"
+    assert rows[2].at == datetime(2026, 5, 2, 10, tzinfo=UTC)  # the knock's instant, shown in local time
     assert [r.target_id for r in review_queue(store, animator_id="anim-1")] == [action.id, second, first]
     assert [r.target_id for r in review_queue(store, zone_id=north.id, kinds=["visit"])] == [other, first]
     assert [r.target_id for r in review_queue(store, states=["new", "returned"], kinds=["visit"])] == [

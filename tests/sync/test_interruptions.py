@@ -3,6 +3,7 @@ retries with backoff; the background loop."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,44 @@ def test_unacknowledged_batch_resumes_after_a_restart(world: World) -> None:
     b.client.sync()
     assert sorted(contact_names(b.store).values()) == ["Ala after the crash", "Ola"]
     assert a.client.status().last_error_code is None
+
+
+#: A device process that dies (no cleanup) where it would settle its first answered batch: by then
+#: the next batch is named in flight and on its way.
+_DIES_AFTER_SENDING_THE_SECOND_BATCH = """
+import os, sys
+from fieldapp.store import Store
+from sync.client import SyncClient
+
+SyncClient._settle = lambda *args: os._exit(9)
+SyncClient(Store(sys.argv[1]), batch_size=2, backoff=0.01).sync()
+"""
+
+
+def test_a_device_killed_with_two_batches_in_flight_sends_both_again_first(world: World) -> None:
+    a = world.device()
+    for name in ("Ala", "Ola", "Ela", "Ula"):
+        add_contact(a.store, name)
+    seq = _seq(world.db)
+    path = a.store.path
+    a.store.close()
+    dying = processes.launch(["-c", _DIES_AFTER_SENDING_THE_SECOND_BATCH, str(path)])
+    assert dying.wait(60) == 9
+    store = Store(path)
+    inflight = [batch["batch_id"] for batch in json.loads(store.meta("sync.inflight") or "[]")]
+    assert len(inflight) == 2 and outbox_count(store) == 4  # nothing settled before the death
+
+    session = FlakySession()
+    receipt = SyncClient(store, session=session, batch_size=2, backoff=0.01).sync()
+
+    assert session.batch_ids[:2] == inflight  # the same batches again, in order
+    assert outbox_count(store) == 0 and store.meta("sync.inflight") is None
+    assert receipt.pushed == 4
+    assert _seq(world.db) == seq + 4  # each record stored once
+    b = world.device()
+    b.client.sync()
+    assert sorted(contact_names(b.store).values()) == ["Ala", "Ela", "Ola", "Ula"]
+    store.close()
 
 
 def test_an_edit_during_a_push_is_pushed_too(world: World) -> None:

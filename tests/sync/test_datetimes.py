@@ -1,0 +1,58 @@
+"""Times written on this device and times pulled from colleagues compare as times, not as text
+spellings: lists sort by them and "a later visit" means later."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from fieldapp.model import Contact, Visit
+from fieldapp.services.visits import follow_ups_due, recent_visits
+from tests.sync.conftest import World
+
+
+def _visit(device_store: object, contact: Contact, at: datetime, **fields: object) -> Visit:
+    visit = Visit(
+        contact_id=contact.id, street=contact.street, house_number=contact.house_number,
+        outcome="talked", visited_at=at, **fields,
+    )  # fmt: skip
+    with device_store.write() as conn:  # type: ignore[attr-defined]
+        return device_store.save(conn, visit)  # type: ignore[attr-defined]
+
+
+def test_pulled_visits_sort_by_time_among_my_own(world: World) -> None:
+    a, b = world.device(), world.device()
+    door = Contact(kind="resident", name="Zofia", street="Zielona", house_number="3")
+    with a.store.write() as conn:
+        a.store.save(conn, door)
+    a.client.sync()
+    b.client.sync()
+    day = datetime(2026, 11, 20, tzinfo=UTC)
+    _visit(a.store, door, day.replace(hour=9, minute=30))
+    _visit(b.store, door, day.replace(hour=8))
+    _visit(b.store, door, day.replace(hour=10, minute=15, microsecond=250000))
+    b.client.sync()
+    a.client.sync()
+    b.client.sync()
+
+    for store in (a.store, b.store):
+        times = [v.visited_at.strftime("%H:%M") for v in recent_visits(store)]
+        assert times == ["10:15", "09:30", "08:00"]
+
+
+def test_a_colleagues_earlier_visit_leaves_my_follow_up_due(world: World) -> None:
+    a, b = world.device(), world.device()
+    door = Contact(kind="resident", name="Jan", street="Wólczańska", house_number="7")
+    with a.store.write() as conn:
+        a.store.save(conn, door)
+    a.client.sync()
+    b.client.sync()
+    day = datetime(2026, 11, 20, tzinfo=UTC)
+    mine = _visit(a.store, door, day.replace(hour=11), follow_up_on=date(2026, 11, 27))
+    a.client.sync()
+    _visit(b.store, door, day.replace(hour=9))  # earlier the same day: it settles nothing
+    b.client.sync()
+    a.client.sync()
+
+    assert [v.id for v in follow_ups_due(a.store, date(2026, 11, 27))] == [mine.id]
+    b.client.sync()
+    assert [v.id for v in follow_ups_due(b.store, date(2026, 11, 27))] == [mine.id]
