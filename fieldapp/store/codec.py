@@ -37,8 +37,9 @@ def to_sqlite_datetime(value: datetime | str | None) -> str | None:
             return f"{value[:10]} {value[11:19]}{value[19:26] if value[19:20] == '.' else '.000000'}"
         value = parsed
     if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    # Not strftime: its %Y drops the leading zeros of years before 1000, which nothing reads back.
+    return value.isoformat(" ", "microseconds")
 
 
 def _date(value: date | str | None) -> str | None:

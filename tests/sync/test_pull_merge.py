@@ -112,11 +112,14 @@ def test_field_hlcs_keep_only_later_writable_fields() -> None:
         "2026-11-23T23:56:55-05:30",
         "2026-11-23T08:56",
         "2026-11-23",
+        "0001-01-01T00:00:00+00:00",
+        "0999-12-31 23:59:59.5",
     ],
 )
 def test_datetime_fast_path_stores_what_parsing_stores(text: str) -> None:
     parsed = datetime.fromisoformat(text)
-    expected = (parsed.astimezone(UTC) if parsed.tzinfo else parsed).strftime("%Y-%m-%d %H:%M:%S.%f")
+    utc = parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+    expected = f"{utc.year:04d}-{utc:%m-%d %H:%M:%S.%f}"
     assert codec.to_sqlite_datetime(text) == expected
 
 
