@@ -47,7 +47,7 @@ from sync.protocol import (
 from sync.server import audit
 from sync.server import tables as t
 from sync.server.accounts import DeviceContext
-from sync.server.checks import record_checks
+from sync.server.checks import checked_values, record_checks
 from sync.server.db import Database
 from sync.server.errors import ApiError
 from sync.server.push_body import IncomingChange, PushBatch
@@ -95,9 +95,12 @@ class _Incoming:
     """A change's known fields, checked: wire values, and the HLC of each (``stamps`` names those
     written at another HLC than ``base``, the HLC of a new record's creation)."""
 
+    #: A dict of its own (a new record's row takes it over).
     values: dict[str, Any]
     stamps: dict[str, str]
     base: str | None
+    #: ``base`` was checked to be a valid HLC.
+    base_valid: bool
 
     def stamp(self, name: str) -> str:
         return self.stamps.get(name) or self.base or ""
@@ -108,21 +111,13 @@ def _incoming(change: IncomingChange, model: type[SyncedRecord], limit_ms: int) 
     fields = change.fields
     if change.op == "delete":
         fields = {**fields, "deleted": True}
-    checks = record_checks(model)
     given = change.hlcs
     base = change.base_hlc if change.full else None
-    values: dict[str, Any] = {}
+    values, bad_value = checked_values(model, fields)
     stamps: dict[str, str] = {}
-    uses_base = bad_value = False
-    for name, value in fields.items():
-        check = checks.get(name)
-        if check is None:
-            continue  # a field this service does not know (newer or older app): ignored
-        try:
-            values[name] = check(value)
-        except (TypeError, ValueError):
-            bad_value = True
+    uses_base = False
     if given:
+        checks = record_checks(model)
         for name in fields:
             if name not in checks:
                 continue
@@ -140,7 +135,7 @@ def _incoming(change: IncomingChange, model: type[SyncedRecord], limit_ms: int) 
             raise _Rejected(RejectCode.CLOCK_AHEAD)
     if bad_value:
         raise _Rejected(RejectCode.INVALID_VALUE)
-    return _Incoming(values, stamps, base)
+    return _Incoming(values, stamps, base, uses_base)
 
 
 def _bump(stamp: str) -> str:
@@ -204,7 +199,9 @@ class _Batch:
         #: Changes the device's role may not make: the whole batch is refused (HTTP 403).
         self.forbidden: list[dict[str, str]] = []
 
-    def run(self, changes: list[IncomingChange]) -> list[Result]:
+    def run(self, changes: list[IncomingChange]) -> list[Result | None]:
+        """Apply the changes; per change its result, or None when it was applied as sent (most
+        are: no result dict is built for them)."""
         wanted: dict[str, set[str]] = {}
         for change in changes:
             wanted.setdefault(change.record_type, set()).add(change.id)
@@ -251,7 +248,7 @@ class _Batch:
         self.seq += 1
         return self.seq
 
-    def apply(self, change: IncomingChange) -> Result:
+    def apply(self, change: IncomingChange) -> Result | None:
         model = RECORD_TYPES.get(change.record_type)
         if model is None:
             return self._rejected(change, RejectCode.UNKNOWN_RECORD_TYPE)
@@ -274,19 +271,21 @@ class _Batch:
     def _rejected(self, change: IncomingChange, code: RejectCode) -> Result:
         return _result(change, "rejected", code.value)
 
-    def _insert(self, change: IncomingChange, model: type[SyncedRecord], incoming: _Incoming) -> Result:
+    def _insert(
+        self, change: IncomingChange, model: type[SyncedRecord], incoming: _Incoming
+    ) -> Result | None:
         if not change.full:
             return self._rejected(change, RejectCode.MISSING_FIELDS)
         # Only HLCs other than the base are kept (a new record's fields usually share it).
         stamps = incoming.stamps
         base = change.base_hlc
-        if not hlcs_.is_valid(base):
+        if not (incoming.base_valid or hlcs_.is_valid(base)):
             base = min(stamps.values(), default="")
             stamps = {name: stamp for name, stamp in stamps.items() if stamp != base}
         if not base:
             return self._rejected(change, RejectCode.MISSING_FIELDS)
         assert base is not None
-        data = dict(incoming.values)
+        data = incoming.values
         deleted = bool(data.pop("deleted", False))
         if _enforce_erasure(model, data, stamps, base):
             self.exact = False
@@ -296,23 +295,23 @@ class _Batch:
         seq = self.next_seq()
         key = (change.record_type, change.id)
         self.new.add(key)
-        self.rows[key] = dict(
-            record_type=change.record_type,
-            id=change.id,
-            program_id=self.device.program_id,
-            team_id=team_id,
-            seq=seq,
-            data=data,
-            hlcs=stamps,
-            field_seqs={BASE_SEQ: seq},
-            base_hlc=base,
-            updated_hlc=max([base, *stamps.values()]),
-            deleted=deleted,
-            created_at=change.created_at,
-            author_id=self._author(change.author_id),
-            device_id=change.device_id or self.device.client_device_id,
-        )
-        return _result(change, "applied")
+        self.rows[key] = {
+            "record_type": change.record_type,
+            "id": change.id,
+            "program_id": self.device.program_id,
+            "team_id": team_id,
+            "seq": seq,
+            "data": data,
+            "hlcs": stamps,
+            "field_seqs": {BASE_SEQ: seq},
+            "base_hlc": base,
+            "updated_hlc": max([base, *stamps.values()]) if stamps else base,
+            "deleted": deleted,
+            "created_at": change.created_at,
+            "author_id": self._author(change.author_id),
+            "device_id": change.device_id or self.device.client_device_id,
+        }
+        return None
 
     def _author(self, claimed: str | None) -> str | None:
         """The author the service records: the pushing device's user. A device may only name its
@@ -386,7 +385,7 @@ class _Batch:
         model: type[SyncedRecord],
         incoming: _Incoming,
         row: dict[str, Any],
-    ) -> Result:
+    ) -> Result | None:
         data: dict[str, Any] = dict(row["data"])
         stamps: dict[str, str] = dict(row["hlcs"])
         base: str = row["base_hlc"]
@@ -455,7 +454,7 @@ class _Batch:
         for item in conflicts:
             item["seq"] = self.seq
         self.conflicts.extend(conflicts)
-        return _result(change, "merged", lost=lost) if lost else _result(change, "applied")
+        return _result(change, "merged", lost=lost) if lost else None
 
     def _conflict(
         self,
@@ -503,8 +502,13 @@ def apply_batch(db: Database, device: DeviceContext, request: PushBatch) -> dict
             return {**prior, "replayed": True, "server_time_ms": server_ms}
         seen = device.last_pull_seq if request.cursor is None else request.cursor
         batch = _Batch(conn, device, seq, server_ms, seen)
-        results = batch.run(request.changes)
+        outcomes = batch.run(request.changes)
         audit.from_batch(conn, device, request.changes)
+        if request.compact:
+            results = [result for result in outcomes if result is not None]
+        else:
+            pairs = zip(outcomes, request.changes, strict=True)
+            results = [result or _result(change, "applied") for result, change in pairs]
         answer: dict[str, Any] = {
             "protocol": PROTOCOL_VERSION,
             "batch_id": request.batch_id,
@@ -514,8 +518,7 @@ def apply_batch(db: Database, device: DeviceContext, request: PushBatch) -> dict
             "exact": batch.exact,
         }
         if request.compact:
-            answer["results"] = [r for r in results if r["status"] != "applied"]
-            answer["applied"] = len(results) - len(answer["results"])
+            answer["applied"] = len(outcomes) - len(results)
         moved = batch.seq if batch.seq != seq else None
         _store_answer(conn, device.id, request.batch_id, answer, batch.created_at, moved)
         if random.random() < BATCH_PURGE_SHARE:
