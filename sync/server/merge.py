@@ -326,13 +326,14 @@ class _Batch:
         refs = {k: v for k, v in data.items() if k.endswith("_id") and isinstance(v, str) and v}
         record_ids = [v for k, v in refs.items() if k not in USER_REFERENCES]
         if record_ids:
-            team = self.conn.execute(
-                sa.select(t.record.c.team_id)
+            # Found by key, of any type, and the scope compared here: with the scope in the query,
+            # SQLite walked the whole program through its (program_id, seq) index.
+            named = self.conn.execute(
+                sa.select(t.record.c.program_id, t.record.c.team_id)
+                .where(t.record.c.record_type.in_(sorted(RECORD_TYPES)))
                 .where(t.record.c.id.in_(record_ids))
-                .where(t.record.c.program_id == self.device.program_id)
-                .where(t.record.c.team_id.is_not(None))
-                .limit(1)
-            ).scalar()
+            )
+            team = next((team for program, team in named if program == self.device.program_id and team), None)
             if team:
                 return team
         user_ids = [v for k, v in refs.items() if k in USER_REFERENCES]
