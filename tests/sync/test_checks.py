@@ -6,6 +6,7 @@ for a number, no ``1`` for true), which is all a device sends."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ SAMPLES: list[Any] = [
     None, "", "tekst", "Zażółć gęślą jaźń", "x\x00y", 0, 1, -5, 2**63, -(2**63), 1.5, 1.0,
     float("nan"), float("inf"), True, False, "2026-11-23", "2026-11-23T06:00:00",
     "2026-11-23T06:00:00+02:00", "2026-11-23 06:00:00.000000", "23.11.2026", "5", "true",
+    "2026-11-23 06:00:00+00:00", "2026-11-23T06:00:00+00:00", "2026-11-23 06:00:00.5+00:00",
     [], ["a", "b"], ["a\x00"], [1], [[51.75, 19.45], [51.76, 19.46]], [[1.0, float("nan")]], {"a": 1},
 ]
 FIELDS = [(model, name) for model in RECORD_TYPES.values() for name in model.data_fields()]
@@ -107,6 +109,26 @@ def test_generated_record_check_answers_as_the_field_checks(model: Any) -> None:
         assert checked_values(model, fields) == expected
     assert generated({name: _stored_form(model, name) for name in checks}) is not None
     assert answered > len(checks)  # the generated path answers the common case itself
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-11-23 06:00:00+00:00", "2026-11-23T23:59:59+00:00", "0001-01-01 00:00:00+00:00",
+        "2024-02-29 12:00:00+00:00", "2026-02-29 12:00:00+00:00", "2026-11-23 24:00:00+00:00",
+        "2026-11-23 06:00:60+00:00", "2026-W47-1 06:00:00+00:00", "20261123T060000+00:00",
+        "2026-11-23 06:00:00-00:00", "2026-11-23 06:00:00+00:01", "2026-11-23x06:00:00+00:00",
+        "2026-11-23 06:00+00:00:00", "2026-11-2306:00:00+00:00 ",
+    ],
+)
+def test_a_datetime_in_a_device_s_form_is_checked_as_any_other(value: str) -> None:
+    """``_moment``'s shortcut for ``YYYY-MM-DD HH:MM:SS+00:00`` answers as ``isoformat`` does."""
+    moment = field_check(RECORD_TYPES["visit"], "visited_at")
+    try:
+        expected: Any = datetime.fromisoformat(value).isoformat()
+    except ValueError:
+        expected = ValueError
+    assert _outcome(moment, value) == ((True, expected) if expected is not ValueError else (False, None))
 
 
 def test_generated_check_takes_a_device_s_visit() -> None:
