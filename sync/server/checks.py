@@ -10,10 +10,11 @@ round trip per field (Python value, validation, back to JSON form) cost half the
 time. The common field types get a direct check here; any other type still goes through pydantic.
 ``tests/sync/test_checks.py`` holds both paths to the same answers.
 
-``checked_values`` runs the checks of a change's fields. Its common case (every value already in
-its stored form) goes through one function generated per record type (``record_values``) that
-tests the values inline, without a call or a dict write per field; it answers exactly as the
-per-field loop does (held to it by the same test module) and leaves everything else to that loop.
+``checked_values`` runs the checks of a change's fields. Its common case (a whole record, every
+value already in its stored form) goes through one function generated per record type
+(``record_values``) that reads each field by name and tests it inline, without a call, a ``get`` or a
+dict write per field (~3x faster than the loop); it answers exactly as the per-field loop does (held
+to it by the same test module) and leaves everything else (edits of a few fields, bad values) to it.
 """
 
 from __future__ import annotations
@@ -214,27 +215,30 @@ _INLINE_REFUSES: dict[Check, str] = {
 
 @cache
 def record_values(model: type[SyncedRecord]) -> Values:
-    """The model's generated check of a change's fields: their values in stored form (a new dict,
-    in the order given), or None when a value is refused or needs converting another way than its
-    check's call (the per-field loop then answers)."""
+    """The model's generated check of a whole record (every field given, as devices push new
+    records): the values in stored form (a new dict, in the order given), or None when a field is
+    missing, a value is refused or needs converting another way than its check's call (the
+    per-field loop then answers)."""
     checks = record_checks(model)
-    scope: dict[str, Any] = {"_MISSING": object(), "_KNOWN": frozenset(checks)}
-    lines = ["def values(fields):", "    get = fields.get", "    fixed = {}"]
+    scope: dict[str, Any] = {"_KNOWN": frozenset(checks), "_COUNT": len(checks)}
+    lines = ["def values(fields):", "    fixed = {}"]
     for n, (name, check) in enumerate(checks.items()):
         optional = getattr(check, "optional_of", None)
         refuses = _INLINE_REFUSES.get(optional or check)
-        lines.append(f"    v = get({name!r}, _MISSING)")
+        unless_none = "" if optional is None else "v is not None and "
+        lines.append(f"    v = fields[{name!r}]")
         if refuses is None:
-            scope[f"_check{n}"] = check
-            lines.append(f"    if v is not _MISSING: fixed[{name!r}] = _check{n}(v)")
-        elif optional is None:
-            lines.append(f"    if v is not _MISSING and ({refuses}): return None")
+            scope[f"_check{n}"] = optional or check
+            lines.append(f"    if {unless_none}True: fixed[{name!r}] = _check{n}(v)")
         else:
-            lines.append(f"    if v is not _MISSING and v is not None and ({refuses}): return None")
+            lines.append(f"    if {unless_none}({refuses}): return None")
     lines += [
-        "    values = fields.copy() if fields.keys() <= _KNOWN else "
-        "{k: v for k, v in fields.items() if k in _KNOWN}",
-        "    if fixed: values.update(fixed)",
+        "    if len(fields) == _COUNT:",  # every field, and only those
+        "        values = fields.copy()",
+        "    else:",
+        "        values = {k: v for k, v in fields.items() if k in _KNOWN}",
+        "    if fixed:",
+        "        values.update(fixed)",
         "    return values",
     ]
     exec("\n".join(lines), scope)
@@ -243,7 +247,7 @@ def record_values(model: type[SyncedRecord]) -> Values:
     def checked(fields: dict[str, Any]) -> dict[str, Any] | None:
         try:
             return generated(fields)
-        except (TypeError, ValueError):
+        except (KeyError, TypeError, ValueError):
             return None
 
     return checked

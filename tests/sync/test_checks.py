@@ -132,9 +132,13 @@ def test_a_datetime_in_a_device_s_form_is_checked_as_any_other(value: str) -> No
 
 
 def test_generated_check_takes_a_device_s_visit() -> None:
-    """A visit as the app sends it: its ``visited_at`` is converted (to the ``T`` form) on the
-    generated path, not left to the loop."""
+    """A visit as the app sends it (every field): its ``visited_at`` is converted (to the ``T``
+    form) on the generated path, not left to the loop."""
     visit = RECORD_TYPES["visit"]
-    fields = {"contact_id": "c1", "visited_at": "2026-11-17 19:37:33+00:00", "lat": 51.75, "lon": 19.45,
-              "accuracy_m": None, "outcome": "talked", "notes": "", "deleted": False}
+    fields = {
+        "contact_id": "c1", "zone_id": None, "address": "", "street": "Zielona", "house_number": "2",
+        "flat": "", "visited_at": "2026-11-17 19:37:33+00:00", "lat": 51.75, "lon": 19.45,
+        "accuracy_m": None, "outcome": "talked", "notes": "", "next_step": "", "follow_up_on": None,
+        "animator_id": "u1", "deleted": False,
+    }
     assert record_values(visit)(fields) == {**fields, "visited_at": "2026-11-17T19:37:33+00:00"}
