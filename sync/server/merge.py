@@ -219,7 +219,7 @@ class _Batch:
                 "your role may not make these changes (decide a review, erase a person)",
                 {"changes": self.forbidden},
             )
-        linked = self._forget_erased_people()
+        erased = self._forget_erased_people()
         if self.new:
             _insert_records(self.conn, [self.rows[key] for key in self.new])
         if self.dirty:
@@ -234,8 +234,6 @@ class _Batch:
                     for key in self.dirty
                 ],
             )
-        written = chain(self.new, self.dirty)  # disjoint
-        erased = linked | {key for key in written if self.rows[key]["data"].get("erased_at")}
         conflicts = [c for c in self.conflicts if (c["record_type"], c["record_id"]) not in erased]
         if conflicts:
             self.conn.execute(sa.insert(t.conflict), conflicts)
@@ -353,19 +351,23 @@ class _Batch:
 
     def _forget_erased_people(self) -> set[tuple[str, str]]:
         """Records of this batch that name an erased person lose their personal fields too (a
-        visit's note written offline before the erasure was known); returns their keys.
+        visit's note written offline before the erasure was known). Returns the keys of the
+        batch's records that are erased or name an erased person: the conflict log keeps nothing
+        of theirs.
 
         The erased contact's own fields are reset by ``_enforce_erasure``; this covers the records
         that point at it, so no device and no conflict-log row keeps what the erasure removed.
         """
-        touched = chain(self.new, self.dirty)  # disjoint
-        named = {
-            key: contact_id
-            for key in touched
-            if key[0] != "contact" and isinstance(contact_id := self.rows[key]["data"].get("contact_id"), str)
-        }
+        named: dict[tuple[str, str], str] = {}
+        erased_records: set[tuple[str, str]] = set()
+        for key in chain(self.new, self.dirty):  # disjoint; one pass over the batch's records
+            data = self.rows[key]["data"]
+            if data.get("erased_at"):
+                erased_records.add(key)
+            if key[0] != "contact" and isinstance(contact_id := data.get("contact_id"), str):
+                named[key] = contact_id
         if not named:
-            return set()
+            return erased_records
         # Contacts read with the batch are known (stored state, or as this batch leaves them): only
         # the others are looked up (a visit usually names a contact pushed in the same batch).
         known = {key[1]: row for key, row in self.rows.items() if key[0] == "contact"}
@@ -382,7 +384,7 @@ class _Batch:
                 row["updated_hlc"] = max([row["updated_hlc"], *stamps.values()])
                 row["field_seqs"] = {**row["field_seqs"], **dict.fromkeys(reset, row["seq"])}
                 self.exact = False
-        return hits
+        return hits | erased_records
 
     def _merge(
         self,
@@ -608,9 +610,9 @@ def _erased_contacts(conn: sa.Connection, ids: list[str]) -> set[str]:
         return set()
     where, params = _among(conn, "id", ids)
     erased_at = "json_extract(data, '$.erased_at')" if conn.dialect.name == "sqlite" else "data->>'erased_at'"
-    found = conn.exec_driver_sql(
+    found = conn.exec_driver_sql(  # COALESCE: each contact's JSON is parsed once, not twice
         f"SELECT id FROM record WHERE record_type = 'contact' AND {where} "
-        f"AND {erased_at} IS NOT NULL AND {erased_at} != ''",
+        f"AND COALESCE({erased_at}, '') != ''",
         tuple(params),
     )
     return {row[0] for row in found}
@@ -631,7 +633,7 @@ def _insert_records(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
             row["team_id"],
             row["seq"],
             dumps(row["data"]).decode(),
-            dumps(row["hlcs"]).decode(),
+            dumps(row["hlcs"]).decode() if row["hlcs"] else "{}",  # a new record's fields share its base HLC
             dumps(row["field_seqs"]).decode(),
             row["base_hlc"],
             row["updated_hlc"],
