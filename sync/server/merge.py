@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import chain
@@ -129,7 +130,11 @@ def _incoming(change: IncomingChange, model: type[SyncedRecord], limit_ms: int) 
                 uses_base = True
     else:
         uses_base = bool(values)  # every field written at the base HLC (a new record, usually)
-    for stamp in {*stamps.values(), *([base] if uses_base else [])}:
+    if stamps:
+        distinct: Iterable[str | None] = {*stamps.values(), base} if uses_base else set(stamps.values())
+    else:
+        distinct = (base,) if uses_base else ()  # a new record: its base alone, no set built
+    for stamp in distinct:
         if not hlcs_.is_valid(stamp):
             raise _Rejected(RejectCode.INVALID_HLC)
         if hlcs_.wall_ms(stamp) > limit_ms:  # type: ignore[arg-type]
@@ -189,6 +194,7 @@ class _Batch:
         self.seen = seen
         self.seq = seq
         self.limit_ms = server_ms + MAX_CLOCK_AHEAD_MS
+        self.program_wide = device.program_wide
         self.created_at = datetime.now(UTC)
         #: Current state of the batch's records (read once, written once at the end).
         self.rows: dict[tuple[str, str], dict[str, Any]] = {}
@@ -258,14 +264,14 @@ class _Batch:
             incoming = _incoming(change, model, self.limit_ms)
         except _Rejected as exc:
             return self._rejected(change, exc.code)
-        if not self.device.program_wide and _decides_for_others(change.record_type, incoming.values):
+        if not self.program_wide and _decides_for_others(change.record_type, incoming.values):
             self.forbidden.append({"record_type": change.record_type, "id": change.id})
             return self._rejected(change, RejectCode.FORBIDDEN)
         row = self.rows.get((change.record_type, change.id))
         if row is None:
             return self._insert(change, model, incoming)
         if row["program_id"] != self.device.program_id or (
-            not self.device.program_wide and row["team_id"] != self.device.team_id
+            not self.program_wide and row["team_id"] != self.device.team_id
         ):
             return self._rejected(change, RejectCode.OUT_OF_SCOPE)
         return self._merge(change, model, incoming, row)
