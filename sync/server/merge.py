@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -47,7 +49,7 @@ from sync.protocol import (
 from sync.server import audit
 from sync.server import tables as t
 from sync.server.accounts import DeviceContext
-from sync.server.checks import record_checks
+from sync.server.checks import checked_values, record_checks
 from sync.server.db import Database
 from sync.server.errors import ApiError
 from sync.server.push_body import IncomingChange, PushBatch
@@ -95,9 +97,12 @@ class _Incoming:
     """A change's known fields, checked: wire values, and the HLC of each (``stamps`` names those
     written at another HLC than ``base``, the HLC of a new record's creation)."""
 
+    #: A dict of its own (a new record's row takes it over).
     values: dict[str, Any]
     stamps: dict[str, str]
     base: str | None
+    #: ``base`` was checked to be a valid HLC.
+    base_valid: bool
 
     def stamp(self, name: str) -> str:
         return self.stamps.get(name) or self.base or ""
@@ -108,21 +113,13 @@ def _incoming(change: IncomingChange, model: type[SyncedRecord], limit_ms: int) 
     fields = change.fields
     if change.op == "delete":
         fields = {**fields, "deleted": True}
-    checks = record_checks(model)
     given = change.hlcs
     base = change.base_hlc if change.full else None
-    values: dict[str, Any] = {}
+    values, bad_value = checked_values(model, fields)
     stamps: dict[str, str] = {}
-    uses_base = bad_value = False
-    for name, value in fields.items():
-        check = checks.get(name)
-        if check is None:
-            continue  # a field this service does not know (newer or older app): ignored
-        try:
-            values[name] = check(value)
-        except (TypeError, ValueError):
-            bad_value = True
+    uses_base = False
     if given:
+        checks = record_checks(model)
         for name in fields:
             if name not in checks:
                 continue
@@ -133,14 +130,18 @@ def _incoming(change: IncomingChange, model: type[SyncedRecord], limit_ms: int) 
                 uses_base = True
     else:
         uses_base = bool(values)  # every field written at the base HLC (a new record, usually)
-    for stamp in {*stamps.values(), *([base] if uses_base else [])}:
+    if stamps:
+        distinct: Iterable[str | None] = {*stamps.values(), base} if uses_base else set(stamps.values())
+    else:
+        distinct = (base,) if uses_base else ()  # a new record: its base alone, no set built
+    for stamp in distinct:
         if not hlcs_.is_valid(stamp):
             raise _Rejected(RejectCode.INVALID_HLC)
         if hlcs_.wall_ms(stamp) > limit_ms:  # type: ignore[arg-type]
             raise _Rejected(RejectCode.CLOCK_AHEAD)
     if bad_value:
         raise _Rejected(RejectCode.INVALID_VALUE)
-    return _Incoming(values, stamps, base)
+    return _Incoming(values, stamps, base, uses_base)
 
 
 def _bump(stamp: str) -> str:
@@ -193,10 +194,13 @@ class _Batch:
         self.seen = seen
         self.seq = seq
         self.limit_ms = server_ms + MAX_CLOCK_AHEAD_MS
+        self.program_wide = device.program_wide
         self.created_at = datetime.now(UTC)
         #: Current state of the batch's records (read once, written once at the end).
         self.rows: dict[tuple[str, str], dict[str, Any]] = {}
-        self.new: set[tuple[str, str]] = set()
+        #: Records this batch creates, in the order of their seq (a dict as an ordered set): SQLite
+        #: inserts them into ``record`` and its indexes ~15% faster in that order than shuffled.
+        self.new: dict[tuple[str, str], None] = {}
         self.dirty: set[tuple[str, str]] = set()
         self.conflicts: list[dict[str, Any]] = []
         #: False once the stored state differs from what the device sent (lost fields, erasure).
@@ -204,7 +208,9 @@ class _Batch:
         #: Changes the device's role may not make: the whole batch is refused (HTTP 403).
         self.forbidden: list[dict[str, str]] = []
 
-    def run(self, changes: list[IncomingChange]) -> list[Result]:
+    def run(self, changes: list[IncomingChange]) -> list[Result | None]:
+        """Apply the changes; per change its result, or None when it was applied as sent (most
+        are: no result dict is built for them)."""
         wanted: dict[str, set[str]] = {}
         for change in changes:
             wanted.setdefault(change.record_type, set()).add(change.id)
@@ -219,7 +225,7 @@ class _Batch:
                 "your role may not make these changes (decide a review, erase a person)",
                 {"changes": self.forbidden},
             )
-        linked = self._forget_erased_people()
+        erased = self._forget_erased_people()
         if self.new:
             _insert_records(self.conn, [self.rows[key] for key in self.new])
         if self.dirty:
@@ -234,7 +240,6 @@ class _Batch:
                     for key in self.dirty
                 ],
             )
-        erased = linked | {key for key in self.new | self.dirty if self.rows[key]["data"].get("erased_at")}
         conflicts = [c for c in self.conflicts if (c["record_type"], c["record_id"]) not in erased]
         if conflicts:
             self.conn.execute(sa.insert(t.conflict), conflicts)
@@ -251,7 +256,7 @@ class _Batch:
         self.seq += 1
         return self.seq
 
-    def apply(self, change: IncomingChange) -> Result:
+    def apply(self, change: IncomingChange) -> Result | None:
         model = RECORD_TYPES.get(change.record_type)
         if model is None:
             return self._rejected(change, RejectCode.UNKNOWN_RECORD_TYPE)
@@ -259,14 +264,14 @@ class _Batch:
             incoming = _incoming(change, model, self.limit_ms)
         except _Rejected as exc:
             return self._rejected(change, exc.code)
-        if not self.device.program_wide and _decides_for_others(change.record_type, incoming.values):
+        if not self.program_wide and _decides_for_others(change.record_type, incoming.values):
             self.forbidden.append({"record_type": change.record_type, "id": change.id})
             return self._rejected(change, RejectCode.FORBIDDEN)
         row = self.rows.get((change.record_type, change.id))
         if row is None:
             return self._insert(change, model, incoming)
         if row["program_id"] != self.device.program_id or (
-            not self.device.program_wide and row["team_id"] != self.device.team_id
+            not self.program_wide and row["team_id"] != self.device.team_id
         ):
             return self._rejected(change, RejectCode.OUT_OF_SCOPE)
         return self._merge(change, model, incoming, row)
@@ -274,19 +279,21 @@ class _Batch:
     def _rejected(self, change: IncomingChange, code: RejectCode) -> Result:
         return _result(change, "rejected", code.value)
 
-    def _insert(self, change: IncomingChange, model: type[SyncedRecord], incoming: _Incoming) -> Result:
+    def _insert(
+        self, change: IncomingChange, model: type[SyncedRecord], incoming: _Incoming
+    ) -> Result | None:
         if not change.full:
             return self._rejected(change, RejectCode.MISSING_FIELDS)
         # Only HLCs other than the base are kept (a new record's fields usually share it).
         stamps = incoming.stamps
         base = change.base_hlc
-        if not hlcs_.is_valid(base):
+        if not (incoming.base_valid or hlcs_.is_valid(base)):
             base = min(stamps.values(), default="")
             stamps = {name: stamp for name, stamp in stamps.items() if stamp != base}
         if not base:
             return self._rejected(change, RejectCode.MISSING_FIELDS)
         assert base is not None
-        data = dict(incoming.values)
+        data = incoming.values
         deleted = bool(data.pop("deleted", False))
         if _enforce_erasure(model, data, stamps, base):
             self.exact = False
@@ -295,24 +302,24 @@ class _Batch:
             team_id = self._team_of_references(data)
         seq = self.next_seq()
         key = (change.record_type, change.id)
-        self.new.add(key)
-        self.rows[key] = dict(
-            record_type=change.record_type,
-            id=change.id,
-            program_id=self.device.program_id,
-            team_id=team_id,
-            seq=seq,
-            data=data,
-            hlcs=stamps,
-            field_seqs={BASE_SEQ: seq},
-            base_hlc=base,
-            updated_hlc=max([base, *stamps.values()]),
-            deleted=deleted,
-            created_at=change.created_at,
-            author_id=self._author(change.author_id),
-            device_id=change.device_id or self.device.client_device_id,
-        )
-        return _result(change, "applied")
+        self.new[key] = None
+        self.rows[key] = {
+            "record_type": change.record_type,
+            "id": change.id,
+            "program_id": self.device.program_id,
+            "team_id": team_id,
+            "seq": seq,
+            "data": data,
+            "hlcs": stamps,
+            "field_seqs": {BASE_SEQ: seq},
+            "base_hlc": base,
+            "updated_hlc": max([base, *stamps.values()]) if stamps else base,
+            "deleted": deleted,
+            "created_at": change.created_at,
+            "author_id": self._author(change.author_id),
+            "device_id": change.device_id or self.device.client_device_id,
+        }
+        return None
 
     def _author(self, claimed: str | None) -> str | None:
         """The author the service records: the pushing device's user. A device may only name its
@@ -327,13 +334,14 @@ class _Batch:
         refs = {k: v for k, v in data.items() if k.endswith("_id") and isinstance(v, str) and v}
         record_ids = [v for k, v in refs.items() if k not in USER_REFERENCES]
         if record_ids:
-            team = self.conn.execute(
-                sa.select(t.record.c.team_id)
+            # Found by key, of any type, and the scope compared here: with the scope in the query,
+            # SQLite walked the whole program through its (program_id, seq) index.
+            named = self.conn.execute(
+                sa.select(t.record.c.program_id, t.record.c.team_id)
+                .where(t.record.c.record_type.in_(sorted(RECORD_TYPES)))
                 .where(t.record.c.id.in_(record_ids))
-                .where(t.record.c.program_id == self.device.program_id)
-                .where(t.record.c.team_id.is_not(None))
-                .limit(1)
-            ).scalar()
+            )
+            team = next((team for program, team in named if program == self.device.program_id and team), None)
             if team:
                 return team
         user_ids = [v for k, v in refs.items() if k in USER_REFERENCES]
@@ -349,19 +357,23 @@ class _Batch:
 
     def _forget_erased_people(self) -> set[tuple[str, str]]:
         """Records of this batch that name an erased person lose their personal fields too (a
-        visit's note written offline before the erasure was known); returns their keys.
+        visit's note written offline before the erasure was known). Returns the keys of the
+        batch's records that are erased or name an erased person: the conflict log keeps nothing
+        of theirs.
 
         The erased contact's own fields are reset by ``_enforce_erasure``; this covers the records
         that point at it, so no device and no conflict-log row keeps what the erasure removed.
         """
-        touched = self.new | self.dirty
-        named = {
-            key: contact_id
-            for key in touched
-            if key[0] != "contact" and isinstance(contact_id := self.rows[key]["data"].get("contact_id"), str)
-        }
+        named: dict[tuple[str, str], str] = {}
+        erased_records: set[tuple[str, str]] = set()
+        for key in chain(self.new, self.dirty):  # disjoint; one pass over the batch's records
+            data = self.rows[key]["data"]
+            if data.get("erased_at"):
+                erased_records.add(key)
+            if key[0] != "contact" and isinstance(contact_id := data.get("contact_id"), str):
+                named[key] = contact_id
         if not named:
-            return set()
+            return erased_records
         # Contacts read with the batch are known (stored state, or as this batch leaves them): only
         # the others are looked up (a visit usually names a contact pushed in the same batch).
         known = {key[1]: row for key, row in self.rows.items() if key[0] == "contact"}
@@ -378,7 +390,7 @@ class _Batch:
                 row["updated_hlc"] = max([row["updated_hlc"], *stamps.values()])
                 row["field_seqs"] = {**row["field_seqs"], **dict.fromkeys(reset, row["seq"])}
                 self.exact = False
-        return hits
+        return hits | erased_records
 
     def _merge(
         self,
@@ -386,7 +398,7 @@ class _Batch:
         model: type[SyncedRecord],
         incoming: _Incoming,
         row: dict[str, Any],
-    ) -> Result:
+    ) -> Result | None:
         data: dict[str, Any] = dict(row["data"])
         stamps: dict[str, str] = dict(row["hlcs"])
         base: str = row["base_hlc"]
@@ -455,7 +467,7 @@ class _Batch:
         for item in conflicts:
             item["seq"] = self.seq
         self.conflicts.extend(conflicts)
-        return _result(change, "merged", lost=lost) if lost else _result(change, "applied")
+        return _result(change, "merged", lost=lost) if lost else None
 
     def _conflict(
         self,
@@ -503,8 +515,13 @@ def apply_batch(db: Database, device: DeviceContext, request: PushBatch) -> dict
             return {**prior, "replayed": True, "server_time_ms": server_ms}
         seen = device.last_pull_seq if request.cursor is None else request.cursor
         batch = _Batch(conn, device, seq, server_ms, seen)
-        results = batch.run(request.changes)
+        outcomes = batch.run(request.changes)
         audit.from_batch(conn, device, request.changes)
+        if request.compact:
+            results = [result for result in outcomes if result is not None]
+        else:
+            pairs = zip(outcomes, request.changes, strict=True)
+            results = [result or _result(change, "applied") for result, change in pairs]
         answer: dict[str, Any] = {
             "protocol": PROTOCOL_VERSION,
             "batch_id": request.batch_id,
@@ -514,8 +531,7 @@ def apply_batch(db: Database, device: DeviceContext, request: PushBatch) -> dict
             "exact": batch.exact,
         }
         if request.compact:
-            answer["results"] = [r for r in results if r["status"] != "applied"]
-            answer["applied"] = len(results) - len(answer["results"])
+            answer["applied"] = len(outcomes) - len(results)
         moved = batch.seq if batch.seq != seq else None
         _store_answer(conn, device.id, request.batch_id, answer, batch.created_at, moved)
         if random.random() < BATCH_PURGE_SHARE:
@@ -600,9 +616,9 @@ def _erased_contacts(conn: sa.Connection, ids: list[str]) -> set[str]:
         return set()
     where, params = _among(conn, "id", ids)
     erased_at = "json_extract(data, '$.erased_at')" if conn.dialect.name == "sqlite" else "data->>'erased_at'"
-    found = conn.exec_driver_sql(
+    found = conn.exec_driver_sql(  # COALESCE: each contact's JSON is parsed once, not twice
         f"SELECT id FROM record WHERE record_type = 'contact' AND {where} "
-        f"AND {erased_at} IS NOT NULL AND {erased_at} != ''",
+        f"AND COALESCE({erased_at}, '') != ''",
         tuple(params),
     )
     return {row[0] for row in found}
@@ -623,7 +639,7 @@ def _insert_records(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
             row["team_id"],
             row["seq"],
             dumps(row["data"]).decode(),
-            dumps(row["hlcs"]).decode(),
+            dumps(row["hlcs"]).decode() if row["hlcs"] else "{}",  # a new record's fields share its base HLC
             dumps(row["field_seqs"]).decode(),
             row["base_hlc"],
             row["updated_hlc"],

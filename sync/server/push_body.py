@@ -96,8 +96,21 @@ def _plain_name(value: Any, max_length: int) -> bool:
     return value is None or (type(value) is str and len(value) <= max_length and "\x00" not in value)
 
 
-def _change(raw: Any, where: str) -> IncomingChange:
-    item = _object(raw, where)
+def _changes(raw: list[Any]) -> list[IncomingChange]:
+    changes = []
+    for n, item in enumerate(raw):
+        try:
+            changes.append(_change(item))
+        except _Invalid as exc:  # named here: formatting the place of every change cost ~3% of a push
+            raise _Invalid(f"body.changes.{n}{exc.where}", exc.message) from None
+    return changes
+
+
+def _change(item: Any) -> IncomingChange:
+    """One change; an _Invalid's place is relative to the change (``.op``, or empty for itself)."""
+    where = ""
+    if type(item) is not dict:
+        raise _Invalid(where, "Input should be a valid dictionary")
     get = item.get
     try:
         record_type, record_id = item["record_type"], item["id"]
@@ -171,7 +184,7 @@ def _batch(raw: Any) -> PushBatch:
         raise _Invalid("body.changes", "Input should be a valid list")
     return PushBatch(
         batch_id=_name(body["batch_id"], "body.batch_id", min_length=8, max_length=64),
-        changes=[_change(item, f"body.changes.{n}") for n, item in enumerate(changes)],
+        changes=_changes(changes),
         protocol=_integer(body.get("protocol", PROTOCOL_VERSION), "body.protocol"),
         cursor=cursor,
         compact=_boolean(body.get("compact", False), "body.compact"),

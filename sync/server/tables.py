@@ -94,7 +94,6 @@ record = sa.Table(
     sa.Column("created_at", sa.String(40), nullable=True),
     sa.Column("author_id", sa.String(64), nullable=True),
     sa.Column("device_id", sa.String(64), nullable=True),
-    sa.Index("ix_record_id", "id"),
     sa.Index("ix_record_team_seq", "team_id", "seq"),
     sa.Index("ix_record_program_seq", "program_id", "seq"),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from fieldapp.store import Store
 from sync.client import SyncClient
 from sync.server import accounts
-from sync.server.cli import main
+from sync.server.cli import GC_FIRST_THRESHOLD, main, tune_gc
 from sync.server.db import Database
 from sync.server.local import connect_demo_device, start_local_server
 from tests.sync.helpers import add_contact
@@ -72,3 +73,16 @@ def test_demo_device_stays_enrolled_across_restarts(tmp_path: Path) -> None:
             assert store.meta("sync.token") != token
     finally:
         store.close()
+
+
+def test_the_service_process_tunes_the_collector() -> None:
+    """``serve`` moves the loaded modules' objects out of the collector's sight and collects young
+    objects less often (a push holds tens of thousands of them until it is answered)."""
+    before = gc.get_threshold()
+    try:
+        tune_gc()
+        assert gc.get_threshold() == (GC_FIRST_THRESHOLD, *before[1:])
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

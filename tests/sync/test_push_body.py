@@ -134,6 +134,10 @@ def test_push_body_reader_agrees_with_the_published_model(body: Any) -> None:
         (b'{"batch_id": "12345678", "changes": [{"record_type": "contact", "id": "x", "full": 1}]}',
          "body.changes.0.full"),
         (b'{"batch_id": "12345678", "protocol": 1e300, "changes": []}', "body.protocol"),
+        (b'{"batch_id": "12345678", "changes": [{"record_type": "contact", "id": "x"}, 5]}',
+         "body.changes.1"),
+        (b'{"batch_id": "12345678", "changes": [{"record_type": "contact", "id": "x"}, '
+         b'{"record_type": "contact", "id": "y", "hlcs": {"name": 5}}]}', "body.changes.1.hlcs.name"),
     ],
 )
 def test_a_bad_body_is_refused_naming_the_place(raw: bytes, where: str) -> None:
