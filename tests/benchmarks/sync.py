@@ -37,12 +37,18 @@ during push and pull, per record (steadier than the rates on a shared machine).
 Where the time goes (after the rewrite of 2026-11-23; CPU per record, medians of 2,000-record
 batches, measured in-process on this 2-core machine, SQLite):
 
-- push, service ~45 us: reading the body ~1 (gzip), ``push_body.parse_push`` 5.5 (orjson + the
-  envelope's checks), ``merge.apply_batch`` ~33: field checks of ~17 fields 10, building the rows 8,
-  SQLite's insert into ``record`` and its 5 indexes 9, commit 6. The rest is HTTP.
-- push, client ~30 us: reading the outbox and the records with raw SQL into wire dicts ~15, orjson
-  and gzip (level 3) ~4, deleting the acknowledged outbox rows ~3. The next batch is read while the
-  service applies the current one, so the two overlap.
+- push, service ~36 us (second round, 2026-11-23; was ~45): a py-spy profile of a 50,000-record
+  push gives SQLite's insert into ``record`` (4 indexes since service migration 0003 dropped the
+  id-only one; rows inserted in seq order) ~21% and commit ~6%, ``parse_push`` ~15%, the per-change
+  merge ~17% of which the field checks ~6% (one generated check per record type, ~2-2.7 us a
+  record instead of 5.5-7.3), building the rows ~7%, erasure lookups ~7%, reading the body and
+  HTTP the rest. ``teren-sync serve`` freezes its start-up objects for the collector (full
+  collections walked every loaded module: ~0.8 s of 5.7 s CPU over 60,000 records).
+- push, client ~30 us CPU in all, ~20 on the syncing thread: reading the records with per-model
+  plans (``sync.outgoing``) ~11 (sqlite3 hands back ~28 columns a row at ~0.25 us each: ~7 of it),
+  grouping the outbox ~1.5, orjson ~2 and gzip ~2.7 (all but the cursor, while the previous batch
+  travels), deleting acknowledged outbox rows ~1.5, after the next batch has left. The service
+  therefore waits only for the HTTP round trip between batches.
 - pull, service ~10 us: one SELECT per page with the stored JSON spliced in (no parsing), gzip 3.
 - pull, client, row by row (the rewrite; still the path of every later pull): a contact cost ~50 us
   (its table with 7 indexes ~13, the full-text row ~15, the spatial index ~8 since migration 0007,
@@ -63,10 +69,11 @@ batches, measured in-process on this 2-core machine, SQLite):
 - wire: a pushed visit is ~66 bytes of gzipped JSON (every field, one base HLC); the compact answer
   is a few bytes per batch.
 
-Full run after the rewrite (100,000 records, quiet machine, load 1-2, 2026-11-23 07:33): SQLite
-push 11,039/s, pull 13,796/s; PostgreSQL push 7,651/s, pull 7,694/s; 65.9 B/visit; service 113 MB,
-device 124 MB. Wall time is about the larger side's CPU: pull is bound by the device's store, push
-by the service (the two overlap only partly).
+Full run, second round (100,000 records, quiet machine, 2026-11-23 10:59): SQLite push 18,825/s,
+pull 25,520/s; PostgreSQL push 13,734/s, pull 11,965/s; 66.5 B/visit; service 113 MB, device
+145 MB (the 32 MB cache of the bulk finish). CPU per record: push service 35.9, client 30.3; pull
+service 10.5, client 37.6. Push is bound by the service, pull by the device's store.
+First round (07:33): SQLite push 11,039/s, pull 13,796/s; PostgreSQL 7,651/7,694; 65.9 B/visit.
 Before (the same day, 10,000 records, quiet machine): push 2,594/s, pull 3,509/s, 130.8 B/visit.
 The ceiling this design meets is the per-record Python work on both ends plus the device's indexes
 (search, map, list order), not the wire: a bare ``executemany`` into a plain table does ~190,000
