@@ -653,6 +653,15 @@ def _insert_records(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
     conn.exec_driver_sql(sql, params)
 
 
+def _pull_scope(device: DeviceContext) -> sa.ColumnElement[bool]:
+    """The records a device pulls. A team's are found by team alone: a team belongs to one program
+    and a record's team is only ever one of its program's (``_Batch``), while naming the program too
+    let SQLite page through ``ix_record_program_seq``, i.e. every team's changes of the program."""
+    if device.program_wide:
+        return t.record.c.program_id == device.program_id
+    return t.record.c.team_id == device.team_id
+
+
 def _scope(device: DeviceContext, table: sa.Table) -> sa.ColumnElement[bool]:
     if device.program_wide:
         return table.c.program_id == device.program_id
@@ -700,7 +709,7 @@ def pull(db: Database, device: DeviceContext, after: int, limit: int) -> bytes:
         top = conn.execute(sa.select(t.counter.c.value).where(t.counter.c.name == "change")).scalar_one()
         rows = conn.execute(
             sa.select(*_PULL_COLUMNS)
-            .where((t.record.c.seq > after) & _scope(device, t.record))
+            .where((t.record.c.seq > after) & _pull_scope(device))
             .order_by(t.record.c.seq)
             .limit(limit + 1)
         ).all()

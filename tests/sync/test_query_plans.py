@@ -71,6 +71,32 @@ def test_every_statement_on_records_uses_an_index(world: World, backend: str) ->
             assert any(_by_key_or_seq(step) for step in plan), (statement, plan)
 
 
+def test_a_team_pulls_through_its_team_index(world: World, backend: str) -> None:
+    """Not the program's index: that one pages through every team's changes of the program."""
+    if not world.db.is_sqlite:
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    pulls: list[tuple[str, Any]] = []
+
+    def catch(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool) -> None:
+        if statement.startswith("SELECT record.record_type,"):
+            pulls.append((statement, parameters))
+
+    a, b = world.device(), world.device()
+    add_contact(a.store, "Ala Nowak")
+    a.client.sync()
+    event.listen(world.db.engine, "before_cursor_execute", catch)
+    try:
+        b.client.sync()
+    finally:
+        event.remove(world.db.engine, "before_cursor_execute", catch)
+    assert pulls
+    with world.db.engine.connect() as conn:
+        for statement, parameters in pulls:
+            steps = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            plan = " ".join(row[-1] for row in steps)
+            assert "ix_record_team_seq" in plan, plan
+
+
 def _by_key_or_seq(step: str) -> bool:
     """Records are found by their key (type and id) or, for pull, by seq within the scope; an index
     on the scope alone would walk a whole program."""
