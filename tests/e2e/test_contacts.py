@@ -18,7 +18,16 @@ def prefill_store(store: Store) -> None:
 
 def contacts_named(app: AppServer, name: str) -> list[Contact]:
     with app.store() as store, store.read() as session:
-        return list(session.exec(select(Contact).where(Contact.name == name)).all())
+        found = session.exec(select(Contact).where(Contact.name == name, Contact.deleted == False))  # noqa: E712
+        return list(found.all())
+
+
+def forget_an_earlier_attempt(app: AppServer, name: str) -> None:
+    """A rerun shares the module's store: what a failed first attempt saved would be found twice."""
+    leftovers = contacts_named(app, name)
+    with app.store() as store, store.write() as conn:
+        for contact in leftovers:
+            store.delete(conn, contact)
 
 
 def consent_of(app: AppServer, contact_id: str) -> list[Consent]:
@@ -27,6 +36,7 @@ def consent_of(app: AppServer, contact_id: str) -> list[Consent]:
 
 
 def test_create_resident_with_consent_then_find_without_diacritics(app: AppServer, phone: Phone) -> None:
+    forget_an_earlier_attempt(app, "Łucja Żółkiewska")
     phone.tap_tab("Kontakty")
     phone.tap("Dodaj kontakt")
     phone.see("Czy ta osoba zgadza się")
