@@ -7,25 +7,32 @@ from datetime import UTC, date, datetime
 
 from fieldapp.model import Contact, Visit
 from fieldapp.services.visits import follow_ups_due, recent_visits
-from tests.sync.conftest import World
+from fieldapp.store import Store
+from tests.sync.conftest import Device, World
 
 
-def _visit(device_store: object, contact: Contact, at: datetime, **fields: object) -> Visit:
+def _visit(device_store: Store, contact: Contact, at: datetime, **fields: object) -> Visit:
     visit = Visit(
         contact_id=contact.id, street=contact.street, house_number=contact.house_number,
         outcome="talked", visited_at=at, **fields,
     )  # fmt: skip
-    with device_store.write() as conn:  # type: ignore[attr-defined]
-        return device_store.save(conn, visit)  # type: ignore[attr-defined]
+    with device_store.write() as conn:
+        return device_store.save(conn, visit)
 
 
-def test_pulled_visits_sort_by_time_among_my_own(world: World) -> None:
+def _two_devices_with_one_door(world: World) -> tuple[Device, Device, Contact]:
+    """Two devices of a team, both holding the same door (made on the first, pulled by the second)."""
     a, b = world.device(), world.device()
     door = Contact(kind="resident", name="Zofia", street="Zielona", house_number="3")
     with a.store.write() as conn:
         a.store.save(conn, door)
     a.client.sync()
     b.client.sync()
+    return a, b, door
+
+
+def test_pulled_visits_sort_by_time_among_my_own(world: World) -> None:
+    a, b, door = _two_devices_with_one_door(world)
     day = datetime(2026, 11, 20, tzinfo=UTC)
     _visit(a.store, door, day.replace(hour=9, minute=30))
     _visit(b.store, door, day.replace(hour=8))
@@ -40,12 +47,7 @@ def test_pulled_visits_sort_by_time_among_my_own(world: World) -> None:
 
 
 def test_a_colleagues_earlier_visit_leaves_my_follow_up_due(world: World) -> None:
-    a, b = world.device(), world.device()
-    door = Contact(kind="resident", name="Jan", street="Wólczańska", house_number="7")
-    with a.store.write() as conn:
-        a.store.save(conn, door)
-    a.client.sync()
-    b.client.sync()
+    a, b, door = _two_devices_with_one_door(world)
     day = datetime(2026, 11, 20, tzinfo=UTC)
     mine = _visit(a.store, door, day.replace(hour=11), follow_up_on=date(2026, 11, 27))
     a.client.sync()
