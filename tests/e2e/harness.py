@@ -242,7 +242,19 @@ class Phone:
         (Typing is not a tap.) Setting the DOM input's value directly can bypass Flutter's editing
         state, so the app may never receive the text.
         """
-        target = self.field(label, exact=exact).first
+        self._enter(self.field(label, exact=exact).first, text, key_by_key=False)
+
+    def type(self, label: str, text: str) -> None:
+        """Type key by key (search-as-you-type)."""
+        self._enter(self.field(label).first, text, key_by_key=True)
+
+    def _enter(self, target: Locator, text: str, *, key_by_key: bool) -> None:
+        """Tap ``target``, clear it and type ``text``, again if the field did not get all of it.
+
+        Flutter may rebuild a field's input right after it appears (a section just shown), and a
+        key pressed while focus is still moving to the field is lost ("ucja" for "lucja"), so the
+        whole text is typed again rather than leaving the app with part of it.
+        """
         for attempt in range(3):
             self.reveal(target)
             try:
@@ -255,26 +267,19 @@ class Phone:
                         continue
                 self.page.keyboard.press("Control+A")
                 self.page.keyboard.press("Backspace")
-                if text:
+                if text and key_by_key:
+                    target.press_sequentially(text, delay=40, timeout=TIMEOUT_MS)
+                elif text:
                     self.page.keyboard.insert_text(text)
                 expect(target).to_have_value(text, timeout=1_000 * (attempt + 1))
                 return
             except (AssertionError, PlaywrightError):
-                # Flutter may rebuild a field's input right after it appears (a section just
-                # shown): the text typed into the old one is lost, so type again.
                 continue
         expect(target).to_have_value(text, timeout=TIMEOUT_MS)
 
     @staticmethod
     def _has_focus(target: Locator) -> bool:
         return bool(target.evaluate("element => element === document.activeElement"))
-
-    def type(self, label: str, text: str) -> None:
-        """Type key by key (search-as-you-type)."""
-        target = self.field(label).first
-        target.wait_for(timeout=TIMEOUT_MS)
-        target.click(timeout=TIMEOUT_MS)
-        target.press_sequentially(text, delay=40, timeout=TIMEOUT_MS)
 
     def choose(self, field_label: str, option: str) -> None:
         """Pick ``option`` in a ChoiceField labelled ``field_label`` (two taps)."""

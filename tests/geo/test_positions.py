@@ -77,7 +77,9 @@ def test_offline_queue_resolves_when_the_server_comes_up(store: Store) -> None:
         time.sleep(0.3)
         assert fresh(store, anna).position_status == "pending"
         server.start()  # connectivity returns; the resolver notices by itself
-        wait_for(lambda: fresh(store, jan).position_status == "ok")
+        # Each address resolves on its own back-off schedule: wait for both, and for the report.
+        wait_for(lambda: all(fresh(store, c).position_status == "ok" for c in (anna, jan)))
+        wait_for(lambda: bool(changes) and changes[-1].waiting == 0)
     finally:
         resolver.stop()
         server.stop()
