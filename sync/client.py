@@ -46,6 +46,7 @@ from fieldapp.store import bulk, codec, search
 from fieldapp.store.db import StorageFull, Store, raw
 from sync import hlc
 from sync.audit_upload import upload_audit
+from sync.collector import fewer_collections
 from sync.outgoing import Groups, group_outbox, read_changes
 from sync.protocol import (
     DEFAULT_PULL_PAGE,
@@ -250,7 +251,7 @@ class SyncClient:
     def sync(self, progress: Progress | None = None) -> SyncReceipt:
         """Push everything waiting, then pull everything new. Raises SyncError (its code is saved)."""
         report = progress or (lambda _done, _total: None)
-        with self.lock:
+        with self.lock, fewer_collections():
             if not self.store.meta(K_TOKEN):
                 raise SyncError("not_enrolled", "this device is not enrolled")
             receipt = SyncReceipt()

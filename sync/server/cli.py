@@ -7,7 +7,6 @@ The database is ``--db`` (a SQLite path or a ``postgresql://`` URL), else ``$TER
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from fieldapp.model.enums import Role
+from sync.collector import tune_for_service
 from sync.server import accounts
 from sync.server import tables as t
 from sync.server.db import Database
@@ -28,22 +28,6 @@ def _db(args: argparse.Namespace) -> Database:
     return db
 
 
-#: The collector's first threshold in the service process (Python's default: 700). A push holds a
-#: few tens of thousands of objects until it is answered; at 700 the collector walked them several
-#: times a batch, and the many full collections also walked every object of the loaded modules:
-#: ~15% of the service's CPU during a push. Cycles are rare here, so a collection every 50,000 net
-#: allocations costs no memory worth counting.
-GC_FIRST_THRESHOLD = 50_000
-
-
-def tune_gc() -> None:
-    """The collector's settings for a long-running service process: the objects of the loaded
-    modules are moved out of its sight (``gc.freeze``) and young objects are collected less often."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(GC_FIRST_THRESHOLD, *gc.get_threshold()[1:])
-
-
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -53,7 +37,7 @@ def _serve(args: argparse.Namespace) -> int:
     public = args.public_url or f"http://{args.host}:{args.port}"
     origins = args.allowed_origin or os.environ.get("TEREN_SYNC_ALLOWED_ORIGINS")
     app = create_app(db, public_url=public, migrate=False, allowed_origins=origins)
-    tune_gc()
+    tune_for_service()
     # Behind a TLS-terminating proxy: trust its X-Forwarded-Proto/-For only from the addresses given.
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True,
                 forwarded_allow_ips=args.forwarded_allow_ips, server_header=False)

@@ -10,8 +10,9 @@ import pytest
 
 from fieldapp.store import Store
 from sync.client import SyncClient
+from sync.collector import FIRST_THRESHOLD, tune_for_service
 from sync.server import accounts
-from sync.server.cli import GC_FIRST_THRESHOLD, main, tune_gc
+from sync.server.cli import main
 from sync.server.db import Database
 from sync.server.local import connect_demo_device, start_local_server
 from tests.sync.helpers import add_contact
@@ -80,8 +81,8 @@ def test_the_service_process_tunes_the_collector() -> None:
     objects less often (a push holds tens of thousands of them until it is answered)."""
     before = gc.get_threshold()
     try:
-        tune_gc()
-        assert gc.get_threshold() == (GC_FIRST_THRESHOLD, *before[1:])
+        tune_for_service()
+        assert gc.get_threshold() == (FIRST_THRESHOLD, *before[1:])
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
