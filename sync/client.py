@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -295,40 +296,46 @@ class SyncClient:
     def _push(self, receipt: SyncReceipt, report: Progress) -> None:
         """Send the outbox in batches until nothing is left but what must wait (``clock_ahead``).
 
-        The outbox is read once per round, not once per batch; a round ends early when the batch
-        size must shrink (413) or forbidden changes were dropped (403), and the next round picks up
-        what a round left: records sent again after restamping, records the service lacked.
-        While one batch travels and the service applies it, the next one is read and encoded (one
-        batch in flight at a time: exactly-once needs nothing more).
+        Each pass reads the outbox a window at a time, not once per batch; a pass ends early when
+        the batch size must shrink (413) or forbidden changes were dropped (403), and the next pass
+        picks up what one left: records sent again after restamping, records the service lacked.
+        While one batch travels and the service applies it, the next one is read and encoded, the
+        next window read included, so the service never waits for the device between batches
+        (one batch in flight at a time: exactly-once needs nothing more).
         """
         state = _PushState(total=self.store.pending_changes(), limit=self.batch_size)
-        position = 0  # the outbox is read in windows (a phone may hold a big one)
         with ThreadPoolExecutor(1, thread_name_prefix="teren-push") as poster:
-            while True:
-                rows = self._outbox_rows(state.kept, position)
-                if not rows:
-                    if position == 0:
-                        return
-                    position = 0  # another pass for what was queued again (restamped, refilled)
-                    continue
-                position = rows[-1][0]
-                if not self._push_round(rows, state, receipt, report, poster):
-                    position = 0
+            while True:  # passes over the outbox until one finds nothing to send
+                batches = self._cut(state)
+                first = next(batches, None)
+                if first is None:
+                    return
+                self._push_round(chain([first], batches), state, receipt, report, poster)
+
+    def _cut(self, state: _PushState) -> Iterator[tuple[str, Groups]]:
+        """One pass over the outbox as batches, read a window at a time as they are needed: the next
+        window is read and grouped while the batch before it travels (a phone may hold a big one)."""
+        position, resume = 0, True
+        while True:
+            rows, last = self._outbox_rows(state.kept, position)
+            if last is None:
+                return
+            yield from self._batches(rows, state.limit, resume=resume)
+            position, resume = last, False
 
     def _push_round(
         self,
-        rows: list[tuple[int, str, str, str]],
+        batches: Iterator[tuple[str, Groups]],
         state: _PushState,
         receipt: SyncReceipt,
         report: Progress,
         poster: ThreadPoolExecutor,
     ) -> bool:
-        """Push the batches cut from ``rows``; False when they must be cut anew.
+        """Push ``batches``; False when the rest must be cut anew (a smaller size, rows dropped).
 
         An answered batch is settled (its outbox rows removed) after the next one is on its way, so
         the service is not idle meanwhile; both stay named in ``sync.inflight`` until then.
         """
-        batches = self._batches(rows, state.limit)
         batch = self._prepare(next(batches, None))
         cursor = int(self.store.meta(K_CURSOR) or 0)
         answered: _Answered | None = None
@@ -401,20 +408,25 @@ class SyncClient:
             return True
         return False
 
-    def _outbox_rows(self, kept: set[int], after: int) -> list[tuple[int, str, str, str]]:
-        """The next window of outbox rows after seq ``after`` (kept rows left out)."""
+    def _outbox_rows(self, kept: set[int], after: int) -> tuple[list[tuple[int, str, str, str]], int | None]:
+        """The next window of outbox rows after seq ``after`` (kept rows left out), and the last
+        seq it read (None: nothing after ``after``)."""
         with self.store.engine.connect() as conn:
             rows = raw(conn).execute(
                 "SELECT seq, record_type, record_id, fields FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
                 (after, OUTBOX_WINDOW),
             ).fetchall()
-        return [row for row in rows if row[0] not in kept]
+        if not rows:
+            return [], None
+        return [row for row in rows if row[0] not in kept], rows[-1][0]
 
     def _batches(
-        self, rows: list[tuple[int, str, str, str]], limit: int
+        self, rows: list[tuple[int, str, str, str]], limit: int, *, resume: bool = True
     ) -> Iterator[tuple[str, Groups]]:
-        """The unacknowledged batches first (same ids, same rows), then new batches of ``limit`` records."""
-        inflight = self.store.meta(K_INFLIGHT)
+        """New batches of ``limit`` records; with ``resume`` (the first window of a pass), the
+        batches left unacknowledged before instead, if any (same ids, same rows). Later windows
+        must not look: ``sync.inflight`` then names this pass's own batches, still travelling."""
+        inflight = self.store.meta(K_INFLIGHT) if resume else None
         if inflight:
             saved = json.loads(inflight)
             found = False

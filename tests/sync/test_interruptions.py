@@ -130,6 +130,45 @@ def test_a_device_killed_with_two_batches_in_flight_sends_both_again_first(world
     store.close()
 
 
+#: A device process that dies while its first batch travels; meanwhile the syncing thread has read
+#: the next window of the outbox (a window of two rows: one batch each) to encode the next batch.
+_DIES_WHILE_THE_FIRST_BATCH_TRAVELS = """
+import os, sys, time
+import sync.client
+from fieldapp.store import Store
+from sync.client import SyncClient
+
+sync.client.OUTBOX_WINDOW = 2
+def travel(*args):
+    time.sleep(1.0)
+    os._exit(9)
+SyncClient._post = travel
+SyncClient(Store(sys.argv[1]), batch_size=2, backoff=0.01).sync()
+"""
+
+
+def test_reading_the_next_window_keeps_the_travelling_batch_named(world: World) -> None:
+    """The next window is read while a batch travels; the batch stays named in flight (a reader
+    that took it for a leftover of a crash would forget it) and goes again, first, same id."""
+    a = world.device()
+    for name in ("Ala", "Ola", "Ela", "Ula"):
+        add_contact(a.store, name)
+    path = a.store.path
+    a.store.close()
+    dying = processes.launch(["-c", _DIES_WHILE_THE_FIRST_BATCH_TRAVELS, str(path)])
+    assert dying.wait(60) == 9
+    store = Store(path)
+    [travelling] = json.loads(store.meta("sync.inflight") or "[]")
+    assert len(travelling["seqs"]) == 2
+
+    session = FlakySession()
+    receipt = SyncClient(store, session=session, batch_size=2, backoff=0.01).sync()
+
+    assert session.batch_ids[0] == travelling["batch_id"]
+    assert receipt.pushed == 4 and outbox_count(store) == 0
+    store.close()
+
+
 def test_an_edit_during_a_push_is_pushed_too(world: World) -> None:
     a = world.device()
     ala = add_contact(a.store, "Ala")
