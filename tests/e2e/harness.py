@@ -49,6 +49,8 @@ REPO = Path(__file__).resolve().parents[2]
 TIMEOUT_MS = 30_000
 #: Pause after a tap before the next action (see ``Phone.tap``).
 SETTLE_MS = 400
+#: How long a field must keep the focus after a tap before typing into it.
+FOCUS_SETTLE_MS = 250
 #: The screen's text as a screen reader has it: visible text, labels (fields, messages) and typed values.
 _SCREEN_TEXT_JS = """() => {
     const host = document.querySelector("flt-semantics-host");
@@ -260,10 +262,10 @@ class Phone:
             try:
                 target.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
                 target.click(timeout=TIMEOUT_MS)
-                if not self._has_focus(target):
+                if not self._keeps_focus(target):
                     # The tap landed while the screen moved: typing now would go to another field.
                     target.focus(timeout=TIMEOUT_MS)
-                    if not self._has_focus(target):
+                    if not self._keeps_focus(target):
                         continue
                 self.page.keyboard.press("Control+A")
                 self.page.keyboard.press("Backspace")
@@ -280,6 +282,16 @@ class Phone:
     @staticmethod
     def _has_focus(target: Locator) -> bool:
         return bool(target.evaluate("element => element === document.activeElement"))
+
+    def _keeps_focus(self, target: Locator) -> bool:
+        """Whether ``target`` has the focus and still has it a moment later. Flutter hit-tests a tap
+        on its canvas after the browser focused the tapped input: a tap that landed while the
+        screen still scrolled gives the focus to the field then under the finger (CI typed the
+        street into "who took the consent"), a moment after the input seemed focused."""
+        if not self._has_focus(target):
+            return False
+        self.page.wait_for_timeout(FOCUS_SETTLE_MS)
+        return self._has_focus(target)
 
     def choose(self, field_label: str, option: str) -> None:
         """Pick ``option`` in a ChoiceField labelled ``field_label`` (two taps)."""
