@@ -207,6 +207,8 @@ class _Batch:
         self.exact = True
         #: Changes the device's role may not make: the whole batch is refused (HTTP 403).
         self.forbidden: list[dict[str, str]] = []
+        #: Stored contacts of the batch that were erased before it (as ``erased_contact`` lists them).
+        self.was_erased: set[str] = set()
 
     def run(self, changes: list[IncomingChange]) -> list[Result | None]:
         """Apply the changes; per change its result, or None when it was applied as sent (most
@@ -217,6 +219,11 @@ class _Batch:
         known = {record_type: ids for record_type, ids in wanted.items() if record_type in RECORD_TYPES}
         if known:
             self.rows.update(_stored_records(self.conn, known))
+            self.was_erased = {
+                key[1]
+                for key, row in self.rows.items()
+                if key[0] == "contact" and row["data"].get("erased_at")
+            }
         results = [self.apply(change) for change in changes]
         if self.forbidden:
             raise ApiError(
@@ -366,12 +373,22 @@ class _Batch:
         """
         named: dict[tuple[str, str], str] = {}
         erased_records: set[tuple[str, str]] = set()
+        cleared: list[str] = []  # contacts no longer erased (a later write of ``erased_at`` won)
+        was_erased = self.was_erased
         for key in chain(self.new, self.dirty):  # disjoint; one pass over the batch's records
             data = self.rows[key]["data"]
             if data.get("erased_at"):
                 erased_records.add(key)
-            if key[0] != "contact" and isinstance(contact_id := data.get("contact_id"), str):
+            elif key[0] == "contact":
+                if key[1] in was_erased:
+                    cleared.append(key[1])
+            elif isinstance(contact_id := data.get("contact_id"), str):
                 named[key] = contact_id
+        _note_erased_contacts(
+            self.conn,
+            sorted(key[1] for key in erased_records if key[0] == "contact" and key[1] not in was_erased),
+            sorted(cleared),
+        )
         if not named:
             return erased_records
         # Contacts read with the batch are known (stored state, or as this batch leaves them): only
@@ -610,18 +627,35 @@ def _stored_records(
 _JSON_COLUMNS = ("data", "hlcs", "field_seqs")
 
 
+#: Up to this many erased contacts are read whole (one short statement, no parameters); with more,
+#: only the ids a batch names are looked up.
+ERASED_READ_WHOLE = 1000
+
+
 def _erased_contacts(conn: sa.Connection, ids: list[str]) -> set[str]:
-    """Which of these contacts are erased (their ``erased_at`` is set), read inside the database."""
+    """Which of these contacts are erased, as ``erased_contact`` lists them: written in the
+    transaction of every erasure, and read here under the push's counter lock, so an erasure another
+    process committed is always seen (nothing is cached between pushes)."""
     if not ids:
         return set()
+    listed = conn.exec_driver_sql(f"SELECT id FROM erased_contact LIMIT {ERASED_READ_WHOLE + 1}").all()
+    if len(listed) <= ERASED_READ_WHOLE:
+        return {row[0] for row in listed}.intersection(ids)
     where, params = _among(conn, "id", ids)
-    erased_at = "json_extract(data, '$.erased_at')" if conn.dialect.name == "sqlite" else "data->>'erased_at'"
-    found = conn.exec_driver_sql(  # COALESCE: each contact's JSON is parsed once, not twice
-        f"SELECT id FROM record WHERE record_type = 'contact' AND {where} "
-        f"AND COALESCE({erased_at}, '') != ''",
-        tuple(params),
-    )
+    found = conn.exec_driver_sql(f"SELECT id FROM erased_contact WHERE {where}", tuple(params))
     return {row[0] for row in found}
+
+
+def _note_erased_contacts(conn: sa.Connection, erased: list[str], cleared: list[str]) -> None:
+    """Keep ``erased_contact`` in step with the batch: contacts it erased are added, contacts whose
+    ``erased_at`` it cleared are taken out."""
+    mark = _mark(conn)
+    if erased:
+        conn.exec_driver_sql(
+            f"INSERT INTO erased_contact (id) VALUES ({mark}) ON CONFLICT DO NOTHING", [(i,) for i in erased]
+        )
+    if cleared:
+        conn.exec_driver_sql(f"DELETE FROM erased_contact WHERE id = {mark}", [(i,) for i in cleared])
 
 
 def _insert_records(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
