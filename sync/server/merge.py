@@ -25,6 +25,7 @@ Rules (the device's ``sync.client`` applies the same ones to what it pulls):
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -108,8 +109,22 @@ class _Incoming:
         return self.stamps.get(name) or self.base or ""
 
 
-def _incoming(change: IncomingChange, model: type[SyncedRecord], limit_ms: int) -> _Incoming:
-    """The change's known fields, checked (HLC problems are reported before value problems)."""
+#: The common form of an HLC (lowercase hex): ``hlc.is_valid`` takes every string this matches.
+_PLAIN_HLC = re.compile(r"[0-9a-f]{16}-.{1,64}", re.DOTALL).fullmatch
+
+
+def _limit_hlc(limit_ms: int) -> str:
+    """The least HLC of the plain form past ``limit_ms``: a plain HLC sorts at or after it exactly
+    when its wall time is later than ``limit_ms`` (same width of lowercase hex), so it is compared
+    as a string without decoding it."""
+    return f"{limit_ms + 1:0{hlcs_.WALL_HEX}x}"
+
+
+def _incoming(
+    change: IncomingChange, model: type[SyncedRecord], limit_ms: int, limit_hlc: str | None = None
+) -> _Incoming:
+    """The change's known fields, checked (HLC problems are reported before value problems).
+    ``limit_hlc``: ``_limit_hlc(limit_ms)``, when the caller keeps it."""
     fields = change.fields
     if change.op == "delete":
         fields = {**fields, "deleted": True}
@@ -134,7 +149,13 @@ def _incoming(change: IncomingChange, model: type[SyncedRecord], limit_ms: int) 
         distinct: Iterable[str | None] = {*stamps.values(), base} if uses_base else set(stamps.values())
     else:
         distinct = (base,) if uses_base else ()  # a new record: its base alone, no set built
+    if limit_hlc is None:
+        limit_hlc = _limit_hlc(limit_ms)
     for stamp in distinct:
+        if type(stamp) is str and _PLAIN_HLC(stamp):  # one regex instead of decoding it (~0.6 us)
+            if stamp >= limit_hlc:
+                raise _Rejected(RejectCode.CLOCK_AHEAD)
+            continue
         if not hlcs_.is_valid(stamp):
             raise _Rejected(RejectCode.INVALID_HLC)
         if hlcs_.wall_ms(stamp) > limit_ms:  # type: ignore[arg-type]
@@ -194,6 +215,7 @@ class _Batch:
         self.seen = seen
         self.seq = seq
         self.limit_ms = server_ms + MAX_CLOCK_AHEAD_MS
+        self.limit_hlc = _limit_hlc(self.limit_ms)
         self.program_wide = device.program_wide
         self.created_at = datetime.now(UTC)
         #: Current state of the batch's records (read once, written once at the end).
@@ -268,7 +290,7 @@ class _Batch:
         if model is None:
             return self._rejected(change, RejectCode.UNKNOWN_RECORD_TYPE)
         try:
-            incoming = _incoming(change, model, self.limit_ms)
+            incoming = _incoming(change, model, self.limit_ms, self.limit_hlc)
         except _Rejected as exc:
             return self._rejected(change, exc.code)
         if not self.program_wide and _decides_for_others(change.record_type, incoming.values):
