@@ -417,7 +417,7 @@ class _Batch:
         # the others are looked up (a visit usually names a contact pushed in the same batch).
         known = {key[1]: row for key, row in self.rows.items() if key[0] == "contact"}
         erased = {contact_id for contact_id, row in known.items() if row["data"].get("erased_at")}
-        erased |= _erased_contacts(self.conn, sorted(set(named.values()) - known.keys()))
+        erased |= _erased_contacts(self.conn, set(named.values()) - known.keys())
         hits = {key for key, contact_id in named.items() if contact_id in erased}
         for key in hits:
             row = self.rows[key]
@@ -654,7 +654,7 @@ _JSON_COLUMNS = ("data", "hlcs", "field_seqs")
 ERASED_READ_WHOLE = 1000
 
 
-def _erased_contacts(conn: sa.Connection, ids: list[str]) -> set[str]:
+def _erased_contacts(conn: sa.Connection, ids: set[str]) -> set[str]:
     """Which of these contacts are erased, as ``erased_contact`` lists them: written in the
     transaction of every erasure, and read here under the push's counter lock, so an erasure another
     process committed is always seen (nothing is cached between pushes)."""
@@ -662,8 +662,8 @@ def _erased_contacts(conn: sa.Connection, ids: list[str]) -> set[str]:
         return set()
     listed = conn.exec_driver_sql(f"SELECT id FROM erased_contact LIMIT {ERASED_READ_WHOLE + 1}").all()
     if len(listed) <= ERASED_READ_WHOLE:
-        return {row[0] for row in listed}.intersection(ids)
-    where, params = _among(conn, "id", ids)
+        return ids.intersection(row[0] for row in listed)
+    where, params = _among(conn, "id", sorted(ids))
     found = conn.exec_driver_sql(f"SELECT id FROM erased_contact WHERE {where}", tuple(params))
     return {row[0] for row in found}
 
