@@ -25,6 +25,7 @@ Rules (the device's ``sync.client`` applies the same ones to what it pulls):
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -108,8 +109,22 @@ class _Incoming:
         return self.stamps.get(name) or self.base or ""
 
 
-def _incoming(change: IncomingChange, model: type[SyncedRecord], limit_ms: int) -> _Incoming:
-    """The change's known fields, checked (HLC problems are reported before value problems)."""
+#: The common form of an HLC (lowercase hex): ``hlc.is_valid`` takes every string this matches.
+_PLAIN_HLC = re.compile(r"[0-9a-f]{16}-.{1,64}", re.DOTALL).fullmatch
+
+
+def _limit_hlc(limit_ms: int) -> str:
+    """The least HLC of the plain form past ``limit_ms``: a plain HLC sorts at or after it exactly
+    when its wall time is later than ``limit_ms`` (same width of lowercase hex), so it is compared
+    as a string without decoding it."""
+    return f"{limit_ms + 1:0{hlcs_.WALL_HEX}x}"
+
+
+def _incoming(
+    change: IncomingChange, model: type[SyncedRecord], limit_ms: int, limit_hlc: str | None = None
+) -> _Incoming:
+    """The change's known fields, checked (HLC problems are reported before value problems).
+    ``limit_hlc``: ``_limit_hlc(limit_ms)``, when the caller keeps it."""
     fields = change.fields
     if change.op == "delete":
         fields = {**fields, "deleted": True}
@@ -134,7 +149,13 @@ def _incoming(change: IncomingChange, model: type[SyncedRecord], limit_ms: int) 
         distinct: Iterable[str | None] = {*stamps.values(), base} if uses_base else set(stamps.values())
     else:
         distinct = (base,) if uses_base else ()  # a new record: its base alone, no set built
+    if limit_hlc is None:
+        limit_hlc = _limit_hlc(limit_ms)
     for stamp in distinct:
+        if type(stamp) is str and _PLAIN_HLC(stamp):  # one regex instead of decoding it (~0.6 us)
+            if stamp >= limit_hlc:
+                raise _Rejected(RejectCode.CLOCK_AHEAD)
+            continue
         if not hlcs_.is_valid(stamp):
             raise _Rejected(RejectCode.INVALID_HLC)
         if hlcs_.wall_ms(stamp) > limit_ms:  # type: ignore[arg-type]
@@ -194,6 +215,7 @@ class _Batch:
         self.seen = seen
         self.seq = seq
         self.limit_ms = server_ms + MAX_CLOCK_AHEAD_MS
+        self.limit_hlc = _limit_hlc(self.limit_ms)
         self.program_wide = device.program_wide
         self.created_at = datetime.now(UTC)
         #: Current state of the batch's records (read once, written once at the end).
@@ -207,6 +229,8 @@ class _Batch:
         self.exact = True
         #: Changes the device's role may not make: the whole batch is refused (HTTP 403).
         self.forbidden: list[dict[str, str]] = []
+        #: Stored contacts of the batch that were erased before it (as ``erased_contact`` lists them).
+        self.was_erased: set[str] = set()
 
     def run(self, changes: list[IncomingChange]) -> list[Result | None]:
         """Apply the changes; per change its result, or None when it was applied as sent (most
@@ -217,6 +241,11 @@ class _Batch:
         known = {record_type: ids for record_type, ids in wanted.items() if record_type in RECORD_TYPES}
         if known:
             self.rows.update(_stored_records(self.conn, known))
+            self.was_erased = {
+                key[1]
+                for key, row in self.rows.items()
+                if key[0] == "contact" and row["data"].get("erased_at")
+            }
         results = [self.apply(change) for change in changes]
         if self.forbidden:
             raise ApiError(
@@ -261,7 +290,7 @@ class _Batch:
         if model is None:
             return self._rejected(change, RejectCode.UNKNOWN_RECORD_TYPE)
         try:
-            incoming = _incoming(change, model, self.limit_ms)
+            incoming = _incoming(change, model, self.limit_ms, self.limit_hlc)
         except _Rejected as exc:
             return self._rejected(change, exc.code)
         if not self.program_wide and _decides_for_others(change.record_type, incoming.values):
@@ -366,19 +395,29 @@ class _Batch:
         """
         named: dict[tuple[str, str], str] = {}
         erased_records: set[tuple[str, str]] = set()
+        cleared: list[str] = []  # contacts no longer erased (a later write of ``erased_at`` won)
+        was_erased = self.was_erased
         for key in chain(self.new, self.dirty):  # disjoint; one pass over the batch's records
             data = self.rows[key]["data"]
             if data.get("erased_at"):
                 erased_records.add(key)
-            if key[0] != "contact" and isinstance(contact_id := data.get("contact_id"), str):
+            elif key[0] == "contact":
+                if key[1] in was_erased:
+                    cleared.append(key[1])
+            elif isinstance(contact_id := data.get("contact_id"), str):
                 named[key] = contact_id
+        _note_erased_contacts(
+            self.conn,
+            sorted(key[1] for key in erased_records if key[0] == "contact" and key[1] not in was_erased),
+            sorted(cleared),
+        )
         if not named:
             return erased_records
         # Contacts read with the batch are known (stored state, or as this batch leaves them): only
         # the others are looked up (a visit usually names a contact pushed in the same batch).
         known = {key[1]: row for key, row in self.rows.items() if key[0] == "contact"}
         erased = {contact_id for contact_id, row in known.items() if row["data"].get("erased_at")}
-        erased |= _erased_contacts(self.conn, sorted(set(named.values()) - known.keys()))
+        erased |= _erased_contacts(self.conn, set(named.values()) - known.keys())
         hits = {key for key, contact_id in named.items() if contact_id in erased}
         for key in hits:
             row = self.rows[key]
@@ -610,18 +649,35 @@ def _stored_records(
 _JSON_COLUMNS = ("data", "hlcs", "field_seqs")
 
 
-def _erased_contacts(conn: sa.Connection, ids: list[str]) -> set[str]:
-    """Which of these contacts are erased (their ``erased_at`` is set), read inside the database."""
+#: Up to this many erased contacts are read whole (one short statement, no parameters); with more,
+#: only the ids a batch names are looked up.
+ERASED_READ_WHOLE = 1000
+
+
+def _erased_contacts(conn: sa.Connection, ids: set[str]) -> set[str]:
+    """Which of these contacts are erased, as ``erased_contact`` lists them: written in the
+    transaction of every erasure, and read here under the push's counter lock, so an erasure another
+    process committed is always seen (nothing is cached between pushes)."""
     if not ids:
         return set()
-    where, params = _among(conn, "id", ids)
-    erased_at = "json_extract(data, '$.erased_at')" if conn.dialect.name == "sqlite" else "data->>'erased_at'"
-    found = conn.exec_driver_sql(  # COALESCE: each contact's JSON is parsed once, not twice
-        f"SELECT id FROM record WHERE record_type = 'contact' AND {where} "
-        f"AND COALESCE({erased_at}, '') != ''",
-        tuple(params),
-    )
+    listed = conn.exec_driver_sql(f"SELECT id FROM erased_contact LIMIT {ERASED_READ_WHOLE + 1}").all()
+    if len(listed) <= ERASED_READ_WHOLE:
+        return ids.intersection(row[0] for row in listed)
+    where, params = _among(conn, "id", sorted(ids))
+    found = conn.exec_driver_sql(f"SELECT id FROM erased_contact WHERE {where}", tuple(params))
     return {row[0] for row in found}
+
+
+def _note_erased_contacts(conn: sa.Connection, erased: list[str], cleared: list[str]) -> None:
+    """Keep ``erased_contact`` in step with the batch: contacts it erased are added, contacts whose
+    ``erased_at`` it cleared are taken out."""
+    mark = _mark(conn)
+    if erased:
+        conn.exec_driver_sql(
+            f"INSERT INTO erased_contact (id) VALUES ({mark}) ON CONFLICT DO NOTHING", [(i,) for i in erased]
+        )
+    if cleared:
+        conn.exec_driver_sql(f"DELETE FROM erased_contact WHERE id = {mark}", [(i,) for i in cleared])
 
 
 def _insert_records(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:

@@ -96,6 +96,11 @@ def _plain_name(value: Any, max_length: int) -> bool:
     return value is None or (type(value) is str and len(value) <= max_length and "\x00" not in value)
 
 
+def _plain_stamp(value: Any) -> bool:
+    """An HLC of ``hlcs`` that ``_name`` takes (checked without naming its place)."""
+    return type(value) is str and "\x00" not in value
+
+
 def _changes(raw: list[Any]) -> list[IncomingChange]:
     changes = []
     for n, item in enumerate(raw):
@@ -120,8 +125,8 @@ def _change(item: Any) -> IncomingChange:
     if op not in _OPS:
         raise _Invalid(f"{where}.op", "Input should be 'upsert' or 'delete'")
     hlcs = get("hlcs", _EMPTY)
-    if hlcs is not _EMPTY:
-        for key, stamp in _object(hlcs, f"{where}.hlcs").items():
+    if hlcs is not _EMPTY and not (type(hlcs) is dict and all(map(_plain_stamp, hlcs.values()))):
+        for key, stamp in _object(hlcs, f"{where}.hlcs").items():  # something is off: named here
             _name(stamp, f"{where}.hlcs.{key}")
     fields = get("fields", _EMPTY)
     full = get("full", False)
@@ -140,10 +145,12 @@ def _change(item: Any) -> IncomingChange:
         and "\x00" not in record_id
         and type(fields) is dict
         and type(full) is bool
-        and _plain_name(base_hlc, 10**9)
-        and _plain_name(created_at, 40)
-        and _plain_name(author_id, 64)
-        and _plain_name(device_id, 64)
+        # _plain_name inline (a call each cost ~4% of parsing a change)
+        and (base_hlc is None or (type(base_hlc) is str and "\x00" not in base_hlc))
+        and (created_at is None or (type(created_at) is str and len(created_at) <= 40))
+        and (author_id is None or (type(author_id) is str and len(author_id) <= 64))
+        and (device_id is None or (type(device_id) is str and len(device_id) <= 64))
+        and "\x00" not in f"{created_at}{author_id}{device_id}"
     ):
         # Something is off: the checks below name it.
         _name(record_type, f"{where}.record_type", min_length=1, max_length=64)

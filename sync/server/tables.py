@@ -98,6 +98,14 @@ record = sa.Table(
     sa.Index("ix_record_program_seq", "program_id", "seq"),
 )
 
+#: Ids of the contacts whose ``erased_at`` is set (``record``'s data), kept in the same transaction
+#: as the write that sets or clears it: a push finds whether its records name an erased person here.
+erased_contact = sa.Table(
+    "erased_contact",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+)
+
 conflict = sa.Table(
     "conflict",
     metadata,

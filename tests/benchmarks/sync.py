@@ -44,6 +44,13 @@ batches, measured in-process on this 2-core machine, SQLite):
   record instead of 5.5-7.3), building the rows ~7%, erasure lookups ~7%, reading the body and
   HTTP the rest. ``teren-sync serve`` freezes its start-up objects for the collector (full
   collections walked every loaded module: ~0.8 s of 5.7 s CPU over 60,000 records).
+  Third round (afternoon, on a machine shared with other benchmarks, so only relative figures):
+  erased contacts are listed in ``erased_contact`` (service migration 0004, written in the
+  erasure's transaction), so a batch no longer parses the JSON of every contact its visits name:
+  ``_forget_erased_people`` ~3.6 -> ~1.7 us a record (contacts and visits together); pushed HLCs
+  of the common form are checked with one regex (~0.7 us less). In-process ``parse_push`` +
+  ``apply_batch``, 6 interleaved runs of 20 batches each: median ~47 -> ~41 us a record (runs
+  ranged 29-64 with the machine's load).
 - push, client ~30 us CPU in all, ~20 on the syncing thread: reading the records with per-model
   plans (``sync.outgoing``) ~11 (sqlite3 hands back ~28 columns a row at ~0.25 us each: ~7 of it),
   grouping the outbox ~1.5, orjson ~2 and gzip ~2.7 (all but the cursor, while the previous batch

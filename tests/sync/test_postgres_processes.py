@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from fieldapp.model import Visit
 from fieldapp.store import Store
 from sync.client import SyncClient
 from sync.server import accounts
@@ -185,4 +187,58 @@ def test_a_reader_never_skips_a_change_committed_late(pg_url: str, tmp_path: Pat
     finally:
         store.close()
         server.stop()
+        db.dispose()
+
+
+def test_an_erasure_made_through_one_process_reaches_a_visit_pushed_through_the_other(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """A visit written offline before the erasure of its contact, pushed through another service
+    process than the erasure, loses its personal fields there too: the other process knows of the
+    erasure from the database (``erased_contact``), not from anything it keeps itself."""
+    ports = [processes.free_port(), processes.free_port()]
+    services = [processes.serve(pg_url, port) for port in ports]
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    db = Database(pg_url)
+    stores: list[Store] = []
+    try:
+        team = accounts.create_team(db, "A")
+        animator = accounts.create_user(db, "Ala", "animator", team_id=team)
+        program = accounts.program_of_user(db, animator)
+        boss = accounts.create_user(db, "Boss", "supervisor", program_id=program)
+        clients = []
+        for number, (user, url) in enumerate(((animator, urls[0]), (boss, urls[1]))):
+            store = Store(tmp_path / f"device-{number}.db")
+            stores.append(store)
+            client = SyncClient(store, backoff=0.01)
+            client.enroll(accounts.create_enrollment(db, user, url).uri)
+            clients.append(client)
+        field, office = stores
+        person = add_contact(field, "Jan Kowalski", phone="600100200")
+        other = add_contact(field, "Ewa Nowak")
+        clients[0].sync()  # through process 0: both contacts, nobody erased yet
+        with field.write() as conn:  # written offline, before the erasure is known
+            visit = field.save(conn, Visit(contact_id=person.id, outcome="talked", notes="mówił o długach"))
+            kept = field.save(conn, Visit(contact_id=other.id, outcome="talked", notes="chce pomóc"))
+        clients[1].sync()
+        on_office = office.get(type(person), person.id)
+        edit(office, on_office, erased_at=datetime.now(UTC), name="", phone="")
+        clients[1].sync()  # the erasure, through process 1
+        clients[0].sync()  # the visits, through process 0
+        with db.engine.connect() as conn:
+            notes = dict(
+                conn.execute(
+                    sa.select(t.record.c.id, t.record.c.data["notes"].as_string()).where(
+                        t.record.c.record_type == "visit"
+                    )
+                ).all()
+            )
+            erased = conn.execute(sa.select(t.erased_contact.c.id)).scalars().all()
+        assert notes == {visit.id: "", kept.id: "chce pomóc"}
+        assert erased == [person.id]
+    finally:
+        for service in services:
+            processes.stop(service)
+        for store in stores:
+            store.close()
         db.dispose()

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sync import hlc
 from sync.protocol import MAX_BODY_BYTES, MAX_CHANGES_PER_BATCH, MAX_CLOCK_AHEAD_MS
 from sync.server import tables as t
+from sync.server.merge import ERASED_READ_WHOLE
 from tests.sync.conftest import Device, World
 from tests.sync.helpers import add_contact, contact_names, edit, gz, push_raw
 
@@ -302,3 +303,49 @@ def test_a_record_is_credited_to_the_pushing_devices_user_whatever_it_claims(wor
             ).all()
         )
     assert authors == {own["id"]: a.user_id, none_claimed["id"]: None, forged["id"]: a.user_id}
+
+
+def _visit(device: Device, contact_id: str, notes: str) -> dict[str, Any]:
+    stamp = _stamp(device)
+    fields = {"contact_id": contact_id, "outcome": "talked", "notes": notes}
+    visit_id = str(uuid.uuid4())
+    return {"record_type": "visit", "id": visit_id, "fields": fields, "full": True, "base_hlc": stamp}
+
+
+def _erased_list(world: World) -> set[str]:
+    with world.db.read() as conn:
+        return set(conn.execute(sa.select(t.erased_contact.c.id)).scalars())
+
+
+def test_visits_naming_erased_contacts_lose_their_notes_however_many_are_erased(world: World) -> None:
+    """More erased contacts than are read whole (``ERASED_READ_WHOLE``): those a batch names are
+    looked up by id, with the same answer."""
+    boss = world.device("supervisor")
+    when = "2026-11-23T06:00:00+00:00"
+    erased = [_contact(boss, "", erased_at=when) for _ in range(ERASED_READ_WHOLE + 1)]
+    kept = _contact(boss, "Ala")
+    assert push_raw(world.url, boss, _batch(*erased, kept)).status_code == 200
+    assert {c["id"] for c in erased} <= _erased_list(world)
+    assert kept["id"] not in _erased_list(world)
+    gone, stays = _visit(boss, erased[-1]["id"], "długi"), _visit(boss, kept["id"], "chce pomóc")
+    answer = push_raw(world.url, boss, _batch(gone, stays))
+    assert answer.status_code == 200 and answer.json()["exact"] is False
+    stored = _records(world)
+    assert (stored[gone["id"]]["notes"], stored[stays["id"]]["notes"]) == ("", "chce pomóc")
+
+
+def test_a_contact_whose_erasure_is_undone_leaves_the_erased_list(world: World) -> None:
+    """``erased_contact`` follows the stored ``erased_at``: a later write that clears it (last writer
+    wins) takes the contact out, and visits naming it keep their notes again."""
+    boss = world.device("supervisor")
+    person = _contact(boss, "", erased_at="2026-11-23T06:00:00+00:00")
+    assert push_raw(world.url, boss, _batch(person)).status_code == 200
+    assert person["id"] in _erased_list(world)
+    time.sleep(0.002)
+    undo = {**person, "fields": {"erased_at": None}, "hlcs": {"erased_at": _stamp(boss)}, "full": False}
+    del undo["base_hlc"]
+    assert push_raw(world.url, boss, _batch(undo)).status_code == 200
+    assert person["id"] not in _erased_list(world)
+    visit = _visit(boss, person["id"], "chce pomóc")
+    assert push_raw(world.url, boss, _batch(visit)).status_code == 200
+    assert _records(world)[visit["id"]]["notes"] == "chce pomóc"
