@@ -19,6 +19,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 #: Key of the PostgreSQL advisory lock held while migrating (two processes may start at once).
 _MIGRATION_LOCK = 7_340_021
 _BUSY_TIMEOUT_MS = 30_000
+#: Page size of a new SQLite file (an existing file keeps its own). A push writes each record to
+#: ``record`` and four indexes: with 16 KiB pages instead of 4 KiB, it writes and checkpoints far
+#: fewer pages (in-process replay of 100,000 pushed records: ~25 -> ~19.5 us a record applied).
+SQLITE_PAGE_SIZE = 16_384
 #: How long a checkpoint after an erasure waits for readers before giving up (and being retried).
 _CHECKPOINT_WAIT_MS = 500
 
@@ -44,6 +48,8 @@ _JSON = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 
 def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     dbapi_conn.isolation_level = None  # BEGIN is issued by _sqlite_begin
+    # Before WAL mode: switching an empty file to WAL writes its header with the page size then.
+    dbapi_conn.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")
     dbapi_conn.execute("PRAGMA journal_mode = WAL")
     dbapi_conn.execute("PRAGMA synchronous = NORMAL")
     dbapi_conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")

@@ -3,6 +3,7 @@ and running them again (another process starting) changes nothing."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 
+from sync.server import accounts
 from sync.server import tables as t
-from sync.server.db import MIGRATIONS_DIR, Database
+from sync.server.db import MIGRATIONS_DIR, SQLITE_PAGE_SIZE, Database
 from sync.server.tables import metadata
 from tests.sync.conftest import create_pg_database
 
@@ -63,3 +65,27 @@ def test_migration_0004_lists_the_contacts_already_erased(kind: str, tmp_path: P
         db.dispose()
         if pg:
             pg.drop()
+
+
+def test_a_new_sqlite_file_gets_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    """New service files use ``SQLITE_PAGE_SIZE`` (fewer pages written per push); a file made with
+    SQLite's default 4 KiB pages is opened, migrated and written as it is."""
+    fresh = Database(tmp_path / "new.db")
+    fresh.migrate()
+    fresh.dispose()
+    old_path = tmp_path / "old.db"
+    with sqlite3.connect(old_path) as conn:
+        conn.execute("PRAGMA page_size = 4096")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("CREATE TABLE early (x)")
+    old = Database(old_path)
+    old.migrate()
+    accounts.create_team(old, "Zespół")  # a write through the service's own connections
+    old.dispose()
+    sizes = {}
+    for path in (tmp_path / "new.db", old_path):
+        with sqlite3.connect(path) as conn:
+            sizes[path.name] = conn.execute("PRAGMA page_size").fetchone()[0]
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert sizes == {"new.db": SQLITE_PAGE_SIZE, "old.db": 4096}
+    assert SQLITE_PAGE_SIZE > 4096
