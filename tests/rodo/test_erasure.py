@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
 
 from fieldapp.model import Contact, Visit
 from fieldapp.rodo import entries, erase_person, settle_erasures
+from fieldapp.rodo.erasure import _unsettled_sql
 from fieldapp.services.errors import NotFound, ValidationFailed
 from fieldapp.services.network import meeting_summary
 from fieldapp.services.reviews import return_entry, review_of
@@ -121,3 +123,13 @@ def test_a_reader_holding_the_wal_delays_the_purge_until_settling(store: Store) 
     assert table_hits(store.path) == []
     assert settle_erasures(store) == 0  # nothing to clear again, but the purge is done now
     assert byte_hits(store.path) == [] and store.meta("rodo.purged_erasures") == "1"
+
+
+def test_settling_after_a_sync_reads_only_the_erased_contacts(store: Store) -> None:
+    """After every sync the device looks for erased people something still names, and counts them:
+    both through migration 0011's index of erased contacts, not a scan of every contact."""
+    with store.engine.connect() as conn:
+        for sql in (_unsettled_sql(), "SELECT count(*) FROM contact WHERE erased_at IS NOT NULL"):
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
+            scans = [str(row[-1]) for row in plan if re.match(r"(SCAN|SEARCH) (c|contact)\b", str(row[-1]))]
+            assert scans and all("ix_contact_erased" in scan for scan in scans), plan
