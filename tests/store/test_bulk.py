@@ -21,6 +21,8 @@ TEXTS = (
     "Łódź", "Żółkiewskiego 12/4", "Anna Kowalska", "ANNA nowak", "Źródło", "seniorzy, ogród", "zakupy_leki",
     "Straße 5", "Tab\there", "", "kowal", "Ąę ół", "osoba 12",
 )
+#: Indexes and triggers (a bulk load sets the spatial index's insert trigger aside too).
+SCHEMA = "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')"
 QUERIES = ("lodz", "anna", "kowal", "zrod", "ogr", "zakupy", "leki", "strasse", "osoba 1", "ąę", "a", "12 4")
 
 
@@ -57,8 +59,9 @@ def _answers(store: Store) -> dict[str, Any]:
 
 
 def _indexes(store: Store) -> list[tuple[str, str]]:
+    """Indexes and triggers (a bulk load sets the spatial index's insert trigger aside too)."""
     with store.engine.connect() as conn:
-        return sorted(raw(conn).execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"))
+        return sorted(raw(conn).execute(SCHEMA))
 
 
 def test_deferred_search_and_map_answer_as_the_indexes(store: Store) -> None:
@@ -86,6 +89,33 @@ def test_writes_while_deferred_are_in_the_indexes_after(store: Store) -> None:
     store.finish_bulk()
     assert _answers(store) == during
     assert store.search_contacts("zmieniona")[0].id == made[0].id
+
+
+def test_the_spatial_insert_trigger_is_set_aside_and_comes_back(store: Store) -> None:
+    _add(store)
+    _defer(store)
+    with store.engine.connect() as conn:
+        db = raw(conn)
+        assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'geo_contact_insert'").fetchone()
+        noted = db.execute("SELECT sql FROM bulk_deferred WHERE name = 'geo_contact_insert'").fetchone()
+        assert noted and "NOT EXISTS" in noted[0]
+    with store.write() as conn:  # a write path other than the store's, as a pull inserts rows
+        raw(conn).execute(
+            "INSERT INTO contact SELECT 'raw-1', created_at, base_hlc, updated_hlc, field_hlcs, author_id, "
+            "device_id, deleted, kind, 'Surowy', address, street, house_number, flat, city, 51.7521, "
+            "19.4521, position_status, zone_id, phone, email, interests, needs, offers, tags, notes, "
+            "do_not_knock, erased_at FROM contact WHERE deleted = 0 AND erased_at IS NULL LIMIT 1"
+        )
+    store.finish_bulk()
+    assert "raw-1" in {p.id for p in nearby(store, 51.752, 19.452, 400, limit=None)}
+    with store.write() as conn:  # the trigger is back: a later insert reaches the map by itself
+        raw(conn).execute(
+            "INSERT INTO contact SELECT 'raw-2', created_at, base_hlc, updated_hlc, field_hlcs, author_id, "
+            "device_id, deleted, kind, 'Surowy 2', address, street, house_number, flat, city, 51.7522, "
+            "19.4522, position_status, zone_id, phone, email, interests, needs, offers, tags, notes, "
+            "do_not_knock, erased_at FROM contact WHERE id = 'raw-1'"
+        )
+    assert "raw-2" in {p.id for p in nearby(store, 51.752, 19.452, 400, limit=None)}
 
 
 def test_a_store_opened_with_deferred_work_finishes_it(store: Store) -> None:

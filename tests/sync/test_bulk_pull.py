@@ -31,6 +31,8 @@ SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 #: Small pages and a small threshold: the bulk path on a few hundred records.
 PAGE = 20
 BULK_MIN = 10
+#: Indexes and triggers (a bulk load sets the spatial index's insert trigger aside too).
+SCHEMA = "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')"
 QUERIES = ("lukasz", "ŻÓŁK", "senior", "osoba 1", "zakupy")
 
 
@@ -76,7 +78,7 @@ def _snapshot(store: Store) -> dict[str, Any]:
     with store.engine.connect() as conn:
         db = raw(conn)
         return {
-            "indexes": sorted(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'")),
+            "indexes": sorted(db.execute(SCHEMA)),
             "contacts": db.execute("SELECT * FROM contact ORDER BY id").fetchall(),
             "visits": db.execute("SELECT * FROM visit ORDER BY id").fetchall(),
             "search": db.execute(
