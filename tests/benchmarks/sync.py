@@ -77,6 +77,30 @@ batches, measured in-process on this 2-core machine, SQLite):
   contact, R*Tree 6, i.e. 12 a contact). Side by side on that machine (``pull_client_us_per_record``,
   20,000 records, fresh readers against one service): 93-104 us before, 43-58 after; 100,000
   records: 107 -> 69 (load differed between the two runs).
+- pull, client, third round (2026-12-02, machine shared with other benchmarks: rates varied 18-33,000/s
+  between runs of the same code, so CPU figures and interleaved pairs only). The bulk load drops
+  the spatial index's insert trigger too (``bulk_deferred`` keeps its statement for ``finish``):
+  standing aside, its ``WHEN … NOT EXISTS`` still ran per row; replaying a captured 40,000-record
+  pull into fresh stores (one thread), the insert went 7.2-7.7 -> 6.2-6.7 us a record.
+  Where the device's time goes now (replay, one thread, no network, 40,000 / 100,000 records):
+  merge ~15 us a record (insert 6-7, building rows ~3.5 of which datetimes ~1.5, commit ~2,
+  reading local copies ~1), finish ~8-11 (14 ``CREATE INDEX`` ~2-4.5, R*Tree ~3, i.e. ~6.5 a
+  contact, FTS ~2, its commit ~1); fetching thread ~7.5 (orjson ~2.5, shape checks ~1.2, gunzip
+  ~0.8, HTTP). With the service's ~10-13 that is ~45 us of CPU a record for 2 cores: 40,000/s would
+  need both cores busy all the time, but the merging thread holds the GIL for its Python and sat
+  ~0.7 s of a 2.5 s pull of 40,000 in the run queue (``/proc/…/schedstat``). Tried and not kept:
+  finishing a table mid-pull once a page brings none of it, with 3 pages fetched ahead (harness
+  with a fresh service per pull +24%, this benchmark -6%, 6 pairs: the warm service keeps up, so
+  it only moves work within the merging thread); R*Tree filled in Hilbert, Z-order or (lat, lon)
+  order (95-125 ms -> 160-230 ms for 20,000 contacts); ``PRAGMA threads = 2`` (the sorts fit in
+  memory; no gain), a 64 MB cache or ``mmap_size`` while finishing, FTS5 ``automerge = 0`` (no
+  change); a larger ``wal_autocheckpoint`` during the load (commit -1.1 us a record, the final
+  checkpoint +1.5); multi-row ``INSERT … VALUES`` (no gain); pages of 1,000 or 5,000 (no change);
+  records as arrays instead of objects (orjson ~2.3 -> ~1.9 us a record in isolation: not worth a
+  protocol version); a smaller ``sys.setswitchinterval`` (no gain). Full runs (100,000 records,
+  ``--no-postgres``, 3 interleaved pairs, the new version first in each): pull 17,232 -> 20,100/s
+  (medians; 15,631-28,115 vs 15,950-26,886), ``pull_client_us_per_record`` 38.7 -> 35.6: the ~1 us a
+  record of the trigger is below what this machine's load lets a full run resolve.
 - wire: a pushed visit is ~66 bytes of gzipped JSON (every field, one base HLC); the compact answer
   is a few bytes per batch.
 
