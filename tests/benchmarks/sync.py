@@ -105,6 +105,35 @@ batches, measured in-process on this 2-core machine, SQLite):
   record of the trigger is below what this machine's load lets a full run resolve.
 - wire: a pushed visit is ~66 bytes of gzipped JSON (every field, one base HLC); the compact answer
   is a few bytes per batch.
+- push, fourth round (2026-12-02): new service files get 16 KiB pages (``SQLITE_PAGE_SIZE``): a push
+  writes ``record`` and four indexes, and with 4 KiB pages it wrote and checkpointed ~4x as many
+  pages. In-process replay of 50 captured batches (parse + apply, median of 3, machine shared):
+  ~25-26.6 -> ~19-20.6 us a record. Where the service's time goes now (in-process, the service's
+  collector settings, 100,000 records): parse ~5 (orjson ~3), field checks and HLCs ~4, building
+  rows ~2, the insert's parameters ~2.4, ``executemany`` into ``record`` ~5, commit ~1.3, erasure
+  lookups ~1; over HTTP the process spends ~5-7 more (body, gunzip, event loop). Store migration
+  0011 (an index of erased contacts) takes the scan of every contact out of the end of each sync
+  (~15 ms at 50,000 contacts). Tried and not kept, each measured against the code before it:
+  two batches in flight (the service parses one while it writes the other; 3 interleaved pairs,
+  no gain: the GIL hands the other request's parse the time ``executemany`` releases it per row,
+  so the writes wait as long as they overlap); checkpoints in a background thread instead of in
+  the commit that crosses ``wal_autocheckpoint`` (7 pairs: medians 16,911 vs 16,800/s); whole
+  records encoded by SQLite's ``json_object`` on the device (SQLite 3.40 writes doubles with 15
+  digits, so REAL columns and a check of every value's form stay in Python: ~9 us a record either
+  way); 16 KiB pages on the device (no difference through the noise).
+- The machine's speed wanders: within an hour a bare ``executemany`` ran at 182,000-340,000 rows/s
+  and ten runs of the same code gave SQLite push 21,092-31,695/s and pull 26,614-40,989/s. Hence
+  three runs per backend (``--repeat``) and medians.
+
+Full run, fourth round (100,000 records, 3 runs per backend, medians; 2026-12-02 12:14, after the
+other benchmarks had stopped): SQLite push 27,626/s (runs 27,626 / 26,412 / 29,912), pull 30,215/s
+(26,081 / 37,861 / 30,215); PostgreSQL push 18,368/s, pull 17,248/s; 65.3 B/visit; service 114 MB,
+device 149 MB. CPU per record: push service 28.5, client 24.0; pull service 9.5, client 32.7. The
+same code in a single fast run an hour earlier: push 36,623/s, pull 40,236/s. The code before this
+round (3a3821e), ten runs interleaved with ten of this round's: push medians 25,884 -> 27,106/s,
+pull 36,635 -> 30,014/s; with one service and fresh readers of each version taking turns (4 rounds),
+pull 34,859 (before) and 34,772/s (after): the device's pull did not change, the spread is the
+machine's.
 
 Full run, second round (100,000 records, quiet machine, 2026-11-23 10:59): SQLite push 18,825/s,
 pull 25,520/s; PostgreSQL push 13,734/s, pull 11,965/s; 66.5 B/visit; service 113 MB, device
