@@ -125,11 +125,11 @@ batches, measured in-process on this 2-core machine, SQLite):
   and ten runs of the same code gave SQLite push 21,092-31,695/s and pull 26,614-40,989/s. Hence
   three runs per backend (``--repeat``) and medians.
 
-Full run, fourth round (100,000 records, 3 runs per backend, medians; 2026-12-02 12:14, after the
+Full run, fourth round (100,000 records, 3 runs per backend, medians; 2026-12-02 12:07-12:10, after the
 other benchmarks had stopped): SQLite push 27,626/s (runs 27,626 / 26,412 / 29,912), pull 30,215/s
 (26,081 / 37,861 / 30,215); PostgreSQL push 18,368/s, pull 17,248/s; 65.3 B/visit; service 114 MB,
 device 149 MB. CPU per record: push service 28.5, client 24.0; pull service 9.5, client 32.7. The
-same code in a single fast run an hour earlier: push 36,623/s, pull 40,236/s. The code before this
+same code in a single fast run ten minutes earlier: push 36,623/s, pull 40,236/s. The code before this
 round (3a3821e), ten runs interleaved with ten of this round's: push medians 25,884 -> 27,106/s,
 pull 36,635 -> 30,014/s; with one service and fresh readers of each version taking turns (4 rounds),
 pull 34,859 (before) and 34,772/s (after): the device's pull did not change, the spread is the
