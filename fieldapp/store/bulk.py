@@ -57,7 +57,7 @@ def begin(db: sqlite3.Connection, table: str) -> None:
         db.execute(
             "INSERT OR IGNORE INTO bulk_deferred (name, table_name) VALUES (?, 'contact')", (search.TABLE,)
         )
-    if table in _geo().SPATIAL_TABLES and _has_table(db, f"geo_{table}"):
+    if table in _geo().SPATIAL_TABLES and _in_schema(db, f"geo_{table}", "table"):
         db.execute("INSERT OR IGNORE INTO geo_deferred (table_name) VALUES (?)", (table,))
         # While the table is in geo_deferred its insert trigger does nothing; ``finish`` (also the
         # one a store runs when it opens after a crash) creates it again from the noted statement.
@@ -84,7 +84,7 @@ def finish(db: sqlite3.Connection) -> bool:
         return False
     with _cache_of(db, FINISH_CACHE_KIB):
         for name, sql in deferred:  # indexes and triggers (unless a migration made them anew)
-            if sql is not None and not _exists(db, name):
+            if sql is not None and not _in_schema(db, name, "index", "trigger"):
                 db.execute(sql)
         if any(name == search.TABLE for name, _sql in deferred):
             search.index_all(db)
@@ -105,11 +105,8 @@ def _cache_of(db: sqlite3.Connection, kib: int) -> Iterator[None]:
         db.execute(f"PRAGMA cache_size = {before}")
 
 
-def _has_table(db: sqlite3.Connection, name: str) -> bool:
-    found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
-    return found.fetchone() is not None
-
-
-def _exists(db: sqlite3.Connection, name: str) -> bool:
-    found = db.execute("SELECT 1 FROM sqlite_master WHERE type IN ('index', 'trigger') AND name = ?", (name,))
+def _in_schema(db: sqlite3.Connection, name: str, *types: str) -> bool:
+    """Whether the schema holds ``name`` as one of ``types`` ('table', 'index', 'trigger')."""
+    marks = ", ".join("?" * len(types))
+    found = db.execute(f"SELECT 1 FROM sqlite_master WHERE type IN ({marks}) AND name = ?", (*types, name))
     return found.fetchone() is not None

@@ -59,7 +59,6 @@ def _answers(store: Store) -> dict[str, Any]:
 
 
 def _indexes(store: Store) -> list[tuple[str, str]]:
-    """Indexes and triggers (a bulk load sets the spatial index's insert trigger aside too)."""
     with store.engine.connect() as conn:
         return sorted(raw(conn).execute(SCHEMA))
 

@@ -22,6 +22,7 @@ from fieldapp.services.contacts import list_contacts
 from fieldapp.store import Store, bulk
 from fieldapp.store.db import raw
 from sync.client import SyncError
+from tests.store.test_bulk import SCHEMA
 from tests.sync.conftest import Device, World
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,8 +32,6 @@ SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 #: Small pages and a small threshold: the bulk path on a few hundred records.
 PAGE = 20
 BULK_MIN = 10
-#: Indexes and triggers (a bulk load sets the spatial index's insert trigger aside too).
-SCHEMA = "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')"
 QUERIES = ("lukasz", "ŻÓŁK", "senior", "osoba 1", "zakupy")
 
 
