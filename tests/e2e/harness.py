@@ -51,6 +51,21 @@ TIMEOUT_MS = 30_000
 SETTLE_MS = 400
 #: How long a field must keep the focus after a tap before typing into it.
 FOCUS_SETTLE_MS = 250
+#: A target counts as still when its position has not changed for this long and three frames.
+STILL_MS = 100
+STILL_WAIT_MS = 3_000
+_HOLD_STILL_JS = """(element, [stillMs, waitMs]) => new Promise(resolve => {
+    const start = performance.now();
+    let last = "", since = start, frames = 0;
+    const look = () => {
+        const r = element.getBoundingClientRect(), now = performance.now();
+        const at = [r.x, r.y, r.width, r.height].join();
+        if (at !== last) { last = at; since = now; frames = 0; } else { frames += 1; }
+        if ((frames >= 3 && now - since >= stillMs) || now - start >= waitMs) { resolve(); return; }
+        requestAnimationFrame(look);
+    };
+    look();
+})"""
 #: The screen's text as a screen reader has it: visible text, labels (fields, messages) and typed values.
 _SCREEN_TEXT_JS = """() => {
     const host = document.querySelector("flt-semantics-host");
@@ -197,6 +212,7 @@ class Phone:
             self.reveal(target)
             try:
                 target.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
+                self._hold_still(target)
                 target.click(timeout=TIMEOUT_MS)
                 break
             except PlaywrightError as exc:  # rebuilt between finding and clicking: find it again
@@ -218,7 +234,21 @@ class Phone:
             except PlaywrightTimeout:
                 self.page.mouse.move(size["width"] / 2, size["height"] / 2)
                 self.page.mouse.wheel(0, size["height"] / 2)
-        target.wait_for(timeout=TIMEOUT_MS)
+        try:
+            target.wait_for(timeout=TIMEOUT_MS)
+        except PlaywrightTimeout:
+            raise AssertionError(f"{target} is not on screen; the screen says:\n{self.text()}") from None
+
+    def _hold_still(self, target: Locator) -> None:
+        """Wait until ``target`` has stopped moving on screen (at most ``STILL_WAIT_MS``).
+
+        Bringing a field into view makes Flutter animate the scroll, starting a frame or more after
+        the browser scrolled, and a click goes to whatever is under the element's position at that
+        moment: a tap on a field while the form still moved hit "Zapisz" and saved the form
+        half-filled (seen on a busy machine). Playwright's own check (two frames alike) comes too
+        early for an animation that has not started yet.
+        """
+        target.evaluate(_HOLD_STILL_JS, [STILL_MS, STILL_WAIT_MS])
 
     def back(self, label: str = "Wstecz") -> None:
         """The app bar's back arrow (named by its tooltip)."""
@@ -235,6 +265,7 @@ class Phone:
     def tap_text(self, text: str) -> None:
         target = self.page.get_by_text(text).first
         target.wait_for(timeout=TIMEOUT_MS)
+        self._hold_still(target)
         target.click(timeout=TIMEOUT_MS)
         self.taps += 1
 
@@ -261,6 +292,7 @@ class Phone:
             self.reveal(target)
             try:
                 target.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
+                self._hold_still(target)
                 target.click(timeout=TIMEOUT_MS)
                 if not self._keeps_focus(target):
                     # The tap landed while the screen moved: typing now would go to another field.
