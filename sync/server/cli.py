@@ -1,7 +1,11 @@
 """``teren-sync``: run the service and administer programs, teams, users and devices.
 
 The database is ``--db`` (a SQLite path or a ``postgresql://`` URL), else ``$TEREN_SYNC_DB``, else
-``teren-sync.db`` in the current folder. Every command migrates the database first.
+``teren-sync.db`` in the current folder. Every command migrates the database first, except
+``repage``, which migrates after (see ``_repage``).
+
+``repage`` rewrites an existing SQLite file with the page size new files get (16 KiB): stop every
+``teren-sync serve`` using the file first.
 """
 
 from __future__ import annotations
@@ -19,11 +23,15 @@ from fieldapp.model.enums import Role
 from sync.collector import tune_for_service
 from sync.server import accounts
 from sync.server import tables as t
-from sync.server.db import Database
+from sync.server.db import SQLITE_PAGE_SIZE, Database, SQLiteBusyError, database_url, repage_sqlite
+
+
+def _location(args: argparse.Namespace) -> str:
+    return args.db or os.environ.get("TEREN_SYNC_DB") or "teren-sync.db"
 
 
 def _db(args: argparse.Namespace) -> Database:
-    db = Database(args.db or os.environ.get("TEREN_SYNC_DB") or "teren-sync.db")
+    db = Database(_location(args))
     db.migrate()
     return db
 
@@ -96,6 +104,44 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _file_bytes(path: Path) -> int:
+    """The file and its WAL, if any (committed writes may still be only in the WAL)."""
+    wal = path.with_name(path.name + "-wal")
+    return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+def _repage(args: argparse.Namespace) -> int:
+    """Rewrite a SQLite file with ``SQLITE_PAGE_SIZE`` pages, then migrate it.
+
+    It migrates after, not before: migrating first opens the file through the service's pool and,
+    behind a running service, waits up to 30 s for the write lock and fails without saying why;
+    ``repage_sqlite`` notices the other process within a second and the message says what to do.
+    """
+    url = database_url(_location(args))
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        print("error: repage applies only to SQLite files (PostgreSQL has no page size to convert)",
+              file=sys.stderr)
+        return 2
+    path = Path(url.removeprefix("sqlite:///"))
+    try:
+        size_before = _file_bytes(path) if path.is_file() else 0
+        before, after = repage_sqlite(path)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SQLiteBusyError as exc:
+        print(f"error: {exc}: stop the teren-sync service(s) using it first, then run repage again "
+              "(nothing was changed)", file=sys.stderr)
+        return 1
+    if before == after:
+        print(f"page size already {after} bytes: nothing to do")
+    else:
+        print(f"page size: {before} -> {after} bytes")
+        print(f"file size: {size_before} -> {_file_bytes(path)} bytes")
+    _db(args).dispose()
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="teren-sync", description="Teren sync service")
     root.add_argument(
@@ -150,6 +196,20 @@ def parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="counts and devices, as JSON")
     status.add_argument("--db", default=argparse.SUPPRESS)
     status.set_defaults(func=_status)
+
+    repage = sub.add_parser(
+        "repage",
+        help=f"rewrite an old SQLite file with {SQLITE_PAGE_SIZE // 1024} KiB pages (stop the service first)",
+        description=(
+            f"Rewrite a SQLite service file with the page size new files get ({SQLITE_PAGE_SIZE} "
+            "bytes; older files keep SQLite's 4096): fewer pages written per push. Stop every "
+            "service using the file first: if another process has it open, this changes nothing and "
+            "exits 1. The rewrite (VACUUM) needs free disk space about the file's size. Exits 2 "
+            "for a PostgreSQL URL, so a script pointed at the wrong database notices."
+        ),
+    )
+    repage.add_argument("--db", default=argparse.SUPPRESS)
+    repage.set_defaults(func=_repage)
     return root
 
 

@@ -25,6 +25,65 @@ _BUSY_TIMEOUT_MS = 30_000
 SQLITE_PAGE_SIZE = 16_384
 #: How long a checkpoint after an erasure waits for readers before giving up (and being retried).
 _CHECKPOINT_WAIT_MS = 500
+#: How long ``repage_sqlite`` waits for another connection's lock before reporting the file busy.
+_REPAGE_WAIT_MS = 1_000
+
+
+class SQLiteBusyError(RuntimeError):
+    """Another connection (a running service) holds the SQLite file; nothing was changed."""
+
+
+def repage_sqlite(path: str | Path, *, wait_ms: int = _REPAGE_WAIT_MS) -> tuple[int, int]:
+    """Rewrite an existing SQLite service file with ``SQLITE_PAGE_SIZE`` pages; (before, after).
+
+    Page size can change only outside WAL mode, so: rollback journal, ``VACUUM`` (a new copy of
+    the live content only, so no erased value survives in free pages, as ``secure_delete`` wants;
+    a crash mid-way rolls back to the old file), WAL again, then check the result. Leaving WAL mode
+    needs the only connection to the file: if any other process has it open, raises
+    ``SQLiteBusyError`` with the file unchanged and still in WAL mode. Does nothing (before ==
+    after) when the page size is already right. ``FileNotFoundError`` for a missing file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no SQLite file at {path}")
+    conn = sqlite3.connect(path, isolation_level=None)  # autocommit: VACUUM runs outside a transaction
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        conn.execute("PRAGMA secure_delete = ON")
+        before = conn.execute("PRAGMA page_size").fetchone()[0]
+        if before == SQLITE_PAGE_SIZE:
+            return before, before
+        switched = False
+        try:
+            try:
+                mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    raise
+                raise SQLiteBusyError(f"{path} is in use by another connection") from exc
+            switched = True
+            if mode != "delete":
+                raise SQLiteBusyError(f"{path} stayed in journal mode {mode!r}")
+            conn.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")
+            try:
+                conn.execute("VACUUM")
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    raise
+                raise SQLiteBusyError(f"{path} was opened by another connection") from exc
+        finally:
+            if switched:  # WAL again, also when the VACUUM failed (it rolled back)
+                conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode != "wal":
+                    raise RuntimeError(f"{path} is left in journal mode {mode!r}, not WAL")
+        after = conn.execute("PRAGMA page_size").fetchone()[0]
+        check = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        if after != SQLITE_PAGE_SIZE or check != ["ok"]:
+            raise RuntimeError(f"{path} after VACUUM: page size {after}, integrity check {check[:5]}")
+        return before, after
+    finally:
+        conn.close()
 
 
 def database_url(value: str | Path) -> str:

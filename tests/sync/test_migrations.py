@@ -4,6 +4,7 @@ and running them again (another process starting) changes nothing."""
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from alembic.migration import MigrationContext
 
 from sync.server import accounts
 from sync.server import tables as t
+from sync.server.cli import main
 from sync.server.db import MIGRATIONS_DIR, SQLITE_PAGE_SIZE, Database
 from sync.server.tables import metadata
 from tests.sync.conftest import create_pg_database
@@ -67,21 +69,38 @@ def test_migration_0004_lists_the_contacts_already_erased(kind: str, tmp_path: P
             pg.drop()
 
 
+def _old_sqlite_file(path: Path, teams: int = 1) -> Path:
+    """A service file made before ``SQLITE_PAGE_SIZE``: SQLite's default 4 KiB pages, WAL, migrated."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("PRAGMA page_size = 4096")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("CREATE TABLE early (x)")
+    old = Database(path)
+    old.migrate()
+    for number in range(teams):  # writes through the service's own connections
+        team = accounts.create_team(old, f"Zespół {number}", program="Łódź")
+        accounts.create_user(old, f"Ala {number}", "animator", team_id=team)
+    old.dispose()
+    return path
+
+
+def _file_state(path: Path) -> tuple[int, str, list[tuple], list[tuple]]:
+    with closing(sqlite3.connect(path)) as conn:  # closed: an open connection would block repage
+        return (
+            conn.execute("PRAGMA page_size").fetchone()[0],
+            conn.execute("PRAGMA journal_mode").fetchone()[0],
+            conn.execute("SELECT * FROM team ORDER BY id").fetchall(),
+            conn.execute("SELECT * FROM account ORDER BY id").fetchall(),
+        )
+
+
 def test_a_new_sqlite_file_gets_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
     """New service files use ``SQLITE_PAGE_SIZE`` (fewer pages written per push); a file made with
     SQLite's default 4 KiB pages is opened, migrated and written as it is."""
     fresh = Database(tmp_path / "new.db")
     fresh.migrate()
     fresh.dispose()
-    old_path = tmp_path / "old.db"
-    with sqlite3.connect(old_path) as conn:
-        conn.execute("PRAGMA page_size = 4096")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("CREATE TABLE early (x)")
-    old = Database(old_path)
-    old.migrate()
-    accounts.create_team(old, "Zespół")  # a write through the service's own connections
-    old.dispose()
+    old_path = _old_sqlite_file(tmp_path / "old.db")
     sizes = {}
     for path in (tmp_path / "new.db", old_path):
         with sqlite3.connect(path) as conn:
@@ -89,3 +108,55 @@ def test_a_new_sqlite_file_gets_large_pages_and_an_old_one_keeps_its_own(tmp_pat
             assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert sizes == {"new.db": SQLITE_PAGE_SIZE, "old.db": 4096}
     assert SQLITE_PAGE_SIZE > 4096
+
+
+def test_repage_converts_an_old_sqlite_file_and_then_has_nothing_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _old_sqlite_file(tmp_path / "old.db", teams=200)
+    page_size, mode, teams, users = _file_state(path)
+    assert (page_size, mode, len(teams), len(users)) == (4096, "wal", 200, 200)
+
+    assert main(["--db", str(path), "repage"]) == 0
+    out = capsys.readouterr().out
+    assert f"page size: 4096 -> {SQLITE_PAGE_SIZE} bytes" in out
+    assert "file size: " in out
+    assert _file_state(path) == (SQLITE_PAGE_SIZE, "wal", teams, users)
+    db = Database(path)
+    try:
+        team = accounts.create_team(db, "Po zmianie", program="Łódź")
+        with db.read() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(t.team)).scalar_one() == 201
+            name = conn.execute(sa.select(t.team.c.name).where(t.team.c.id == team)).scalar_one()
+        assert name == "Po zmianie"
+    finally:
+        db.dispose()
+
+    assert main(["--db", str(path), "repage"]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert _file_state(path)[:2] == (SQLITE_PAGE_SIZE, "wal")
+
+
+def test_repage_refuses_a_file_another_process_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _old_sqlite_file(tmp_path / "old.db", teams=20)
+    before = _file_state(path)
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        assert main(["--db", str(path), "repage"]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "stop the teren-sync service(s)" in err[0]
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+    assert _file_state(path) == before  # still 4 KiB pages, still WAL, same rows
+
+
+def test_repage_is_for_sqlite_files_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", "postgresql://nobody@127.0.0.1:1/none", "repage"]) == 2
+    assert "only to SQLite" in capsys.readouterr().err
+    assert main(["--db", str(tmp_path / "missing.db"), "repage"]) == 2
+    assert "no SQLite file" in capsys.readouterr().err
+    assert not (tmp_path / "missing.db").exists()
