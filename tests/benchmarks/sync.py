@@ -121,6 +121,21 @@ batches, measured in-process on this 2-core machine, SQLite):
   records encoded by SQLite's ``json_object`` on the device (SQLite 3.40 writes doubles with 15
   digits, so REAL columns and a check of every value's form stay in Python: ~9 us a record either
   way); 16 KiB pages on the device (no difference through the noise).
+- pull, where the wall time goes (2026-12-02 afternoon, quiet machine, 100,000 records, one run:
+  pull 30,233/s; each step wrapped with ``perf_counter``/``thread_time`` in the reader's process):
+  the merging thread spends 1.82 s merging 50 pages (1.42 s CPU), 1.08 s in ``finish_bulk`` (15
+  ``CREATE INDEX`` 0.28 s, the search rows 0.23 s, the R*Tree 0.42 s, i.e. ~8.4 us a contact, the
+  commit the rest) and ~0.4 s waiting for pages; the fetching thread 1.82 s wall for 50 pages, 0.73 s
+  CPU. Together the reader uses one core's worth throughout (3.27 s of CPU in 3.27 s): the pull is
+  bound by the process's CPU under the GIL, and 40,000/s needs ~25% less of it or SQLite work that
+  runs beside the Python (one writer per file rules out a second connection for ``finish``). Tried
+  and not kept: parsing pages (orjson and the shape checks) in the merging thread instead of the
+  fetching one, to spare the merge waits for the GIL (3 interleaved pairs: medians 29,926 vs
+  29,976/s). What could still move it: a first pull whose pages SQLite reads itself (``json_each``
+  in one ``INSERT … SELECT`` a page, the GIL released for the whole page; every column's stored
+  form must then match ``codec`` exactly), a bulk-loaded R*Tree (nodes packed
+  sort-tile-recursive into its shadow tables, checked with ``rtreecheck``), Polish letters folded
+  in SQL for the search rows (each value with a non-ASCII letter calls into Python now).
 - The machine's speed wanders: within an hour a bare ``executemany`` ran at 182,000-340,000 rows/s
   and ten runs of the same code gave SQLite push 21,092-31,695/s and pull 26,614-40,989/s. Hence
   three runs per backend (``--repeat``) and medians.
