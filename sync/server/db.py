@@ -33,6 +33,17 @@ class SQLiteBusyError(RuntimeError):
     """Another connection (a running service) holds the SQLite file; nothing was changed."""
 
 
+@contextmanager
+def _busy_as(message: str) -> Iterator[None]:
+    """SQLite's "busy" or "locked" inside the block becomes ``SQLiteBusyError(message)``."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            raise
+        raise SQLiteBusyError(message) from exc
+
+
 def repage_sqlite(path: str | Path, *, wait_ms: int = _REPAGE_WAIT_MS) -> tuple[int, int]:
     """Rewrite an existing SQLite service file with ``SQLITE_PAGE_SIZE`` pages; (before, after).
 
@@ -55,22 +66,14 @@ def repage_sqlite(path: str | Path, *, wait_ms: int = _REPAGE_WAIT_MS) -> tuple[
             return before, before
         switched = False
         try:
-            try:
+            with _busy_as(f"{path} is in use by another connection"):
                 mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-            except sqlite3.OperationalError as exc:
-                if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-                    raise
-                raise SQLiteBusyError(f"{path} is in use by another connection") from exc
             switched = True
             if mode != "delete":
                 raise SQLiteBusyError(f"{path} stayed in journal mode {mode!r}")
             conn.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")
-            try:
+            with _busy_as(f"{path} was opened by another connection"):
                 conn.execute("VACUUM")
-            except sqlite3.OperationalError as exc:
-                if exc.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-                    raise
-                raise SQLiteBusyError(f"{path} was opened by another connection") from exc
         finally:
             if switched:  # WAL again, also when the VACUUM failed (it rolled back)
                 conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")

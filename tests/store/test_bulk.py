@@ -98,23 +98,25 @@ def test_the_spatial_insert_trigger_is_set_aside_and_comes_back(store: Store) ->
         assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'geo_contact_insert'").fetchone()
         noted = db.execute("SELECT sql FROM bulk_deferred WHERE name = 'geo_contact_insert'").fetchone()
         assert noted and "NOT EXISTS" in noted[0]
-    with store.write() as conn:  # a write path other than the store's, as a pull inserts rows
-        raw(conn).execute(
-            "INSERT INTO contact SELECT 'raw-1', created_at, base_hlc, updated_hlc, field_hlcs, author_id, "
-            "device_id, deleted, kind, 'Surowy', address, street, house_number, flat, city, 51.7521, "
-            "19.4521, position_status, zone_id, phone, email, interests, needs, offers, tags, notes, "
-            "do_not_knock, erased_at FROM contact WHERE deleted = 0 AND erased_at IS NULL LIMIT 1"
-        )
+    _insert_raw_copy(store, "raw-1", "Surowy", 51.7521, 19.4521, "deleted = 0 AND erased_at IS NULL")
     store.finish_bulk()
     assert "raw-1" in {p.id for p in nearby(store, 51.752, 19.452, 400, limit=None)}
-    with store.write() as conn:  # the trigger is back: a later insert reaches the map by itself
-        raw(conn).execute(
-            "INSERT INTO contact SELECT 'raw-2', created_at, base_hlc, updated_hlc, field_hlcs, author_id, "
-            "device_id, deleted, kind, 'Surowy 2', address, street, house_number, flat, city, 51.7522, "
-            "19.4522, position_status, zone_id, phone, email, interests, needs, offers, tags, notes, "
-            "do_not_knock, erased_at FROM contact WHERE id = 'raw-1'"
-        )
+    # The trigger is back: a later insert reaches the map by itself.
+    _insert_raw_copy(store, "raw-2", "Surowy 2", 51.7522, 19.4522, "id = 'raw-1'")
     assert "raw-2" in {p.id for p in nearby(store, 51.752, 19.452, 400, limit=None)}
+
+
+def _insert_raw_copy(store: Store, new_id: str, name: str, lat: float, lon: float, source: str) -> None:
+    """A copy of the first contact matching ``source`` at (lat, lon), inserted in plain SQL: a write
+    path other than the store's, as a pull inserts rows."""
+    with store.write() as conn:
+        raw(conn).execute(
+            "INSERT INTO contact SELECT ?, created_at, base_hlc, updated_hlc, field_hlcs, author_id, "
+            "device_id, deleted, kind, ?, address, street, house_number, flat, city, ?, ?, "
+            "position_status, zone_id, phone, email, interests, needs, offers, tags, notes, "
+            f"do_not_knock, erased_at FROM contact WHERE {source} LIMIT 1",
+            (new_id, name, lat, lon),
+        )
 
 
 def test_a_store_opened_with_deferred_work_finishes_it(store: Store) -> None:
