@@ -84,7 +84,7 @@ def _merge_type(db: Any, model: type[SyncedRecord], remotes: list[dict[str, Any]
         elif _merge_into(db, model, remote, mine):
             changed.append(remote["id"])
     if inserts:
-        insert_new_rows(db, table, codec.insert_sql(model), inserts, inserted)
+        insert_new_rows(db, model, inserts, inserted)
     return [*changed, *inserted]
 
 

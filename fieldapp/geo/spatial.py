@@ -27,7 +27,8 @@ from fieldapp.geo.distance import (
     fast_distance_m,
     geodesic_m,
 )
-from fieldapp.store import Store, raw
+from fieldapp.model.base import SyncedRecord
+from fieldapp.store import Store, codec, raw
 
 #: Record types the spatial index covers.
 INDEXED_TYPES: tuple[str, ...] = ("contact", "resource")
@@ -199,16 +200,17 @@ def rebuild_spatial_index(store: Store) -> None:
 
 
 def insert_new_rows(
-    db: sqlite3.Connection, table: str, sql: str, rows: list[Sequence[Any]], ids: list[str]
+    db: sqlite3.Connection, model: type[SyncedRecord], rows: list[Sequence[Any]], ids: list[str]
 ) -> None:
-    """Insert rows that are new to ``table`` (``sql`` with ``rows``, the records ``ids``) and put
+    """Insert rows that are new to the model's table (``codec.insert_rows``, the records ``ids``) and put
     them in its spatial index with one statement instead of one trigger firing per row (2.5x
     cheaper for a page of pulled contacts; see migration 0007). Inside the caller's transaction.
     While a bulk load defers the table's spatial index, the rows go in alone."""
+    table = model.__tablename__  # type: ignore[attr-defined]
     indexed = table in INDEXED_TYPES and has_rtree_table(db, table) and not is_deferred(db, table)
     if indexed:
         db.execute("INSERT INTO geo_deferred (table_name) VALUES (?)", (table,))
-    db.executemany(sql, rows)
+    codec.insert_rows(db, model, rows)
     if not indexed:
         return
     db.execute("DELETE FROM geo_deferred WHERE table_name = ?", (table,))

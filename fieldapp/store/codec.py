@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -122,6 +124,28 @@ def insert_sql(model: type[SyncedRecord]) -> str:
     names = columns(model)
     quoted = ", ".join(f'"{name}"' for name in names)
     return f"INSERT INTO {model.__tablename__} ({quoted}) VALUES ({', '.join('?' * len(names))})"
+
+
+#: Rows per statement of ``insert_rows`` (fewer where SQLite allows fewer variables).
+ROWS_PER_INSERT = 400
+
+
+def insert_rows(db: sqlite3.Connection, model: type[SyncedRecord], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert many rows (parameters of ``insert_sql(model)``) with one multi-row ``INSERT`` per
+    ``ROWS_PER_INSERT``, not one statement step per row: the sqlite3 module releases the GIL for
+    each step, so a long step lets another thread (the sync's page fetcher) run beside SQLite, where
+    ``executemany`` handed the GIL back and forth at every row (the first pull: ~5% faster)."""
+    width = len(columns(model))
+    per = max(1, min(ROWS_PER_INSERT, db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
+    for start in range(0, len(rows), per):
+        chunk = rows[start : start + per]
+        db.execute(_insert_rows_sql(model, len(chunk)), list(chain.from_iterable(chunk)))
+
+
+@lru_cache(maxsize=64)
+def _insert_rows_sql(model: type[SyncedRecord], count: int) -> str:
+    head, _, values = insert_sql(model).partition(" VALUES ")
+    return f"{head} VALUES {', '.join([values] * count)}"
 
 
 def row(model: type[SyncedRecord], values: dict[str, Any]) -> tuple[Any, ...]:

@@ -4,13 +4,16 @@ definition, the datetime re-cut against parsing and formatting, ASCII folding ag
 from __future__ import annotations
 
 import random
+import sqlite3
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fieldapp.model.registry import RECORD_TYPES, field_kind, to_wire
-from fieldapp.store import codec
+from fieldapp.store import Store, codec
+from fieldapp.store.db import raw
 from fieldapp.store.text import fold
 from sync.pull_merge import _new_row, _reference_row, _wire_defaults, _writable
 
@@ -80,6 +83,39 @@ def test_compiled_row_builder_equals_the_plain_definition(record_type: str) -> N
         if remote.get("created_at") is None:
             remote["created_at"] = "2026-11-23T07:00:00+00:00"  # the fallback is "now": not comparable
         assert _new_row(model, remote) == _reference_row(model, remote)
+
+
+@pytest.mark.parametrize("variables", [250_000, 100])
+def test_insert_rows_stores_what_one_insert_a_row_stores(tmp_path: Path, variables: int) -> None:
+    """Rows split over multi-row statements (3 a statement where SQLite allows 100 variables) land
+    exactly as ``insert_sql`` row by row puts them."""
+    model = RECORD_TYPES["contact"]
+    rng = random.Random(7)
+    contacts = [
+        model(
+            kind="resident",
+            name=rng.choice(["Osoba 7", "zażółć gęślą jaźń", 'O\'Brien "Ola"']),
+            lat=rng.choice([None, rng.uniform(-90, 90)]),
+            lon=rng.uniform(-180, 180),
+            notes="" if n % 2 else "x" * n,
+        )
+        for n in range(1_001)
+    ]
+    rows = [codec.row(model, contact.__dict__) for contact in contacts]
+    stored = []
+    for name, insert in (
+        ("one", lambda db: db.executemany(codec.insert_sql(model), rows)),
+        ("many", lambda db: codec.insert_rows(db, model, rows)),
+    ):
+        store = Store(tmp_path / f"{name}.db")
+        with store.write() as conn:
+            db = raw(conn)
+            db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, variables)
+            insert(db)
+            stored.append(db.execute("SELECT * FROM contact ORDER BY rowid").fetchall())
+        store.close()
+    assert len(stored[0]) == len(rows) > 900
+    assert stored[1] == stored[0]
 
 
 def test_a_record_without_a_required_field_is_left_out() -> None:
