@@ -30,6 +30,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from itertools import chain
 from typing import Any
 
@@ -584,7 +585,11 @@ def apply_batch(db: Database, device: DeviceContext, request: PushBatch) -> dict
 
 
 def _store_answer(
-    conn: sa.Connection, device_id: str, batch_id: str, answer: dict[str, Any], created_at: datetime,
+    conn: sa.Connection,
+    device_id: str,
+    batch_id: str,
+    answer: dict[str, Any],
+    created_at: datetime,
     new_seq: int | None,
 ) -> None:
     """Keep a batch's answer and move the change counter to ``new_seq`` (if given). PostgreSQL: in
@@ -680,12 +685,16 @@ def _note_erased_contacts(conn: sa.Connection, erased: list[str], cleared: list[
         conn.exec_driver_sql(f"DELETE FROM erased_contact WHERE id = {mark}", [(i,) for i in cleared])
 
 
+#: Rows per statement of ``_insert_records``: 400 x 14 parameters, well under SQLite's (32,766 by
+#: default) and PostgreSQL's (65,535) limits.
+INSERT_ROWS_PER_STATEMENT = 400
+
+
 def _insert_records(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert new records with the driver's executemany: SQLAlchemy's per-row processing cost as
-    much as SQLite's own insert. JSON columns go as text (PostgreSQL casts it to ``json``)."""
-    mark = _mark(conn)
-    names = ", ".join(_NEW_RECORD_COLUMNS)
-    sql = f"INSERT INTO record ({names}) VALUES ({', '.join(mark for _ in _NEW_RECORD_COLUMNS)})"
+    """Insert new records with driver SQL, one multi-row ``INSERT`` per ``INSERT_ROWS_PER_STATEMENT``:
+    SQLAlchemy's per-row processing cost as much as SQLite's own insert, and a statement a row
+    (``executemany``) ~30% more than one for many. JSON columns go as text (PostgreSQL casts it to
+    ``json``)."""
     dumps = orjson.dumps
     params = [
         (
@@ -706,7 +715,16 @@ def _insert_records(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
         )
         for row in rows
     ]
-    conn.exec_driver_sql(sql, params)
+    mark = _mark(conn)
+    for start in range(0, len(params), INSERT_ROWS_PER_STATEMENT):
+        chunk = params[start : start + INSERT_ROWS_PER_STATEMENT]
+        conn.exec_driver_sql(_insert_records_sql(mark, len(chunk)), tuple(chain.from_iterable(chunk)))
+
+
+@lru_cache(maxsize=32)
+def _insert_records_sql(mark: str, count: int) -> str:
+    one = f"({', '.join(mark for _ in _NEW_RECORD_COLUMNS)})"
+    return f"INSERT INTO record ({', '.join(_NEW_RECORD_COLUMNS)}) VALUES {', '.join([one] * count)}"
 
 
 def _pull_scope(device: DeviceContext) -> sa.ColumnElement[bool]:

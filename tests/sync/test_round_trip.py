@@ -322,3 +322,27 @@ def test_a_big_outbox_is_read_in_windows_and_everything_arrives_once(
             )
         ).scalar_one()
     assert stored == 20
+
+
+def test_new_records_beyond_one_insert_statement_arrive_whole(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service inserts a batch's new records a few hundred to a statement: with 7 a statement,
+    a batch of 50 (an uneven tail) lands every record once, with its own values and seq."""
+    import sync.server.merge
+
+    monkeypatch.setattr(sync.server.merge, "INSERT_ROWS_PER_STATEMENT", 7)
+    a, b = world.device(batch_size=50), world.device()
+    people = [add_contact(a.store, f"Osoba {n}", lat=51.7 + n / 1000, notes="ż" * n) for n in range(50)]
+    assert a.client.sync().rejected == []
+    b.client.sync()
+    for person in people:
+        got = b.store.get(Contact, person.id)
+        assert got is not None and (got.name, got.lat, got.notes) == (person.name, person.lat, person.notes)
+    with world.db.read() as conn:
+        seqs = (
+            conn.execute(sa.select(t.record.c.seq).where(t.record.c.id.in_([p.id for p in people])))
+            .scalars()
+            .all()
+        )
+    assert len(seqs) == len(set(seqs)) == 50
