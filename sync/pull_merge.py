@@ -1,7 +1,7 @@
 """Pulled records into the device's tables: field-level last-writer-wins, new records in bulk.
 
 The rules are the service's (``sync.server.merge``); only HLCs decide. Records this device does not
-hold yet are inserted with one ``executemany`` a type and page, their rows built by a function
+hold yet are inserted a type and page at a time (``codec.insert_rows``), their rows built by a function
 compiled per model (``_builder``): the generic dict-and-converter path cost ~11 µs a contact, most
 of it Python calls per column.
 """
