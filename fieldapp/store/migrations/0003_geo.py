@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from fieldapp.geo.rtree_pack import pack_points
+
 #: Tables whose positions are indexed, and the condition for a row to be in the index.
 SPATIAL_TABLES: dict[str, str] = {
     "contact": "{row}.lat IS NOT NULL AND {row}.lon IS NOT NULL AND {row}.deleted = 0 "
@@ -106,11 +108,16 @@ def create_spatial_index(conn: sqlite3.Connection, table: str) -> None:
 
 
 def fill_spatial_index(conn: sqlite3.Connection, table: str) -> None:
-    """(Re)build ``geo_<table>`` from the table (e.g. after a VACUUM renumbered rowids)."""
+    """(Re)build ``geo_<table>`` from the table (after a first pull, or a VACUUM that renumbered
+    rowids): packed in one go (``fieldapp.geo.rtree_pack``), or row by row where SQLite keeps the
+    R*Tree's shadow tables read-only."""
+    condition = SPATIAL_TABLES[table].format(row="row")
+    points = conn.execute(f"SELECT rowid, lat, lon FROM {table} AS row WHERE {condition}").fetchall()
+    if pack_points(conn, f"geo_{table}", points):
+        return
     conn.execute(f"DELETE FROM geo_{table}")
     conn.execute(
-        f"INSERT INTO geo_{table} SELECT rowid, lat, lat, lon, lon FROM {table} AS row "
-        f"WHERE {SPATIAL_TABLES[table].format(row='row')}"
+        f"INSERT INTO geo_{table} SELECT rowid, lat, lat, lon, lon FROM {table} AS row WHERE {condition}"
     )
 
 
