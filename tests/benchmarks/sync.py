@@ -131,11 +131,29 @@ batches, measured in-process on this 2-core machine, SQLite):
   runs beside the Python (one writer per file rules out a second connection for ``finish``). Tried
   and not kept: parsing pages (orjson and the shape checks) in the merging thread instead of the
   fetching one, to spare the merge waits for the GIL (3 interleaved pairs: medians 29,926 vs
-  29,976/s). What could still move it: a first pull whose pages SQLite reads itself (``json_each``
-  in one ``INSERT … SELECT`` a page, the GIL released for the whole page; every column's stored
-  form must then match ``codec`` exactly), a bulk-loaded R*Tree (nodes packed
-  sort-tile-recursive into its shadow tables, checked with ``rtreecheck``), Polish letters folded
-  in SQL for the search rows (each value with a non-ASCII letter calls into Python now).
+  29,976/s). What could still move it: longer stretches of SQLite work with the GIL released
+  (multi-row inserts, the fifth round), a bulk-loaded R*Tree (done in the fifth round), Polish
+  letters folded in SQL for the search rows (each value with a non-ASCII letter calls into Python
+  now).
+- fifth round (2026-12-02 evening, on a slower machine: a bare ``executemany`` ran at 93,000-142,000
+  rows/s and full runs gave push ~12,000 and pull ~14,000/s, so relative figures only):
+  new rows go in with one multi-row ``INSERT`` per 400 (``codec.insert_rows`` on the device,
+  ``_insert_records`` in the service). ``executemany`` releases the GIL for every row's step, so
+  the device's page fetcher and its merging thread traded the GIL at every row; a statement of 400
+  rows runs with the GIL released throughout. It is also cheaper alone: 100,000 rows of 14 columns
+  into a table with 3 indexes, one thread, 1.20-1.40 s -> 0.96-1.00 s. Pull of 40,000 (5
+  interleaved pairs, fresh readers against one service): median 14,519 -> 15,178/s; push of 40,000
+  (4 pairs, fresh services): 11,821 -> 12,602/s, service CPU 64 -> 58 us a record. The first
+  pull's R*Tree is packed into its shadow tables (``fieldapp.geo.rtree_pack``): 20,000 contacts
+  0.31-0.37 -> 0.17-0.20 s; pull of 40,000, 5 pairs: median 14,153 -> 15,448/s. Push is bound by the
+  service: its Server-Timing for a 2,000-record batch is 142-153 ms while the device prepares the
+  next in ~77 ms and the service waits ~8 ms between batches (the device marks the batch in flight,
+  3 ms, and HTTP). py-spy of the service during a 40,000-record push: the inserts' SQL 15%, parsing
+  18% (orjson 10, building the changes 8), per-change checks and merge 18%, the inserts' parameters
+  6%, commit 6%, HTTP and the event loop ~15%. Tried and not kept: a first pull's rows inserted by
+  SQLite from JSON (``INSERT … SELECT value ->> 0, … FROM json_each(?)``: every ``->>`` parses the
+  row's JSON again, the insert's CPU 0.5 -> 1.65 s for 40,000; 3,000,000 doubles did round-trip
+  exactly through SQLite's JSON here).
 - The machine's speed wanders: within an hour a bare ``executemany`` ran at 182,000-340,000 rows/s
   and ten runs of the same code gave SQLite push 21,092-31,695/s and pull 26,614-40,989/s. Hence
   three runs per backend (``--repeat``) and medians.
