@@ -327,8 +327,9 @@ def test_a_big_outbox_is_read_in_windows_and_everything_arrives_once(
 def test_new_records_beyond_one_insert_statement_arrive_whole(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The service inserts a batch's new records a few hundred to a statement: with 7 a statement,
-    a batch of 50 (an uneven tail) lands every record once, with its own values and seq."""
+    """On SQLite the service inserts a batch's new records a few hundred to a statement: with 7 a
+    statement, a batch of 50 (an uneven tail) lands every record once, with its own values and seq
+    (PostgreSQL's executemany alike)."""
     import sync.server.merge
 
     monkeypatch.setattr(sync.server.merge, "INSERT_ROWS_PER_STATEMENT", 7)
