@@ -138,7 +138,8 @@ batches, measured in-process on this 2-core machine, SQLite):
 - fifth round (2026-12-02 evening, on a slower machine: a bare ``executemany`` ran at 93,000-142,000
   rows/s and full runs gave push ~12,000 and pull ~14,000/s, so relative figures only):
   new rows go in with one multi-row ``INSERT`` per 400 (``codec.insert_rows`` on the device,
-  ``_insert_records`` in the service). ``executemany`` releases the GIL for every row's step, so
+  ``_insert_records`` in the service on SQLite; on PostgreSQL they took ~3.5x as long as psycopg's
+  pipelined ``executemany``, which it keeps). ``executemany`` releases the GIL for every row's step, so
   the device's page fetcher and its merging thread traded the GIL at every row; a statement of 400
   rows runs with the GIL released throughout. It is also cheaper alone: 100,000 rows of 14 columns
   into a table with 3 indexes, one thread, 1.20-1.40 s -> 0.96-1.00 s. Pull of 40,000 (5
