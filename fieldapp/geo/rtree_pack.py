@@ -29,14 +29,13 @@ from collections.abc import Sequence
 from functools import cache
 from itertools import chain
 
-#: Bytes of one cell of a two-dimensional R*Tree: rowid, then 4 coordinates.
+#: One cell of a two-dimensional R*Tree (its size sets a node's capacity): rowid, 4 coordinates.
 _CELL = struct.Struct(">q4f")
 _HEADER = struct.Struct(">HH")
 #: SQLite's factors for a float that rounded the wrong way (``RNDTOWARDS``, ``RNDAWAY``).
 _TOWARDS = 1.0 - 1.0 / 8388608.0
 _AWAY = 1.0 + 1.0 / 8388608.0
 
-Box = tuple[float, float, float, float]  # min_a, max_a, min_b, max_b as stored
 Cell = tuple[int, float, float, float, float]  # rowid or child node, then the box
 
 
