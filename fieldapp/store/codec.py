@@ -137,14 +137,22 @@ def insert_rows(db: sqlite3.Connection, model: type[SyncedRecord], rows: Sequenc
     ``executemany`` handed the GIL back and forth at every row (the first pull: ~5% faster)."""
     width = len(columns(model))
     per = max(1, min(ROWS_PER_INSERT, db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
+    insert_many(db.execute, insert_sql(model), rows, per)
+
+
+def insert_many(
+    execute: Callable[[str, Sequence[Any]], Any], sql: str, rows: Sequence[Sequence[Any]], per: int
+) -> None:
+    """Run the one-row ``INSERT … VALUES (…)`` ``sql`` for every row, ``per`` rows a statement
+    (``execute``: a sqlite3 connection's ``execute``, or SQLAlchemy's ``exec_driver_sql``)."""
     for start in range(0, len(rows), per):
         chunk = rows[start : start + per]
-        db.execute(_insert_rows_sql(model, len(chunk)), list(chain.from_iterable(chunk)))
+        execute(_multi_row_sql(sql, len(chunk)), tuple(chain.from_iterable(chunk)))
 
 
 @lru_cache(maxsize=64)
-def _insert_rows_sql(model: type[SyncedRecord], count: int) -> str:
-    head, _, values = insert_sql(model).partition(" VALUES ")
+def _multi_row_sql(sql: str, count: int) -> str:
+    head, _, values = sql.partition(" VALUES ")
     return f"{head} VALUES {', '.join([values] * count)}"
 
 

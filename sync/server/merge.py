@@ -30,7 +30,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from itertools import chain
 from typing import Any
 
@@ -39,6 +38,7 @@ import sqlalchemy as sa
 
 from fieldapp.model.base import SyncedRecord
 from fieldapp.model.registry import RECORD_TYPES, to_wire
+from fieldapp.store.codec import insert_many
 from sync import hlc as hlcs_
 from sync.protocol import (
     MAX_CLOCK_AHEAD_MS,
@@ -717,18 +717,12 @@ def _insert_records(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
         for row in rows
     ]
     mark = _mark(conn)
+    marks = ", ".join(mark for _ in _NEW_RECORD_COLUMNS)
+    sql = f"INSERT INTO record ({', '.join(_NEW_RECORD_COLUMNS)}) VALUES ({marks})"
     if mark != "?":  # PostgreSQL: psycopg's executemany (pipelined) took ~1/3 of the multi-row time
-        conn.exec_driver_sql(_insert_records_sql(mark, 1), params)
+        conn.exec_driver_sql(sql, params)
         return
-    for start in range(0, len(params), INSERT_ROWS_PER_STATEMENT):
-        chunk = params[start : start + INSERT_ROWS_PER_STATEMENT]
-        conn.exec_driver_sql(_insert_records_sql(mark, len(chunk)), tuple(chain.from_iterable(chunk)))
-
-
-@lru_cache(maxsize=32)
-def _insert_records_sql(mark: str, count: int) -> str:
-    one = f"({', '.join(mark for _ in _NEW_RECORD_COLUMNS)})"
-    return f"INSERT INTO record ({', '.join(_NEW_RECORD_COLUMNS)}) VALUES {', '.join([one] * count)}"
+    insert_many(conn.exec_driver_sql, sql, params, INSERT_ROWS_PER_STATEMENT)
 
 
 def _pull_scope(device: DeviceContext) -> sa.ColumnElement[bool]:
