@@ -4,14 +4,16 @@
 Modules: ``app`` (HTTP API, error codes, body limits), ``merge`` (push, pull, conflict rules),
 ``accounts`` (programs, teams, users, enrollment codes, tokens, QR), ``tables`` (schema, and why one
 generic record table), ``db`` (engines, transactions, Alembic migrations in ``sync/migrations``),
-``local`` (the service in a thread, for the demo and tests), ``cli`` (``teren-sync``).
+``local`` (the service in a thread, for the demo and tests), ``cli`` (``teren-sync``),
+``compression`` (answers in zstd or gzip, as the client accepts).
 
 API (JSON; errors are ``{"code", "message"}`` with the codes of ``sync.protocol.ErrorCode``):
 
 - ``GET /health``; ``GET /openapi.json``
 - ``POST /v1/enroll`` one-time code → bearer token (no auth)
 - ``GET /v1/me`` who the token belongs to
-- ``POST /v1/push`` a batch (≤ 500 changes, body ≤ 8 MB after gzip) → per-change results
+- ``POST /v1/push`` a batch (≤ 2,000 changes, body ≤ 8 MB, plain or gzip, the limit counted after
+  inflating) → per-change results
 - ``GET /v1/pull?after=<cursor>&limit=<n>`` records in the device's scope changed after the cursor
 - ``GET /v1/conflicts?after=<id>`` the conflict log of the program (supervisors, admins)
 - ``POST /v1/enrollments`` a supervisor or admin makes an enrollment code for a user of the program
