@@ -7,7 +7,8 @@
                  ``assign_zone`` for the save path, outlines for maps, ``zone_shape_errors``.
 - ``spatial``    ``nearby(store, lat, lon, radius_m)``: contacts/resources within N m (R*Tree of
                  migration 0003, plain lat/lon index where SQLite lacks R*Tree).
-- ``rtree_pack`` ``pack_points(db, name, points)``: a whole R*Tree written at once (after a first pull).
+- ``rtree_pack`` ``pack_points(db, name, points)``: a whole R*Tree written at once (after a first pull);
+                 ``layout`` (pure Python, any thread) and ``write_layout`` are its two halves.
 - ``settings``   ``GeocoderSettings`` (Nominatim by default, own server by domain/scheme or base URL)
                  and ``TileSettings``, kept in the store's ``meta``.
 - ``geocoding``  ``Geocoding(store).forward(address)`` / ``.reverse(lat, lon)`` → ``GeocodeResult``

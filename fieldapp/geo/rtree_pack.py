@@ -26,6 +26,7 @@ import sqlite3
 import struct
 from array import array
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from itertools import chain
 
@@ -39,20 +40,52 @@ _AWAY = 1.0 + 1.0 / 8388608.0
 Cell = tuple[int, float, float, float, float]  # rowid or child node, then the box
 
 
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """A packed tree ready to be written: the ``_node``, ``_parent`` and ``_rowid`` rows (the last
+    as each leaf's number and the JSON list of its rowids)."""
+
+    nodes: list[tuple[int, bytes]]
+    parents: list[tuple[int, int]]
+    leaves: list[tuple[int, str]]
+
+
 def pack_points(db: sqlite3.Connection, name: str, points: Sequence[tuple[int, float, float]]) -> bool:
     """Replace the content of the 2-D R*Tree ``name`` with one point box per ``(rowid, a, b)``.
     Inside the caller's transaction. False (nothing changed) where the shadow tables cannot be
     written."""
+    return write_layout(db, name, layout(points, node_size(db, name)))
+
+
+def node_size(db: sqlite3.Connection, name: str) -> int:
+    """The node size in bytes of the R*Tree ``name`` (that of its root)."""
     found = db.execute(f'SELECT length(data) FROM "{name}_node" WHERE nodeno = 1').fetchone()
     if found is None:
         raise ValueError(f"{name} is not an R*Tree with a root node")
-    node_size = found[0]
+    return int(found[0])
+
+
+def layout(points: Sequence[tuple[int, float, float]], node_size: int) -> Layout:
+    """The packed tree of point boxes, computed without a connection (so in any thread)."""
     capacity = (node_size - _HEADER.size) // _CELL.size
+    return _layout(_tree(_point_cells(points), capacity), node_size)
+
+
+def write_layout(db: sqlite3.Connection, name: str, packed: Layout) -> bool:
+    """Replace the content of the R*Tree ``name`` with ``packed`` (inside the caller's transaction);
+    False (nothing changed) where the shadow tables cannot be written."""
     try:
         db.execute(f'DELETE FROM "{name}_rowid"')
     except sqlite3.DatabaseError:  # read-only shadow tables (defensive mode), or not authorised
         return False
-    _write(db, name, _tree(_point_cells(points), capacity), node_size)
+    db.execute(f'DELETE FROM "{name}_parent"')
+    db.execute(f'DELETE FROM "{name}_node"')
+    db.executemany(f'INSERT INTO "{name}_node" (nodeno, data) VALUES (?, ?)', packed.nodes)
+    db.executemany(f'INSERT INTO "{name}_parent" (nodeno, parentnode) VALUES (?, ?)', packed.parents)
+    for number, rowids in packed.leaves:  # a statement a leaf: ~3x faster than a row at a time
+        db.execute(
+            f'INSERT INTO "{name}_rowid" (rowid, nodeno) SELECT value, ? FROM json_each(?)', (number, rowids)
+        )
     return True
 
 
@@ -120,10 +153,8 @@ def _bounding(number: int, node: list[Cell]) -> Cell:
     )
 
 
-def _write(
-    db: sqlite3.Connection, name: str, levels: list[list[tuple[int, list[Cell]]]], node_size: int
-) -> None:
-    """Write the shadow tables (``levels[0]`` are the leaves, the last level the root alone)."""
+def _layout(levels: list[list[tuple[int, list[Cell]]]], node_size: int) -> Layout:
+    """The shadow tables' rows of a tree (``levels[0]`` are the leaves, the last level the root alone)."""
     depth = len(levels) - 1
     nodes: list[tuple[int, bytes]] = []
     parents: list[tuple[int, int]] = []
@@ -133,15 +164,8 @@ def _write(
                 parents.extend((cell[0], number) for cell in cells)
             data = _node_format(len(cells)).pack(depth if number == 1 else 0, len(cells), *chain(*cells))
             nodes.append((number, data.ljust(node_size, b"\0")))
-    db.execute(f'DELETE FROM "{name}_parent"')
-    db.execute(f'DELETE FROM "{name}_node"')
-    db.executemany(f'INSERT INTO "{name}_node" (nodeno, data) VALUES (?, ?)', nodes)
-    db.executemany(f'INSERT INTO "{name}_parent" (nodeno, parentnode) VALUES (?, ?)', parents)
-    for number, cells in levels[0]:  # a statement a leaf: ~3x faster than a row at a time
-        rowids = json.dumps([cell[0] for cell in cells])
-        db.execute(
-            f'INSERT INTO "{name}_rowid" (rowid, nodeno) SELECT value, ? FROM json_each(?)', (number, rowids)
-        )
+    leaves = [(number, json.dumps([cell[0] for cell in cells])) for number, cells in levels[0]]
+    return Layout(nodes, parents, leaves)
 
 
 @cache

@@ -20,10 +20,12 @@ from __future__ import annotations
 import importlib
 import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import cache
 from types import ModuleType
 
+from fieldapp.geo import rtree_pack
 from fieldapp.store import search
 
 #: Page cache while ``finish`` builds (KiB): the index sorts, FTS5 segments and R*Tree nodes of a
@@ -82,14 +84,23 @@ def finish(db: sqlite3.Connection) -> bool:
     spatial = [table for (table,) in db.execute("SELECT table_name FROM geo_deferred ORDER BY table_name")]
     if not deferred and not spatial:
         return False
-    with _cache_of(db, FINISH_CACHE_KIB):
+    geo = _geo()
+    with _cache_of(db, FINISH_CACHE_KIB), ThreadPoolExecutor(1, thread_name_prefix="teren-rtree") as planner:
+        # An R*Tree's packed layout is computed in Python alone: in a thread, while SQLite builds
+        # the indexes and search rows (releasing the GIL meanwhile).
+        layouts = {
+            table: planner.submit(
+                rtree_pack.layout, geo.spatial_points(db, table), rtree_pack.node_size(db, f"geo_{table}")
+            )
+            for table in spatial
+        }
+        if any(name == search.TABLE for name, _sql in deferred):
+            search.index_all(db)  # first: one long statement, the planner's best window
         for name, sql in deferred:  # indexes and triggers (unless a migration made them anew)
             if sql is not None and not _in_schema(db, name, "index", "trigger"):
                 db.execute(sql)
-        if any(name == search.TABLE for name, _sql in deferred):
-            search.index_all(db)
-        for table in spatial:
-            _geo().fill_spatial_index(db, table)
+        for table, planned in layouts.items():
+            geo.fill_spatial_index(db, table, planned.result())
     db.execute("DELETE FROM bulk_deferred")
     db.execute("DELETE FROM geo_deferred")
     return True

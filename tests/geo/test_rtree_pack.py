@@ -110,8 +110,8 @@ def test_a_store_fills_its_spatial_index_packed_or_row_by_row_to_the_same_conten
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``fill_spatial_index`` packs; where the shadow tables may not be written (SQLite's defensive
-    mode: an authorizer stands in for it) ``pack_points`` changes nothing and says so, and the rows
-    go in one by one."""
+    mode: an authorizer stands in for it) ``pack_points`` and ``write_layout`` change nothing and
+    say so, and the rows go in one by one."""
     store = Store(tmp_path / "device.db")
     with store.write() as conn:
         for _n, lat, lon in _points(200, 3):
@@ -132,7 +132,7 @@ def test_a_store_fills_its_spatial_index_packed_or_row_by_row_to_the_same_conten
         assert pack_points(db, "geo_contact", [(1, 0.0, 0.0)]) is False
         db.set_authorizer(None)  # it would refuse the R*Tree's own writes too, unlike defensive mode
         assert db.execute("SELECT * FROM geo_contact ORDER BY id").fetchall() == by_triggers
-        monkeypatch.setattr(_geo, "pack_points", lambda *_: False)
+        monkeypatch.setattr(_geo, "write_layout", lambda *_: False)
         _geo.fill_spatial_index(db, "contact")
         assert db.execute("SELECT * FROM geo_contact ORDER BY id").fetchall() == by_triggers
         assert db.execute("SELECT rtreecheck('geo_contact')").fetchone() == ("ok",)

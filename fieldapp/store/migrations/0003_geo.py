@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from fieldapp.geo.rtree_pack import pack_points
+from fieldapp.geo.rtree_pack import Layout, layout, node_size, write_layout
 
 #: Tables whose positions are indexed, and the condition for a row to be in the index.
 SPATIAL_TABLES: dict[str, str] = {
@@ -107,17 +107,25 @@ def create_spatial_index(conn: sqlite3.Connection, table: str) -> None:
     fill_spatial_index(conn, table)
 
 
-def fill_spatial_index(conn: sqlite3.Connection, table: str) -> None:
-    """(Re)build ``geo_<table>`` from the table (after a first pull, or a VACUUM that renumbered
-    rowids): packed in one go (``fieldapp.geo.rtree_pack``), or row by row where SQLite keeps the
-    R*Tree's shadow tables read-only."""
+def spatial_points(conn: sqlite3.Connection, table: str) -> list[tuple[int, float, float]]:
+    """``(rowid, lat, lon)`` of the rows that belong in ``geo_<table>``."""
     condition = SPATIAL_TABLES[table].format(row="row")
-    points = conn.execute(f"SELECT rowid, lat, lon FROM {table} AS row WHERE {condition}").fetchall()
-    if pack_points(conn, f"geo_{table}", points):
+    return conn.execute(f"SELECT rowid, lat, lon FROM {table} AS row WHERE {condition}").fetchall()
+
+
+def fill_spatial_index(conn: sqlite3.Connection, table: str, packed: Layout | None = None) -> None:
+    """(Re)build ``geo_<table>`` from the table (after a first pull, or a VACUUM that renumbered
+    rowids): packed in one go (``fieldapp.geo.rtree_pack``; ``packed`` if the caller planned it
+    already), or row by row where SQLite keeps the R*Tree's shadow tables read-only."""
+    index = f"geo_{table}"
+    if packed is None:
+        packed = layout(spatial_points(conn, table), node_size(conn, index))
+    if write_layout(conn, index, packed):
         return
-    conn.execute(f"DELETE FROM geo_{table}")
+    condition = SPATIAL_TABLES[table].format(row="row")
+    conn.execute(f"DELETE FROM {index}")
     conn.execute(
-        f"INSERT INTO geo_{table} SELECT rowid, lat, lat, lon, lon FROM {table} AS row WHERE {condition}"
+        f"INSERT INTO {index} SELECT rowid, lat, lat, lon, lon FROM {table} AS row WHERE {condition}"
     )
 
 
