@@ -155,6 +155,23 @@ batches, measured in-process on this 2-core machine, SQLite):
   SQLite from JSON (``INSERT … SELECT value ->> 0, … FROM json_each(?)``: every ``->>`` parses the
   row's JSON again, the insert's CPU 0.5 -> 1.65 s for 40,000; 3,000,000 doubles did round-trip
   exactly through SQLite's JSON here).
+- sixth round (2026-12-02 night, a fast machine: a 10,000,000-step Python loop 0.23 s, bare
+  ``executemany`` 250,000-295,000 rows/s). Before it, two full runs: SQLite push 37,497 and 34,266/s,
+  pull 41,040 and 38,224/s. The pull is bound by the device's CPU (~2.2 s for 100,000 records, one
+  core's worth under the GIL): per 2,000-record page, fetching took ~26 ms (the service ~16 ms, of
+  which gzip ~5 ms; urllib3's gunzip ~2.9 ms; ``orjson.loads`` of the 1.4 MB page ~5.9 ms) and
+  merging ~20 ms; then the deferred indexes, search rows and R*Tree ~0.64 s on one core. The service
+  now answers in zstd (``sync.server.compression``) where the client accepts it, as the app's
+  ``requests`` does once ``backports-zstd`` is installed: a page packs in ~1.1 ms to 89-110 KB
+  instead of ~5 ms to 118-148 KB. Pull of 100,000, 5 interleaved pairs against one service: median
+  44,782 -> 46,863/s, pull wire 66.8 -> 49.7 B a record, service CPU 0.78 -> 0.63 s. The R*Tree's
+  layout (pure Python, ~100 ms) is planned in a thread while SQLite builds the search rows and
+  indexes: finish 0.632 -> 0.585 s (medians of 9). Tried and not kept: asking for the next page as
+  soon as the current one's headers announce its cursor (the merges slowed as much as the fetches
+  gained: the device's CPU is the limit; 2.26 -> 2.28 s, and 2.03 -> 2.18 s once zstd was in);
+  larger pages (3,000 and 5,000: no change); search rows written page by page instead of at the
+  end (FTS5's incremental merges: merging +0.6 s, finish -0.2 s); a larger FTS5 ``hashsize``,
+  SQLite's sorter threads (``PRAGMA threads``) and a larger page cache while pulling (no change).
 - The machine's speed wanders: within an hour a bare ``executemany`` ran at 182,000-340,000 rows/s
   and ten runs of the same code gave SQLite push 21,092-31,695/s and pull 26,614-40,989/s. Hence
   three runs per backend (``--repeat``) and medians.
