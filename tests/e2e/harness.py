@@ -262,13 +262,6 @@ class Phone:
     def tap_tab(self, name: str) -> None:
         self.tap(name, role="tab")
 
-    def tap_text(self, text: str) -> None:
-        target = self.page.get_by_text(text).first
-        target.wait_for(timeout=TIMEOUT_MS)
-        self._hold_still(target)
-        target.click(timeout=TIMEOUT_MS)
-        self.taps += 1
-
     def fill(self, label: str, text: str, *, exact: bool = False) -> None:
         """Type into the text field with this label as a person does: tap it, clear it, type.
 
