@@ -18,6 +18,7 @@ from fieldapp.store import Store
 from fieldapp.store.paths import DB_FILENAME
 
 if TYPE_CHECKING:
+    from fieldapp.sync.client import SyncClient
     from sync.server.local import LocalServer
 
 DEFAULT_FOLDER = Path("var") / "demo"
@@ -38,8 +39,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def prepare(folder: Path, sync_port: int, contacts: int, visits: int) -> LocalServer:
     """Start the local service and make sure the device is enrolled, filled and synced."""
     from fieldapp.sample import fill
-    from sync.client import SyncClient, SyncError
-    from sync.server.accounts import create_demo_setup
+    from fieldapp.sync.client import SyncError
     from sync.server.local import start_local_server
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -47,11 +47,7 @@ def prepare(folder: Path, sync_port: int, contacts: int, visits: int) -> LocalSe
     print(f"teren-demo: sync service at {server.url} (data: {folder / 'service.db'})")
     store = Store(folder / "device" / DB_FILENAME)
     try:
-        client = SyncClient(store)
-        if not client.status().enrolled:
-            setup = create_demo_setup(server.db, server.url)
-            client.enroll(setup.enrollment.uri)
-            print("teren-demo: device enrolled as the demo animator")
+        client = connect_demo_device(server, store)
         if store.meta("demo.filled") is None:
             summary = fill(store, contacts=contacts, visits=visits)
             store.set_meta("demo.filled", "1")
@@ -66,6 +62,25 @@ def prepare(folder: Path, sync_port: int, contacts: int, visits: int) -> LocalSe
     finally:
         store.close()
     return server
+
+
+def connect_demo_device(server: LocalServer, store: Store) -> SyncClient:
+    """A sync client for ``store`` enrolled in the embedded service: a device enrolled before keeps
+    its enrollment (the service has a new port each run), otherwise it gets the demo animator's."""
+    from fieldapp.sync.client import SyncClient, SyncError
+    from sync.server.accounts import create_demo_setup
+
+    client = SyncClient(store)
+    if client.status().enrolled:
+        client.move_to(server.url)
+        try:
+            client.whoami()
+            return client
+        except SyncError:
+            pass  # this database does not know the device: enroll it again
+    client.enroll(create_demo_setup(server.db, server.url).enrollment.uri)
+    print("teren-demo: device enrolled as the demo animator")
+    return client
 
 
 def main(argv: list[str] | None = None) -> None:

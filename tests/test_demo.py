@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fieldapp.demo import prepare
 from fieldapp.store import Store
-from sync.client import SyncClient
+from fieldapp.sync.client import SyncClient
 
 
 def test_demo_enrolls_fills_and_syncs_the_device(tmp_path: Path) -> None:

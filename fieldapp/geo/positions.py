@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import Session
 
+from fieldapp.errors import NotFound
 from fieldapp.geo.address import AddressQuery
 from fieldapp.geo.distance import check_point
 from fieldapp.geo.geocoding import (
@@ -37,7 +38,6 @@ from fieldapp.geo.geocoding import (
 )
 from fieldapp.geo.zones import assign_zone
 from fieldapp.model import Contact, SyncedRecord, utcnow
-from fieldapp.services.errors import NotFound
 from fieldapp.store import Store
 from fieldapp.store.codec import to_sqlite_datetime
 

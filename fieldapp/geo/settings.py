@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from geopy.geocoders import SERVICE_TO_GEOCODER
 
-from fieldapp.services.errors import FieldError, ValidationFailed
+from fieldapp.errors import FieldError, ValidationFailed
 from fieldapp.store import Store
 
 PUBLIC_NOMINATIM = "nominatim.openstreetmap.org"

@@ -1,4 +1,4 @@
-"""Contacts and resources near a point, through the spatial index of migration 0003.
+"""Contacts and resources near a point, through the store's spatial index.
 
 The R*Tree narrows the search to a box around the circle; exact distances then decide. The flat
 local metric is used for the bulk of the candidates and the geodesic only for the few that lie
@@ -7,14 +7,9 @@ within a hair of the radius, so "within N metres" means the geodesic distance at
 
 from __future__ import annotations
 
-import importlib
 import math
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from types import ModuleType
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -27,8 +22,7 @@ from fieldapp.geo.distance import (
     fast_distance_m,
     geodesic_m,
 )
-from fieldapp.model.base import SyncedRecord
-from fieldapp.store import Store, codec, raw
+from fieldapp.store import Store, raw, spatial_index
 
 #: Record types the spatial index covers.
 INDEXED_TYPES: tuple[str, ...] = ("contact", "resource")
@@ -149,7 +143,7 @@ def _distance_within(center: Point, point: Point, flat_m: float, radius_m: float
 def _rows_in_box(conn: Connection, record_type: str, box: tuple[float, float, float, float]):
     db = raw(conn)
     min_lat, max_lat, min_lon, max_lon = box
-    if has_rtree_table(db, record_type) and not is_deferred(db, record_type):
+    if spatial_index.has_rtree_table(db, record_type) and not spatial_index.is_deferred(db, record_type):
         source = f"geo_{record_type} AS g JOIN {record_type} AS t ON t.rowid = g.id"
         condition = "g.max_lat >= ? AND g.min_lat <= ? AND g.max_lon >= ? AND g.min_lon <= ?"
         params = (min_lat, max_lat, min_lon, max_lon)
@@ -164,61 +158,7 @@ def _rows_in_box(conn: Connection, record_type: str, box: tuple[float, float, fl
             yield row
 
 
-def has_rtree(conn: Connection, record_type: str) -> bool:
-    return has_rtree_table(raw(conn), record_type)
-
-
-def has_rtree_table(db: sqlite3.Connection, record_type: str) -> bool:
-    return (
-        db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (f"geo_{record_type}",)
-        ).fetchone()
-        is not None
-    )
-
-
-def is_deferred(db: sqlite3.Connection, record_type: str) -> bool:
-    """Whether a first pull is loading ``record_type`` without its R*Tree entries
-    (``fieldapp.store.bulk``): the R*Tree is incomplete until the pull ends."""
-    found = db.execute("SELECT 1 FROM geo_deferred WHERE table_name = ?", (record_type,))
-    return found.fetchone() is not None
-
-
-@cache
-def _geo_migration() -> ModuleType:
-    """The migration that defines the spatial indexes (its module name starts with a digit)."""
-    return importlib.import_module("fieldapp.store.migrations.0003_geo")
-
-
 def rebuild_spatial_index(store: Store) -> None:
     """Rebuild the R*Trees from the tables (needed after a VACUUM, which may renumber rowids)."""
-    migration = _geo_migration()
     with store.write() as conn:
-        for record_type in INDEXED_TYPES:
-            if has_rtree(conn, record_type):
-                migration.fill_spatial_index(raw(conn), record_type)
-
-
-def insert_new_rows(
-    db: sqlite3.Connection, model: type[SyncedRecord], rows: list[Sequence[Any]], ids: list[str]
-) -> None:
-    """Insert rows that are new to the model's table (``codec.insert_rows``, the records ``ids``) and put
-    them in its spatial index with one statement instead of one trigger firing per row (2.5x
-    cheaper for a page of pulled contacts; see migration 0007). Inside the caller's transaction.
-    While a bulk load defers the table's spatial index, the rows go in alone."""
-    table = model.__tablename__  # type: ignore[attr-defined]
-    indexed = table in INDEXED_TYPES and has_rtree_table(db, table) and not is_deferred(db, table)
-    if indexed:
-        db.execute("INSERT INTO geo_deferred (table_name) VALUES (?)", (table,))
-    codec.insert_rows(db, model, rows)
-    if not indexed:
-        return
-    db.execute("DELETE FROM geo_deferred WHERE table_name = ?", (table,))
-    condition = _geo_migration().SPATIAL_TABLES[table].format(row="row")
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        db.execute(
-            f"INSERT INTO geo_{table} SELECT rowid, lat, lat, lon, lon FROM {table} AS row "
-            f"WHERE id IN ({','.join('?' * len(chunk))}) AND {condition}",
-            chunk,
-        )
+        spatial_index.rebuild(raw(conn))

@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from fieldapp.errors import FieldError
 from fieldapp.geo.distance import LocalFrame, Point, check_point, destination, geodesic_m
 from fieldapp.model import Zone
-from fieldapp.services.errors import FieldError
 from fieldapp.store import raw
 
 #: Points this close to a polygon's edge count as inside (GPS and digitising are not sharper).

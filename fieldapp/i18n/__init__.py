@@ -12,6 +12,7 @@ import importlib
 import pkgutil
 from functools import cache
 
+from fieldapp.errors import FieldError, ValidationFailed
 from fieldapp.i18n import catalog as _catalog_pkg
 
 LANGUAGES: tuple[str, ...] = ("pl", "en")
@@ -54,3 +55,13 @@ class Translator:
 
     def __call__(self, key: str, /, **params: object) -> str:
         return t(key, self.lang, **params)
+
+
+def error_text(error: FieldError, lang: str = DEFAULT_LANGUAGE) -> str:
+    """What a field error says to the user (catalog key ``error.<code>``, with its params)."""
+    return t(f"error.{error.code}", lang, **error.params)
+
+
+def errors_by_field(failed: ValidationFailed, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+    """The messages of a failed validation keyed by field, for showing beside each input."""
+    return {error.field: error_text(error, lang) for error in failed.errors}

@@ -6,8 +6,7 @@ No Flet imports here: the service imports this package too.
 from fieldapp.model.action import NeighbourhoodAction
 from fieldapp.model.base import SYNC_COLUMNS, SyncedRecord, new_id, utcnow
 from fieldapp.model.contact import Consent, Contact
-from fieldapp.model.diagnosis import Diagnosis, Need, Resource
-from fieldapp.model.network import (
+from fieldapp.model.cooperation import (
     Attendance,
     FollowUpTask,
     GroupAction,
@@ -18,6 +17,7 @@ from fieldapp.model.network import (
     Partnership,
     PartnershipPhaseChange,
 )
+from fieldapp.model.diagnosis import Diagnosis, Need, Resource
 from fieldapp.model.registry import RECORD_TYPES, from_wire, model_for, to_wire
 from fieldapp.model.review import Review
 from fieldapp.model.visit import Visit

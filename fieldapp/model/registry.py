@@ -8,8 +8,8 @@ from typing import Any
 from fieldapp.model.action import NeighbourhoodAction
 from fieldapp.model.base import SyncedRecord
 from fieldapp.model.contact import Consent, Contact
+from fieldapp.model.cooperation import NETWORK_RECORDS
 from fieldapp.model.diagnosis import Diagnosis, Need, Resource
-from fieldapp.model.network import NETWORK_RECORDS
 from fieldapp.model.review import Review
 from fieldapp.model.visit import Visit
 from fieldapp.model.zone import Zone

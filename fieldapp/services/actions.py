@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from fieldapp.errors import Errors, FieldError
 from fieldapp.model import Diagnosis, Need, NeighbourhoodAction, Zone, utcnow
 from fieldapp.model.enums import (
     ACTION_TRANSITIONS,
@@ -18,7 +19,6 @@ from fieldapp.model.enums import (
     ActionKind,
     ActionStatus,
 )
-from fieldapp.services.errors import Errors, FieldError
 from fieldapp.services.reviews import mark_corrected
 from fieldapp.services.validation import (
     check_exists,

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import select
 
+from fieldapp.errors import Errors
 from fieldapp.model import Consent, Contact, utcnow
 from fieldapp.model.enums import NATURAL_PERSON_KINDS, ConsentMethod, ConsentStatus
-from fieldapp.services.errors import Errors
 from fieldapp.services.validation import choice, flag, get_live, moment, parse, text
 from fieldapp.store import Store
 

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import text as sql_text
 from sqlmodel import func, select
 
+from fieldapp.errors import Errors, NotFound
 from fieldapp.geo.positions import place_fields
 from fieldapp.model import Consent, Contact, Visit, Zone
 from fieldapp.model.enums import ContactKind
 from fieldapp.services.consent import allows_storing, is_person, latest_consent, parse_consent
-from fieldapp.services.errors import Errors, NotFound
 from fieldapp.services.validation import (
     apply_changes,
     check_exists,
@@ -200,3 +200,9 @@ def list_contacts(
 def search_contacts(store: Store, query: str, *, limit: int = 50, offset: int = 0) -> list[Contact]:
     """Contacts matching what was typed (name, address, tags, needs, offers), best first."""
     return store.search_contacts(query, limit=limit, offset=offset)
+
+
+def count_contacts(store: Store) -> int:
+    """How many live contacts the device holds (the contact list's header)."""
+    with store.engine.connect() as conn:
+        return conn.execute(sql_text("SELECT count(*) FROM contact WHERE deleted = 0")).scalar_one()

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import case
 from sqlmodel import select
 
+from fieldapp.errors import Errors
 from fieldapp.model import Diagnosis, Need, Resource, Zone
 from fieldapp.model.enums import (
     RESOURCE_GROUP_OF_KIND,
@@ -15,7 +16,6 @@ from fieldapp.model.enums import (
     ResourceGroup,
     ResourceKind,
 )
-from fieldapp.services.errors import Errors
 from fieldapp.services.reviews import mark_corrected
 from fieldapp.services.validation import (
     at_least_one,
@@ -172,3 +172,14 @@ def update_resource(store: Store, resource_id: str, changes: dict[str, Any]) -> 
 
 def delete_resource(store: Store, resource_id: str) -> None:
     delete_record(store, Resource, resource_id)
+
+
+def resources_of(store: Store, diagnosis_id: str) -> list[Resource]:
+    """A diagnosis's live resources, by group then name."""
+    with store.read() as session:
+        rows = session.exec(
+            select(Resource)
+            .where(Resource.diagnosis_id == diagnosis_id, Resource.deleted == False)  # noqa: E712
+            .order_by(Resource.category, Resource.name)
+        ).all()
+    return list(rows)

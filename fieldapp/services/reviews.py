@@ -24,10 +24,10 @@ from sqlalchemy import Connection
 from sqlalchemy import text as sql
 from sqlmodel import Session
 
+from fieldapp.errors import Errors, NotFound
 from fieldapp.model import Diagnosis, NeighbourhoodAction, Review, SyncedRecord, Visit
 from fieldapp.model.enums import ReviewState
-from fieldapp.rodo.audit import AuditAction, actor_of, record
-from fieldapp.services.errors import Errors, NotFound
+from fieldapp.services.rodo.audit import AuditAction, actor_of, record
 from fieldapp.services.roles import is_supervisor
 from fieldapp.services.validation import LONG_TEXT, Invalid, text
 from fieldapp.store import Store

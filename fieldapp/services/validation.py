@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 from sqlmodel import select
 
+from fieldapp.errors import Errors, NotFound
 from fieldapp.model import Contact, SyncedRecord, utcnow
-from fieldapp.services.errors import Errors, NotFound
 from fieldapp.store import Store
 
 R = TypeVar("R", bound=SyncedRecord)

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import text as sql
 from sqlmodel import select
 
+from fieldapp.errors import Errors, NotFound
 from fieldapp.geo.positions import place_fields
 from fieldapp.model import Contact, Visit, Zone
 from fieldapp.model.enums import VisitOutcome
-from fieldapp.services.errors import Errors
 from fieldapp.services.reviews import mark_corrected
 from fieldapp.services.validation import (
     Invalid,
@@ -210,3 +210,30 @@ def follow_ups_due(store: Store, on: date, limit: int = 200) -> list[Visit]:
     with store.read() as session:
         found = {v.id: v for v in session.exec(select(Visit).where(Visit.id.in_(ids))).all()}
     return [found[i] for i in ids]
+
+
+def streets_in_zone(store: Store, zone_id: str | None, limit: int = 12) -> list[str]:
+    """Streets known in a zone (from its contacts and visits), the most used first.
+
+    Offered as one-tap choices on the door-to-door screen.
+    """
+    query = """
+        SELECT street, count(*) AS n FROM (
+            SELECT street FROM visit
+            WHERE deleted = 0 AND street != '' AND (:zone IS NULL OR zone_id = :zone)
+            UNION ALL
+            SELECT street FROM contact
+            WHERE deleted = 0 AND street != '' AND (:zone IS NULL OR zone_id = :zone)
+        ) GROUP BY street ORDER BY n DESC, street LIMIT :limit
+    """
+    with store.engine.connect() as conn:
+        return [row[0] for row in conn.execute(sql(query), {"zone": zone_id, "limit": limit})]
+
+
+def undo_visit(store: Store, visit_id: str) -> None:
+    """Take back a door-knock logged by mistake a moment ago (a tombstone that syncs)."""
+    with store.write() as conn:
+        visit = store.get(Visit, visit_id)
+        if visit is None or visit.deleted:
+            raise NotFound("visit", visit_id)
+        store.delete(conn, visit)

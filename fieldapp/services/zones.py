@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlmodel import func, select
 
+from fieldapp.errors import Errors
 from fieldapp.geo.zones import zone_shape_errors
 from fieldapp.model import Zone
 from fieldapp.model.enums import ZoneKind
-from fieldapp.services.errors import Errors
 from fieldapp.services.validation import (
     Invalid,
     choice,

@@ -12,21 +12,17 @@ its ``WHEN … NOT EXISTS`` still ran for every row, ~0.7 µs a record). Every p
 its cursor. ``finish`` builds everything noted, in one transaction: the sync calls it after the
 last page, and a store opened with deferred work left (the app died mid-pull) calls it first. Until
 then queries are correct, only slower: tables are scanned, search reads the contacts
-(``search.scan_contact_ids``), the map reads positions from the table (``fieldapp.geo.spatial``).
+(``search.scan_contact_ids``), the map reads positions from the table (``fieldapp.store.spatial_index``).
 """
 
 from __future__ import annotations
 
-import importlib
 import sqlite3
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from functools import cache
-from types import ModuleType
 
-from fieldapp.geo import rtree_pack
-from fieldapp.store import search
+from fieldapp.store import rtree_pack, search, spatial_index
 
 #: Page cache while ``finish`` builds (KiB): the index sorts, FTS5 segments and R*Tree nodes of a
 #: first pull outgrow SQLite's default 2 MB; the connection's own size comes back afterwards.
@@ -34,12 +30,6 @@ FINISH_CACHE_KIB = 32 * 1024
 
 #: Tables of bookkeeping, not data: a wipe keeps their rows so that ``finish`` still runs.
 BOOKKEEPING_TABLES = ("bulk_deferred", "geo_deferred")
-
-
-@cache
-def _geo() -> ModuleType:
-    """The migration that defines the spatial indexes (its module name starts with a digit)."""
-    return importlib.import_module("fieldapp.store.migrations.0003_geo")
 
 
 def is_empty(db: sqlite3.Connection, table: str) -> bool:
@@ -59,7 +49,7 @@ def begin(db: sqlite3.Connection, table: str) -> None:
         db.execute(
             "INSERT OR IGNORE INTO bulk_deferred (name, table_name) VALUES (?, 'contact')", (search.TABLE,)
         )
-    if table in _geo().SPATIAL_TABLES and _in_schema(db, f"geo_{table}", "table"):
+    if table in spatial_index.SPATIAL_TABLES and _in_schema(db, f"geo_{table}", "table"):
         db.execute("INSERT OR IGNORE INTO geo_deferred (table_name) VALUES (?)", (table,))
         # While the table is in geo_deferred its insert trigger does nothing; ``finish`` (also the
         # one a store runs when it opens after a crash) creates it again from the noted statement.
@@ -84,13 +74,14 @@ def finish(db: sqlite3.Connection) -> bool:
     spatial = [table for (table,) in db.execute("SELECT table_name FROM geo_deferred ORDER BY table_name")]
     if not deferred and not spatial:
         return False
-    geo = _geo()
     with _cache_of(db, FINISH_CACHE_KIB), ThreadPoolExecutor(1, thread_name_prefix="teren-rtree") as planner:
         # An R*Tree's packed layout is computed in Python alone: in a thread, while SQLite builds
         # the indexes and search rows (releasing the GIL meanwhile).
         layouts = {
             table: planner.submit(
-                rtree_pack.layout, geo.spatial_points(db, table), rtree_pack.node_size(db, f"geo_{table}")
+                rtree_pack.layout,
+                spatial_index.spatial_points(db, table),
+                rtree_pack.node_size(db, f"geo_{table}"),
             )
             for table in spatial
         }
@@ -100,7 +91,7 @@ def finish(db: sqlite3.Connection) -> bool:
             if sql is not None and not _in_schema(db, name, "index", "trigger"):
                 db.execute(sql)
         for table, planned in layouts.items():
-            geo.fill_spatial_index(db, table, planned.result())
+            spatial_index.fill_spatial_index(db, table, planned.result())
     db.execute("DELETE FROM bulk_deferred")
     db.execute("DELETE FROM geo_deferred")
     return True

@@ -12,14 +12,14 @@ import re
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from functools import cache, lru_cache
-from itertools import chain
+from functools import cache
 from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Boolean, Date, DateTime, TypeDecorator
 
 from fieldapp.model.base import SyncedRecord
+from sync.multirow import insert_many
 
 Converter = Callable[[Any], Any]
 
@@ -138,22 +138,6 @@ def insert_rows(db: sqlite3.Connection, model: type[SyncedRecord], rows: Sequenc
     width = len(columns(model))
     per = max(1, min(ROWS_PER_INSERT, db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
     insert_many(db.execute, insert_sql(model), rows, per)
-
-
-def insert_many(
-    execute: Callable[[str, Sequence[Any]], Any], sql: str, rows: Sequence[Sequence[Any]], per: int
-) -> None:
-    """Run the one-row ``INSERT … VALUES (…)`` ``sql`` for every row, ``per`` rows a statement
-    (``execute``: a sqlite3 connection's ``execute``, or SQLAlchemy's ``exec_driver_sql``)."""
-    for start in range(0, len(rows), per):
-        chunk = rows[start : start + per]
-        execute(_multi_row_sql(sql, len(chunk)), tuple(chain.from_iterable(chunk)))
-
-
-@lru_cache(maxsize=64)
-def _multi_row_sql(sql: str, count: int) -> str:
-    head, _, values = sql.partition(" VALUES ")
-    return f"{head} VALUES {', '.join([values] * count)}"
 
 
 def row(model: type[SyncedRecord], values: dict[str, Any]) -> tuple[Any, ...]:

@@ -7,10 +7,11 @@ from typing import Any
 
 import flet as ft
 
+from fieldapp.errors import FieldError, ValidationFailed
+from fieldapp.i18n import error_text
 from fieldapp.model import Diagnosis, Need, NeighbourhoodAction, Zone
 from fieldapp.model.enums import ACTION_TRANSITIONS, ActionKind
 from fieldapp.services import actions as action_service
-from fieldapp.services.errors import FieldError, ValidationFailed
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.forms import Form
@@ -211,7 +212,7 @@ class ActionScreen(Screen):
     def _show_warnings(self, action: NeighbourhoodAction) -> None:
         warnings = action_service.grant_warnings(action)
         self.warnings.controls = [
-            w.notice(e.message(self.ctx.lang), icon=ft.Icons.WARNING_AMBER) for e in warnings
+            w.notice(error_text(e, self.ctx.lang), icon=ft.Icons.WARNING_AMBER) for e in warnings
         ]
 
     async def advance(self, to_status: str) -> None:

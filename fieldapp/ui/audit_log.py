@@ -67,8 +67,8 @@ class AuditLogScreen(Screen):
         if client is None or not await ctx.call(review_service.can_review, ctx.store):
             self.list.controls = [w.empty(self.t("ui.audit.supervisors_only"))]
             return
-        from sync.audit_upload import fetch_audit
-        from sync.client import SyncError
+        from fieldapp.sync.audit import fetch_audit
+        from fieldapp.sync.client import SyncError
 
         try:
             page = await ctx.call(fetch_audit, client, before=self.cursor, limit=PAGE)

@@ -6,13 +6,13 @@ import flet as ft
 
 from fieldapp.model import Consent, Contact, utcnow
 from fieldapp.model.enums import NATURAL_PERSON_KINDS
-from fieldapp.rodo.audit import record_view
-from fieldapp.rodo.erasure import erase_person
-from fieldapp.rodo.export import export_person_json
 from fieldapp.services import consent as consent_service
 from fieldapp.services import contacts as contact_service
 from fieldapp.services import reviews as review_service
 from fieldapp.services.backup import write_atomic
+from fieldapp.services.rodo.audit import record_view
+from fieldapp.services.rodo.erasure import erase_person
+from fieldapp.services.rodo.export import export_person_json
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.contacts import contact_title, zone_names

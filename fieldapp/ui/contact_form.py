@@ -12,11 +12,11 @@ from typing import Any
 
 import flet as ft
 
+from fieldapp.errors import FieldError, ValidationFailed
 from fieldapp.model import Consent, Contact
 from fieldapp.model.enums import NATURAL_PERSON_KINDS, ConsentMethod, ContactKind
 from fieldapp.services import consent as consent_service
 from fieldapp.services import contacts as contact_service
-from fieldapp.services.errors import FieldError, ValidationFailed
 from fieldapp.ui import widgets as w
 from fieldapp.ui.contact_detail import consent_line
 from fieldapp.ui.contacts import zone_names

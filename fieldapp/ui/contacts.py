@@ -13,7 +13,7 @@ import flet as ft
 from fieldapp.model import Contact, Zone
 from fieldapp.services import contacts as contact_service
 from fieldapp.services import zones as zone_service
-from fieldapp.services.ui_queries import count_contacts
+from fieldapp.services.contacts import count_contacts
 from fieldapp.ui import widgets as w
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen

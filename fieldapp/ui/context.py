@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import flet as ft
 
-from fieldapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
-from fieldapp.services.errors import NotFound, ValidationFailed
+from fieldapp.errors import NotFound, ValidationFailed
+from fieldapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, errors_by_field
 from fieldapp.store import Store
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ class UiContext:
                 # handler (a toast does): send what the handler changed after that point too.
                 self.page.update()
             except ValidationFailed as exc:
-                self.toast("; ".join(exc.by_field(self.lang).values()))
+                self.toast("; ".join(errors_by_field(exc, self.lang).values()))
             except NotFound:
                 self.toast(self.t("ui.error.not_found"))
             except Exception as exc:
@@ -171,7 +171,7 @@ class AppServices:
         """The sync client, or ``None`` when the sync package is not installed in this build."""
         if self._sync_client is None and self.sync_available is not False:
             try:
-                from sync.client import SyncClient
+                from fieldapp.sync.client import SyncClient
             except ImportError:
                 log.info("sync client not available")
                 self.sync_available = False
@@ -186,7 +186,7 @@ class AppServices:
         if client is None or self._auto_sync is not None:
             return
         try:
-            from sync.client import AutoSync
+            from fieldapp.sync.client import AutoSync
 
             if not client.status().enrolled:
                 return

@@ -10,6 +10,7 @@ from datetime import date
 
 import flet as ft
 
+from fieldapp.errors import FieldError, ValidationFailed
 from fieldapp.model import Contact, Diagnosis, Need, Resource, Zone
 from fieldapp.model.enums import (
     RESOURCE_GROUP_OF_KIND,
@@ -19,8 +20,7 @@ from fieldapp.model.enums import (
     ResourceKind,
 )
 from fieldapp.services import diagnoses as diagnosis_service
-from fieldapp.services.errors import FieldError, ValidationFailed
-from fieldapp.services.ui_queries import resources_of
+from fieldapp.services.diagnoses import resources_of
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.contacts import ContactPicker, contact_title

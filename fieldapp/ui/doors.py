@@ -14,12 +14,12 @@ from urllib.parse import urlencode
 
 import flet as ft
 
+from fieldapp.errors import ValidationFailed
 from fieldapp.model import Contact, Visit, Zone
 from fieldapp.model.enums import DOOR_OUTCOMES
 from fieldapp.services import visits as visit_service
 from fieldapp.services import zones as zone_service
-from fieldapp.services.errors import ValidationFailed
-from fieldapp.services.ui_queries import streets_in_zone, undo_visit
+from fieldapp.services.visits import streets_in_zone, undo_visit
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.contacts import ContactPicker

@@ -6,7 +6,8 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.services.errors import FieldError, ValidationFailed
+from fieldapp.errors import FieldError, ValidationFailed
+from fieldapp.i18n import error_text
 from fieldapp.ui import theme
 from fieldapp.ui.context import UiContext
 from fieldapp.ui.widgets import ChoiceField, parse_date
@@ -59,7 +60,7 @@ class Form:
         self.clear_errors()
         loose: list[str] = []
         for error in items:
-            message = error.message(self.ctx.lang)
+            message = error_text(error, self.ctx.lang)
             name = self.aliases.get(error.field, error.field)
             control = self.inputs.get(name)
             if isinstance(control, ft.TextField | ChoiceField) and _shown(control):

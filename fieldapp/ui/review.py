@@ -14,11 +14,11 @@ from typing import Any
 
 import flet as ft
 
+from fieldapp.errors import ValidationFailed
 from fieldapp.model import Diagnosis, NeighbourhoodAction, Visit
 from fieldapp.model.enums import VisitOutcome
 from fieldapp.services import reviews as review_service
 from fieldapp.services import visits as visit_service
-from fieldapp.services.errors import ValidationFailed
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.forms import Form
@@ -302,7 +302,7 @@ class ConflictsScreen(Screen):
         if client is None or not await ctx.call(review_service.can_review, ctx.store):
             self.list.controls = [w.empty(self.t("ui.conflicts.supervisors_only"))]
             return
-        from sync.client import SyncError
+        from fieldapp.sync.client import SyncError
 
         try:
             answer = await ctx.call(client.conflicts)

@@ -1,6 +1,6 @@
 """Synchronizacja: enroll the device, see what is waiting, sync now, errors in plain words.
 
-The sync client (``sync.client``) is imported lazily through ``AppServices`` so the app runs (and
+The sync client (``fieldapp.sync.client``) is imported lazily through ``AppServices`` so the app runs (and
 keeps working offline) in a build without it. Its blocking calls run in a worker thread.
 """
 
@@ -225,7 +225,7 @@ class SyncScreen(Screen):
 
     async def _guarded(self, fn: Any, *args: Any) -> Any:
         """Run a blocking sync call; a SyncError becomes its plain-words message on screen."""
-        from sync.client import SyncError
+        from fieldapp.sync.client import SyncError
 
         self.error.visible = False
         try:

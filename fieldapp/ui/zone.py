@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import flet as ft
 
+from fieldapp.errors import ValidationFailed
 from fieldapp.model import Diagnosis, NeighbourhoodAction, Zone
 from fieldapp.model.enums import ActionStatus, ZoneKind
 from fieldapp.services import actions as action_service
 from fieldapp.services import diagnoses as diagnosis_service
 from fieldapp.services import zones as zone_service
-from fieldapp.services.errors import ValidationFailed
 from fieldapp.ui import registry, theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.forms import Form

@@ -40,7 +40,7 @@ ACTION_PATTERN = r"^[a-z_]{1,40}$"
 _ID = re.compile(ID_PATTERN)
 
 # Actions the service records itself (devices record viewed, exported, erased, anonymised, approved,
-# returned, corrected: see ``fieldapp.rodo.audit.AuditAction``).
+# returned, corrected: see ``fieldapp.services.rodo.audit.AuditAction``).
 ERASED = "erased"
 READ_CONFLICTS = "read_conflicts"
 READ_AUDIT = "read_audit"
@@ -62,7 +62,7 @@ def utc(value: datetime) -> datetime:
 
 
 class UploadedEntry(BaseModel):
-    """One entry of a device's local log (``fieldapp.rodo.audit``)."""
+    """One entry of a device's local log (``fieldapp.services.rodo.audit``)."""
 
     model_config = ConfigDict(extra="ignore")
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from fieldapp.model.enums import Role
-from sync.collector import tune_for_service
+from sync.gc_tuning import tune_for_service
 from sync.server import accounts
 from sync.server import tables as t
 from sync.server.db import SQLITE_PAGE_SIZE, Database, SQLiteBusyError, database_url, repage_sqlite

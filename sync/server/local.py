@@ -13,9 +13,6 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from fieldapp.store import Store
-from sync.client import SyncClient, SyncError
-from sync.server.accounts import create_demo_setup
 from sync.server.app import create_app
 from sync.server.db import Database
 
@@ -73,19 +70,3 @@ def start_local_server(
     url, server, thread = serve_in_thread(app, host, port)
     app.state.public_url = url
     return LocalServer(url, app, database, server, thread)
-
-
-def connect_demo_device(server: LocalServer, store: Store) -> SyncClient:
-    """A sync client for ``store`` enrolled in the embedded service (the demo): a device enrolled
-    before keeps its enrollment (the service has a new port each run), otherwise it gets the demo
-    animator's enrollment."""
-    client = SyncClient(store)
-    if client.status().enrolled:
-        client.move_to(server.url)
-        try:
-            client.whoami()
-            return client
-        except SyncError:
-            pass  # this database does not know the device: enroll it again
-    client.enroll(create_demo_setup(server.db, server.url).enrollment.uri)
-    return client

@@ -1,6 +1,6 @@
 """Applying a pushed batch, and reading pull pages and conflicts.
 
-Rules (the device's ``sync.client`` applies the same ones to what it pulls):
+Rules (the device's ``fieldapp.sync.client`` applies the same ones to what it pulls):
 
 - Field-level last-writer-wins: an incoming field value replaces the stored one when its HLC is
   greater. A value that loses is kept in the ``conflict`` log when it differs from the winner and
@@ -17,7 +17,7 @@ Rules (the device's ``sync.client`` applies the same ones to what it pulls):
   device would keep HLCs that differ from the service's and beat every later edit on that device.
   The client instead rewrites the refused HLCs to the service's time (``server_time_ms`` of the
   answer, keeping their order) in its own store and sends the change again, so both ends agree
-  (``sync.client.restamp_future``). Ten minutes covers ordinary drift of phones without NTP; a
+  (``fieldapp.sync.client.restamp_future``). Ten minutes covers ordinary drift of phones without NTP; a
   change still refused stays in the outbox (nothing is lost).
 - Unknown fields are ignored; unknown record types and invalid values are rejected per change.
 """
@@ -38,8 +38,8 @@ import sqlalchemy as sa
 
 from fieldapp.model.base import SyncedRecord
 from fieldapp.model.registry import RECORD_TYPES, to_wire
-from fieldapp.store.codec import insert_many
 from sync import hlc as hlcs_
+from sync.multirow import insert_many
 from sync.protocol import (
     MAX_CLOCK_AHEAD_MS,
     PROTOCOL_VERSION,

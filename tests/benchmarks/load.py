@@ -147,7 +147,7 @@ class DeviceResult:
 def _run_device(spec: dict[str, Any], deadline: float, seed: int) -> DeviceResult:
     from fieldapp.model import Contact, Visit
     from fieldapp.store import Store
-    from sync.client import SyncClient, SyncError
+    from fieldapp.sync.client import SyncClient, SyncError
 
     rng = random.Random(seed)
     session = TimingSession()

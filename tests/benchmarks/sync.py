@@ -54,11 +54,11 @@ batches, measured in-process on this 2-core machine, SQLite):
   ``apply_batch``, 6 interleaved runs of 20 batches each: median ~47 -> ~41 us a record (runs
   ranged 29-64 with the machine's load).
 - push, client ~30 us CPU in all, ~20 on the syncing thread: reading the records with per-model
-  plans (``sync.outgoing``) ~11 (sqlite3 hands back ~28 columns a row at ~0.25 us each: ~7 of it),
+  plans (``fieldapp.sync.outgoing``) ~11 (sqlite3 hands back ~28 columns a row at ~0.25 us each: ~7 of it),
   grouping the outbox ~1.5, orjson ~2 and gzip ~2.7 (all but the cursor, while the previous batch
   travels), deleting acknowledged outbox rows ~1.5, after the next batch has left. The service
   therefore waits only for the HTTP round trip between batches. Third round (2026-11-23 13:00):
-  ``SyncClient.sync`` collects young objects less often (``sync.collector``): gc callbacks showed
+  ``SyncClient.sync`` collects young objects less often (``sync.gc_tuning``): gc callbacks showed
   13.0 us a record spent in collections during a 20,000-record push, 0.5 after; and the outbox
   is read a window (20,000 rows) at a time while a batch travels, where before the service sat
   idle ~0.3 s at every window while the device read and grouped it.
@@ -70,7 +70,7 @@ batches, measured in-process on this 2-core machine, SQLite):
   a fresh device's first pull reaches it gets only its rows and primary key per page; its 7
   secondary indexes (``CREATE INDEX`` sorts), the contacts' search rows (one ``INSERT … SELECT``,
   printable ASCII folded in SQL) and R*Tree entries (one fill) are built once after the last page,
-  with a 32 MB page cache. Rows are built by a function compiled per model (``sync.pull_merge``).
+  with a 32 MB page cache. Rows are built by a function compiled per model (``fieldapp.sync.apply``).
   Measured while the machine was shared (a bare ``executemany`` ran at 50-90,000 rows/s instead of
   ~190,000, so these are ~2-3x the quiet figures; CPU per record of 20,000-100,000, minimum of
   runs): fetching thread ~14 (HTTP and gunzip 5, orjson 6, shape checks 2); per page ~20 (building
@@ -145,7 +145,7 @@ batches, measured in-process on this 2-core machine, SQLite):
   into a table with 3 indexes, one thread, 1.20-1.40 s -> 0.96-1.00 s. Pull of 40,000 (5
   interleaved pairs, fresh readers against one service): median 14,519 -> 15,178/s; push of 40,000
   (4 pairs, fresh services): 11,821 -> 12,602/s, service CPU 64 -> 58 us a record. The first
-  pull's R*Tree is packed into its shadow tables (``fieldapp.geo.rtree_pack``): 20,000 contacts
+  pull's R*Tree is packed into its shadow tables (``fieldapp.store.rtree_pack``): 20,000 contacts
   0.31-0.37 -> 0.17-0.20 s; pull of 40,000, 5 pairs: median 14,153 -> 15,448/s. Push is bound by the
   service: its Server-Timing for a 2,000-record batch is 142-153 ms while the device prepares the
   next in ~77 ms and the service waits ~8 ms between batches (the device marks the batch in flight,
@@ -228,7 +228,7 @@ import requests
 from fieldapp.model import Contact, Visit
 from fieldapp.model.registry import to_wire
 from fieldapp.store import Store
-from sync.client import SyncClient
+from fieldapp.sync.client import SyncClient
 from sync.protocol import DEFAULT_PULL_PAGE, MAX_CHANGES_PER_BATCH
 from sync.server import accounts
 from sync.server.db import Database

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from fieldapp.model import Consent, Contact, Zone
-from fieldapp.rodo import entries
+from fieldapp.services.rodo import entries
 from fieldapp.store import Store
 from tests.e2e.harness import AppServer, Phone
 

@@ -15,7 +15,7 @@ from fieldapp.model import Contact, Visit
 from fieldapp.services import contacts, reviews, visits
 from fieldapp.store import Store
 from fieldapp.store.paths import DB_FILENAME
-from sync.client import SyncClient
+from fieldapp.sync.client import SyncClient
 from sync.server import accounts
 from sync.server.local import LocalServer, start_local_server
 from tests.e2e.harness import AppServer, Phone

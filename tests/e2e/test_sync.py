@@ -11,7 +11,7 @@ import pytest
 from fieldapp.model import Review
 from fieldapp.services import contacts, zones
 from fieldapp.store import Store
-from sync.client import SyncClient
+from fieldapp.sync.client import SyncClient
 from sync.server.accounts import create_demo_setup
 from sync.server.local import LocalServer, start_local_server
 from tests.e2e.harness import AppServer, Phone

@@ -18,7 +18,7 @@ from typing import Any
 import requests
 
 from fieldapp.store import Store
-from sync.client import SyncClient
+from fieldapp.sync.client import SyncClient
 
 
 class KillingSession(requests.Session):

@@ -16,7 +16,7 @@ from sqlalchemy import event
 
 from fieldapp.model import Contact, Visit
 from fieldapp.store import StorageFull, Store
-from sync.client import SyncError
+from fieldapp.sync.client import SyncError
 from tests.faults.helpers import explained
 from tests.sync.conftest import World
 from tests.sync.helpers import add_contact, contact_names

@@ -14,7 +14,7 @@ import requests
 
 from fieldapp.model import Contact
 from fieldapp.store import Store
-from sync.client import SyncClient, SyncError
+from fieldapp.sync.client import SyncClient, SyncError
 from sync.server import accounts
 from sync.server.db import Database
 from tests.faults.helpers import explained, service_records

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from sync.client import SyncError
+from fieldapp.sync.client import SyncError
 from tests.faults.chaos_proxy import ChaosProxy
 from tests.faults.helpers import explained, service_records
 from tests.sync.conftest import Device, World

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from fieldapp.errors import ValidationFailed
 from fieldapp.geo.address import AddressQuery
 from fieldapp.geo.geocoding import Geocoding, blocked_for, prune_cache
 from fieldapp.geo.settings import (
@@ -17,7 +18,6 @@ from fieldapp.geo.settings import (
     load_geocoder_settings,
     save_geocoder_settings,
 )
-from fieldapp.services.errors import ValidationFailed
 from fieldapp.store import Store
 from tests.geo import lodz
 from tests.geo.conftest import settings_for

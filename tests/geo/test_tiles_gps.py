@@ -12,10 +12,10 @@ import requests
 from flet_geolocator import GeolocatorPermissionStatus as Permission
 from flet_geolocator import GeolocatorPosition
 
+from fieldapp.errors import ValidationFailed
 from fieldapp.geo.gps import GpsReader, address_fix, geolocation_available, manual_fix
 from fieldapp.geo.settings import TileSettings, load_tile_settings, save_tile_settings
 from fieldapp.geo.tiles import MBTilesServer, probe_tiles, tile_url, tile_xy
-from fieldapp.services.errors import ValidationFailed
 from fieldapp.store import Store
 from tests.geo import lodz
 from tests.geo.fake_nominatim import free_port

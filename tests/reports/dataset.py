@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from fieldapp.services import actions, contacts, diagnoses, visits, zones
-from fieldapp.services.network import groups, meetings
+from fieldapp.services.cooperation import groups, meetings
 from fieldapp.store import Store
 
 START, END = date(2026, 3, 1), date(2026, 3, 31)

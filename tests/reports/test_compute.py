@@ -101,7 +101,7 @@ def test_erasing_people_leaves_the_counts_unchanged(filled: tuple[Store, Truth])
     from sqlmodel import select
 
     from fieldapp.model import Attendance, Contact, Visit
-    from fieldapp.rodo.erasure import erase_person
+    from fieldapp.services.rodo.erasure import erase_person
 
     store, truth = filled
     before = build_report(store, start=START, end=END, zone_ids=truth.wanted)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from fieldapp.model import Contact, Meeting, Visit
 from fieldapp.services import contacts, diagnoses, visits
-from fieldapp.services.network import add_task, create_group, create_meeting
+from fieldapp.services.cooperation import add_task, create_group, create_meeting
 from fieldapp.store import Store
-from tests.network.helpers import action, zone
+from tests.cooperation.helpers import action, zone
 
 NAME = "Bożydar Kwiatkowski"
 PHONE = "+48 601 234 567"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fieldapp.rodo import entries
-from fieldapp.rodo.audit import record_view
 from fieldapp.services import contacts
+from fieldapp.services.rodo import entries
+from fieldapp.services.rodo.audit import record_view
 from fieldapp.store import Store
 from tests.rodo.helpers import person_with_everything
 

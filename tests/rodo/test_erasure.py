@@ -7,14 +7,15 @@ import sqlite3
 
 import pytest
 
+from fieldapp.errors import NotFound, ValidationFailed
+from fieldapp.i18n import error_text, errors_by_field
 from fieldapp.model import Contact, Visit
-from fieldapp.rodo import entries, erase_person, settle_erasures
-from fieldapp.rodo.erasure import _unsettled_sql
-from fieldapp.services.errors import NotFound, ValidationFailed
-from fieldapp.services.network import meeting_summary
+from fieldapp.services.cooperation import meeting_summary
 from fieldapp.services.reviews import return_entry, review_of
+from fieldapp.services.rodo import entries, erase_person, settle_erasures
+from fieldapp.services.rodo.erasure import _unsettled_sql
 from fieldapp.store import Store
-from tests.network.helpers import outbox
+from tests.cooperation.helpers import outbox
 from tests.rodo.helpers import NAME, byte_hits, outcome_counts, person_with_everything, table_hits
 
 
@@ -81,14 +82,14 @@ def test_erasure_needs_who_and_an_existing_contact(store: Store) -> None:
     with pytest.raises(ValidationFailed) as failed:
         erase_person(store, person.contact.id, by=" ")
     assert failed.value.errors[0].code == "rodo_by_required"
-    assert "usunięcia" in failed.value.by_field()["by"]
+    assert "usunięcia" in errors_by_field(failed.value)["by"]
     with pytest.raises(NotFound):
         erase_person(store, "no-such-contact", by="admin-1")
     store.set_meta("user.role", "animator")
     with pytest.raises(ValidationFailed) as failed:
         erase_person(store, person.contact.id, by="anim-1")
     assert [e.code for e in failed.value.errors] == ["rodo_not_allowed"]
-    assert "koordynator" in failed.value.errors[0].message()
+    assert "koordynator" in error_text(failed.value.errors[0])
     assert store.get(Contact, person.contact.id).name == NAME  # type: ignore[union-attr]
 
 

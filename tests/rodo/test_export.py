@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from fieldapp.rodo import entries, export_person, export_person_json
-from fieldapp.services.errors import NotFound
+from fieldapp.errors import NotFound
 from fieldapp.services.reviews import approve
+from fieldapp.services.rodo import entries, export_person, export_person_json
 from fieldapp.store import Store
 from tests.rodo.helpers import EMAIL, NAME, PHONE, person_with_everything
 
@@ -52,7 +52,7 @@ def test_export_of_an_unknown_contact(store: Store) -> None:
 
 
 def test_export_after_erasure_says_what_is_left(store: Store) -> None:
-    from fieldapp.rodo import erase_person
+    from fieldapp.services.rodo import erase_person
 
     store.set_meta("user.role", "admin")
     person = person_with_everything(store)

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from fieldapp.model import Contact, utcnow
-from fieldapp.rodo import apply_retention, entries
 from fieldapp.services import consent, contacts
+from fieldapp.services.rodo import apply_retention, entries
 from fieldapp.store import Store
 from tests.rodo.helpers import GIVEN, byte_hits, table_hits
 

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from fieldapp.rodo import entries
+from fieldapp.errors import NotFound, ValidationFailed
+from fieldapp.i18n import error_text
 from fieldapp.services import actions, diagnoses, visits
-from fieldapp.services.errors import NotFound, ValidationFailed
 from fieldapp.services.reviews import (
     approve,
     mark_corrected,
@@ -18,9 +18,10 @@ from fieldapp.services.reviews import (
     review_queue,
     state_of,
 )
+from fieldapp.services.rodo import entries
 from fieldapp.services.roles import role
 from fieldapp.store import Store
-from tests.network.helpers import zone
+from tests.cooperation.helpers import zone
 
 
 def as_user(store: Store, user_id: str, user_role: str) -> None:
@@ -44,8 +45,8 @@ def test_only_supervisors_and_admins_decide(store: Store) -> None:
         with pytest.raises(ValidationFailed) as failed:
             decide()
         assert failed.value.errors[0].code == "review_not_allowed"
-        assert "koordynator" in failed.value.errors[0].message()
-        assert "supervisor" in failed.value.errors[0].message("en")
+        assert "koordynator" in error_text(failed.value.errors[0])
+        assert "supervisor" in error_text(failed.value.errors[0], "en")
     assert review_of(store, "visit", visit_id) is None
     store.set_meta("sync.role", "admin")  # what enrollment stores wins over the local setting
     assert approve(store, "visit", visit_id).state == "approved"
@@ -60,7 +61,7 @@ def test_return_needs_a_comment_and_a_known_target(store: Store) -> None:
     with pytest.raises(ValidationFailed) as failed:
         approve(store, "contact", visit_id)
     assert failed.value.errors[0].code == "review_unknown_kind"
-    assert "wizyty" in failed.value.errors[0].message()
+    assert "wizyty" in error_text(failed.value.errors[0])
     with pytest.raises(NotFound):
         approve(store, "visit", "no-such-visit")
 

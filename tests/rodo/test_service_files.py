@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from fieldapp.rodo import erase_person
+from fieldapp.services.rodo import erase_person
 from sync.server.purge import Purger
 from tests.rodo.helpers import NEEDLES, byte_hits, person_with_everything
 from tests.sync.conftest import World

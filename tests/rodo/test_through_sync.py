@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from fieldapp.errors import ValidationFailed
 from fieldapp.model import Contact, Visit
-from fieldapp.rodo import erase_person, settle_erasures
 from fieldapp.services import contacts, visits
-from fieldapp.services.errors import ValidationFailed
-from fieldapp.services.network import meeting_summary
+from fieldapp.services.cooperation import meeting_summary
 from fieldapp.services.reviews import approve, return_entry, review_id, review_of, review_queue, state_of
+from fieldapp.services.rodo import erase_person, settle_erasures
 from sync.server import tables
 from tests.rodo.helpers import NEEDLES, byte_hits, outcome_counts, person_with_everything, table_hits
 from tests.sync.conftest import World

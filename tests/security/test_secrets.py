@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from fieldapp.model import Contact
 from fieldapp.store import Store
-from sync.client import SyncClient, SyncError
+from fieldapp.sync.client import SyncClient, SyncError
 from sync.server import accounts
 from sync.server import tables as t
 from tests.security.conftest import Cast

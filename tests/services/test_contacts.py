@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from fieldapp.errors import NotFound, ValidationFailed
+from fieldapp.i18n import errors_by_field
 from fieldapp.model import Consent, Contact
 from fieldapp.services import consent as consent_service
 from fieldapp.services import contacts, zones
-from fieldapp.services.errors import NotFound, ValidationFailed
 from fieldapp.store import Store
 
 GIVEN = {
@@ -98,9 +99,9 @@ def test_validation_reports_every_field_and_writes_nothing(store: Store) -> None
         "zone_id": "unknown_record",
         "colour": "unknown_field",
     }
-    messages = failed.value.by_field("pl")
+    messages = errors_by_field(failed.value, "pl")
     assert "e-mail" in messages["email"] and "„colour”" in messages["colour"]
-    assert failed.value.by_field("en")["name"] == "Enter the name of the organisation or institution."
+    assert errors_by_field(failed.value, "en")["name"] == "Enter the name of the organisation or institution."
     assert row_count(store, "contact") == 0 and row_count(store, "outbox") == 0
     with pytest.raises(ValidationFailed) as failed:
         contacts.create_contact(store, {"kind": "alien", "name": "x"})

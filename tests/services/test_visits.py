@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from fieldapp.errors import ValidationFailed
 from fieldapp.model import Contact
 from fieldapp.services import contacts, visits, zones
-from fieldapp.services.errors import ValidationFailed
 from fieldapp.store import Store
 
 

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
+from fieldapp.errors import ValidationFailed
+from fieldapp.i18n import error_text, errors_by_field
 from fieldapp.services import actions, contacts, diagnoses, zones
-from fieldapp.services.errors import ValidationFailed
 from fieldapp.store import Store
 
 
@@ -93,7 +94,7 @@ def test_action_lifecycle_from_a_need(store: Store, diagnosis) -> None:
     with pytest.raises(ValidationFailed) as failed:
         actions.advance_action(store, action.id, "done")
     assert codes(failed) == {"status": "action_transition"}
-    assert "idea" in failed.value.by_field("pl")["status"]
+    assert "idea" in errors_by_field(failed.value, "pl")["status"]
     for status in ("planned", "funded", "done"):
         actions.advance_action(store, action.id, status)
     with pytest.raises(ValidationFailed) as failed:
@@ -120,7 +121,7 @@ def test_grant_warnings_never_block(store: Store) -> None:
         ("grant_granted_gr", "grant_outside_range"),
         ("grant_granted_gr", "grant_above_request"),
     ]
-    assert warnings[0].message("pl") == (
+    assert error_text(warnings[0], "pl") == (
         "Kwota 6 000 zł jest poza zwykłym zakresem mikrograntu (1 500–5 000 zł) — sprawdź, czy to zamierzone."
     )
     ok = actions.create_action(store, {"title": "Warsztaty", "grant_requested_gr": 250_000})

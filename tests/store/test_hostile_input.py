@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
+from fieldapp.errors import ValidationFailed
+from fieldapp.i18n import errors_by_field
 from fieldapp.i18n.catalog import errors as error_texts
 from fieldapp.services import contacts, visits
-from fieldapp.services.errors import ValidationFailed
 from fieldapp.store import Store
 
 EAST = timezone(timedelta(hours=1))
@@ -76,7 +77,7 @@ def test_hostile_values_are_refused_by_field_and_nothing_changes(
         write(filled)
     assert [e.code for e in failed.value.errors if e.field == field] == [code], label
     assert f"error.{code}" in error_texts.PL and f"error.{code}" in error_texts.EN
-    assert all(failed.value.by_field(language)[field] for language in ("pl", "en"))
+    assert all(errors_by_field(failed.value, language)[field] for language in ("pl", "en"))
     assert _state(filled) == before
     assert [c.name for c in contacts.list_contacts(filled)] == ["Ewa Nowak"]
     assert len(visits.recent_visits(filled)) == 1

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from fieldapp.errors import Errors
 from fieldapp.geo.zones import shape_of, zone_shape_errors
 from fieldapp.model import (
     Consent,
@@ -28,7 +29,6 @@ from fieldapp.model.enums import ACTION_TRANSITIONS, NATURAL_PERSON_KINDS
 from fieldapp.sample import _record, fill, main
 from fieldapp.services.consent import parse_consent
 from fieldapp.services.contacts import CONTACT_PARSERS
-from fieldapp.services.errors import Errors
 from fieldapp.services.validation import parse
 from fieldapp.store import Store, raw
 from fieldapp.store.search import INDEXED

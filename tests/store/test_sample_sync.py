@@ -13,7 +13,7 @@ from fieldapp.store import Store
 
 pytest.importorskip("fastapi")
 
-from sync.client import SyncClient
+from fieldapp.sync.client import SyncClient
 from sync.server import accounts
 from sync.server.local import LocalServer, start_local_server
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.store import Store
-from sync.client import SyncClient
+from fieldapp.sync.client import SyncClient
 
 
 class DyingClient(SyncClient):

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from fieldapp.store import Store
-from sync.client import SyncClient
+from fieldapp.sync.client import SyncClient
 from sync.server import accounts
 from sync.server.db import Database
 from sync.server.local import LocalServer, start_local_server

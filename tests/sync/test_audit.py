@@ -13,12 +13,12 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from fieldapp.rodo import erase_person, record
 from fieldapp.services import visits
 from fieldapp.services.reviews import approve, return_entry
+from fieldapp.services.rodo import erase_person, record
+from fieldapp.sync.audit import K_UPLOADED, fetch_audit
+from fieldapp.sync.client import SyncError
 from sync import hlc
-from sync.audit_upload import K_UPLOADED, fetch_audit
-from sync.client import SyncError
 from sync.server import accounts, tables
 from tests.sync.conftest import Device, World
 from tests.sync.helpers import add_contact, push_raw

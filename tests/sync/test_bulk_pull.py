@@ -21,7 +21,7 @@ from fieldapp.model import Contact, Visit
 from fieldapp.services.contacts import list_contacts
 from fieldapp.store import Store, bulk
 from fieldapp.store.db import raw
-from sync.client import SyncError
+from fieldapp.sync.client import SyncError
 from tests.store.test_bulk import SCHEMA
 from tests.sync.conftest import Device, World
 
@@ -231,7 +231,7 @@ def test_killed_mid_bulk_pull_then_opened_and_synced(world: World) -> None:
 
 
 def test_a_wipe_in_the_middle_of_a_bulk_load_brings_the_indexes_back(tmp_path: Path) -> None:
-    from sync.client import wipe_store
+    from fieldapp.sync.client import wipe_store
 
     store = Store(tmp_path / "device.db")
     before = _snapshot(store)["indexes"]

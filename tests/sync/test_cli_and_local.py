@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from fieldapp.demo import connect_demo_device
 from fieldapp.store import Store
-from sync.client import SyncClient
-from sync.collector import FIRST_THRESHOLD, tune_for_service
+from fieldapp.sync.client import SyncClient
+from sync.gc_tuning import FIRST_THRESHOLD, tune_for_service
 from sync.server import accounts
 from sync.server.cli import main
 from sync.server.db import Database
-from sync.server.local import connect_demo_device, start_local_server
+from sync.server.local import start_local_server
 from tests.sync.helpers import add_contact
 
 

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from fieldapp.model import Contact, Visit
 from fieldapp.model.base import SyncedRecord
+from fieldapp.sync.client import SyncClient
 from sync import hlc
-from sync.client import SyncClient
 from sync.hlc import MAX_DRIFT_MS, Clock
 from tests.sync.conftest import Device, World
 from tests.sync.helpers import add_contact

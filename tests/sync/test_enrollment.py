@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from fieldapp.model import Visit
 from fieldapp.store import Store
+from fieldapp.sync.client import SyncClient, SyncError, parse_enrollment
 from fieldapp.ui.sync_screen import enrollment_text
-from sync.client import SyncClient, SyncError, parse_enrollment
 from sync.server import accounts
 from sync.server import tables as t
 from tests.sync.conftest import World

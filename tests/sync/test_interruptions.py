@@ -13,7 +13,7 @@ import requests
 import sqlalchemy as sa
 
 from fieldapp.store import Store
-from sync.client import AutoSync, SyncClient, SyncError
+from fieldapp.sync.client import AutoSync, SyncClient, SyncError
 from sync.server import accounts
 from sync.server import tables as t
 from sync.server.db import Database
@@ -97,7 +97,7 @@ def test_unacknowledged_batch_resumes_after_a_restart(world: World) -> None:
 _DIES_AFTER_SENDING_THE_SECOND_BATCH = """
 import os, sys
 from fieldapp.store import Store
-from sync.client import SyncClient
+from fieldapp.sync.client import SyncClient
 
 SyncClient._settle = lambda *args: os._exit(9)
 SyncClient(Store(sys.argv[1]), batch_size=2, backoff=0.01).sync()
@@ -134,11 +134,11 @@ def test_a_device_killed_with_two_batches_in_flight_sends_both_again_first(world
 #: the next window of the outbox (a window of two rows: one batch each) to encode the next batch.
 _DIES_WHILE_THE_FIRST_BATCH_TRAVELS = """
 import os, sys, time
-import sync.client
+import fieldapp.sync.client
 from fieldapp.store import Store
-from sync.client import SyncClient
+from fieldapp.sync.client import SyncClient
 
-sync.client.OUTBOX_WINDOW = 2
+fieldapp.sync.client.OUTBOX_WINDOW = 2
 def travel(*args):
     time.sleep(1.0)
     os._exit(9)

@@ -14,7 +14,7 @@ from fieldapp.model.base import SyncedRecord
 from fieldapp.model.registry import to_wire
 from fieldapp.store import Store
 from fieldapp.store.db import raw
-from sync.outgoing import group_outbox, read_changes
+from fieldapp.sync.outgoing import group_outbox, read_changes
 
 
 def _queued(store: Store) -> dict[tuple[str, str], dict[str, Any]]:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from fieldapp.model import Visit
 from fieldapp.store import Store
-from sync.client import SyncClient
+from fieldapp.sync.client import SyncClient
 from sync.server import accounts
 from sync.server import tables as t
 from sync.server.db import Database

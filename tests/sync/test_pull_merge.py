@@ -15,7 +15,7 @@ from fieldapp.model.registry import RECORD_TYPES, field_kind, to_wire
 from fieldapp.store import Store, codec
 from fieldapp.store.db import raw
 from fieldapp.store.text import fold
-from sync.pull_merge import _new_row, _reference_row, _wire_defaults, _writable
+from fieldapp.sync.apply import _new_row, _reference_row, _wire_defaults, _writable
 
 BASE = "01a2079f76520000-f79ded62"
 LATER = "01a2079f76520005-f79ded62"

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from fieldapp.geo.spatial import nearby
 from fieldapp.model import Contact, Review, Visit, Zone
-from sync.client import SyncError
+from fieldapp.sync.client import SyncError
 from sync.server import tables as t
 from tests.sync.conftest import World
 from tests.sync.helpers import add_contact, contact_names, edit, outbox_count
@@ -300,9 +300,9 @@ def test_a_big_outbox_is_read_in_windows_and_everything_arrives_once(
 ) -> None:
     """The outbox is read a window at a time; a record whose rows fall in two windows is sent twice
     and stored once, with its latest values."""
-    import sync.client
+    import fieldapp.sync.client
 
-    monkeypatch.setattr(sync.client, "OUTBOX_WINDOW", 7)
+    monkeypatch.setattr(fieldapp.sync.client, "OUTBOX_WINDOW", 7)
     a, b = world.device(batch_size=3), world.device()
     people = [add_contact(a.store, f"Osoba {n}") for n in range(20)]
     for person in people[::4]:

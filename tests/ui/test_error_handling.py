@@ -9,8 +9,8 @@ from pathlib import Path
 
 import flet as ft
 
-from fieldapp.i18n import t
-from fieldapp.services.errors import FieldError, ValidationFailed
+from fieldapp.errors import FieldError, ValidationFailed
+from fieldapp.i18n import error_text, t
 from fieldapp.store import Store
 from fieldapp.ui.context import UiContext
 from fieldapp.ui.logfile import setup_logging
@@ -63,7 +63,7 @@ def test_validation_error_in_plain_words_in_the_users_language(store: Store) -> 
         raise ValidationFailed([error])
 
     asyncio.run(ctx.handler(invalid)())
-    assert shown_texts(page) == [error.message("en")]
+    assert shown_texts(page) == [error_text(error, "en")]
 
 
 def test_sync_handlers_and_handlers_without_arguments_run(store: Store) -> None:

@@ -4,25 +4,15 @@
 street asked about twice costs one request. ``geocode_queue`` holds the records whose address is
 waiting for the geocoder (offline, rate-limited) or for the user to pick among candidates.
 
-Nearby queries use one R*Tree per table (point boxes keyed by the record's rowid), maintained by
-triggers so that every write path — the store's, bulk sync apply, erasure — keeps it current.
-Where SQLite is built without R*Tree, plain ``(lat, lon)`` indexes serve instead
-(``fieldapp.geo.spatial`` looks at which exists).
+Nearby queries use one R*Tree per table (``fieldapp.store.spatial_index``). Where SQLite is built
+without R*Tree, plain ``(lat, lon)`` indexes serve instead.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-from fieldapp.geo.rtree_pack import Layout, layout, node_size, write_layout
-
-#: Tables whose positions are indexed, and the condition for a row to be in the index.
-SPATIAL_TABLES: dict[str, str] = {
-    "contact": "{row}.lat IS NOT NULL AND {row}.lon IS NOT NULL AND {row}.deleted = 0 "
-    "AND {row}.erased_at IS NULL",
-    "resource": "{row}.lat IS NOT NULL AND {row}.lon IS NOT NULL AND {row}.deleted = 0",
-}
-_WATCHED = {"contact": "lat, lon, deleted, erased_at", "resource": "lat, lon, deleted"}
+from fieldapp.store.spatial_index import SPATIAL_TABLES, create_spatial_index, rtree_available
 
 CACHE_AND_QUEUE = """
 CREATE TABLE geocode_cache (
@@ -69,64 +59,6 @@ def _statements(script: str) -> list[str]:
     if current.strip():
         statements.append(current.strip() + ";")
     return statements
-
-
-def rtree_available(conn: sqlite3.Connection) -> bool:
-    try:
-        conn.execute("CREATE VIRTUAL TABLE temp.geo_rtree_probe USING rtree(id, a, b)")
-    except sqlite3.OperationalError:
-        return False
-    conn.execute("DROP TABLE temp.geo_rtree_probe")
-    return True
-
-
-def create_spatial_index(conn: sqlite3.Connection, table: str) -> None:
-    """The R*Tree ``geo_<table>`` and its triggers, filled from the existing rows."""
-    index = f"geo_{table}"
-    new_ok = SPATIAL_TABLES[table].format(row="NEW")
-    conn.execute(f"CREATE VIRTUAL TABLE {index} USING rtree(id, min_lat, max_lat, min_lon, max_lon)")
-    conn.execute(
-        f"""CREATE TRIGGER {index}_insert AFTER INSERT ON {table} WHEN {new_ok}
-        BEGIN
-            INSERT INTO {index} VALUES (NEW.rowid, NEW.lat, NEW.lat, NEW.lon, NEW.lon);
-        END"""
-    )
-    conn.execute(
-        f"""CREATE TRIGGER {index}_update AFTER UPDATE OF {_WATCHED[table]} ON {table}
-        BEGIN
-            DELETE FROM {index} WHERE id = OLD.rowid;
-            INSERT INTO {index} SELECT NEW.rowid, NEW.lat, NEW.lat, NEW.lon, NEW.lon WHERE {new_ok};
-        END"""
-    )
-    conn.execute(
-        f"""CREATE TRIGGER {index}_delete AFTER DELETE ON {table}
-        BEGIN
-            DELETE FROM {index} WHERE id = OLD.rowid;
-        END"""
-    )
-    fill_spatial_index(conn, table)
-
-
-def spatial_points(conn: sqlite3.Connection, table: str) -> list[tuple[int, float, float]]:
-    """``(rowid, lat, lon)`` of the rows that belong in ``geo_<table>``."""
-    condition = SPATIAL_TABLES[table].format(row="row")
-    return conn.execute(f"SELECT rowid, lat, lon FROM {table} AS row WHERE {condition}").fetchall()
-
-
-def fill_spatial_index(conn: sqlite3.Connection, table: str, packed: Layout | None = None) -> None:
-    """(Re)build ``geo_<table>`` from the table (after a first pull, or a VACUUM that renumbered
-    rowids): packed in one go (``fieldapp.geo.rtree_pack``; ``packed`` if the caller planned it
-    already), or row by row where SQLite keeps the R*Tree's shadow tables read-only."""
-    index = f"geo_{table}"
-    if packed is None:
-        packed = layout(spatial_points(conn, table), node_size(conn, index))
-    if write_layout(conn, index, packed):
-        return
-    condition = SPATIAL_TABLES[table].format(row="row")
-    conn.execute(f"DELETE FROM {index}")
-    conn.execute(
-        f"INSERT INTO {index} SELECT rowid, lat, lat, lon, lon FROM {table} AS row WHERE {condition}"
-    )
 
 
 def upgrade(conn: sqlite3.Connection) -> None:

@@ -4,22 +4,21 @@ A row inserted into ``contact`` or ``resource`` used to reach its R*Tree through
 Fed that way, row by row between the table's own B-tree writes, the R*Tree cost ~38 µs a contact
 (its node cache is dropped at the end of every statement); one ``INSERT … SELECT`` for a page of
 pulled rows costs ~8 µs each. While a table is named in ``geo_deferred`` (inside the transaction
-that bulk-inserts, see ``fieldapp.geo.spatial.insert_new_rows``; since schema version 9 also for
+that bulk-inserts, see ``fieldapp.store.spatial_index.insert_new_rows``; since schema version 9 also for
 the whole of a first pull, see ``fieldapp.store.bulk``), its insert trigger stands aside; every
 other write path keeps the trigger.
 """
 
 from __future__ import annotations
 
-import importlib
 import sqlite3
 
-_geo = importlib.import_module("fieldapp.store.migrations.0003_geo")
+from fieldapp.store.spatial_index import SPATIAL_TABLES
 
 
 def upgrade(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE geo_deferred (table_name TEXT PRIMARY KEY)")
-    for table, condition in _geo.SPATIAL_TABLES.items():
+    for table, condition in SPATIAL_TABLES.items():
         index = f"geo_{table}"
         exists = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", (f"{index}_insert",)

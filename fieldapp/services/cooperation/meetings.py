@@ -1,0 +1,284 @@
+"""Meetings (forums, social labs, neighbourhood meetings), their attendance and head-counts.
+
+Attendance records also say who took part in (or co-organised) a neighbourhood action, which the
+engagement ladder reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from fieldapp.errors import Errors, NotFound
+from fieldapp.model import (
+    Attendance,
+    Contact,
+    LocalActivityGroup,
+    Meeting,
+    NeighbourhoodAction,
+    Partnership,
+    Zone,
+)
+from fieldapp.model.cooperation import AttendanceRole, EventType, MeetingKind
+from fieldapp.services.cooperation.common import (
+    apply_changes,
+    check_exists,
+    choice,
+    clock_time,
+    count,
+    day,
+    get_live,
+    live,
+    live_contact,
+    live_rows,
+    optional_id,
+    parse,
+    text,
+)
+from fieldapp.store import Store
+
+_MEETING_FIELDS = {
+    "zone_id": optional_id,
+    "kind": choice(MeetingKind),
+    "topic": text(300, required=True),
+    "held_on": day(required=True),
+    "start_time": clock_time,
+    "place": text(300),
+    "anonymous_count": count,
+    "group_id": optional_id,
+    "partnership_id": optional_id,
+    "summary": text(),
+}
+_EVENT_MODELS = {EventType.MEETING: Meeting, EventType.ACTION: NeighbourhoodAction}
+
+
+@dataclass(frozen=True)
+class MeetingSummary:
+    meeting: Meeting
+    #: Named attendees (organisers and participants) with their contact, in the order added.
+    attendees: list[tuple[Attendance, Contact]]
+    #: Attendees whose details were erased later: still people who came.
+    erased: int
+
+    @property
+    def organisers(self) -> list[Contact]:
+        return [c for a, c in self.attendees if a.role == AttendanceRole.ORGANISER]
+
+    @property
+    def participants(self) -> list[Contact]:
+        return [c for a, c in self.attendees if a.role != AttendanceRole.ORGANISER]
+
+    @property
+    def head_count(self) -> int:
+        """Everybody who came: named attendees, erased ones and those who left no details."""
+        return len(self.attendees) + self.erased + self.meeting.anonymous_count
+
+
+def _check_refs(session: Any, clean: dict[str, Any], errors: Errors) -> None:
+    check_exists(session, Zone, clean.get("zone_id"), "zone_id", errors)
+    check_exists(session, LocalActivityGroup, clean.get("group_id"), "group_id", errors)
+    check_exists(session, Partnership, clean.get("partnership_id"), "partnership_id", errors)
+
+
+def create_meeting(
+    store: Store,
+    data: dict[str, Any],
+    organiser_ids: Iterable[str] = (),
+    attendee_ids: Iterable[str] = (),
+) -> Meeting:
+    """A meeting with its organisers and first attendees, in one transaction."""
+    errors = Errors()
+    clean = parse(data, _MEETING_FIELDS, errors, required=("topic", "held_on"))
+    organisers = list(dict.fromkeys(organiser_ids))
+    participants = [c for c in dict.fromkeys(attendee_ids) if c not in organisers]
+    with store.read() as session:
+        _check_refs(session, clean, errors)
+        for contact_id in organisers:
+            live_contact(session, contact_id, "organiser_ids", errors)
+        for contact_id in participants:
+            live_contact(session, contact_id, "attendee_ids", errors)
+    errors.raise_if_any()
+    meeting = Meeting(**clean)
+    with store.write() as conn:
+        store.save(conn, meeting)
+        for contact_id in organisers:
+            store.save(conn, _attendance(EventType.MEETING, meeting.id, contact_id, AttendanceRole.ORGANISER))
+        for contact_id in participants:
+            store.save(
+                conn, _attendance(EventType.MEETING, meeting.id, contact_id, AttendanceRole.PARTICIPANT)
+            )
+    return meeting
+
+
+def update_meeting(store: Store, meeting_id: str, changes: dict[str, Any]) -> Meeting:
+    meeting = get_live(store, Meeting, meeting_id)
+    errors = Errors()
+    clean = parse(changes, _MEETING_FIELDS, errors)
+    with store.read() as session:
+        _check_refs(session, clean, errors)
+    errors.raise_if_any()
+    changed = apply_changes(meeting, clean)
+    if changed:
+        with store.write() as conn:
+            store.save(conn, meeting, changed)
+    return meeting
+
+
+def set_anonymous_count(store: Store, meeting_id: str, number: int) -> Meeting:
+    """How many people came without leaving their details."""
+    return update_meeting(store, meeting_id, {"anonymous_count": number})
+
+
+def delete_meeting(store: Store, meeting_id: str) -> None:
+    meeting = get_live(store, Meeting, meeting_id)
+    with store.write() as conn:
+        store.delete(conn, meeting)
+
+
+def list_meetings(store: Store, *, zone_id: str | None = None) -> list[Meeting]:
+    """Meetings, the latest first."""
+    conditions = [] if zone_id is None else [Meeting.zone_id == zone_id]
+    with store.read() as session:
+        rows = live_rows(session, Meeting, *conditions)
+    return sorted(rows, key=lambda m: (m.held_on, m.start_time), reverse=True)
+
+
+# -- attendance -----------------------------------------------------------------------------------
+
+
+def _attendance(event_type: str, event_id: str, contact_id: str, role: str) -> Attendance:
+    return Attendance(event_type=event_type, event_id=event_id, contact_id=contact_id, role=role)
+
+
+def _event_rows(session: Any, event_type: str, event_id: str) -> list[Attendance]:
+    rows = live_rows(session, Attendance, Attendance.event_id == event_id)
+    return [row for row in rows if row.event_type == event_type]
+
+
+def _add(
+    store: Store, event_type: str, event_id: str, contact_ids: Iterable[str], role: str, *, strict: bool
+) -> list[Attendance]:
+    errors = Errors()
+    parse({"role": role}, {"role": choice(AttendanceRole)}, errors)
+    model = _EVENT_MODELS[EventType(event_type)]
+    with store.read() as session:
+        if live(session, model, event_id) is None:
+            raise NotFound(model.record_type, event_id)
+        present = {row.contact_id for row in _event_rows(session, event_type, event_id)}
+        wanted = list(dict.fromkeys(contact_ids))
+        if strict and present.intersection(wanted):
+            errors.add("contact_id", "network.already_attending")
+        wanted = [c for c in wanted if c not in present]
+        for contact_id in wanted:
+            live_contact(session, contact_id, "contact_id", errors)
+    errors.raise_if_any()
+    added = [_attendance(event_type, event_id, contact_id, role) for contact_id in wanted]
+    with store.write() as conn:
+        for row in added:
+            store.save(conn, row)
+    return added
+
+
+def add_attendee(
+    store: Store, meeting_id: str, contact_id: str, *, role: str = AttendanceRole.PARTICIPANT
+) -> Attendance:
+    return _add(store, EventType.MEETING, meeting_id, [contact_id], role, strict=True)[0]
+
+
+def add_attendees(
+    store: Store, meeting_id: str, contact_ids: Iterable[str], *, role: str = AttendanceRole.PARTICIPANT
+) -> list[Attendance]:
+    """Several people at once; those already on the list are skipped."""
+    return _add(store, EventType.MEETING, meeting_id, contact_ids, role, strict=False)
+
+
+def record_action_participants(
+    store: Store,
+    action_id: str,
+    contact_ids: Iterable[str],
+    *,
+    role: str = AttendanceRole.PARTICIPANT,
+) -> list[Attendance]:
+    """Who took part in a neighbourhood action (those already recorded are skipped)."""
+    return _add(store, EventType.ACTION, action_id, contact_ids, role, strict=False)
+
+
+def quick_add_attendee(
+    store: Store,
+    meeting_id: str,
+    contact_data: dict[str, Any],
+    consent: dict[str, Any] | None,
+) -> tuple[Contact, Attendance]:
+    """A new person met at the meeting: the contact (under the consent rules) and their attendance.
+
+    The contact and its consent are created by ``services.contacts.create_contact``, which decides
+    what may be stored without consent; the attendance follows.
+    """
+    from fieldapp.services.contacts import create_contact
+
+    get_live(store, Meeting, meeting_id)
+    contact = create_contact(store, contact_data, consent)
+    return contact, add_attendee(store, meeting_id, contact.id)
+
+
+def set_attendance_role(store: Store, attendance_id: str, role: str) -> Attendance:
+    row = get_live(store, Attendance, attendance_id)
+    errors = Errors()
+    clean = parse({"role": role}, {"role": choice(AttendanceRole)}, errors)
+    errors.raise_if_any()
+    changed = apply_changes(row, clean)
+    if changed:
+        with store.write() as conn:
+            store.save(conn, row, changed)
+    return row
+
+
+def remove_attendance(store: Store, attendance_id: str) -> None:
+    """Take a person off a list they were put on by mistake."""
+    row = get_live(store, Attendance, attendance_id)
+    with store.write() as conn:
+        store.delete(conn, row)
+
+
+def _named(session: Any, rows: list[Attendance]) -> tuple[list[tuple[Attendance, Contact]], int]:
+    """Named attendees (one per person, organiser role winning) and the number of erased ones."""
+    named: dict[str, tuple[Attendance, Contact]] = {}
+    erased = 0
+    for row in rows:
+        if row.contact_id is None:
+            erased += 1
+            continue
+        contact = live(session, Contact, row.contact_id)
+        if contact is None:
+            continue
+        if contact.id not in named or row.role == AttendanceRole.ORGANISER:
+            named[contact.id] = (row, contact)
+    return list(named.values()), erased
+
+
+def meeting_summary(store: Store, meeting_id: str) -> MeetingSummary:
+    meeting = get_live(store, Meeting, meeting_id)
+    with store.read() as session:
+        attendees, erased = _named(session, _event_rows(session, EventType.MEETING, meeting_id))
+    return MeetingSummary(meeting, attendees, erased)
+
+
+def action_participants(store: Store, action_id: str) -> list[tuple[Attendance, Contact]]:
+    with store.read() as session:
+        attendees, _ = _named(session, _event_rows(session, EventType.ACTION, action_id))
+    return attendees
+
+
+def meetings_of_contact(store: Store, contact_id: str) -> list[tuple[Meeting, Attendance]]:
+    """The meetings a person came to, the latest first."""
+    with store.read() as session:
+        rows = live_rows(session, Attendance, Attendance.contact_id == contact_id)
+        found: dict[str, tuple[Meeting, Attendance]] = {}
+        for row in rows:
+            if row.event_type != EventType.MEETING:
+                continue
+            meeting = live(session, Meeting, row.event_id)
+            if meeting is not None and meeting.id not in found:
+                found[meeting.id] = (meeting, row)
+    return sorted(found.values(), key=lambda pair: pair[0].held_on, reverse=True)

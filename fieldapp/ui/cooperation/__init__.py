@@ -1,0 +1,17 @@
+"""Screens of the cooperation network (issue 8), under the Strefa tab.
+
+- ``network_view``  /zone/network (listed on Strefa): the drawing, best-connected people, who to
+                    invite next, all links; buttons to the three lists below.
+- ``groups``        /zone/groups, /zone/groups/new (built from suggested people), /zone/groups/:id
+- ``meetings``      /zone/meetings, /zone/meetings/new, /zone/meetings/:id (attendance, head-count,
+                    tasks), /zone/meetings/:id/new-person (quick add, consent first)
+- ``partnerships``  /zone/partnerships, /zone/partnerships/new, /zone/partnerships/:id (phases)
+- ``person``        /zone/network/people/:id and /contacts/:id/network: the engagement ladder
+
+The shell imports this package at start-up (``registry.load_screens``); importing the modules here
+registers their routes.
+"""
+
+from fieldapp.ui.cooperation import groups, meetings, network_view, partnerships, person
+
+__all__ = ["groups", "meetings", "network_view", "partnerships", "person"]
