@@ -58,8 +58,10 @@ class Translator:
 
 
 def error_text(error: FieldError, lang: str = DEFAULT_LANGUAGE) -> str:
-    """What a field error says to the user (catalog key ``error.<code>``, with its params)."""
-    return t(f"error.{error.code}", lang, **error.params)
+    """What a field error says to the user: catalog key ``error.<code>`` (or the error's own
+    ``text_key``, as the UI's form errors carry), with its params."""
+    key = getattr(error, "text_key", None) or f"error.{error.code}"
+    return t(key, lang, **error.params)
 
 
 def errors_by_field(failed: ValidationFailed, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:

@@ -115,7 +115,6 @@ class _UiFieldError(FieldError):
     def __init__(self, field: str, key: str, params: dict[str, Any]) -> None:
         super().__init__(field, key, params)
 
-    def message(self, lang: str = "pl") -> str:
-        from fieldapp.i18n import t
-
-        return t(self.code, lang, **self.params)
+    @property
+    def text_key(self) -> str:
+        return self.code
