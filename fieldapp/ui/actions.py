@@ -111,7 +111,7 @@ class NewActionScreen(Screen):
             f.show_errors(exc)
             return
         self.ctx.toast(self.t("ui.action.created"))
-        await self.ctx.shell.replace(f"/zone/actions/{action.id}")
+        await self.ctx.replace(f"/zone/actions/{action.id}")
 
 
 @screen("/zone/actions/:action_id")

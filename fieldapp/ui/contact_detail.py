@@ -254,4 +254,4 @@ class ContactDetailScreen(Screen):
     async def _delete(self) -> None:
         await self.ctx.call(contact_service.delete_contact, self.ctx.store, self.params["contact_id"])
         self.ctx.toast(self.t("ui.contact.deleted"))
-        await self.ctx.shell.back()
+        await self.ctx.back()

@@ -300,7 +300,7 @@ class NewContactScreen(_ContactFormBase):
         if consent and consent["recorded_by"]:
             await self.ctx.set_setting(META_USER_NAME, consent["recorded_by"])
         self.ctx.toast(self.t("ui.contact.created"))
-        await self.ctx.shell.replace(f"/contacts/{contact.id}")
+        await self.ctx.replace(f"/contacts/{contact.id}")
 
 
 @screen("/contacts/:contact_id/edit")
@@ -334,7 +334,7 @@ class EditContactScreen(_ContactFormBase):
                 f.show_errors(exc)
                 return
         self.ctx.toast(self.t("ui.common.saved"))
-        await self.ctx.shell.back()
+        await self.ctx.back()
 
 
 @screen("/contacts/:contact_id/consent")
@@ -392,4 +392,4 @@ class ConsentScreen(Screen):
             f.show_errors(exc)
             return
         self.ctx.toast(self.t("ui.common.saved"))
-        await self.ctx.shell.back()
+        await self.ctx.back()

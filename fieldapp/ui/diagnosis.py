@@ -103,7 +103,7 @@ class NewDiagnosisScreen(Screen):
             f.show_errors(exc)
             return
         self.ctx.toast(self.t("ui.common.saved"))
-        await self.ctx.shell.replace(f"/zone/diagnoses/{diagnosis.id}")
+        await self.ctx.replace(f"/zone/diagnoses/{diagnosis.id}")
 
 
 @screen("/zone/diagnoses/:diagnosis_id")

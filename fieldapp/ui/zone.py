@@ -200,4 +200,4 @@ class NewZoneScreen(Screen):
             return
         await self.ctx.set_setting(META_ZONE, zone.id)
         self.ctx.toast(self.t("ui.common.saved"))
-        await self.ctx.shell.back()
+        await self.ctx.back()
