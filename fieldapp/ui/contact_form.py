@@ -13,6 +13,7 @@ from typing import Any
 import flet as ft
 
 from fieldapp.errors import FieldError, ValidationFailed
+from fieldapp.i18n.format import format_address, format_date
 from fieldapp.model import Consent, Contact
 from fieldapp.model.enums import NATURAL_PERSON_KINDS, ConsentMethod, ContactKind
 from fieldapp.services import consent as consent_service
@@ -79,7 +80,7 @@ class ConsentStep:
             w.text_field(
                 t("ui.consent.given_on"),
                 hint=t("ui.common.date_hint"),
-                value=w.format_date(date.today(), ctx.lang),
+                value=format_date(date.today(), ctx.lang),
             ),
         )
         self.note = form.add("consent_note", w.text_field(t("ui.consent.note")))
@@ -265,11 +266,9 @@ class _ContactFormBase(Screen):
             "do_not_knock": bool(self.do_not_knock.value),
             **{name: f.text(name) for name in NON_PERSONAL_INPUTS},
         }
-        data["address"] = " ".join(p for p in (data["street"], data["house_number"]) if p)
         if self.may_store_personal():
             data.update({name: f.text(name) for name in PERSONAL_INPUTS})
-            if data["flat"] and data["address"]:
-                data["address"] += f"/{data['flat']}"
+        data["address"] = format_address(data["street"], data["house_number"], data.get("flat"))
         return data
 
     async def save(self) -> None:

@@ -11,6 +11,7 @@ from datetime import date
 import flet as ft
 
 from fieldapp.errors import FieldError, ValidationFailed
+from fieldapp.i18n.format import format_date
 from fieldapp.model import Contact, Diagnosis, Need, Resource, Zone
 from fieldapp.model.enums import (
     RESOURCE_GROUP_OF_KIND,
@@ -47,7 +48,7 @@ class NewDiagnosisScreen(Screen):
             w.text_field(
                 self.t("ui.diagnosis.start"),
                 hint=self.t("ui.common.date_hint"),
-                value=w.format_date(date.today(), ctx.lang),
+                value=format_date(date.today(), ctx.lang),
             ),
         )
         end = f.add(
@@ -206,14 +207,14 @@ class DiagnosisScreen(Screen):
             self.header.controls = [w.empty(self.t("ui.error.not_found"))]
             return
         zone = await ctx.call(ctx.store.get, Zone, d.zone_id)
-        end = w.format_date(d.period_end, ctx.lang) if d.period_end else "…"
+        end = format_date(d.period_end, ctx.lang) if d.period_end else "…"
         methods = ", ".join(self.t(f"diagnosis.method.{m}") for m in d.methods) or "—"
         self.header.controls = [
             w.heading(d.title, size=22),
             w.muted(
                 " · ".join(
                     p
-                    for p in (zone.name if zone else "", f"{w.format_date(d.period_start, ctx.lang)} – {end}")
+                    for p in (zone.name if zone else "", f"{format_date(d.period_start, ctx.lang)} – {end}")
                     if p
                 )
             ),

@@ -8,6 +8,7 @@ import flet as ft
 
 from fieldapp.errors import FieldError, ValidationFailed
 from fieldapp.i18n import error_text
+from fieldapp.i18n.format import parse_money
 from fieldapp.ui import theme
 from fieldapp.ui.context import UiContext
 from fieldapp.ui.widgets import ChoiceField, parse_date
@@ -95,11 +96,8 @@ class Form:
 
     def money_gr(self, name: str, errors: list[FieldError]) -> int | None:
         """An amount typed in złoty ("2 500", "2500,50") as grosze; None when blank."""
-        text = self.text(name).replace(" ", "").replace("\u00a0", "").replace(",", ".")
-        if not text:
-            return None
         try:
-            return round(float(text) * 100)
+            return parse_money(self.text(name), self.ctx.lang)
         except ValueError:
             errors.append(self.field_error(name, "ui.error.number"))
             return None

@@ -12,6 +12,7 @@ from typing import Any
 
 import flet as ft
 
+from fieldapp.i18n.format import format_date as format_date  # re-exported: ui/cooperation uses w.format_date
 from fieldapp.ui import theme
 from fieldapp.ui.context import UiContext
 
@@ -350,12 +351,3 @@ def parse_date(text: str) -> date | None:
         except ValueError:
             continue
     raise ValueError(text)
-
-
-def format_date(value: date | datetime | None, lang: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        local = value.astimezone()
-        return local.strftime("%d.%m.%Y %H:%M") if lang == "pl" else local.strftime("%Y-%m-%d %H:%M")
-    return value.strftime("%d.%m.%Y") if lang == "pl" else value.isoformat()
