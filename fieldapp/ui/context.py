@@ -24,6 +24,8 @@ T = TypeVar("T")
 META_LANGUAGE = "ui.language"
 META_USER_NAME = "ui.user_name"
 META_WALK = "ui.walk"
+#: The zone chosen last (on Strefa, the map or the walk): screens open on it.
+META_ZONE = "ui.zone"
 
 
 class UiContext:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import flet as ft
 
@@ -14,6 +15,7 @@ from fieldapp.ui.context import UiContext
 from fieldapp.ui.widgets import ChoiceField, parse_date
 
 Input = ft.TextField | ChoiceField | ft.Checkbox | ft.Switch
+T = TypeVar("T")
 
 
 class Form:
@@ -71,6 +73,15 @@ class Form:
         if loose:
             self.banner.value = "\n".join(loose)
             self.banner.visible = True
+
+    async def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
+        """Run a service call off the event loop; when it fails validation, show its errors beside
+        the fields and return None (the services return the saved record, never None)."""
+        try:
+            return await self.ctx.call(fn, *args, **kwargs)
+        except ValidationFailed as exc:
+            self.show_errors(exc)
+            return None
 
     def field_error(self, name: str, key: str, **params: object) -> FieldError:
         """A UI-side error (e.g. a date the user typed that is not a date) for ``show_errors``."""

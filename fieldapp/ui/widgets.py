@@ -6,14 +6,15 @@ e2e tests find controls by those same labels.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 import flet as ft
 
 from fieldapp.i18n.format import format_date as format_date  # re-exported: ui/cooperation uses w.format_date
-from fieldapp.ui import theme
+from fieldapp.ui import registry, theme
 from fieldapp.ui.context import UiContext
 
 Handler = Callable[..., Any] | None
@@ -206,6 +207,25 @@ def row_tile(
         min_height=56,
         content_padding=ft.Padding.symmetric(horizontal=8),
     )
+
+
+def menu_rows(ctx: UiContext, menu: str) -> list[ft.Control]:
+    """One row a screen listed in a tab's menu (``registry.MenuEntry``), each opening its screen."""
+    return [
+        row_tile(
+            ctx,
+            ctx.t(entry.label_key),
+            on_click=lambda e, route=spec.pattern: ctx.go(route),
+            leading=ft.Icon(entry.icon),
+            trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
+        )
+        for spec, entry in registry.menu_entries(menu)
+    ]
+
+
+def vocabulary_options(ctx: UiContext, key: str, values: Iterable[StrEnum]) -> list[tuple[str, str]]:
+    """A picker's options over a vocabulary (an enum): each value labelled by ``<key>.<value>``."""
+    return [(value.value, ctx.t(f"{key}.{value.value}")) for value in values]
 
 
 def card(
