@@ -7,7 +7,7 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.errors import FieldError, ValidationFailed
+from fieldapp.errors import FieldError
 from fieldapp.i18n import error_text
 from fieldapp.i18n.format import CURRENCY, format_date, format_money_figure
 from fieldapp.model import Diagnosis, Need, NeighbourhoodAction, Zone
@@ -28,7 +28,7 @@ def _money_field(ctx: UiContext, label_key: str) -> ft.TextField:
 
 
 def _kind_options(ctx) -> list[tuple[str, str]]:
-    return [(k.value, ctx.t(f"action.kind.{k.value}")) for k in ActionKind]
+    return w.vocabulary_options(ctx, "action.kind", ActionKind)
 
 
 @screen("/zone/actions/new")
@@ -95,16 +95,13 @@ class NewActionScreen(Screen):
         if errors:
             f.show_errors(errors)
             return
-        try:
-            if self.need is not None:
-                action = await self.ctx.call(
-                    action_service.create_action_from_need, self.ctx.store, self.need.id, data
-                )
-            else:
-                data["zone_id"] = self.query.get("zone") or None
-                action = await self.ctx.call(action_service.create_action, self.ctx.store, data)
-        except ValidationFailed as exc:
-            f.show_errors(exc)
+        if self.need is not None:
+            create, args = action_service.create_action_from_need, (self.need.id, data)
+        else:
+            data["zone_id"] = self.query.get("zone") or None
+            create, args = action_service.create_action, (data,)
+        action = await f.submit(create, self.ctx.store, *args)
+        if action is None:
             return
         self.ctx.toast(self.t("ui.action.created"))
         await self.ctx.replace(f"/zone/actions/{action.id}")
@@ -208,10 +205,10 @@ class ActionScreen(Screen):
         ]
 
     async def advance(self, to_status: str) -> None:
-        try:
-            await self.ctx.call(action_service.advance_action, self.ctx.store, self.action_id, to_status)
-        except ValidationFailed as exc:
-            self.form.show_errors(exc)
+        saved = await self.form.submit(
+            action_service.advance_action, self.ctx.store, self.action_id, to_status
+        )
+        if saved is None:
             return
         await self.load()  # the screen is current before the message says so
         self.ctx.toast(self.t("ui.action.moved", status=self.t(f"action.status.{to_status}")))
@@ -235,12 +232,9 @@ class ActionScreen(Screen):
             return
         changes = {k: v for k, v in values.items() if getattr(self.action, k) != v}
         if changes:
-            try:
-                self.action = await self.ctx.call(
-                    action_service.update_action, self.ctx.store, self.action_id, changes
-                )
-            except ValidationFailed as exc:
-                f.show_errors(exc)
+            saved = await f.submit(action_service.update_action, self.ctx.store, self.action_id, changes)
+            if saved is None:
                 return
+            self.action = saved
         await self.load()
         self.ctx.toast(self.t("ui.common.saved"))

@@ -10,7 +10,7 @@ from datetime import date
 
 import flet as ft
 
-from fieldapp.errors import FieldError, ValidationFailed
+from fieldapp.errors import FieldError
 from fieldapp.i18n.format import format_date
 from fieldapp.model import Contact, Diagnosis, Need, Resource, Zone
 from fieldapp.model.enums import (
@@ -98,10 +98,8 @@ class NewDiagnosisScreen(Screen):
         if errors:
             f.show_errors(errors)
             return
-        try:
-            diagnosis = await self.ctx.call(diagnosis_service.create_diagnosis, self.ctx.store, data)
-        except ValidationFailed as exc:
-            f.show_errors(exc)
+        diagnosis = await f.submit(diagnosis_service.create_diagnosis, self.ctx.store, data)
+        if diagnosis is None:
             return
         self.ctx.toast(self.t("ui.common.saved"))
         await self.ctx.replace(f"/zone/diagnoses/{diagnosis.id}")
@@ -130,7 +128,7 @@ class DiagnosisScreen(Screen):
             w.ChoiceField(
                 ctx,
                 self.t("ui.need.priority"),
-                [(p.value, self.t(f"need.priority.{p.value}")) for p in NeedPriority],
+                w.vocabulary_options(ctx, "need.priority", NeedPriority),
                 value=NeedPriority.MEDIUM.value,
             ),
         )
@@ -142,7 +140,7 @@ class DiagnosisScreen(Screen):
             w.ChoiceField(
                 ctx,
                 self.t("ui.resource.kind"),
-                [(k.value, self.t(f"resource.kind.{k.value}")) for k in ResourceKind],
+                w.vocabulary_options(ctx, "resource.kind", ResourceKind),
                 value=ResourceKind.PERSON.value,
                 on_change=self._kind_changed,
             ),
@@ -152,7 +150,7 @@ class DiagnosisScreen(Screen):
             w.ChoiceField(
                 ctx,
                 self.t("ui.resource.category"),
-                [(g.value, self.t(f"resource.category.{g.value}")) for g in ResourceGroup],
+                w.vocabulary_options(ctx, "resource.category", ResourceGroup),
                 value=RESOURCE_GROUP_OF_KIND[ResourceKind.PERSON],
             ),
         )
@@ -318,10 +316,7 @@ class DiagnosisScreen(Screen):
         if errors:
             f.show_errors(errors)
             return
-        try:
-            await self.ctx.call(diagnosis_service.add_need, self.ctx.store, self.diagnosis_id, data)
-        except ValidationFailed as exc:
-            f.show_errors(exc)
+        if await f.submit(diagnosis_service.add_need, self.ctx.store, self.diagnosis_id, data) is None:
             return
         for name in ("category", "description"):
             f[name].value = ""
@@ -345,10 +340,7 @@ class DiagnosisScreen(Screen):
             "description": f.text("description"),
             "contact_id": contact.id if contact else None,
         }
-        try:
-            await self.ctx.call(diagnosis_service.add_resource, self.ctx.store, self.diagnosis_id, data)
-        except ValidationFailed as exc:
-            f.show_errors(exc)
+        if await f.submit(diagnosis_service.add_resource, self.ctx.store, self.diagnosis_id, data) is None:
             return
         for name in ("name", "description"):
             f[name].value = ""

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 import flet as ft
 
-from fieldapp.errors import ValidationFailed
 from fieldapp.i18n.format import address_of, format_address, format_date
 from fieldapp.model import Contact, Visit, Zone
 from fieldapp.model.enums import DOOR_OUTCOMES
@@ -353,23 +352,21 @@ class DoorsScreen(Screen):
             return
         street, number, flat = f.text("street"), f.text("house_number"), f.text("flat")
         address = format_address(street, number, flat)
-        try:
-            visit = await self.ctx.call(
-                visit_service.log_visit,
-                self.ctx.store,
-                outcome=outcome,
-                address=address,
-                street=street,
-                house_number=number,
-                flat=flat,
-                contact_id=self.contact.id if self.contact else None,
-                zone_id=self.zone_id,
-                notes=f.text("notes"),
-                next_step=f.text("next_step"),
-                follow_up_on=follow_up_on,
-            )
-        except ValidationFailed as exc:
-            f.show_errors(exc)
+        visit = await f.submit(
+            visit_service.log_visit,
+            self.ctx.store,
+            outcome=outcome,
+            address=address,
+            street=street,
+            house_number=number,
+            flat=flat,
+            contact_id=self.contact.id if self.contact else None,
+            zone_id=self.zone_id,
+            notes=f.text("notes"),
+            next_step=f.text("next_step"),
+            follow_up_on=follow_up_on,
+        )
+        if visit is None:
             return
         self.ctx.services.request_sync()
         saved_place = address or self.t("ui.today.no_address")

@@ -14,7 +14,6 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.errors import ValidationFailed
 from fieldapp.i18n.format import address_of, format_date
 from fieldapp.model import Diagnosis, NeighbourhoodAction, Visit
 from fieldapp.model.enums import VisitOutcome
@@ -132,7 +131,7 @@ class ReviewEntryScreen(Screen):
             w.ChoiceField(
                 ctx,
                 self.t("ui.review.outcome"),
-                [(o.value, self.t(f"visit.outcome.{o.value}")) for o in VisitOutcome],
+                w.vocabulary_options(ctx, "visit.outcome", VisitOutcome),
             ),
         )
         self.notes = self.form.add("notes", w.text_field(self.t("ui.doors.notes"), multiline=True))
@@ -229,10 +228,7 @@ class ReviewEntryScreen(Screen):
 
     async def _decided(self, fn: Any, *args: Any, message_key: str) -> None:
         self.form.clear_errors()
-        try:
-            await self.ctx.call(fn, self.ctx.store, self.kind, self.target_id, *args)
-        except ValidationFailed as exc:
-            self.form.show_errors(exc)
+        if await self.form.submit(fn, self.ctx.store, self.kind, self.target_id, *args) is None:
             return
         self.comment.value = ""
         await self.load()
@@ -255,10 +251,10 @@ class ReviewEntryScreen(Screen):
             "notes": self.form.text("notes"),
             "next_step": self.form.text("next_step"),
         }
-        try:
-            await self.ctx.call(visit_service.correct_visit, self.ctx.store, self.target_id, changes)
-        except ValidationFailed as exc:
-            self.form.show_errors(exc)
+        saved = await self.form.submit(
+            visit_service.correct_visit, self.ctx.store, self.target_id, changes
+        )
+        if saved is None:
             return
         self.ctx.services.request_sync()
         await self.load()
