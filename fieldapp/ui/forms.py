@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import flet as ft
 
 from fieldapp.errors import FieldError, ValidationFailed
-from fieldapp.i18n import error_text
+from fieldapp.i18n import error_text, t
 from fieldapp.i18n.format import parse_money
 from fieldapp.ui import theme
 from fieldapp.ui.context import UiContext
@@ -63,7 +63,7 @@ class Form:
         self.clear_errors()
         loose: list[str] = []
         for error in items:
-            message = error_text(error, self.ctx.lang)
+            message = _message(error, self.ctx.lang)
             name = self.aliases.get(error.field, error.field)
             control = self.inputs.get(name)
             if isinstance(control, ft.TextField | ChoiceField) and _shown(control):
@@ -118,13 +118,16 @@ def _shown(control: ft.TextField | ChoiceField) -> bool:
     return control.visible is not False
 
 
+def _message(error: FieldError, lang: str) -> str:
+    """A service's error in its catalog (``error.<code>``); the form's own by its UI key."""
+    return error.message(lang) if isinstance(error, _UiFieldError) else error_text(error, lang)
+
+
 class _UiFieldError(FieldError):
     """A FieldError whose message key is a UI catalog key rather than ``error.<code>``."""
 
     def __init__(self, field: str, key: str, params: dict[str, Any]) -> None:
         super().__init__(field, key, params)
 
-    def message(self, lang: str = "pl") -> str:
-        from fieldapp.i18n import t
-
+    def message(self, lang: str) -> str:
         return t(self.code, lang, **self.params)
