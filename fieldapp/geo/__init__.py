@@ -1,6 +1,7 @@
 """Places: geocoding, distances, zones, nearby queries, walk lists, GPS and map tiles. No Flet here
-(except ``gps`` reading through a flet-geolocator object handed in); the screens are in
-``fieldapp.ui.map_view``.
+(except ``gps`` reading through a flet-geolocator object handed in); the screens are
+``fieldapp.ui.map_screen``, ``walk_screen`` and ``place_settings`` (panels ``map_panel``,
+``walk_panel``).
 
 - ``distance``   exact geodesic distance/bearing (geographiclib) and the fast local flat metric.
 - ``zones``      membership of a point (circle by geodesic distance, polygon), ``derive_zone_id`` /

@@ -7,13 +7,14 @@ direction from the user's position, or from the zone's centre when the position 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
 from fieldapp.geo.distance import Point, bounding_box, compass_point, fast_bearing_deg, fast_distance_m
 from fieldapp.geo.spatial import in_box
 from fieldapp.geo.zones import ZoneShape, center_of, outline, shape_of
+from fieldapp.i18n.format import address_of
 from fieldapp.model import Visit, Zone, utcnow
 from fieldapp.store import Store
 
@@ -34,6 +35,8 @@ class MapItem:
     lon: float
     distance_m: float | None = None
     bearing_deg: float | None = None
+    #: The day of a visit (the screen writes it in the user's language).
+    day: date | None = None
 
     @property
     def point(self) -> Point:
@@ -146,16 +149,16 @@ def _visits_in(
     for visit in session.exec(query):
         if shape is not None and not (shape.contains((visit.lat, visit.lon)) or visit.zone_id == zone_id):
             continue
-        place = visit.address or " ".join(p for p in (visit.street, visit.house_number) if p)
         items.append(
             MapItem(
                 "visit",
                 visit.id,
                 visit.outcome,
-                place,
-                visit.visited_at.date().isoformat(),
+                address_of(visit),
+                "",
                 visit.lat,
                 visit.lon,
+                day=visit.visited_at.date(),
             )
         )
     return items
@@ -174,6 +177,7 @@ def _measured(item: MapItem, origin: Point | None) -> MapItem:
         item.lon,
         fast_distance_m(origin, item.point),
         fast_bearing_deg(origin, item.point),
+        item.day,
     )
 
 

@@ -19,6 +19,7 @@ from fieldapp.geo.address import AddressQuery, flat_in
 from fieldapp.geo.distance import Point, bearing_deg, check_point, compass_point, geodesic_m
 from fieldapp.geo.route import order_route
 from fieldapp.geo.zones import shape_of
+from fieldapp.i18n.format import format_address
 from fieldapp.model import Contact, Zone
 from fieldapp.model.enums import VisitOutcome
 from fieldapp.store import Store, raw
@@ -250,7 +251,7 @@ def _door_key(contact: Contact) -> str:
 
 def _label(contact: Contact) -> str:
     query = AddressQuery.of_record(contact)
-    return f"{query.street} {query.house_number}".strip() if query else (contact.name or contact.address)
+    return format_address(query.street, query.house_number) if query else (contact.name or contact.address)
 
 
 def _door(key: str, members: list[Contact]) -> Door:

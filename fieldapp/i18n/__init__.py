@@ -38,13 +38,22 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
     """The text of ``key`` in ``lang``, formatted with ``params``.
 
     A key missing from the catalog shows as the key itself (and the catalog test catches it).
+    A parameter with a ``localized(lang)`` method (``fieldapp.i18n.format.Money``) is written in
+    ``lang``: a service raising an error does not know who will read it.
     """
     table = catalogs().get(lang) or catalogs()[DEFAULT_LANGUAGE]
     text = table.get(key) or catalogs()[DEFAULT_LANGUAGE].get(key) or key
+    if not params:
+        return text
     try:
-        return text.format(**params) if params else text
+        return text.format(**{name: _in_language(value, lang) for name, value in params.items()})
     except (KeyError, IndexError, ValueError):
         return text
+
+
+def _in_language(value: object, lang: str) -> object:
+    localized = getattr(value, "localized", None)
+    return localized(lang) if callable(localized) else value
 
 
 class Translator:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from fieldapp.i18n import t
+from fieldapp.i18n.format import format_date, format_number
 from fieldapp.reports.compute import Report
 from fieldapp.reports.tables import Cell, Table, period_text, tables, zones_text
 
@@ -20,18 +21,13 @@ FORMATS: tuple[str, ...] = ("csv", "xlsx", "html")
 def cell_text(value: Cell, lang: str = "") -> str:
     """A cell as text: złoty with two decimals, shares with one.
 
-    Without ``lang`` (CSV) plain machine-readable numbers; for people (HTML, screen) grouped
-    thousands in the language's way: "7 500,50" (no-break space) in Polish, "7,500.50" in English.
+    Without ``lang`` (CSV) plain machine-readable numbers; for people (HTML, screen) in the
+    language's way (``fieldapp.i18n.format.format_number``): "7 500,50" / "7,500.50".
     """
-    if isinstance(value, Decimal):
-        out = f"{value:,.2f}" if lang else f"{value:.2f}"
-    elif isinstance(value, float):
-        out = f"{value:.1f}"
-    else:
+    if not isinstance(value, Decimal | float):
         return str(value)
-    if lang == "pl":
-        out = out.replace(",", "\u00a0").replace(".", ",")
-    return out
+    places = 2 if isinstance(value, Decimal) else 1
+    return format_number(value, lang, places) if lang else f"{value:.{places}f}"
 
 
 def to_csv(report: Report, lang: str = "pl") -> bytes:
@@ -138,7 +134,7 @@ def _table_html(table: Table, lang: str) -> str:
 
 def to_html(report: Report, lang: str = "pl", *, generated: datetime | None = None) -> str:
     """A self-contained page to print (or save as PDF from a browser): inline CSS, no links out."""
-    when = (generated or datetime.now()).strftime("%d.%m.%Y %H:%M" if lang == "pl" else "%Y-%m-%d %H:%M")
+    when = format_date(generated or datetime.now(), lang)
     title = html.escape(t("report.heading", lang))
     sections = "".join(_table_html(table, lang) for table in tables(report, lang))
     return (

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from fieldapp.i18n import catalogs, t
+from fieldapp.i18n.format import format_date
 from fieldapp.reports.compute import Report
 
 Cell = str | int | float | Decimal
@@ -133,8 +134,8 @@ def tables(report: Report, lang: str = "pl") -> list[Table]:
 
 
 def period_text(report: Report, lang: str) -> str:
-    fmt = "%d.%m.%Y" if lang == "pl" else "%Y-%m-%d"
-    return t("report.period_text", lang, start=report.start.strftime(fmt), end=report.end.strftime(fmt))
+    start, end = format_date(report.start, lang), format_date(report.end, lang)
+    return t("report.period_text", lang, start=start, end=end)
 
 
 def zones_text(report: Report, lang: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import select
 
 from fieldapp.errors import Errors, FieldError
+from fieldapp.i18n.format import Money
 from fieldapp.model import Diagnosis, Need, NeighbourhoodAction, Zone, utcnow
 from fieldapp.model.enums import (
     ACTION_TRANSITIONS,
@@ -143,14 +144,10 @@ def list_actions(
         return list(session.exec(statement).all())
 
 
-def _pln(grosze: int) -> str:
-    return f"{grosze / 100:,.2f}".replace(",", " ").removesuffix(".00")
-
-
 def grant_warnings(action: NeighbourhoodAction) -> list[FieldError]:
     """Amounts to double-check: outside the programs' micro-grant range, or granted above request."""
     warnings = []
-    limits = {"min": _pln(MICRO_GRANT_MIN_PLN * 100), "max": _pln(MICRO_GRANT_MAX_PLN * 100)}
+    limits = {"min": Money(MICRO_GRANT_MIN_PLN * 100), "max": Money(MICRO_GRANT_MAX_PLN * 100)}
     for name in ("grant_requested_gr", "grant_granted_gr"):
         amount = getattr(action, name)
         if (
@@ -158,9 +155,9 @@ def grant_warnings(action: NeighbourhoodAction) -> list[FieldError]:
             and amount > 0
             and not (MICRO_GRANT_MIN_PLN * 100 <= amount <= MICRO_GRANT_MAX_PLN * 100)
         ):
-            warnings.append(FieldError(name, "grant_outside_range", {"amount": _pln(amount), **limits}))
+            warnings.append(FieldError(name, "grant_outside_range", {"amount": Money(amount), **limits}))
     requested, granted = action.grant_requested_gr, action.grant_granted_gr
     if requested is not None and granted is not None and granted > requested:
-        amounts = {"granted": _pln(granted), "requested": _pln(requested)}
+        amounts = {"granted": Money(granted), "requested": Money(requested)}
         warnings.append(FieldError("grant_granted_gr", "grant_above_request", amounts))
     return warnings

@@ -4,17 +4,23 @@ Layout of the package
 ---------------------
 - ``registry.py``  routes → screens, the five bottom-navigation tabs (``TABS``), menu entries.
 - ``shell.py``     the stack of views: a tab's root screen at the bottom, detail screens above it,
-                   back navigation, live language switch (``Shell.rebuild``).
+                   back navigation, live language switch (``Shell.rebuild``); it registers itself
+                   as the context's ``Navigator`` (``navigation.py``), so nothing imports the shell.
 - ``screen.py``    ``Screen``, the base class of every screen.
 - ``context.py``   ``UiContext`` (store, translator, ``call`` = run blocking work in a thread,
-                   ``go``/``back``, ``toast``, ``handler`` = error-safe event handlers, settings kept
-                   in the store's ``meta``) and ``AppServices`` (the lazily imported sync client).
+                   ``go``/``back``/``replace``, ``toast``, ``handler`` = error-safe event handlers,
+                   settings kept in the store's ``meta``) and ``AppServices`` (the lazily imported
+                   sync client).
 - ``widgets.py``   big buttons, fields, ``ChoiceField`` (accessible picker), rows, cards, dates.
 - ``forms.py``     ``Form``: inputs by the service's field names, errors shown beside each field.
 - ``theme.py``     the high-contrast light theme and sizes (``TOUCH`` = 48 px).
+- panels (widgets for one screen or two): ``map_panel`` (the map or its list), ``walk_panel``;
+  ``place_screen`` is the base of the map and walk screens (zone picker, GPS position).
 - screens: ``today`` (Dziś), ``contacts``/``contact_detail``/``contact_form`` (Kontakty),
-  ``doors`` (Wizyty, door-to-door), ``zone``/``diagnosis``/``actions`` (Strefa), ``more``/
-  ``sync_screen`` (Więcej).
+  ``doors`` (Wizyty, door-to-door), ``zone``/``diagnosis``/``actions``/``map_screen``/
+  ``walk_screen`` (Strefa), ``more``/``sync_screen``/``place_settings`` (Więcej); the
+  cooperation screens in ``cooperation/``.
+- Addresses, money, dates and distances are written through ``fieldapp.i18n.format``.
 
 Adding a screen
 ---------------

@@ -7,29 +7,28 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.errors import FieldError, ValidationFailed
+from fieldapp.errors import FieldError
 from fieldapp.i18n import error_text
+from fieldapp.i18n.format import CURRENCY, format_date, format_money_figure
 from fieldapp.model import Diagnosis, Need, NeighbourhoodAction, Zone
 from fieldapp.model.enums import ACTION_TRANSITIONS, ActionKind
 from fieldapp.services import actions as action_service
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
+from fieldapp.ui.context import UiContext
 from fieldapp.ui.forms import Form
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
 from fieldapp.ui.zone import status_badge
 
 
-def pln(grosze: int | None) -> str:
-    """Grosze as "2 500,00" (Polish grouping), or "" for None."""
-    if grosze is None:
-        return ""
-    text = f"{grosze / 100:,.2f}"
-    return text.replace(",", " ").replace(".", ",")
+def _money_field(ctx: UiContext, label_key: str) -> ft.TextField:
+    """An amount typed in złoty (read back with ``Form.money_gr``); the suffix names the currency."""
+    return w.text_field(ctx.t(label_key), keyboard=ft.KeyboardType.NUMBER, suffix=CURRENCY[ctx.lang])
 
 
 def _kind_options(ctx) -> list[tuple[str, str]]:
-    return [(k.value, ctx.t(f"action.kind.{k.value}")) for k in ActionKind]
+    return w.vocabulary_options(ctx, "action.kind", ActionKind)
 
 
 @screen("/zone/actions/new")
@@ -51,10 +50,7 @@ class NewActionScreen(Screen):
             "starts_on", w.text_field(self.t("ui.action.starts_on"), hint=self.t("ui.common.date_hint"))
         )
         place = f.add("place", w.text_field(self.t("ui.action.place")))
-        grant = f.add(
-            "grant_requested_gr",
-            w.text_field(self.t("ui.action.grant_requested"), keyboard=ft.KeyboardType.NUMBER, suffix="zł"),
-        )
+        grant = f.add("grant_requested_gr", _money_field(ctx, "ui.action.grant_requested"))
         return ft.Column(
             [
                 self.origin,
@@ -99,19 +95,16 @@ class NewActionScreen(Screen):
         if errors:
             f.show_errors(errors)
             return
-        try:
-            if self.need is not None:
-                action = await self.ctx.call(
-                    action_service.create_action_from_need, self.ctx.store, self.need.id, data
-                )
-            else:
-                data["zone_id"] = self.query.get("zone") or None
-                action = await self.ctx.call(action_service.create_action, self.ctx.store, data)
-        except ValidationFailed as exc:
-            f.show_errors(exc)
+        if self.need is not None:
+            create, args = action_service.create_action_from_need, (self.need.id, data)
+        else:
+            data["zone_id"] = self.query.get("zone") or None
+            create, args = action_service.create_action, (data,)
+        action = await f.submit(create, self.ctx.store, *args)
+        if action is None:
             return
         self.ctx.toast(self.t("ui.action.created"))
-        await self.ctx.shell.replace(f"/zone/actions/{action.id}")
+        await self.ctx.replace(f"/zone/actions/{action.id}")
 
 
 @screen("/zone/actions/:action_id")
@@ -129,12 +122,8 @@ class ActionScreen(Screen):
             "starts_on": w.text_field(self.t("ui.action.starts_on"), hint=self.t("ui.common.date_hint")),
             "place": w.text_field(self.t("ui.action.place")),
             "participants": w.text_field(self.t("ui.action.participants"), keyboard=ft.KeyboardType.NUMBER),
-            "grant_requested_gr": w.text_field(
-                self.t("ui.action.grant_requested"), keyboard=ft.KeyboardType.NUMBER, suffix="zł"
-            ),
-            "grant_granted_gr": w.text_field(
-                self.t("ui.action.grant_granted"), keyboard=ft.KeyboardType.NUMBER, suffix="zł"
-            ),
+            "grant_requested_gr": _money_field(self.ctx, "ui.action.grant_requested"),
+            "grant_granted_gr": _money_field(self.ctx, "ui.action.grant_granted"),
             "report": w.text_field(
                 self.t("ui.action.report"), multiline=True, hint=self.t("ui.action.report_hint")
             ),
@@ -201,11 +190,11 @@ class ActionScreen(Screen):
             for target in ACTION_TRANSITIONS.get(a.status, ())
         ] or [w.muted(self.t("ui.action.final"))]
         f = self.form
-        f["starts_on"].value = w.format_date(a.starts_on, ctx.lang)
+        f["starts_on"].value = format_date(a.starts_on, ctx.lang)
         f["place"].value = a.place
         f["participants"].value = str(a.participants or 0)
-        f["grant_requested_gr"].value = pln(a.grant_requested_gr)
-        f["grant_granted_gr"].value = pln(a.grant_granted_gr)
+        f["grant_requested_gr"].value = format_money_figure(a.grant_requested_gr, ctx.lang)
+        f["grant_granted_gr"].value = format_money_figure(a.grant_granted_gr, ctx.lang)
         f["report"].value = a.report
         self._show_warnings(a)
 
@@ -216,10 +205,10 @@ class ActionScreen(Screen):
         ]
 
     async def advance(self, to_status: str) -> None:
-        try:
-            await self.ctx.call(action_service.advance_action, self.ctx.store, self.action_id, to_status)
-        except ValidationFailed as exc:
-            self.form.show_errors(exc)
+        saved = await self.form.submit(
+            action_service.advance_action, self.ctx.store, self.action_id, to_status
+        )
+        if saved is None:
             return
         await self.load()  # the screen is current before the message says so
         self.ctx.toast(self.t("ui.action.moved", status=self.t(f"action.status.{to_status}")))
@@ -243,12 +232,9 @@ class ActionScreen(Screen):
             return
         changes = {k: v for k, v in values.items() if getattr(self.action, k) != v}
         if changes:
-            try:
-                self.action = await self.ctx.call(
-                    action_service.update_action, self.ctx.store, self.action_id, changes
-                )
-            except ValidationFailed as exc:
-                f.show_errors(exc)
+            saved = await f.submit(action_service.update_action, self.ctx.store, self.action_id, changes)
+            if saved is None:
                 return
+            self.action = saved
         await self.load()
         self.ctx.toast(self.t("ui.common.saved"))

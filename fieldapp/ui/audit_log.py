@@ -12,6 +12,7 @@ from typing import Any
 
 import flet as ft
 
+from fieldapp.i18n.format import format_date
 from fieldapp.services import reviews as review_service
 from fieldapp.ui import widgets as w
 from fieldapp.ui.registry import MenuEntry, screen
@@ -29,7 +30,7 @@ def _known(ctx: Any, key: str, fallback: str) -> str:
 def entry_texts(ctx: Any, entry: dict[str, Any]) -> tuple[str, str]:
     """(title, details) of one entry of the service's audit log."""
     action = _known(ctx, f"audit.action.{entry['action']}", entry["action"])
-    when = w.format_date(datetime.fromisoformat(entry["at"]), ctx.lang)
+    when = format_date(datetime.fromisoformat(entry["at"]), ctx.lang)
     if entry["actor_id"] == ctx.store.user_id:
         who = ctx.t("ui.audit.you")
     else:

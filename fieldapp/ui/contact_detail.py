@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from fieldapp.i18n.format import address_of, format_date
 from fieldapp.model import Consent, Contact, utcnow
 from fieldapp.model.enums import NATURAL_PERSON_KINDS
 from fieldapp.services import consent as consent_service
@@ -19,14 +20,13 @@ from fieldapp.ui.contacts import contact_title, zone_names
 from fieldapp.ui.context import META_USER_NAME
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
-from fieldapp.ui.today import visit_place
 
 
 def consent_line(ctx, consent: Consent | None) -> str:
     if consent is None:
         return ctx.t("ui.consent.none")
     status = ctx.t(f"consent.status.{consent.status}")
-    when = w.format_date(consent.given_at, ctx.lang)
+    when = format_date(consent.given_at, ctx.lang)
     parts = [status, ctx.t(f"consent.method.{consent.method}"), when]
     if consent.recorded_by:
         parts.append(ctx.t("ui.consent.by", name=consent.recorded_by))
@@ -86,8 +86,7 @@ class ContactDetailScreen(Screen):
         ]
         if contact.do_not_knock:
             rows.append(w.notice(self.t("ui.contact.do_not_knock"), icon=ft.Icons.DO_NOT_DISTURB))
-        if contact.address or contact.street:
-            address = contact.address or " ".join(p for p in (contact.street, contact.house_number) if p)
+        if address := address_of(contact):
             rows.append(
                 w.labelled(
                     self.t("ui.contact.address"), address + (f", {contact.city}" if contact.city else "")
@@ -132,8 +131,8 @@ class ContactDetailScreen(Screen):
         rows.extend(
             w.row_tile(
                 ctx,
-                f"{w.format_date(v.visited_at, ctx.lang)} — {self.t(f'visit.outcome.{v.outcome}')}",
-                " · ".join(p for p in (visit_place(v), v.notes, v.next_step) if p),
+                f"{format_date(v.visited_at, ctx.lang)} — {self.t(f'visit.outcome.{v.outcome}')}",
+                " · ".join(p for p in (address_of(v), v.notes, v.next_step) if p),
                 leading=ft.Icon(ft.Icons.CIRCLE, color=theme.OUTCOME_COLORS.get(v.outcome, theme.MUTED)),
             )
             for v in visits
@@ -179,7 +178,7 @@ class ContactDetailScreen(Screen):
         """A coordinator answers a person's request: what is stored about them, or erase it."""
         ctx = self.ctx
         if contact.erased_at is not None:
-            return w.card(w.notice(self.t("ui.rodo.erased", when=w.format_date(contact.erased_at, ctx.lang))))
+            return w.card(w.notice(self.t("ui.rodo.erased", when=format_date(contact.erased_at, ctx.lang))))
         return w.card(
             w.heading(self.t("ui.rodo.title"), size=18),
             w.secondary_button(ctx, self.t("ui.rodo.export"), self._export_person, icon=ft.Icons.DOWNLOAD),
@@ -254,4 +253,4 @@ class ContactDetailScreen(Screen):
     async def _delete(self) -> None:
         await self.ctx.call(contact_service.delete_contact, self.ctx.store, self.params["contact_id"])
         self.ctx.toast(self.t("ui.contact.deleted"))
-        await self.ctx.shell.back()
+        await self.ctx.back()

@@ -12,7 +12,8 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.errors import FieldError, ValidationFailed
+from fieldapp.errors import FieldError
+from fieldapp.i18n.format import format_address, format_date
 from fieldapp.model import Consent, Contact
 from fieldapp.model.enums import NATURAL_PERSON_KINDS, ConsentMethod, ContactKind
 from fieldapp.services import consent as consent_service
@@ -62,7 +63,7 @@ class ConsentStep:
             w.ChoiceField(
                 ctx,
                 t("ui.consent.method"),
-                [(m.value, t(f"consent.method.{m.value}")) for m in ConsentMethod],
+                w.vocabulary_options(ctx, "consent.method", ConsentMethod),
                 value=ConsentMethod.ORAL.value,
             ),
         )
@@ -79,7 +80,7 @@ class ConsentStep:
             w.text_field(
                 t("ui.consent.given_on"),
                 hint=t("ui.common.date_hint"),
-                value=w.format_date(date.today(), ctx.lang),
+                value=format_date(date.today(), ctx.lang),
             ),
         )
         self.note = form.add("consent_note", w.text_field(t("ui.consent.note")))
@@ -141,7 +142,7 @@ class ConsentStep:
 
 
 def _kind_options(ctx: UiContext) -> list[tuple[str, str]]:
-    return [(kind.value, ctx.t(f"contact.kind.{kind.value}")) for kind in ContactKind]
+    return w.vocabulary_options(ctx, "contact.kind", ContactKind)
 
 
 class _ContactFormBase(Screen):
@@ -265,11 +266,9 @@ class _ContactFormBase(Screen):
             "do_not_knock": bool(self.do_not_knock.value),
             **{name: f.text(name) for name in NON_PERSONAL_INPUTS},
         }
-        data["address"] = " ".join(p for p in (data["street"], data["house_number"]) if p)
         if self.may_store_personal():
             data.update({name: f.text(name) for name in PERSONAL_INPUTS})
-            if data["flat"] and data["address"]:
-                data["address"] += f"/{data['flat']}"
+        data["address"] = format_address(data["street"], data["house_number"], data.get("flat"))
         return data
 
     async def save(self) -> None:
@@ -290,17 +289,13 @@ class NewContactScreen(_ContactFormBase):
         if errors:
             f.show_errors(errors)
             return
-        try:
-            contact = await self.ctx.call(
-                contact_service.create_contact, self.ctx.store, self.data(), consent
-            )
-        except ValidationFailed as exc:
-            f.show_errors(exc)
+        contact = await f.submit(contact_service.create_contact, self.ctx.store, self.data(), consent)
+        if contact is None:
             return
         if consent and consent["recorded_by"]:
             await self.ctx.set_setting(META_USER_NAME, consent["recorded_by"])
         self.ctx.toast(self.t("ui.contact.created"))
-        await self.ctx.shell.replace(f"/contacts/{contact.id}")
+        await self.ctx.replace(f"/contacts/{contact.id}")
 
 
 @screen("/contacts/:contact_id/edit")
@@ -328,13 +323,13 @@ class EditContactScreen(_ContactFormBase):
         data = self.data()
         changes = {k: v for k, v in data.items() if getattr(self.contact, k) != v}
         if changes:
-            try:
-                await self.ctx.call(contact_service.update_contact, self.ctx.store, self.contact.id, changes)
-            except ValidationFailed as exc:
-                f.show_errors(exc)
+            saved = await f.submit(
+                contact_service.update_contact, self.ctx.store, self.contact.id, changes
+            )
+            if saved is None:
                 return
         self.ctx.toast(self.t("ui.common.saved"))
-        await self.ctx.shell.back()
+        await self.ctx.back()
 
 
 @screen("/contacts/:contact_id/consent")
@@ -384,12 +379,10 @@ class ConsentScreen(Screen):
             "given_at": datetime.now(UTC),
             "recorded_by": f.text("recorded_by"),
         }
-        try:
-            await self.ctx.call(
-                consent_service.record_consent, self.ctx.store, self.params["contact_id"], **fields
-            )
-        except ValidationFailed as exc:
-            f.show_errors(exc)
+        saved = await f.submit(
+            consent_service.record_consent, self.ctx.store, self.params["contact_id"], **fields
+        )
+        if saved is None:
             return
         self.ctx.toast(self.t("ui.common.saved"))
-        await self.ctx.shell.back()
+        await self.ctx.back()

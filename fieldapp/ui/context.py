@@ -8,16 +8,14 @@ import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import flet as ft
 
 from fieldapp.errors import NotFound, ValidationFailed
 from fieldapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, errors_by_field
 from fieldapp.store import Store
-
-if TYPE_CHECKING:
-    from fieldapp.ui.shell import Shell
+from fieldapp.ui.navigation import Navigator
 
 log = logging.getLogger("fieldapp.ui")
 T = TypeVar("T")
@@ -26,6 +24,8 @@ T = TypeVar("T")
 META_LANGUAGE = "ui.language"
 META_USER_NAME = "ui.user_name"
 META_WALK = "ui.walk"
+#: The zone chosen last (on Strefa, the map or the walk): screens open on it.
+META_ZONE = "ui.zone"
 
 
 class UiContext:
@@ -36,7 +36,8 @@ class UiContext:
         self.store = store
         self.services = services or AppServices(store)
         self.tr = Translator(store.meta(META_LANGUAGE) or DEFAULT_LANGUAGE)
-        self.shell: Shell | None = None
+        #: The navigation (the shell registers itself when it starts).
+        self.nav: Navigator | None = None
 
     # -- language ---------------------------------------------------------------------------
 
@@ -53,8 +54,8 @@ class UiContext:
             return
         await self.call(self.store.set_meta, META_LANGUAGE, lang)
         self.tr = Translator(lang)
-        if self.shell:
-            self.shell.rebuild()
+        if self.nav:
+            self.nav.rebuild()
 
     # -- settings kept in the store ---------------------------------------------------------
 
@@ -84,11 +85,26 @@ class UiContext:
     # -- navigation -------------------------------------------------------------------------
 
     def go(self, route: str) -> None:
+        """Open ``route`` on top of the current screen (or its tab's root, for a tab route)."""
         self.page.run_task(self.page.push_route, route)
 
-    def back(self) -> None:
-        if self.shell:
-            self.page.run_task(self.shell.back)
+    async def back(self) -> None:
+        """Close the current screen and return to the one below."""
+        await self._navigator().back()
+
+    async def replace(self, route: str) -> None:
+        """Close the current screen and open ``route`` in its place."""
+        await self._navigator().replace(route)
+
+    @property
+    def shell(self) -> Navigator:
+        """The old name of ``nav``, still used by ``fieldapp.ui.cooperation``; use ``back``/``replace``."""
+        return self._navigator()
+
+    def _navigator(self) -> Navigator:
+        if self.nav is None:
+            raise RuntimeError("no navigator: the shell has not started")
+        return self.nav
 
     # -- feedback ---------------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ from datetime import date
 
 import flet as ft
 
-from fieldapp.errors import FieldError, ValidationFailed
+from fieldapp.errors import FieldError
+from fieldapp.i18n.format import format_date
 from fieldapp.model import Contact, Diagnosis, Need, Resource, Zone
 from fieldapp.model.enums import (
     RESOURCE_GROUP_OF_KIND,
@@ -47,7 +48,7 @@ class NewDiagnosisScreen(Screen):
             w.text_field(
                 self.t("ui.diagnosis.start"),
                 hint=self.t("ui.common.date_hint"),
-                value=w.format_date(date.today(), ctx.lang),
+                value=format_date(date.today(), ctx.lang),
             ),
         )
         end = f.add(
@@ -97,13 +98,11 @@ class NewDiagnosisScreen(Screen):
         if errors:
             f.show_errors(errors)
             return
-        try:
-            diagnosis = await self.ctx.call(diagnosis_service.create_diagnosis, self.ctx.store, data)
-        except ValidationFailed as exc:
-            f.show_errors(exc)
+        diagnosis = await f.submit(diagnosis_service.create_diagnosis, self.ctx.store, data)
+        if diagnosis is None:
             return
         self.ctx.toast(self.t("ui.common.saved"))
-        await self.ctx.shell.replace(f"/zone/diagnoses/{diagnosis.id}")
+        await self.ctx.replace(f"/zone/diagnoses/{diagnosis.id}")
 
 
 @screen("/zone/diagnoses/:diagnosis_id")
@@ -129,7 +128,7 @@ class DiagnosisScreen(Screen):
             w.ChoiceField(
                 ctx,
                 self.t("ui.need.priority"),
-                [(p.value, self.t(f"need.priority.{p.value}")) for p in NeedPriority],
+                w.vocabulary_options(ctx, "need.priority", NeedPriority),
                 value=NeedPriority.MEDIUM.value,
             ),
         )
@@ -141,7 +140,7 @@ class DiagnosisScreen(Screen):
             w.ChoiceField(
                 ctx,
                 self.t("ui.resource.kind"),
-                [(k.value, self.t(f"resource.kind.{k.value}")) for k in ResourceKind],
+                w.vocabulary_options(ctx, "resource.kind", ResourceKind),
                 value=ResourceKind.PERSON.value,
                 on_change=self._kind_changed,
             ),
@@ -151,7 +150,7 @@ class DiagnosisScreen(Screen):
             w.ChoiceField(
                 ctx,
                 self.t("ui.resource.category"),
-                [(g.value, self.t(f"resource.category.{g.value}")) for g in ResourceGroup],
+                w.vocabulary_options(ctx, "resource.category", ResourceGroup),
                 value=RESOURCE_GROUP_OF_KIND[ResourceKind.PERSON],
             ),
         )
@@ -206,14 +205,14 @@ class DiagnosisScreen(Screen):
             self.header.controls = [w.empty(self.t("ui.error.not_found"))]
             return
         zone = await ctx.call(ctx.store.get, Zone, d.zone_id)
-        end = w.format_date(d.period_end, ctx.lang) if d.period_end else "…"
+        end = format_date(d.period_end, ctx.lang) if d.period_end else "…"
         methods = ", ".join(self.t(f"diagnosis.method.{m}") for m in d.methods) or "—"
         self.header.controls = [
             w.heading(d.title, size=22),
             w.muted(
                 " · ".join(
                     p
-                    for p in (zone.name if zone else "", f"{w.format_date(d.period_start, ctx.lang)} – {end}")
+                    for p in (zone.name if zone else "", f"{format_date(d.period_start, ctx.lang)} – {end}")
                     if p
                 )
             ),
@@ -317,10 +316,7 @@ class DiagnosisScreen(Screen):
         if errors:
             f.show_errors(errors)
             return
-        try:
-            await self.ctx.call(diagnosis_service.add_need, self.ctx.store, self.diagnosis_id, data)
-        except ValidationFailed as exc:
-            f.show_errors(exc)
+        if await f.submit(diagnosis_service.add_need, self.ctx.store, self.diagnosis_id, data) is None:
             return
         for name in ("category", "description"):
             f[name].value = ""
@@ -344,10 +340,7 @@ class DiagnosisScreen(Screen):
             "description": f.text("description"),
             "contact_id": contact.id if contact else None,
         }
-        try:
-            await self.ctx.call(diagnosis_service.add_resource, self.ctx.store, self.diagnosis_id, data)
-        except ValidationFailed as exc:
-            f.show_errors(exc)
+        if await f.submit(diagnosis_service.add_resource, self.ctx.store, self.diagnosis_id, data) is None:
             return
         for name in ("name", "description"):
             f[name].value = ""

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import flet as ft
 
-from fieldapp.errors import ValidationFailed
+from fieldapp.i18n.format import address_of, format_address, format_date
 from fieldapp.model import Contact, Visit, Zone
 from fieldapp.model.enums import DOOR_OUTCOMES
 from fieldapp.services import visits as visit_service
@@ -27,7 +27,6 @@ from fieldapp.ui.context import META_WALK
 from fieldapp.ui.forms import Form
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
-from fieldapp.ui.today import visit_place
 
 #: With this many zones or fewer they are shown as one-tap buttons, else as a picker.
 ZONE_BUTTONS_MAX = 6
@@ -261,8 +260,8 @@ class DoorsScreen(Screen):
         self.recent.controls = [
             w.row_tile(
                 ctx,
-                f"{visit_place(v) or self.t('ui.today.no_address')} — {self.t(f'visit.outcome.{v.outcome}')}",
-                w.format_date(v.visited_at, ctx.lang),
+                f"{address_of(v) or self.t('ui.today.no_address')} — {self.t(f'visit.outcome.{v.outcome}')}",
+                format_date(v.visited_at, ctx.lang),
                 leading=ft.Icon(ft.Icons.CIRCLE, color=theme.OUTCOME_COLORS.get(v.outcome, theme.MUTED)),
             )
             for v in recent
@@ -303,7 +302,7 @@ class DoorsScreen(Screen):
     # -- extras -----------------------------------------------------------------------------
 
     def _follow_in(self, days: int) -> None:
-        self.form["follow_up_on"].value = w.format_date(date.today() + timedelta(days=days), self.ctx.lang)
+        self.form["follow_up_on"].value = format_date(date.today() + timedelta(days=days), self.ctx.lang)
         self.form["follow_up_on"].error = None
 
     @property
@@ -352,26 +351,22 @@ class DoorsScreen(Screen):
             f.show_errors(errors)
             return
         street, number, flat = f.text("street"), f.text("house_number"), f.text("flat")
-        address = " ".join(p for p in (street, number) if p) + (
-            f"/{flat}" if flat and (street or number) else ""
+        address = format_address(street, number, flat)
+        visit = await f.submit(
+            visit_service.log_visit,
+            self.ctx.store,
+            outcome=outcome,
+            address=address,
+            street=street,
+            house_number=number,
+            flat=flat,
+            contact_id=self.contact.id if self.contact else None,
+            zone_id=self.zone_id,
+            notes=f.text("notes"),
+            next_step=f.text("next_step"),
+            follow_up_on=follow_up_on,
         )
-        try:
-            visit = await self.ctx.call(
-                visit_service.log_visit,
-                self.ctx.store,
-                outcome=outcome,
-                address=address,
-                street=street,
-                house_number=number,
-                flat=flat,
-                contact_id=self.contact.id if self.contact else None,
-                zone_id=self.zone_id,
-                notes=f.text("notes"),
-                next_step=f.text("next_step"),
-                follow_up_on=follow_up_on,
-            )
-        except ValidationFailed as exc:
-            f.show_errors(exc)
+        if visit is None:
             return
         self.ctx.services.request_sync()
         saved_place = address or self.t("ui.today.no_address")

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import flet as ft
 
 from fieldapp.errors import FieldError, ValidationFailed
 from fieldapp.i18n import error_text
+from fieldapp.i18n.format import parse_money
 from fieldapp.ui import theme
 from fieldapp.ui.context import UiContext
 from fieldapp.ui.widgets import ChoiceField, parse_date
 
 Input = ft.TextField | ChoiceField | ft.Checkbox | ft.Switch
+T = TypeVar("T")
 
 
 class Form:
@@ -71,6 +74,15 @@ class Form:
             self.banner.value = "\n".join(loose)
             self.banner.visible = True
 
+    async def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T | None:
+        """Run a service call off the event loop; when it fails validation, show its errors beside
+        the fields and return None (the services return the saved record, never None)."""
+        try:
+            return await self.ctx.call(fn, *args, **kwargs)
+        except ValidationFailed as exc:
+            self.show_errors(exc)
+            return None
+
     def field_error(self, name: str, key: str, **params: object) -> FieldError:
         """A UI-side error (e.g. a date the user typed that is not a date) for ``show_errors``."""
         return _UiFieldError(name, key, params)
@@ -95,11 +107,8 @@ class Form:
 
     def money_gr(self, name: str, errors: list[FieldError]) -> int | None:
         """An amount typed in złoty ("2 500", "2500,50") as grosze; None when blank."""
-        text = self.text(name).replace(" ", "").replace("\u00a0", "").replace(",", ".")
-        if not text:
-            return None
         try:
-            return round(float(text) * 100)
+            return parse_money(self.text(name), self.ctx.lang)
         except ValueError:
             errors.append(self.field_error(name, "ui.error.number"))
             return None

@@ -9,7 +9,7 @@ import flet as ft
 
 from fieldapp.i18n import LANGUAGES
 from fieldapp.services.backup import export_bytes, write_export
-from fieldapp.ui import registry, theme
+from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.context import META_USER_NAME
 from fieldapp.ui.logfile import log_path
@@ -52,16 +52,6 @@ class MoreScreen(Screen):
             height=theme.TOUCH,
             show_selected_icon=True,
         )
-        extra = [
-            w.row_tile(
-                ctx,
-                self.t(entry.label_key),
-                on_click=lambda e, r=spec.pattern: ctx.go(r),
-                leading=ft.Icon(entry.icon),
-                trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
-            )
-            for spec, entry in registry.menu_entries("/more")
-        ]
         return ft.Column(
             [
                 w.row_tile(
@@ -72,7 +62,7 @@ class MoreScreen(Screen):
                     trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
                 ),
                 ft.Container(self.sync_line, padding=ft.Padding.only(left=16)),
-                *extra,
+                *w.menu_rows(ctx, "/more"),
                 ft.Divider(),
                 w.heading(self.t("ui.more.language")),
                 languages,

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import flet as ft
 import flet_charts as fch
 
+from fieldapp.i18n.format import format_date
 from fieldapp.model import Zone
 from fieldapp.reports import Report, build_report
 from fieldapp.reports.export import cell_text, write_report
@@ -183,8 +184,8 @@ class ReportsScreen(Screen):
         self.custom.visible = self.period == "custom"
         if self.period == "custom" and self.report is not None:
             lang = self.ctx.lang
-            self.start_field.value = self.start_field.value or w.format_date(self.report.start, lang)
-            self.end_field.value = self.end_field.value or w.format_date(self.report.end, lang)
+            self.start_field.value = self.start_field.value or format_date(self.report.start, lang)
+            self.end_field.value = self.end_field.value or format_date(self.report.end, lang)
             return
         await self.refresh()
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import flet as ft
 
-from fieldapp.errors import ValidationFailed
+from fieldapp.i18n.format import address_of, format_date
 from fieldapp.model import Diagnosis, NeighbourhoodAction, Visit
 from fieldapp.model.enums import VisitOutcome
 from fieldapp.services import reviews as review_service
@@ -25,7 +25,6 @@ from fieldapp.ui.forms import Form
 from fieldapp.ui.registry import MenuEntry, screen
 from fieldapp.ui.screen import Screen
 from fieldapp.ui.sync_screen import sync_error_message
-from fieldapp.ui.today import visit_place
 from sync.hlc import decode
 
 #: The state filter's choices on a supervisor's device; "todo" = new and corrected entries.
@@ -93,7 +92,7 @@ class ReviewQueueScreen(Screen):
 
     def _row(self, row: review_service.QueueRow) -> ft.Control:
         ctx = self.ctx
-        when = w.format_date(row.at, ctx.lang)
+        when = format_date(row.at, ctx.lang)
         subtitle = " · ".join(p for p in (when, row.comment) if p)
         return w.row_tile(
             ctx,
@@ -132,7 +131,7 @@ class ReviewEntryScreen(Screen):
             w.ChoiceField(
                 ctx,
                 self.t("ui.review.outcome"),
-                [(o.value, self.t(f"visit.outcome.{o.value}")) for o in VisitOutcome],
+                w.vocabulary_options(ctx, "visit.outcome", VisitOutcome),
             ),
         )
         self.notes = self.form.add("notes", w.text_field(self.t("ui.doors.notes"), multiline=True))
@@ -208,15 +207,15 @@ class ReviewEntryScreen(Screen):
         if isinstance(target, Visit):
             return [
                 w.heading(f"{t('review.kind.visit')}: {t(f'visit.outcome.{target.outcome}')}", size=20),
-                w.labelled(t("ui.review.place"), visit_place(target)),
-                w.labelled(t("ui.review.when"), w.format_date(target.visited_at, lang)),
+                w.labelled(t("ui.review.place"), address_of(target)),
+                w.labelled(t("ui.review.when"), format_date(target.visited_at, lang)),
                 w.labelled(t("ui.doors.notes"), target.notes),
                 w.labelled(t("ui.doors.next_step"), target.next_step),
             ]
         if isinstance(target, Diagnosis):
             return [
                 w.heading(f"{t('review.kind.diagnosis')}: {target.title}", size=20),
-                w.labelled(t("ui.review.when"), w.format_date(target.period_start, lang)),
+                w.labelled(t("ui.review.when"), format_date(target.period_start, lang)),
                 w.labelled(t("ui.review.people_reached"), str(target.people_reached)),
                 w.labelled(t("ui.review.summary"), target.summary),
             ]
@@ -229,10 +228,7 @@ class ReviewEntryScreen(Screen):
 
     async def _decided(self, fn: Any, *args: Any, message_key: str) -> None:
         self.form.clear_errors()
-        try:
-            await self.ctx.call(fn, self.ctx.store, self.kind, self.target_id, *args)
-        except ValidationFailed as exc:
-            self.form.show_errors(exc)
+        if await self.form.submit(fn, self.ctx.store, self.kind, self.target_id, *args) is None:
             return
         self.comment.value = ""
         await self.load()
@@ -255,10 +251,10 @@ class ReviewEntryScreen(Screen):
             "notes": self.form.text("notes"),
             "next_step": self.form.text("next_step"),
         }
-        try:
-            await self.ctx.call(visit_service.correct_visit, self.ctx.store, self.target_id, changes)
-        except ValidationFailed as exc:
-            self.form.show_errors(exc)
+        saved = await self.form.submit(
+            visit_service.correct_visit, self.ctx.store, self.target_id, changes
+        )
+        if saved is None:
             return
         self.ctx.services.request_sync()
         await self.load()
@@ -318,12 +314,12 @@ class ConflictsScreen(Screen):
         return w.card(
             w.body(f"{conflict.record_type} · {conflict.field}", weight=ft.FontWeight.W_600),
             w.labelled(
-                t("ui.conflicts.kept", when=w.format_date(kept, lang)), shown_value(conflict.winner_value)
+                t("ui.conflicts.kept", when=format_date(kept, lang)), shown_value(conflict.winner_value)
             ),
             w.labelled(
                 t(
                     "ui.conflicts.lost",
-                    when=w.format_date(lost, lang),
+                    when=format_date(lost, lang),
                     device=(conflict.loser_device or "?")[:8],
                 ),
                 shown_value(conflict.loser_value),

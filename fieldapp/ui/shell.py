@@ -33,7 +33,7 @@ class Shell:
         self.ctx = ctx
         self.page = ctx.page
         self.stack: list[_Entry] = []
-        ctx.shell = self
+        ctx.nav = self
 
     def start(self) -> None:
         self.page.on_route_change = self.ctx.handler(self._on_route_change)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import flet as ft
 
+from fieldapp.i18n.format import format_date
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.context import UiContext
@@ -62,7 +62,7 @@ async def sync_summary(ctx: UiContext) -> str:
     else:
         last = getattr(status, "last_success_at", None)
         parts.append(
-            ctx.t("ui.sync.last", when=w.format_date(last, ctx.lang)) if last else ctx.t("ui.sync.never")
+            ctx.t("ui.sync.last", when=format_date(last, ctx.lang)) if last else ctx.t("ui.sync.never")
         )
         if getattr(status, "last_error_code", None):
             parts.append(sync_error_message(ctx, status.last_error_code))
@@ -133,7 +133,7 @@ class SyncScreen(Screen):
                 w.labelled(self.t("ui.sync.server"), getattr(status, "server_url", "") or "—"),
                 w.labelled(
                     self.t("ui.sync.last_label"),
-                    w.format_date(last, self.ctx.lang) if last else self.t("ui.sync.never"),
+                    format_date(last, self.ctx.lang) if last else self.t("ui.sync.never"),
                 ),
             ]
             code = getattr(status, "last_error_code", None)
@@ -235,6 +235,3 @@ class SyncScreen(Screen):
             self.error.visible = True
             return None
 
-
-def format_when(value: datetime | None, lang: str) -> str:
-    return w.format_date(value, lang) if value else ""

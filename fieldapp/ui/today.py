@@ -7,7 +7,7 @@ from datetime import datetime
 
 import flet as ft
 
-from fieldapp.model import Visit
+from fieldapp.i18n.format import address_of, format_date
 from fieldapp.services import reviews as review_service
 from fieldapp.services import visits as visit_service
 from fieldapp.ui import theme
@@ -16,14 +16,6 @@ from fieldapp.ui.context import META_WALK
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
 from fieldapp.ui.sync_screen import sync_summary
-
-
-def visit_place(visit: Visit) -> str:
-    """ "Piotrkowska 12/3" from a visit's address parts."""
-    if visit.address:
-        return visit.address
-    place = " ".join(part for part in (visit.street, visit.house_number) if part)
-    return f"{place}/{visit.flat}" if visit.flat and place else place
 
 
 @screen("/today")
@@ -49,7 +41,7 @@ class TodayScreen(Screen):
         now = datetime.now()
         return ft.Column(
             [
-                w.heading(self.t("ui.today.date", date=w.format_date(now.date(), ctx.lang)), size=18),
+                w.heading(self.t("ui.today.date", date=format_date(now.date(), ctx.lang)), size=18),
                 self.returned,
                 w.card(
                     w.heading(self.t("ui.today.walk"), size=18),
@@ -87,13 +79,13 @@ class TodayScreen(Screen):
         due = await ctx.call(visit_service.follow_ups_due, ctx.store, today)
         rows: list[ft.Control] = []
         for visit in due[:30]:
-            when = w.format_date(visit.follow_up_on, ctx.lang)
+            when = format_date(visit.follow_up_on, ctx.lang)
             subtitle = " · ".join(p for p in (when, visit.next_step or visit.notes) if p)
             target = f"/contacts/{visit.contact_id}" if visit.contact_id else f"/doors?from_visit={visit.id}"
             rows.append(
                 w.row_tile(
                     ctx,
-                    visit_place(visit) or self.t("ui.today.no_address"),
+                    address_of(visit) or self.t("ui.today.no_address"),
                     subtitle,
                     on_click=lambda e, r=target: ctx.go(r),
                     leading=ft.Icon(ft.Icons.EVENT),

@@ -6,13 +6,15 @@ e2e tests find controls by those same labels.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 import flet as ft
 
-from fieldapp.ui import theme
+from fieldapp.i18n.format import format_date as format_date  # re-exported: ui/cooperation uses w.format_date
+from fieldapp.ui import registry, theme
 from fieldapp.ui.context import UiContext
 
 Handler = Callable[..., Any] | None
@@ -207,6 +209,25 @@ def row_tile(
     )
 
 
+def menu_rows(ctx: UiContext, menu: str) -> list[ft.Control]:
+    """One row a screen listed in a tab's menu (``registry.MenuEntry``), each opening its screen."""
+    return [
+        row_tile(
+            ctx,
+            ctx.t(entry.label_key),
+            on_click=lambda e, route=spec.pattern: ctx.go(route),
+            leading=ft.Icon(entry.icon),
+            trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
+        )
+        for spec, entry in registry.menu_entries(menu)
+    ]
+
+
+def vocabulary_options(ctx: UiContext, key: str, values: Iterable[StrEnum]) -> list[tuple[str, str]]:
+    """A picker's options over a vocabulary (an enum): each value labelled by ``<key>.<value>``."""
+    return [(value.value, ctx.t(f"{key}.{value.value}")) for value in values]
+
+
 def card(
     *controls: ft.Control,
     on_click: Handler = None,
@@ -350,12 +371,3 @@ def parse_date(text: str) -> date | None:
         except ValueError:
             continue
     raise ValueError(text)
-
-
-def format_date(value: date | datetime | None, lang: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        local = value.astimezone()
-        return local.strftime("%d.%m.%Y %H:%M") if lang == "pl" else local.strftime("%Y-%m-%d %H:%M")
-    return value.strftime("%d.%m.%Y") if lang == "pl" else value.isoformat()

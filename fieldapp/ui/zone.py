@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import flet as ft
 
-from fieldapp.errors import ValidationFailed
+from fieldapp.i18n.format import format_date
 from fieldapp.model import Diagnosis, NeighbourhoodAction, Zone
 from fieldapp.model.enums import ActionStatus, ZoneKind
 from fieldapp.services import actions as action_service
 from fieldapp.services import diagnoses as diagnosis_service
 from fieldapp.services import zones as zone_service
-from fieldapp.ui import registry, theme
+from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
+from fieldapp.ui.context import META_ZONE
 from fieldapp.ui.forms import Form
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
-
-META_ZONE = "ui.zone"
 
 
 def status_badge(ctx, status: str) -> ft.Control:
@@ -34,7 +33,7 @@ class ZoneScreen(Screen):
         self.status_filter = w.ChoiceField(
             ctx,
             self.t("ui.zone.status_filter"),
-            [(s.value, self.t(f"action.status.{s.value}")) for s in ActionStatus],
+            w.vocabulary_options(ctx, "action.status", ActionStatus),
             allow_empty=self.t("ui.zone.all_statuses"),
             on_change=self._filter_changed,
         )
@@ -42,16 +41,6 @@ class ZoneScreen(Screen):
         self.no_zone.visible = False
         self.diagnoses = ft.Column(spacing=0)
         self.actions_list = ft.Column(spacing=0)
-        extra = [
-            w.row_tile(
-                ctx,
-                self.t(entry.label_key),
-                on_click=lambda e, r=spec.pattern: ctx.go(r),
-                leading=ft.Icon(entry.icon),
-                trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
-            )
-            for spec, entry in registry.menu_entries("/zone")
-        ]
         self.content = ft.Column(
             [
                 w.heading(self.t("ui.zone.diagnoses")),
@@ -64,7 +53,7 @@ class ZoneScreen(Screen):
                 self.status_filter.control,
                 self.actions_list,
                 w.secondary_button(ctx, self.t("ui.zone.new_action"), self._new_action, icon=ft.Icons.ADD),
-                *extra,
+                *w.menu_rows(ctx, "/zone"),
             ],
             spacing=10,
         )
@@ -126,8 +115,8 @@ class ZoneScreen(Screen):
         await self._load_actions()
 
     def _period(self, d: Diagnosis) -> str:
-        start = w.format_date(d.period_start, self.ctx.lang)
-        end = w.format_date(d.period_end, self.ctx.lang) if d.period_end else "…"
+        start = format_date(d.period_start, self.ctx.lang)
+        end = format_date(d.period_end, self.ctx.lang) if d.period_end else "…"
         return f"{start} – {end}"
 
     async def _load_actions(self) -> None:
@@ -166,7 +155,7 @@ class NewZoneScreen(Screen):
             w.ChoiceField(
                 ctx,
                 self.t("ui.zone.kind"),
-                [(k.value, self.t(f"zone.kind.{k.value}")) for k in ZoneKind],
+                w.vocabulary_options(ctx, "zone.kind", ZoneKind),
                 value=ZoneKind.SAS.value,
             ),
         )
@@ -193,11 +182,9 @@ class NewZoneScreen(Screen):
             "notes": f.text("notes"),
             "library_branch": f.text("library_branch") or None,
         }
-        try:
-            zone = await self.ctx.call(zone_service.create_zone, self.ctx.store, data)
-        except ValidationFailed as exc:
-            f.show_errors(exc)
+        zone = await f.submit(zone_service.create_zone, self.ctx.store, data)
+        if zone is None:
             return
         await self.ctx.set_setting(META_ZONE, zone.id)
         self.ctx.toast(self.t("ui.common.saved"))
-        await self.ctx.shell.back()
+        await self.ctx.back()

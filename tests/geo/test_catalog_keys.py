@@ -20,7 +20,12 @@ from fieldapp.geo.walk import SKIP_DO_NOT_KNOCK, SKIP_VISITED_TODAY
 from fieldapp.i18n import LANGUAGES, catalogs
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = [ROOT / "fieldapp" / "ui" / "map_view.py", *(ROOT / "fieldapp" / "geo").glob("*.py")]
+UI_MODULES = ("map_panel", "walk_panel", "place_screen", "map_screen", "walk_screen", "place_settings")
+SOURCES = [
+    *(ROOT / "fieldapp" / "ui" / f"{name}.py" for name in UI_MODULES),
+    *(ROOT / "fieldapp" / "geo").glob("*.py"),
+    ROOT / "fieldapp" / "i18n" / "format.py",
+]
 LITERAL = re.compile(r"""\bt\(\s*["']((?:geo|error)\.[a-z0-9_.]+)["']""")
 ERROR_CODE = re.compile(r"""["'](geo_[a-z_]+)["']""")
 

@@ -11,10 +11,11 @@ import pytest
 from fieldapp.geo.gps import Fix
 from fieldapp.geo.mapdata import load_map_data
 from fieldapp.geo.settings import TileSettings
+from fieldapp.i18n.format import format_date
 from fieldapp.model import Contact, Diagnosis, Resource, Visit, Zone, utcnow
 from fieldapp.store import Store
 from fieldapp.ui.context import UiContext
-from fieldapp.ui.map_view import MapPanel, format_distance, marker_style
+from fieldapp.ui.map_panel import MapPanel, marker_style
 from tests.geo import lodz
 
 
@@ -99,12 +100,12 @@ def test_panel_falls_back_to_a_list_with_distances(store: Store, zone: Zone) -> 
     rows = listing.content.controls
     # Nearest to Plac Wolności first: the passage at Piotrkowska 71, then Anna at 72.
     assert [row.title.value for row in rows[:2]] == ["Pasaż Rubinsteina", "Anna"]
-    assert rows[1].subtitle.value.startswith("955 m na południe · Mieszkaniec")
+    assert rows[1].subtitle.value.startswith("955\u00a0m na południe · Mieszkaniec")
+    visit = next(row for row in rows if row.title.value == "Piotrkowska 138")
+    assert visit.subtitle.value.endswith(" · Rozmowa · " + format_date(utcnow().date(), "pl"))
 
 
-def test_distance_texts_and_marker_styles() -> None:
-    assert format_distance(8, "pl") == "8 m" and format_distance(123, "pl") == "125 m"
-    assert format_distance(1234, "pl") == "1,2 km" and format_distance(1234, "en") == "1.2 km"
+def test_marker_styles() -> None:
     item = SimpleNamespace(record_type="contact", kind="ngo")
     person = SimpleNamespace(record_type="contact", kind="resident")
     assert marker_style(item)[1] != marker_style(person)[1]  # institutions and people differ

@@ -121,8 +121,13 @@ def test_grant_warnings_never_block(store: Store) -> None:
         ("grant_granted_gr", "grant_outside_range"),
         ("grant_granted_gr", "grant_above_request"),
     ]
-    assert error_text(warnings[0], "pl") == (
-        "Kwota 6 000 zł jest poza zwykłym zakresem mikrograntu (1 500–5 000 zł) — sprawdź, czy to zamierzone."
+    # Amounts are written in the reader's language (fieldapp.i18n.format), with no-break spaces.
+    assert error_text(warnings[0], "pl").replace("\u00a0", " ") == (
+        "Kwota 6 000,00 zł jest poza zwykłym zakresem mikrograntu (od 1 500,00 zł do 5 000,00 zł)"
+        " — sprawdź, czy to zamierzone."
+    )
+    assert error_text(warnings[2], "en").replace("\u00a0", " ") == (
+        "More was granted (PLN 7,000.00) than requested (PLN 6,000.00)."
     )
     ok = actions.create_action(store, {"title": "Warsztaty", "grant_requested_gr": 250_000})
     assert actions.grant_warnings(ok) == []

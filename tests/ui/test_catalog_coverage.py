@@ -13,15 +13,12 @@ UI = Path(__file__).resolve().parents[2] / "fieldapp" / "ui"
 KEY = re.compile(
     r"""\bt\(\s*["']((?:ui|visit|contact|consent|action|need|resource|zone|diagnosis)\.[a-z0-9_.]+)["']"""
 )
-#: Modules of this package written by other teams use their own catalog areas.
-OWN_MODULES = {p.name for p in UI.glob("*.py")} - {"map_view.py"}
 
 
 def used_keys() -> set[str]:
     keys: set[str] = set()
     for path in UI.glob("*.py"):
-        if path.name in OWN_MODULES:
-            keys.update(KEY.findall(path.read_text(encoding="utf-8")))
+        keys.update(KEY.findall(path.read_text(encoding="utf-8")))
     return keys
 
 

@@ -26,6 +26,11 @@ def test_every_screen_module_imports_and_registers() -> None:
         "/more/sync",
     } <= patterns
     assert len(registry.TABS) <= 5
+    # One screen per module: the map, the walk and the place settings each in their own.
+    modules = {spec.pattern: spec.factory.__module__ for spec in registry.routes()}
+    assert modules["/zone/map"] == "fieldapp.ui.map_screen"
+    assert modules["/zone/walk"] == "fieldapp.ui.walk_screen"
+    assert modules["/more/places"] == "fieldapp.ui.place_settings"
 
 
 def test_literal_routes_win_over_parameters() -> None:

@@ -31,9 +31,9 @@ PL: dict[str, str] = {
     "error.action_transition": "Nie można przejść ze statusu „{from_status}” do „{to_status}”.",
     "error.action_report_required": "Przed rozliczeniem wpisz krótkie sprawozdanie z działania.",
     "error.action_participants_required": "Przed rozliczeniem wpisz liczbę uczestników.",
-    "error.grant_outside_range": "Kwota {amount} zł jest poza zwykłym zakresem mikrograntu "
-    "({min}–{max} zł) — sprawdź, czy to zamierzone.",
-    "error.grant_above_request": "Przyznano więcej ({granted} zł), niż wnioskowano ({requested} zł).",
+    "error.grant_outside_range": "Kwota {amount} jest poza zwykłym zakresem mikrograntu "
+    "(od {min} do {max}) — sprawdź, czy to zamierzone.",
+    "error.grant_above_request": "Przyznano więcej ({granted}), niż wnioskowano ({requested}).",
     "error.network.invalid_text": "Tekst zawiera niedozwolone znaki — wpisz go jeszcze raz.",
     "error.network.date_out_of_range": "Ta data ({value}) jest poza zakresem — sprawdź rok.",
 }
@@ -69,9 +69,9 @@ EN: dict[str, str] = {
     "error.action_transition": "Cannot move from status “{from_status}” to “{to_status}”.",
     "error.action_report_required": "Write a short report of the action before reporting it.",
     "error.action_participants_required": "Enter the number of participants before reporting the action.",
-    "error.grant_outside_range": "{amount} PLN is outside the usual micro-grant range "
-    "({min}–{max} PLN) — check that this is intended.",
-    "error.grant_above_request": "More was granted ({granted} PLN) than requested ({requested} PLN).",
+    "error.grant_outside_range": "{amount} is outside the usual micro-grant range "
+    "(from {min} to {max}) — check that this is intended.",
+    "error.grant_above_request": "More was granted ({granted}) than requested ({requested}).",
     "error.network.invalid_text": "The text contains characters that cannot be stored — type it again.",
     "error.network.date_out_of_range": "This date ({value}) is out of range — check the year.",
 }

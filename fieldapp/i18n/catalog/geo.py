@@ -45,7 +45,7 @@ PL: dict[str, str] = {
     # GPS
     "geo.gps.locate": "Moja pozycja",
     "geo.gps.reading": "Ustalam pozycję…",
-    "geo.gps.ok": "Pozycja z GPS (dokładność ok. {accuracy} m)",
+    "geo.gps.ok": "Pozycja z GPS (dokładność ok. {accuracy})",
     "geo.gps.denied": "Brak zgody na lokalizację — wskaż miejsce ręcznie albo podaj adres.",
     "geo.gps.denied_forever": (
         "Lokalizacja jest zablokowana dla aplikacji — "
@@ -168,7 +168,7 @@ EN: dict[str, str] = {
     "geo.pick.saved": "Position saved.",
     "geo.gps.locate": "My position",
     "geo.gps.reading": "Finding your position…",
-    "geo.gps.ok": "GPS position (accuracy about {accuracy} m)",
+    "geo.gps.ok": "GPS position (accuracy about {accuracy})",
     "geo.gps.denied": "Location permission not given — pin the place by hand or give the address.",
     "geo.gps.denied_forever": "Location is blocked for the app — change it in the phone's settings.",
     "geo.gps.service_off": "Location is switched off on the phone — switch it on or pin the place by hand.",
