@@ -96,11 +96,6 @@ class UiContext:
         """Close the current screen and open ``route`` in its place."""
         await self._navigator().replace(route)
 
-    @property
-    def shell(self) -> Navigator:
-        """The old name of ``nav``, still used by ``fieldapp.ui.cooperation``; use ``back``/``replace``."""
-        return self._navigator()
-
     def _navigator(self) -> Navigator:
         if self.nav is None:
             raise RuntimeError("no navigator: the shell has not started")

@@ -12,7 +12,7 @@ from fieldapp.model import Contact
 from fieldapp.model.enums import NATURAL_PERSON_KINDS
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
-from fieldapp.ui.context import UiContext
+from fieldapp.ui.context import META_ZONE, UiContext
 
 #: Colours of the node kinds in the network drawing and on badges (white text ≥ 7:1).
 KIND_COLORS = {"person": "#0B4A8F", "organisation": "#1B5E20", "group": "#7A4100"}
@@ -41,7 +41,6 @@ async def zone_options(ctx: UiContext) -> list[tuple[str, str]]:
 
 
 #: The zone chosen on the Strefa screen (kept in the store's meta by ``fieldapp.ui.zone``).
-META_ZONE = "ui.zone"
 
 
 async def current_zone(ctx: UiContext, query: dict[str, str]) -> str | None:

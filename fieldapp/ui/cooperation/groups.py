@@ -165,7 +165,7 @@ class NewGroupScreen(Screen):
             f.show_errors(exc)
             return
         self.ctx.toast(self.t("network.ui.group_created", count=len(members)))
-        await self.ctx.shell.replace(f"/zone/groups/{group.id}")
+        await self.ctx.replace(f"/zone/groups/{group.id}")
 
 
 @screen("/zone/groups/:group_id")

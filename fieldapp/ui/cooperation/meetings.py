@@ -140,7 +140,7 @@ class NewMeetingScreen(Screen):
             f.show_errors(exc)
             return
         self.ctx.toast(self.t("network.ui.meeting_created"))
-        await self.ctx.shell.replace(f"/zone/meetings/{meeting.id}")
+        await self.ctx.replace(f"/zone/meetings/{meeting.id}")
 
 
 @screen("/zone/meetings/:meeting_id")
@@ -423,7 +423,7 @@ class QuickAddScreen(Screen):
         if consent and consent["recorded_by"]:
             await self.ctx.set_setting(META_USER_NAME, consent["recorded_by"])
         self.ctx.toast(self.t("network.ui.attendee_added", name=contact_name(self.ctx, contact)))
-        await self.ctx.shell.back()
+        await self.ctx.back()
 
     async def count_only(self) -> None:
         summary = await self.ctx.call(net.meeting_summary, self.ctx.store, self.meeting_id)
@@ -431,4 +431,4 @@ class QuickAddScreen(Screen):
             net.set_anonymous_count, self.ctx.store, self.meeting_id, summary.meeting.anonymous_count + 1
         )
         self.ctx.toast(self.t("network.ui.counted"))
-        await self.ctx.shell.back()
+        await self.ctx.back()

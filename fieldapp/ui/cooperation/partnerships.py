@@ -102,7 +102,7 @@ class NewPartnershipScreen(Screen):
         except ValidationFailed as exc:
             f.show_errors(exc)
             return
-        await self.ctx.shell.replace(f"/zone/partnerships/{partnership.id}")
+        await self.ctx.replace(f"/zone/partnerships/{partnership.id}")
 
 
 @screen("/zone/partnerships/:partnership_id")
