@@ -3,7 +3,7 @@
     .venv/bin/python tests/benchmarks/store.py [--quick]
 
 Full: 50,000 contacts and 200,000 visits; ``--quick``: 5,000 and 20,000 (under a minute).
-The store is filled with ``fieldapp.sample.fill`` (Store.save in chunks) except the last tenth,
+The store is filled with ``fieldapp.sample.fill`` (Store.insert in chunks) except the last tenth,
 which goes through the services a user's taps call, and is timed:
 
 - insert_rows_per_s: rows written per second by ``contacts.create_contact`` (one call per contact,
@@ -62,7 +62,9 @@ def point_in(spec: sample.ZoneSpec, rng: random.Random) -> tuple[float, float]:
     )
 
 
-def contact_input(rng: random.Random, zone_id: str, spec: sample.ZoneSpec) -> tuple[dict, dict | None]:
+def contact_input(
+    rng: random.Random, people: sample.People, zone_id: str, spec: sample.ZoneSpec
+) -> tuple[dict, dict | None]:
     """What the contact form sends: a resident most of the time, with the answer to consent."""
     kind = rng.choices(list(sample.KIND_WEIGHTS), list(sample.KIND_WEIGHTS.values()))[0]
     street, number = rng.choice(spec.streets), str(rng.randint(1, 160))
@@ -82,14 +84,12 @@ def contact_input(rng: random.Random, zone_id: str, spec: sample.ZoneSpec) -> tu
         return data, None
     if rng.random() < 0.25:
         return data, {"status": "refused", "method": "oral"}
-    male, female = rng.choice(sample.SURNAMES)
-    first = rng.choice(sample.FEMALE_FIRST + sample.MALE_FIRST)
     flat = str(rng.randint(1, 60))
     data.update(
-        name=f"{first} {female if first in sample.FEMALE_FIRST else male}",
+        name=people.name(),
         flat=flat,
         address=f"{street} {number}/{flat}",
-        phone=f"500 000 {rng.randint(0, 999):03d}",
+        phone=people.phone(),
         needs=rng.choice(sample.NEEDS),
         tags=rng.choice(sample.TAGS),
     )
@@ -107,11 +107,12 @@ def insert_through_services(store: Store, n_contacts: int, n_visits: int, rng: r
     specs = {spec.name: spec for spec in sample.ZONES}
     zones = [(z.id, specs[z.name]) for z in zone_service.list_zones(store) if z.name in specs]
     made: list[tuple[str, str]] = []  # (contact id, zone id)
+    people = sample.People(SEED, rng)
     consents = 0
     start = time.perf_counter()
     for _ in range(n_contacts):
         zone_id, spec = rng.choice(zones)
-        data, consent = contact_input(rng, zone_id, spec)
+        data, consent = contact_input(rng, people, zone_id, spec)
         contact = contact_service.create_contact(store, data, consent)
         consents += consent is not None
         made.append((contact.id, zone_id))
@@ -326,7 +327,7 @@ def main() -> None:
         written = sum(summary[k] for k in ("zones", "contacts", "consents", "visits", "needs", "resources"))
         print(
             f"sample fill: {written} records in {summary['seconds']:.1f} s "
-            f"({written / summary['seconds']:.0f}/s through Store.save)"
+            f"({written / summary['seconds']:.0f}/s through Store.insert and Store.save)"
         )
         inserted = insert_through_services(store, service_contacts, service_visits, rng)
         store.close()

@@ -166,7 +166,6 @@ def _old_file(path: Path, contacts: int) -> None:
     import sqlite3
 
     from fieldapp.model import Contact
-    from fieldapp.sample import _record
     from fieldapp.store import codec
     from fieldapp.store.migrate import migrate
     from sync.hlc import encode
@@ -175,10 +174,10 @@ def _old_file(path: Path, contacts: int) -> None:
     migrate(conn, target=1)
     hlc = encode(1_700_000_000_000, 0, "oldphone")
     rows = [
-        codec.row(Contact, _record(
-            Contact, kind="resident", name=f"Łucja Żółkiewska {i}", address=f"Łąkowa {i}",
+        codec.row(Contact, Contact.model_construct(
+            kind="resident", name=f"Łucja Żółkiewska {i}", address=f"Łąkowa {i}",
             lat=51.76 + i * 1e-6, lon=19.45, base_hlc=hlc, updated_hlc=hlc,
-        ).__dict__)
+        ).model_dump())
         for i in range(contacts)
     ]
     conn.execute("BEGIN")
