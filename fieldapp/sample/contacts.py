@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from fieldapp.i18n.format import format_address
 from fieldapp.model import Consent, Contact, new_id
 from fieldapp.sample.data.kinds import KIND_WEIGHTS, PERSON_KINDS
 from fieldapp.sample.data.organisations import ORG_NAMES, WORDS
@@ -19,7 +20,7 @@ from fieldapp.sample.data.zones import ZONES
 from fieldapp.sample.draw import Draw
 from fieldapp.sample.people import People
 from fieldapp.sample.progress import Progress, Summary, chunks
-from fieldapp.sample.zones import Door, address_line
+from fieldapp.sample.zones import Door
 from fieldapp.store import Store
 
 
@@ -81,7 +82,7 @@ class Contacts:
         contact: dict[str, Any] = {
             "id": new_id(),
             "kind": kind,
-            "address": address_line(door.street, door.number),
+            "address": format_address(door.street, door.number),
             "street": door.street,
             "house_number": door.number,
             "city": "Łódź",
@@ -128,7 +129,7 @@ class Contacts:
         return {
             "name": name,
             "flat": flat,
-            "address": address_line(door.street, door.number, flat),
+            "address": format_address(door.street, door.number, flat),
             "phone": self.people.phone() if rng.random() < 0.6 else "",
             "email": self.people.email(name) if rng.random() < 0.2 else "",
             "interests": some(INTERESTS, 0.5),

@@ -13,13 +13,14 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlmodel import select
 
+from fieldapp.i18n.format import format_address
 from fieldapp.model import Contact, Visit
 from fieldapp.sample.contacts import Person
 from fieldapp.sample.data.kinds import OUTCOME_WEIGHTS
 from fieldapp.sample.data.texts import DOOR_NOTES, NEXT_STEPS, TALK_NOTES
 from fieldapp.sample.draw import Draw
 from fieldapp.sample.progress import Progress, Summary, chunks
-from fieldapp.sample.zones import Door, address_line
+from fieldapp.sample.zones import Door
 from fieldapp.store import Store
 
 
@@ -97,7 +98,7 @@ class Visits:
         visit = {
             "contact_id": person.id if person else None,
             "zone_id": self.zone_ids[z],
-            "address": address_line(door.street, door.number, flat),
+            "address": format_address(door.street, door.number, flat),
             "street": door.street,
             "house_number": door.number,
             "flat": flat,

@@ -30,11 +30,6 @@ class Door:
     lon: float
 
 
-def address_line(street: str, number: str, flat: str = "") -> str:
-    # TODO(format): use fieldapp.i18n.format — this builds the address line "Więckowskiego 12/4".
-    return f"{street} {number}/{flat}" if flat else f"{street} {number}"
-
-
 def write_zones(store: Store, draw: Draw, count: int, summary: Summary) -> tuple[list[Zone], list[list[str]]]:
     """The first ``count`` sample zones and each one's animators' ids; a live zone of the same name
     (an earlier fill) is reused with its workers."""
