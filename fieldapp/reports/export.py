@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from fieldapp.i18n import t
 from fieldapp.reports.compute import Report
 from fieldapp.reports.tables import Cell, Table, period_text, tables, zones_text
+from fieldapp.store.private_files import private_folder, write_private
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell as XlsxCell
@@ -205,15 +206,11 @@ def write_report(report: Report, folder: Path, fmt: str, lang: str = "pl") -> Pa
     """Write the report in ``fmt`` (csv, xlsx, html) into ``folder``; returns the file's path."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / file_name(report, fmt)
+    path = private_folder(folder) / file_name(report, fmt)
     if fmt == "csv":
         data = to_csv(report, lang)
     elif fmt == "xlsx":
         data = to_xlsx(report, lang)
     else:
         data = to_html(report, lang).encode("utf-8")
-    partial = path.with_suffix(path.suffix + ".part")
-    partial.write_bytes(data)
-    partial.replace(path)
-    return path
+    return write_private(path, data)
