@@ -42,6 +42,9 @@ def make_main(store: Store, services: AppServices):
 def open_store(folder: Path | None = None) -> Store:
     folder = Path(folder) if folder else data_dir()
     os.environ["TEREN_DATA_DIR"] = str(folder)  # so every part of the app agrees on the folder
+    # Whatever the app writes (store, logs, exports, backups) is for its user alone; the store and
+    # the log file set their modes themselves, this covers every other file the app creates.
+    os.umask(0o077)
     setup_logging(folder)
     return Store(folder / DB_FILENAME)
 

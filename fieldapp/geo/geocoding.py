@@ -1,8 +1,9 @@
 """Addresses to coordinates and back, through geopy, politely and with a cache.
 
-Every request to a service goes through one geopy ``RateLimiter`` per service and process, so the
-app's screens and the background queue together keep to the provider's policy (1 request/s for
-the public Nominatim). A 429 answer blocks the service for its ``Retry-After``. Answers are cached
+Every request to a service goes through one geopy ``RateLimiter`` per service host and process
+(however the host is spelt: case, a trailing dot, the default port), so the app's screens and the
+background queue together keep to the provider's policy (1 request/s for the public Nominatim).
+A 429 answer blocks the host for its ``Retry-After``. Answers are cached
 in the store. Nothing here guesses: several candidates, or a street without the asked house number,
 come back as ``ambiguous`` for the user to pick or correct.
 """
@@ -158,28 +159,29 @@ def _invoke(func: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def shared_limiter(settings: GeocoderSettings) -> RateLimiter:
-    """The process-wide limiter of the service (errors are not retried here: the queue does that)."""
-    key = f"{settings.endpoint_key}@{settings.delay_s}"
+    """The process-wide limiter of the service's host, with the delay of the settings made last
+    (never below the public Nominatim's policy); errors are not retried here: the queue does that."""
     with _limit_lock:
-        limiter = _limiters.get(key)
+        limiter = _limiters.get(settings.service_host)
         if limiter is None:
             limiter = RateLimiter(
                 _invoke, min_delay_seconds=settings.delay_s, max_retries=0, swallow_exceptions=False,
                 error_wait_seconds=settings.delay_s,
             )
-            _limiters[key] = limiter
+            _limiters[settings.service_host] = limiter
+        limiter.min_delay_seconds = settings.delay_s
         return limiter
 
 
 def blocked_for(settings: GeocoderSettings) -> float:
     """Seconds until the service may be asked again after a 429 (0 when it may be asked now)."""
     with _limit_lock:
-        return max(0.0, _blocked_until.get(settings.endpoint_key, 0.0) - time.monotonic())
+        return max(0.0, _blocked_until.get(settings.service_host, 0.0) - time.monotonic())
 
 
 def _block(settings: GeocoderSettings, seconds: float) -> None:
     with _limit_lock:
-        _blocked_until[settings.endpoint_key] = time.monotonic() + seconds
+        _blocked_until[settings.service_host] = time.monotonic() + seconds
 
 
 class Geocoding:

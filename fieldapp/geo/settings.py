@@ -63,8 +63,31 @@ class GeocoderSettings:
         return f"{self.scheme}://{self.domain}"
 
     @property
+    def host(self) -> str:
+        """The service's host as DNS reads it, however spelt: case-folded (IDNA, as requests sends
+        it), without trailing dots ("Nominatim.OpenStreetMap.org." is "nominatim.openstreetmap.org")."""
+        host = (urlsplit(f"{self.scheme}://{self.domain.strip()}").hostname or "").rstrip(".")
+        try:
+            return host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return host.lower()
+
+    @property
+    def service_host(self) -> str:
+        """The host, with the port unless it is the scheme's default: the service however spelt, the
+        key of its rate limit (providers' limits are per host)."""
+        try:
+            port = urlsplit(f"{self.scheme}://{self.domain.strip()}").port
+        except ValueError:  # not a port number: no request can reach such a service
+            port = None
+        if port in (None, {"http": 80, "https": 443}.get(self.scheme)):
+            return self.host
+        return f"[{self.host}]:{port}" if ":" in self.host else f"{self.host}:{port}"
+
+    @property
     def is_public_nominatim(self) -> bool:
-        return self.provider == "nominatim" and self.domain.split("/")[0].lower() == PUBLIC_NOMINATIM
+        """Whether this is the public Nominatim (on any port: its policy is per host)."""
+        return self.provider == "nominatim" and self.host == PUBLIC_NOMINATIM
 
     @property
     def delay_s(self) -> float:
@@ -74,7 +97,7 @@ class GeocoderSettings:
 
     @property
     def endpoint_key(self) -> str:
-        """Identifies the service (shared rate limit, cache entries)."""
+        """Identifies the service's endpoint in the answer cache."""
         return f"{self.provider}:{self.scheme}://{self.domain.lower()}"
 
     def errors(self) -> list[FieldError]:

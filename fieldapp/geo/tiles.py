@@ -2,9 +2,11 @@
 
 flet-map fetches tiles over HTTP only. For areas without a signal, a coordinator can put an
 MBTiles file (raster tiles of the program's district) on the device; ``MBTilesServer`` serves it
-on 127.0.0.1 and the map's URL template points there. ``probe_tiles`` fetches one tile of the
-area to decide, before drawing, whether the map can show anything — if not, the map screen shows
-the list with distances and directions instead of an empty grey map.
+on 127.0.0.1 and the map's URL template points there. It answers only requests addressed to that
+address and port (a web page cannot reach it through a rebound DNS name) and lets no other web
+page read its tiles (no CORS header but for the app's own origin in web mode). ``probe_tiles``
+fetches one tile of the area to decide, before drawing, whether the map can show anything — if
+not, the map screen shows the list with distances and directions instead of an empty grey map.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import math
 import re
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -26,7 +28,10 @@ from fieldapp.geo.settings import TileSettings
 log = logging.getLogger(__name__)
 
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"RIFF", b"GIF8")
-_TILE_PATH = re.compile(r"^/(\d{1,2})/(\d+)/(\d+)(?:\.(png|jpg|jpeg|webp))?$")
+_TILE_PATH = re.compile(r"^/(\d{1,2})/(\d{1,10})/(\d{1,10})(?:\.(png|jpg|jpeg|webp))?$")
+#: The deepest zoom level served (the usual ceiling of XYZ tile sets; raster tiles stop sooner).
+MAX_ZOOM = 22
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def tile_xy(lat: float, lon: float, zoom: int) -> tuple[int, int]:
@@ -81,13 +86,19 @@ def write_mbtiles(path: Path, tiles: Mapping[tuple[int, int, int], bytes], *, na
 
 
 class MBTilesServer:
-    """Serves ``/{z}/{x}/{y}.png`` from an MBTiles file on the loopback interface."""
+    """Serves ``/{z}/{x}/{y}.png`` from an MBTiles file on the loopback interface.
 
-    def __init__(self, path: Path | str, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    ``origins`` are the web origins allowed to read tiles through ``fetch`` (CORS): only the app's
+    own page in web mode ("http://127.0.0.1:8550"); the native app's map needs none.
+    """
+
+    def __init__(self, path: Path | str, *, host: str = "127.0.0.1", port: int = 0,
+                 origins: Iterable[str] = ()) -> None:
         self.path = Path(path)
         if not self.path.is_file():
             raise FileNotFoundError(self.path)
         self.host = host
+        self.origins = frozenset(o.rstrip("/").lower() for o in origins)
         self._requested_port = port
         self._server: ThreadingHTTPServer | None = None
         self._local = threading.local()
@@ -106,14 +117,19 @@ class MBTilesServer:
 
     @property
     def url_template(self) -> str:
-        return f"http://{self.host}:{self.port}/{{z}}/{{x}}/{{y}}.png"
+        return f"http://{self._authority(self.host)}/{{z}}/{{x}}/{{y}}.png"
 
     def start(self) -> MBTilesServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                server._answer(self)
+                try:
+                    server._answer(self)
+                except Exception:  # an answer, never a dropped connection and a trace on stderr
+                    log.exception("tile server: %s failed", self.path[:200])
+                    with contextlib.suppress(OSError):
+                        server._send(self, 500)
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -130,6 +146,9 @@ class MBTilesServer:
             self._server = None
 
     def tile(self, z: int, x: int, y: int) -> bytes | None:
+        """The tile at XYZ ``(z, x, y)``; None when the file has none or there is no such tile."""
+        if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
+            return None
         db = getattr(self._local, "db", None)
         if db is None:
             db = self._local.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
@@ -140,20 +159,61 @@ class MBTilesServer:
         return bytes(row[0]) if row else None
 
     def _answer(self, handler: BaseHTTPRequestHandler) -> None:
+        refused = self._refusal(handler)
+        if refused:
+            self._send(handler, refused)
+            return
+        cors = self._cors(handler)
         match = _TILE_PATH.match(handler.path.split("?", 1)[0])
-        data = self.tile(*(int(match.group(i)) for i in (1, 2, 3))) if match else None
+        if match is None:
+            self._send(handler, 404, headers=cors)
+            return
+        z, x, y = (int(match.group(i)) for i in (1, 2, 3))
+        if z > MAX_ZOOM or x >= 2**z or y >= 2**z:
+            self._send(handler, 400, headers=cors)
+            return
+        data = self.tile(z, x, y)
         if data is None:
-            handler.send_response(404)
-            handler.send_header("Content-Length", "0")
-            handler.send_header("Access-Control-Allow-Origin", "*")
-            handler.end_headers()
+            self._send(handler, 404, headers=cors)
             return
         self.served += 1
-        handler.send_response(200)
-        handler.send_header("Content-Type", self.content_type)
+        headers = {"Content-Type": self.content_type, "Cache-Control": "max-age=86400", **cors}
+        self._send(handler, 200, data, headers)
+
+    def _refusal(self, handler: BaseHTTPRequestHandler) -> int | None:
+        """421 for a request addressed by another name (DNS rebinding), 403 for another site's page."""
+        if (handler.headers.get("Host") or "").strip().lower() not in self._hosts():
+            return 421
+        origin = handler.headers.get("Origin")
+        if origin is not None and origin.rstrip("/").lower() not in self.origins:
+            return 403
+        if handler.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
+            return 403  # e.g. an <img> of another site probing which area the file covers
+        return None
+
+    def _hosts(self) -> set[str]:
+        names = {self.host.lower()}
+        if self.host in _LOOPBACK:
+            names.add("localhost")
+        hosts = {self._authority(name) for name in names}
+        return hosts | names if self.port == 80 else hosts
+
+    def _authority(self, host: str) -> str:
+        return f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}"
+
+    def _cors(self, handler: BaseHTTPRequestHandler) -> dict[str, str]:
+        origin = handler.headers.get("Origin")
+        if origin is None:
+            return {}
+        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+    @staticmethod
+    def _send(handler: BaseHTTPRequestHandler, status: int, data: bytes = b"",
+              headers: Mapping[str, str] | None = None) -> None:
+        handler.send_response(status)
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
         handler.send_header("Content-Length", str(len(data)))
-        handler.send_header("Cache-Control", "max-age=86400")
-        handler.send_header("Access-Control-Allow-Origin", "*")  # the web build fetches cross-origin
         handler.end_headers()
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the map moved on: fine
             handler.wfile.write(data)

@@ -26,6 +26,7 @@ from fieldapp.model.registry import RECORD_TYPES
 from fieldapp.store import bulk, codec, search
 from fieldapp.store.migrate import migrate
 from fieldapp.store.paths import default_db_path
+from fieldapp.store.private_files import private_file, private_folder, tighten
 from sync.hlc import Clock, node_for
 from sync.multirow import insert_many
 
@@ -100,7 +101,7 @@ class Store:
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._make_private()
         self.engine = make_engine(self.path)
         with self.engine.connect() as conn:
             self.schema_version = migrate(raw(conn))
@@ -111,6 +112,14 @@ class Store:
         self.device_id = self.meta("device_id") or self._init_device_id()
         self._user_id = self.meta("user_id")
         self.clock = Clock(node_for(self.device_id), last=self._last_hlc())
+
+    def _make_private(self) -> None:
+        """The folder 0700, the file 0600 before SQLite opens it (its -wal and -shm take the main
+        file's mode when created; existing ones from an older version are tightened here)."""
+        private_folder(self.path.parent)
+        private_file(self.path)
+        for suffix in ("-wal", "-shm", "-journal"):
+            tighten(Path(f"{self.path}{suffix}"))
 
     # -- metadata ---------------------------------------------------------------------------
 

@@ -57,17 +57,18 @@ def prefill(store: Store) -> None:
 
 
 @pytest.fixture(scope="module")
-def tiles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MBTilesServer]:
-    path = lodz_mbtiles(tmp_path_factory.mktemp("tiles") / "lodz.mbtiles", lodz.PIOTRKOWSKA_104,
-                        zooms=range(13, 19), reach=3)
-    server = MBTilesServer(path).start()
-    yield server
-    server.stop()
+def server(app_server: Callable[..., AppServer]) -> AppServer:
+    return app_server(prefill=prefill, name="map")
 
 
 @pytest.fixture(scope="module")
-def server(app_server: Callable[..., AppServer]) -> AppServer:
-    return app_server(prefill=prefill, name="map")
+def tiles(tmp_path_factory: pytest.TempPathFactory, server: AppServer) -> Iterator[MBTilesServer]:
+    path = lodz_mbtiles(tmp_path_factory.mktemp("tiles") / "lodz.mbtiles", lodz.PIOTRKOWSKA_104,
+                        zooms=range(13, 19), reach=3)
+    # The web build's map fetches tiles cross-origin: the app's own page is the one origin allowed.
+    tiles = MBTilesServer(path, origins=[server.url]).start()
+    yield tiles
+    tiles.stop()
 
 
 def use_tiles(server: AppServer, url_template: str) -> None:
@@ -75,11 +76,16 @@ def use_tiles(server: AppServer, url_template: str) -> None:
         save_tile_settings(store, TileSettings(url_template=url_template, probe_timeout_s=2))
 
 
-def open_screen(browser: Browser, server: AppServer, path: str, **context: object) -> Iterator[Phone]:
-    """A phone opened straight on a screen's route (a deep link), semantics on."""
+def open_screen(browser: Browser, server: AppServer, path: str, loads: list[str] | None = None,
+                **context: object) -> Iterator[Phone]:
+    """A phone opened straight on a screen's route (a deep link), semantics on; ``loads`` (when
+    given) collects "done <url>" and "failed <url> <error>" for every request the page made."""
     ctx = browser.new_context(viewport=PHONE, locale="pl-PL", **context)
     page: Page = ctx.new_page()
     page.set_default_timeout(TIMEOUT_MS)
+    if loads is not None:
+        page.on("requestfinished", lambda request: loads.append(f"done {request.url}"))
+        page.on("requestfailed", lambda request: loads.append(f"failed {request.url} {request.failure}"))
     page.goto(server.url + path)
     placeholder = page.locator("flt-semantics-placeholder")
     placeholder.wait_for(state="attached", timeout=60_000)
@@ -94,8 +100,8 @@ def open_screen(browser: Browser, server: AppServer, path: str, **context: objec
 def screen_at(browser: Browser, server: AppServer) -> Iterator[Callable[..., Phone]]:
     opened: list[Iterator[Phone]] = []
 
-    def open_at(path: str, **context: object) -> Phone:
-        phones = open_screen(browser, server, path, **context)
+    def open_at(path: str, loads: list[str] | None = None, **context: object) -> Phone:
+        phones = open_screen(browser, server, path, loads, **context)
         opened.append(phones)
         return next(phones)
 
@@ -108,11 +114,22 @@ def markers(phone: Phone, kind: str):
     return phone.page.locator(f'[flt-semantics-identifier="marker-{kind}"]')
 
 
+def answered_tiles(phone: Phone, loads: list[str], port: int) -> list[str]:
+    """The page's tile requests to ``port`` once one of them has been answered or refused."""
+    for _ in range(100):
+        tile_loads = [line for line in loads if f":{port}/" in line]
+        if any(line.startswith("done ") or "ERR_FAILED" in line for line in tile_loads):
+            return tile_loads
+        phone.page.wait_for_timeout(200)
+    return tile_loads
+
+
 def test_map_shows_markers_on_loopback_tiles(server: AppServer, tiles: MBTilesServer,
                                              screen_at: Callable[..., Phone]) -> None:
     use_tiles(server, tiles.url_template)
     served_before = tiles.served
-    phone = screen_at("/zone/map")
+    loads: list[str] = []
+    phone = screen_at("/zone/map", loads=loads)
     markers(phone, "contact").first.wait_for(timeout=60_000)
     phone.see("kontakty: 7, zasoby: 1, wizyty: 1")
     assert markers(phone, "contact").count() == 7
@@ -123,6 +140,11 @@ def test_map_shows_markers_on_loopback_tiles(server: AppServer, tiles: MBTilesSe
     phone.by_label("Organizacja pozarządowa: Fundacja Piotrkowska").wait_for()
     phone.by_label("Miejsce: Sala w Pasażu Rubinsteina").first.wait_for()
     assert tiles.served > served_before
+    # ...and the page could read them: the web build fetches tiles cross-origin, so a missing CORS
+    # header fails them (ERR_FAILED; a tile the map moved away from is aborted, which is fine).
+    tile_loads = answered_tiles(phone, loads, tiles.port)
+    assert any(line.startswith("done ") for line in tile_loads)
+    assert not [line for line in tile_loads if "ERR_FAILED" in line]
     # Activating the visit marker (as a screen reader does: markers may overlap on screen) tells
     # what happened there.
     markers(phone, "visit").dispatch_event("click")

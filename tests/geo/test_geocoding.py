@@ -11,7 +11,7 @@ import pytest
 
 from fieldapp.errors import ValidationFailed
 from fieldapp.geo.address import AddressQuery
-from fieldapp.geo.geocoding import Geocoding, blocked_for, prune_cache
+from fieldapp.geo.geocoding import Geocoding, blocked_for, build_geocoder, prune_cache
 from fieldapp.geo.settings import (
     DEFAULT_USER_AGENT,
     GeocoderSettings,
@@ -180,3 +180,38 @@ def test_settings_round_trip_and_validation(store: Store) -> None:
 def test_typed_addresses_are_read(typed: str, street: str, house: str, city: str) -> None:
     query = AddressQuery.parse(typed)
     assert (query.street, query.house_number, query.city) == (street, house, city)
+
+
+PUBLIC_SPELLINGS = (
+    "nominatim.openstreetmap.org",
+    "nominatim.openstreetmap.org:443",
+    "nominatim.openstreetmap.org.",
+    "Nominatim.OpenStreetMap.ORG",
+    "NOMINATIM.openstreetmap.org.:443/",
+)
+
+
+def test_public_nominatim_however_spelt_keeps_one_request_a_second(
+    store: Store, nominatim: FakeNominatim
+) -> None:
+    for domain in PUBLIC_SPELLINGS:
+        spelt = GeocoderSettings(domain=domain, min_delay_s=0.0)
+        assert spelt.is_public_nominatim and spelt.delay_s == 1.0, domain
+        assert spelt.service_host == "nominatim.openstreetmap.org", domain
+    # The requests go to the loopback fake (never the public service); the limiter is the one
+    # the settings naming the public host get, whichever way they spell it.
+    fake = build_geocoder(settings_for(nominatim))
+    for domain, address in zip(PUBLIC_SPELLINGS[1:4], ("Piotrkowska 72", "Traugutta 3", "Moniuszki 4"),
+                               strict=True):
+        settings = GeocoderSettings(domain=domain, min_delay_s=0.0, timeout_s=2.0)
+        assert Geocoding(store, settings, geocoder=fake).forward(f"{address}, Łódź").status == "ok"
+    times = [hit.at for hit in nominatim.hits]
+    assert len(times) == 3
+    assert all(b - a >= 0.95 for a, b in itertools.pairwise(times))
+
+
+def test_a_self_hosted_service_keeps_its_own_limit_per_host_and_port() -> None:
+    own = GeocoderSettings.from_base_url("http://Geo.Lodz.Example.:80/nominatim")
+    assert (own.service_host, own.is_public_nominatim) == ("geo.lodz.example", False)
+    other_port = GeocoderSettings.from_base_url("http://geo.lodz.example:8080")
+    assert other_port.service_host == "geo.lodz.example:8080"

@@ -20,7 +20,7 @@ def test_export_holds_everything_about_the_person(store: Store) -> None:
 
     data = json.loads(export_person_json(store, person.contact.id, by="admin-1").decode("utf-8"))
 
-    assert data["format"] == "teren.person-export/1"
+    assert data["format"] == "teren.person-export/2"
     contact = data["contact"]
     assert (contact["id"], contact["name"], contact["phone"], contact["email"]) == (
         person.contact.id,

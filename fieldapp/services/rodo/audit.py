@@ -87,10 +87,10 @@ def entries(
     target_id: str | None = None,
     actor: str | None = None,
     actions: list[str] | None = None,
-    limit: int = 500,
+    limit: int | None = 500,
 ) -> list[AuditEntry]:
-    """Entries matching the filters, newest first."""
-    where, params = ["1 = 1"], {"limit": limit}
+    """Entries matching the filters, newest first (all of them with ``limit=None``)."""
+    where, params = ["1 = 1"], {"limit": -1 if limit is None else limit}  # SQLite: -1 = no limit
     for column, value in (("target_type", target_type), ("target_id", target_id), ("actor", actor)):
         if value is not None:
             where.append(f"{column} = :{column}")
