@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from fieldapp.model import RECORD_TYPES, to_wire, utcnow
 from fieldapp.store import Store
+from fieldapp.store.private_files import private_folder, write_private
 
 EXPORT_FORMAT = "teren-local-export"
 EXPORT_VERSION = 1
@@ -55,10 +56,6 @@ def write_export(store: Store, folder: Path) -> tuple[Path, dict[str, int]]:
 
 
 def write_atomic(folder: Path, name: str, data: bytes) -> Path:
-    """Write ``data`` as ``folder/name`` so that a reader never sees half a file."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(data)
-    partial.replace(path)
-    return path
+    """Write ``data`` as ``folder/name`` for this user alone, so that a reader never sees half a
+    file (it holds residents' personal data)."""
+    return write_private(private_folder(folder) / name, data)
