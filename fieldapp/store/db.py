@@ -7,7 +7,6 @@ process killed at any instant leaves the data and the outbox in agreement.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -20,9 +19,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from fieldapp.model import Contact, SyncedRecord, new_id, utcnow
+from fieldapp.model import Contact, SyncedRecord, new_id
 from fieldapp.model.registry import RECORD_TYPES
-from fieldapp.store import bulk, codec, search
+from fieldapp.store import bulk, codec, outbox, search
 from fieldapp.store.migrate import migrate
 from fieldapp.store.paths import default_db_path
 from sync.hlc import Clock, node_for
@@ -195,7 +194,7 @@ class Store:
             columns = (*names, "updated_hlc", "field_hlcs")
             params = codec.values(model, columns, record.__dict__)
             db.execute(codec.update_sql(model, columns), [*params, record.id])
-        self._enqueue(db, model.record_type, record.id, names, hlc)
+        outbox.enqueue(db, model.record_type, record.id, names, hlc)
         if model is Contact and (changed is None or _INDEXED_FIELDS.intersection(names)):
             self.reindex_contacts(conn, [record.id])
         return record
@@ -206,15 +205,6 @@ class Store:
         self.save(conn, record, ["deleted"])
         if isinstance(record, Contact):
             self.reindex_contacts(conn, [record.id])
-
-    @staticmethod
-    def _enqueue(
-        db: sqlite3.Connection, record_type: str, record_id: str, names: list[str], hlc: str
-    ) -> None:
-        db.execute(
-            "INSERT INTO outbox (record_type, record_id, fields, hlc, created_at) VALUES (?, ?, ?, ?, ?)",
-            (record_type, record_id, json.dumps(names), hlc, codec.to_sqlite_datetime(utcnow())),
-        )
 
     def reindex_contacts(self, conn: Connection, ids: Iterable[str]) -> None:
         """Bring the search rows of these contacts in line with the table (deleted ones leave)."""
@@ -246,9 +236,7 @@ class Store:
     def pending_changes(self) -> int:
         """How many records have local changes that have not reached the service yet."""
         with self.engine.connect() as conn:
-            return conn.execute(
-                text("SELECT count(*) FROM (SELECT DISTINCT record_type, record_id FROM outbox)")
-            ).scalar_one()
+            return outbox.pending(raw(conn))
 
     def close(self) -> None:
         self.engine.dispose()
