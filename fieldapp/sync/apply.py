@@ -210,31 +210,43 @@ def _writable(model: type[SyncedRecord]) -> frozenset[str]:
     return frozenset((*model.data_fields(), "deleted"))
 
 
+@cache
+def _held_positions(model: type[SyncedRecord]) -> dict[str, int]:
+    """Each data field's position in a local copy as ``_merge_type`` selects it."""
+    return {name: index for index, name in enumerate(model.data_fields(), start=4)}
+
+
 def _merge_into(db: Any, model: type[SyncedRecord], remote: dict[str, Any], local: tuple[Any, ...]) -> bool:
     """The remote record merged into the local copy ``local`` (base_hlc, updated_hlc, field_hlcs,
     deleted, then every data field) by ``sync.lww``, the service's rule; True if anything changed.
 
     A value with the same HLC as the local one but a different content (a tie) is taken: one HLC
     is one write, so the local copy lacks it (a column this app version added after it pulled the
-    record). Values compare in their stored form.
+    record). Values compare in their stored form. The shared rule's callbacks (three Python calls a
+    field) cost ~2.7 µs a record more than the loop written out here before (``merge_page`` over
+    5,000 contacts the store holds, CPU a record, best of 8, three runs: ~9.9 -> ~12.6 unchanged,
+    ~19.3 -> ~22.1 one field newer); new records and the first pull do not come here.
     """
     base, updated, stamps_json, deleted = local[:4]
     stamps: dict[str, str] = json.loads(stamps_json) if stamps_json else {}
-    fields, their_stamps, their_base = remote["fields"], remote["hlcs"], remote["base_hlc"]
-    names = model.data_fields()
-    held = dict(zip(names, local[4:], strict=True))
+    fields, their_base = remote["fields"], remote["base_hlc"]
+    their_stamp = remote["hlcs"].get
+    position = _held_positions(model)
     convert = codec.converters(model)
-    incoming = [(name, fields[name], their_stamps.get(name, their_base)) for name in names if name in fields]
-    their_deleted = bool(remote.get("deleted"))
-    incoming.append((lww.DELETED, their_deleted, their_stamps.get(lww.DELETED, remote["updated_hlc"])))
+    incoming = [
+        (name, value, their_stamp(name, their_base)) for name, value in fields.items() if name in position
+    ]
+    their_tombstone = their_stamp(lww.DELETED, remote["updated_hlc"])
+    incoming.append((lww.DELETED, bool(remote.get("deleted")), their_tombstone))
     outcome = lww.merge(
         incoming,
         held_stamp=lambda name: stamps.get(name, base),
-        held_value=held.__getitem__,
+        held_value=lambda name: local[position[name]],
         held_deleted=bool(deleted),
         same=lambda name, theirs, mine: convert[name](theirs) == mine,
     )
-    changed = {**outcome.taken, **{name: fields[name] for name in outcome.ties}}
+    changed = outcome.taken
+    changed.update((name, fields[name]) for name in outcome.ties)
     if not changed:
         return False
     stamps.update(outcome.stamps)
