@@ -134,10 +134,10 @@ class SyncEngine:
             return receipt
 
     def _send_batch(self, body: bytes) -> Any:
-        return self.request("POST", "/v1/push", body=body, gzipped=True)
+        return self._request("POST", "/v1/push", body=body, gzipped=True)
 
     def _fetch_page(self, after: int) -> Any:
-        return self.request("GET", "/v1/pull", params={"after": after, "limit": self.page_size})
+        return self._request("GET", "/v1/pull", params={"after": after, "limit": self.page_size})
 
     def _settle_erasures(self) -> None:
         """Erasures that arrived, or notes about erased people written before they were heard of,
@@ -158,9 +158,10 @@ class SyncEngine:
 
     # -- the service ------------------------------------------------------------------------
 
-    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         """One exchange with the enrolled service under this device's token (``Transport.request``
-        arguments). A revoked device is not wiped here: callers in the syncing thread use ``call``."""
+        arguments). A revoked device is not wiped here: the push's and pull's threads use this, and
+        ``sync`` wipes once they have stopped."""
         server = self.store.meta(K_SERVER)
         if not server:
             raise SyncError("not_enrolled", "this device is not enrolled")
@@ -168,9 +169,10 @@ class SyncEngine:
         return self.transport.request(method, server.rstrip("/") + path, token=token, **kwargs)
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
-        """``request``; the service saying this device was revoked wipes its data."""
+        """One exchange with the enrolled service (``Transport.request`` arguments, e.g. ``json``,
+        ``params``); the service saying this device was revoked wipes its data."""
         try:
-            return self.request(method, path, **kwargs)
+            return self._request(method, path, **kwargs)
         except SyncError as exc:
             if exc.code == "device_revoked":
                 self._revoked()

@@ -138,6 +138,20 @@ def test_revoked_device_is_told_and_wipes_its_data(world: World) -> None:
     assert b"600100200" not in a.store.path.read_bytes()
 
 
+@pytest.mark.parametrize("asked_by", ["pull", "whoami"])
+def test_the_engine_wipes_whichever_call_hears_of_the_revocation(world: World, asked_by: str) -> None:
+    """Nothing to push: the pull (in its fetching thread) or a plain call is the first to hear."""
+    a = world.device()
+    add_contact(a.store, "Ala Nowak")
+    a.engine.sync()
+    assert accounts.revoke(world.db, a.store.device_id) == 1
+    with pytest.raises(SyncError) as error:
+        a.engine.sync() if asked_by == "pull" else a.engine.whoami()
+    assert error.value.code == "device_revoked"
+    assert a.store.search_contacts("nowak") == [] and not a.engine.status().enrolled
+    assert a.engine.status().last_error_code == "device_revoked"
+
+
 def test_qr_code_png_and_terminal() -> None:
     uri = "teren://enroll?server=http%3A%2F%2F127.0.0.1%3A8765&code=ABCDEFGH-IJKLM-NOPQR-STUVW-XYZ23"
     png = accounts.qr_png(uri)
