@@ -18,7 +18,7 @@ from fieldapp.store import Store
 from fieldapp.store.paths import DB_FILENAME
 
 if TYPE_CHECKING:
-    from fieldapp.sync.client import SyncClient
+    from fieldapp.sync import SyncEngine
     from sync.server.local import LocalServer
 
 DEFAULT_FOLDER = Path("var") / "demo"
@@ -39,7 +39,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def prepare(folder: Path, sync_port: int, contacts: int, visits: int) -> LocalServer:
     """Start the local service and make sure the device is enrolled, filled and synced."""
     from fieldapp.sample import fill
-    from fieldapp.sync.client import SyncError
+    from fieldapp.sync import SyncError
     from sync.server.local import start_local_server
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -47,14 +47,14 @@ def prepare(folder: Path, sync_port: int, contacts: int, visits: int) -> LocalSe
     print(f"teren-demo: sync service at {server.url} (data: {folder / 'service.db'})")
     store = Store(folder / "device" / DB_FILENAME)
     try:
-        client = connect_demo_device(server, store)
+        engine = connect_demo_device(server, store)
         if store.meta("demo.filled") is None:
             summary = fill(store, contacts=contacts, visits=visits)
             store.set_meta("demo.filled", "1")
             print(f"teren-demo: sample data written ({summary.get('contacts')} contacts, "
                   f"{summary.get('visits')} visits)")
         try:
-            receipt = client.sync()
+            receipt = engine.sync()
         except SyncError as exc:  # the app works offline; it syncs again later
             print(f"teren-demo: sync failed ({exc.code}); the app starts anyway")
         else:
@@ -64,23 +64,23 @@ def prepare(folder: Path, sync_port: int, contacts: int, visits: int) -> LocalSe
     return server
 
 
-def connect_demo_device(server: LocalServer, store: Store) -> SyncClient:
-    """A sync client for ``store`` enrolled in the embedded service: a device enrolled before keeps
+def connect_demo_device(server: LocalServer, store: Store) -> SyncEngine:
+    """A sync engine for ``store`` enrolled in the embedded service: a device enrolled before keeps
     its enrollment (the service has a new port each run), otherwise it gets the demo animator's."""
-    from fieldapp.sync.client import SyncClient, SyncError
+    from fieldapp.sync import SyncEngine, SyncError
     from sync.server.accounts import create_demo_setup
 
-    client = SyncClient(store)
-    if client.status().enrolled:
-        client.move_to(server.url)
+    engine = SyncEngine(store)
+    if engine.status().enrolled:
+        engine.move_to(server.url)
         try:
-            client.whoami()
-            return client
+            engine.whoami()
+            return engine
         except SyncError:
             pass  # this database does not know the device: enroll it again
-    client.enroll(create_demo_setup(server.db, server.url).enrollment.uri)
+    engine.enroll(create_demo_setup(server.db, server.url).enrollment.uri)
     print("teren-demo: device enrolled as the demo animator")
-    return client
+    return engine
 
 
 def main(argv: list[str] | None = None) -> None:

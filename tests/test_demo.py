@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fieldapp.demo import prepare
 from fieldapp.store import Store
-from fieldapp.sync.client import SyncClient
+from fieldapp.sync import SyncEngine
 
 
 def test_demo_enrolls_fills_and_syncs_the_device(tmp_path: Path) -> None:
@@ -14,7 +14,7 @@ def test_demo_enrolls_fills_and_syncs_the_device(tmp_path: Path) -> None:
     try:
         store = Store(tmp_path / "device" / "teren.db")
         try:
-            status = SyncClient(store).status()
+            status = SyncEngine(store).status()
             assert status.enrolled and status.server_url == server.url
             assert store.pending_changes() == 0  # everything reached the service
             assert store.meta("demo.filled") == "1"

@@ -38,6 +38,7 @@ from fieldapp.geo.geocoding import (
 )
 from fieldapp.geo.zones import assign_zone
 from fieldapp.model import Contact, SyncedRecord, utcnow
+from fieldapp.retry import delay
 from fieldapp.store import Store
 from fieldapp.store.codec import to_sqlite_datetime
 
@@ -325,7 +326,8 @@ class GeocodeQueue:
                 _forget(conn, item.record_type, item.record_id)
             elif result.transient:
                 attempts = item.attempts + 1
-                wait = result.retry_after_s or min(self.retry_max_s, self.retry_base_s * 2 ** (attempts - 1))
+                backoff = delay(attempts, self.retry_base_s, self.retry_max_s, jitter=False)
+                wait = result.retry_after_s or backoff  # the geocoder's Retry-After wins
                 retry_at = now + timedelta(seconds=wait)
                 _update_row(conn, item.id, QUEUE_PENDING, attempts, result.error, (), retry_at)
             else:

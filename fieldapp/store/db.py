@@ -7,7 +7,6 @@ process killed at any instant leaves the data and the outbox in agreement.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,21 +20,19 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from fieldapp.model import Contact, SyncedRecord, new_id, utcnow
+from fieldapp.model import Contact, SyncedRecord, new_id
 from fieldapp.model.registry import RECORD_TYPES
-from fieldapp.store import bulk, codec, search
+from fieldapp.store import bulk, codec, outbox, search
 from fieldapp.store.migrate import migrate
 from fieldapp.store.paths import default_db_path
 from fieldapp.store.private_files import private_file, private_folder, tighten
 from sync.hlc import Clock, node_for
-from sync.multirow import insert_many
 
 R = TypeVar("R", bound=SyncedRecord)
 
 #: Contact columns that feed the search index, in the order ``search.index_rows`` expects.
 _INDEX_SOURCE = ", ".join(("rowid", *(name for name, _ in search.INDEXED)))
 _INDEXED_FIELDS = frozenset(name for name, _ in search.INDEXED)
-_OUTBOX_INSERT = "INSERT INTO outbox (record_type, record_id, fields, hlc, created_at) VALUES (?, ?, ?, ?, ?)"
 
 
 def _configure(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -225,7 +222,7 @@ class Store:
             columns = (*names, "updated_hlc", "field_hlcs")
             params = codec.values(model, columns, record.__dict__)
             db.execute(codec.update_sql(model, columns), [*params, record.id])
-        self._enqueue(db, model.record_type, record.id, names, hlc)
+        outbox.enqueue(db, model.record_type, record.id, names, hlc)
         if model is Contact and (changed is None or _INDEXED_FIELDS.intersection(names)):
             self.reindex_contacts(conn, [record.id])
         return record
@@ -245,8 +242,7 @@ class Store:
             return
         db = raw(conn)
         plain, factories = _field_defaults(model)
-        queued_at = codec.to_sqlite_datetime(utcnow())
-        params, entries = [], []
+        params, queued = [], []
         for values in rows:
             for name, factory in factories.items():
                 if name not in values:
@@ -257,11 +253,11 @@ class Store:
             if values["author_id"] is None:
                 values["author_id"] = self.user_id
             params.append(codec.row(model, values))
-            entries.append((model.record_type, values["id"], '["*"]', hlc, queued_at))
+            queued.append((values["id"], hlc))
         codec.insert_rows(db, model, params)
-        per = max(1, min(codec.ROWS_PER_INSERT, db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // 5))
-        insert_many(db.execute, _OUTBOX_INSERT, entries, per)
+        outbox.enqueue_whole(db, model.record_type, queued)
         if model is Contact:
+            per = codec.ROWS_PER_INSERT
             ids = [values["id"] for values in rows]
             for start in range(0, len(ids), per):
                 self.reindex_contacts(conn, ids[start : start + per])
@@ -272,15 +268,6 @@ class Store:
         self.save(conn, record, ["deleted"])
         if isinstance(record, Contact):
             self.reindex_contacts(conn, [record.id])
-
-    @staticmethod
-    def _enqueue(
-        db: sqlite3.Connection, record_type: str, record_id: str, names: list[str], hlc: str
-    ) -> None:
-        db.execute(
-            _OUTBOX_INSERT,
-            (record_type, record_id, json.dumps(names), hlc, codec.to_sqlite_datetime(utcnow())),
-        )
 
     def reindex_contacts(self, conn: Connection, ids: Iterable[str]) -> None:
         """Bring the search rows of these contacts in line with the table (deleted ones leave)."""
@@ -312,9 +299,7 @@ class Store:
     def pending_changes(self) -> int:
         """How many records have local changes that have not reached the service yet."""
         with self.engine.connect() as conn:
-            return conn.execute(
-                text("SELECT count(*) FROM (SELECT DISTINCT record_type, record_id FROM outbox)")
-            ).scalar_one()
+            return outbox.pending(raw(conn))
 
     def close(self) -> None:
         self.engine.dispose()

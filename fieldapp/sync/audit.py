@@ -29,14 +29,12 @@ _ACTION = re.compile(r"[a-z_]{1,40}")
 
 
 class Caller(Protocol):
-    """The parts of ``fieldapp.sync.client.SyncClient`` used here."""
+    """The parts of ``fieldapp.sync.engine.SyncEngine`` used here."""
 
     store: Store
     lock: threading.Lock
 
-    def _server(self) -> str: ...
-
-    def _call(self, method: str, server: str, path: str, **kwargs: Any) -> Any: ...
+    def call(self, method: str, path: str, **kwargs: Any) -> Any: ...
 
 
 def pending(store: Store, after: int, limit: int = BATCH) -> list[dict[str, Any]]:
@@ -60,16 +58,16 @@ def _uploadable(entry: dict[str, Any]) -> bool:
     )
 
 
-def upload_audit(client: Caller) -> int:
+def upload_audit(engine: Caller) -> int:
     """Send the local entries the service has not acknowledged; how many were sent. Never raises."""
-    store = client.store
+    store = engine.store
     sent = 0
     try:
         after = int(store.meta(K_UPLOADED) or 0)
         while batch := pending(store, after):
             entries = [e for e in batch if _uploadable(e)]
             if entries:
-                client._call("POST", client._server(), "/v1/audit", json_body={"entries": entries})
+                engine.call("POST", "/v1/audit", json={"entries": entries})
             after = batch[-1]["id"]
             store.set_meta(K_UPLOADED, str(after))
             sent += len(entries)
@@ -78,9 +76,9 @@ def upload_audit(client: Caller) -> int:
     return sent
 
 
-def fetch_audit(client: Caller, **params: Any) -> dict[str, Any]:
+def fetch_audit(engine: Caller, **params: Any) -> dict[str, Any]:
     """One page of the program's audit log (``GET /v1/audit``: supervisors and admins; others get
     ``SyncError`` ``forbidden``). ``params``: before, limit, actor, action, target_id, since, until."""
     query = {k: v for k, v in params.items() if v is not None}
-    with client.lock:
-        return client._call("GET", client._server(), "/v1/audit", params=query)
+    with engine.lock:
+        return engine.call("GET", "/v1/audit", params=query)  # type: ignore[no-any-return]

@@ -5,6 +5,10 @@ week offline), so it is done with raw SQL and per-model plans built once: the co
 needs, which of them go out as stored (taken with one ``itemgetter``) and which need a reader
 (``codec.wire_readers``: booleans, datetimes, JSON text). Reading a record's ~28 columns through
 ``sqlite3`` costs ~7 µs of the ~9 µs a change takes here; building it once cost ~18 µs.
+
+This is the push's "fetch local" phase, so it lives with the sync engine, not in the store: it
+turns records into the protocol's wire form (``sync.protocol.Change``), which the store need not
+know, and it reads record tables only (the outbox rows come from ``fieldapp.store.outbox``).
 """
 
 from __future__ import annotations
@@ -20,10 +24,9 @@ import orjson
 
 from fieldapp.model.base import SyncedRecord
 from fieldapp.store import codec
+from fieldapp.store.outbox import WHOLE
 
 Groups = dict[tuple[str, str], dict[str, Any]]
-#: ``fields`` of an outbox row queuing the whole record (a new record, a refill).
-WHOLE = '["*"]'
 #: Record ids per SELECT (SQLite's default limit of host parameters is 999 on old builds).
 CHUNK = 500
 _META = ("id", "base_hlc", "field_hlcs", "created_at", "author_id", "device_id", "deleted")

@@ -64,15 +64,15 @@ class AuditLogScreen(Screen):
 
     async def _page(self) -> None:
         ctx = self.ctx
-        client = ctx.services.sync_client()
-        if client is None or not await ctx.call(review_service.can_review, ctx.store):
+        engine = ctx.services.sync_engine()
+        if engine is None or not await ctx.call(review_service.can_review, ctx.store):
             self.list.controls = [w.empty(self.t("ui.audit.supervisors_only"))]
             return
+        from fieldapp.sync import SyncError
         from fieldapp.sync.audit import fetch_audit
-        from fieldapp.sync.client import SyncError
 
         try:
-            page = await ctx.call(fetch_audit, client, before=self.cursor, limit=PAGE)
+            page = await ctx.call(fetch_audit, engine, before=self.cursor, limit=PAGE)
         except SyncError as exc:
             self.list.controls = [w.notice(sync_error_message(ctx, exc.code), icon=ft.Icons.ERROR_OUTLINE)]
             self.older.visible = False

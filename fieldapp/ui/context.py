@@ -170,38 +170,38 @@ class UiContext:
 
 
 class AppServices:
-    """Process-wide helpers shared by all sessions (the sync client and its background loop)."""
+    """Process-wide helpers shared by all sessions (the sync engine and its background loop)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._sync_client: Any = None
+        self._sync_engine: Any = None
         self._auto_sync: Any = None
         self.sync_available: bool | None = None
 
-    def sync_client(self) -> Any:
-        """The sync client, or ``None`` when the sync package is not installed in this build."""
-        if self._sync_client is None and self.sync_available is not False:
+    def sync_engine(self) -> Any:
+        """The sync engine, or ``None`` when the sync package is not installed in this build."""
+        if self._sync_engine is None and self.sync_available is not False:
             try:
-                from fieldapp.sync.client import SyncClient
+                from fieldapp.sync import SyncEngine
             except ImportError:
-                log.info("sync client not available")
+                log.info("sync engine not available")
                 self.sync_available = False
                 return None
-            self._sync_client = SyncClient(self.store)
+            self._sync_engine = SyncEngine(self.store)
             self.sync_available = True
-        return self._sync_client
+        return self._sync_engine
 
     def start_auto_sync(self) -> None:
-        """Start background sync (if the client exists and the device is enrolled)."""
-        client = self.sync_client()
-        if client is None or self._auto_sync is not None:
+        """Start background sync (if the engine exists and the device is enrolled)."""
+        engine = self.sync_engine()
+        if engine is None or self._auto_sync is not None:
             return
         try:
-            from fieldapp.sync.client import AutoSync
+            from fieldapp.sync import AutoSync
 
-            if not client.status().enrolled:
+            if not engine.status().enrolled:
                 return
-            self._auto_sync = AutoSync(client)
+            self._auto_sync = AutoSync(engine)
             self._auto_sync.start()
         except Exception:
             log.exception("automatic sync could not start")

@@ -294,14 +294,14 @@ class ConflictsScreen(Screen):
 
     async def load(self) -> None:
         ctx = self.ctx
-        client = ctx.services.sync_client()
-        if client is None or not await ctx.call(review_service.can_review, ctx.store):
+        engine = ctx.services.sync_engine()
+        if engine is None or not await ctx.call(review_service.can_review, ctx.store):
             self.list.controls = [w.empty(self.t("ui.conflicts.supervisors_only"))]
             return
-        from fieldapp.sync.client import SyncError
+        from fieldapp.sync import SyncError
 
         try:
-            answer = await ctx.call(client.conflicts)
+            answer = await ctx.call(engine.conflicts)
         except SyncError as exc:
             self.list.controls = [w.notice(sync_error_message(ctx, exc.code), icon=ft.Icons.ERROR_OUTLINE)]
             return

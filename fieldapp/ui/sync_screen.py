@@ -1,6 +1,6 @@
 """Synchronizacja: enroll the device, see what is waiting, sync now, errors in plain words.
 
-The sync client (``fieldapp.sync.client``) is imported lazily through ``AppServices`` so the app runs (and
+The sync engine (``fieldapp.sync``) is imported lazily through ``AppServices`` so the app runs (and
 keeps working offline) in a build without it. Its blocking calls run in a worker thread.
 """
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 def enrollment_text(code_or_qr: str, server_url: str) -> str:
-    """What to hand to ``SyncClient.enroll``: the QR content as is, or a code plus a typed server URL."""
+    """What to hand to ``SyncEngine.enroll``: the QR content as is, or a code plus a typed server URL."""
     text = code_or_qr.strip()
     if text.lower().startswith("teren://") or not server_url.strip():
         return text
@@ -42,10 +42,10 @@ def sync_error_message(ctx: UiContext, code: str | None) -> str:
 
 
 async def sync_status(ctx: UiContext) -> Any:
-    client = ctx.services.sync_client()
-    if client is None:
+    engine = ctx.services.sync_engine()
+    if engine is None:
         return None
-    return await ctx.call(client.status)
+    return await ctx.call(engine.status)
 
 
 async def sync_summary(ctx: UiContext) -> str:
@@ -151,8 +151,8 @@ class SyncScreen(Screen):
             self.code.value = text.strip()
 
     async def enroll(self) -> None:
-        client = self.ctx.services.sync_client()
-        if client is None:
+        engine = self.ctx.services.sync_engine()
+        if engine is None:
             return
         self.code.error = None
         text = enrollment_text(self.code.value or "", self.server.value or "")
@@ -163,7 +163,7 @@ class SyncScreen(Screen):
             self.server.error = self.t("ui.sync.server_required")
             return
         self.server.error = None
-        if not await self._guarded(client.enroll, text):
+        if not await self._guarded(engine.enroll, text):
             return
         self.code.value = ""
         self.ctx.toast(self.t("ui.sync.enrolled_ok"))
@@ -171,8 +171,8 @@ class SyncScreen(Screen):
         await self.load()
 
     async def sync_now(self) -> None:
-        client = self.ctx.services.sync_client()
-        if client is None:
+        engine = self.ctx.services.sync_engine()
+        if engine is None:
             return
         loop = asyncio.get_running_loop()
 
@@ -185,7 +185,7 @@ class SyncScreen(Screen):
         self.progress_text.value = self.t("ui.sync.running")
         self.update()
         try:
-            receipt = await self._guarded(client.sync, progress)
+            receipt = await self._guarded(engine.sync, progress)
         finally:
             self.sync_button.disabled = False
             self.progress.visible = False
@@ -225,7 +225,7 @@ class SyncScreen(Screen):
 
     async def _guarded(self, fn: Any, *args: Any) -> Any:
         """Run a blocking sync call; a SyncError becomes its plain-words message on screen."""
-        from fieldapp.sync.client import SyncError
+        from fieldapp.sync import SyncError
 
         self.error.visible = False
         try:

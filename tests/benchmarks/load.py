@@ -6,7 +6,7 @@ Defaults: 50 devices for 60 s; ``--quick``: 10 devices for 10 s. Runs twice: aga
 ``teren-sync serve`` process on SQLite, then against two processes on one PostgreSQL database
 (``teren_load_<random>`` on 127.0.0.1:5432, created and dropped here), devices split between them.
 
-Each simulated device is a real ``SyncClient`` over its own SQLite store (threads inside a few
+Each simulated device is a real ``SyncEngine`` over its own SQLite store (threads inside a few
 worker processes): it records contacts and visits, now and then renames one of its contacts, and
 syncs, with a short random pause (``--think``) between rounds. Supervisors (one per ten devices)
 pull the whole program and read the conflict log. When time is up every device syncs until its
@@ -147,20 +147,21 @@ class DeviceResult:
 def _run_device(spec: dict[str, Any], deadline: float, seed: int) -> DeviceResult:
     from fieldapp.model import Contact, Visit
     from fieldapp.store import Store
-    from fieldapp.sync.client import SyncClient, SyncError
+    from fieldapp.sync import HttpTransport, SyncEngine, SyncError
 
     rng = random.Random(seed)
     session = TimingSession()
     store = Store(Path(spec["store"]))
-    client = SyncClient(store, session=session, retries=4, backoff=0.2, max_backoff=2.0, timeout=30)
+    transport = HttpTransport(session=session, retries=4, backoff=0.2, max_backoff=2.0, timeout=30)
+    engine = SyncEngine(store, transport)
     result = DeviceResult()
-    client.enroll(spec["uri"])
+    engine.enroll(spec["uri"])
     mine: list[Contact] = []
 
     def sync() -> None:
         result.syncs += 1
         try:
-            receipt = client.sync()
+            receipt = engine.sync()
             result.pushed += receipt.pushed
             result.pulled += receipt.pulled
         except SyncError:
@@ -171,7 +172,7 @@ def _run_device(spec: dict[str, Any], deadline: float, seed: int) -> DeviceResul
             if spec["role"] == "supervisor":
                 sync()
                 try:
-                    client.conflicts()
+                    engine.conflicts()
                 except SyncError:
                     result.failed_syncs += 1
             else:

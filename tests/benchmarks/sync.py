@@ -11,11 +11,11 @@ a SQLite file, then a throw-away PostgreSQL database ``teren_bench_<random>`` on
 
 The writer's store is filled first (``Store.save``: record, outbox row, search row; not timed), then:
 
-- push_records_per_s: records acknowledged by the service per second of ``SyncClient.sync()`` on
+- push_records_per_s: records acknowledged by the service per second of ``SyncEngine.sync()`` on
   the writer (reading the outbox, building and gzipping batches, HTTP, the service's merge and
   commit, deleting the outbox rows; the client's default batch size).
 - pull_records_per_s: records merged into the reader's store per second of its first
-  ``SyncClient.sync()`` (every page of the team's data, merged and indexed for search).
+  ``SyncEngine.sync()`` (every page of the team's data, merged and indexed for search).
 - wire_bytes_per_visit: bytes of HTTP bodies as they travel (gzip where used: request and response
   content lengths) of the push batches holding only visits, request plus answer, per visit.
   ``pull_wire_bytes_per_visit``: the same for the pull pages holding only visits (contacts are
@@ -58,7 +58,7 @@ batches, measured in-process on this 2-core machine, SQLite):
   grouping the outbox ~1.5, orjson ~2 and gzip ~2.7 (all but the cursor, while the previous batch
   travels), deleting acknowledged outbox rows ~1.5, after the next batch has left. The service
   therefore waits only for the HTTP round trip between batches. Third round (2026-11-23 13:00):
-  ``SyncClient.sync`` collects young objects less often (``sync.gc_tuning``): gc callbacks showed
+  ``SyncEngine.sync`` collects young objects less often (``sync.gc_tuning``): gc callbacks showed
   13.0 us a record spent in collections during a 20,000-record push, 0.5 after; and the outbox
   is read a window (20,000 rows) at a time while a batch travels, where before the service sat
   idle ~0.3 s at every window while the device read and grouped it.
@@ -228,7 +228,7 @@ import requests
 from fieldapp.model import Contact, Visit
 from fieldapp.model.registry import to_wire
 from fieldapp.store import Store
-from fieldapp.sync.client import SyncClient
+from fieldapp.sync import HttpTransport, SyncEngine
 from sync.protocol import DEFAULT_PULL_PAGE, MAX_CHANGES_PER_BATCH
 from sync.server import accounts
 from sync.server.db import Database
@@ -478,7 +478,7 @@ def _plain(value: Any) -> Any:
 
 @dataclass
 class SyncRun:
-    """One device's timed ``SyncClient.sync()``, as its own process measured it."""
+    """One device's timed ``SyncEngine.sync()``, as its own process measured it."""
 
     applied: int
     pulled: int
@@ -494,12 +494,12 @@ def timed_sync(store_path: Path, service_pid: int, profile: Path | None) -> Sync
     the service and of this process, this process's peak RSS: the device's own footprint)."""
     store = Store(store_path)
     session = CountingSession()
-    client = SyncClient(store, session=session, timeout=120.0)
+    engine = SyncEngine(store, HttpTransport(session=session, timeout=120.0))
     client_profile = cProfile.Profile() if profile else None
     started, cpu = time.perf_counter(), cpu_seconds(service_pid)
     if client_profile:
         client_profile.enable()
-    receipt = client.sync()
+    receipt = engine.sync()
     if client_profile:
         client_profile.disable()
         client_profile.dump_stats(profile)
@@ -539,7 +539,7 @@ def run_backend(
         user = accounts.create_user(db, f"{name}-{uuid.uuid4().hex[:4]}", "animator", team_id=team)
         path = folder / f"{label}-{name}.db"
         store = Store(path)
-        SyncClient(store).enroll(accounts.create_enrollment(db, user, url).uri)
+        SyncEngine(store).enroll(accounts.create_enrollment(db, user, url).uri)
         if name == "writer":
             contacts, visits = make_records(count, user)
             started = time.perf_counter()

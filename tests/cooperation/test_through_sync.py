@@ -53,8 +53,8 @@ def test_network_records_reach_a_teammate_and_merge(world: World) -> None:
         partners=[{"contact_id": library.id}, {"contact_id": shop.id}],
     )
     move_to_phase(a.store, partnership.id, "storming", on="2026-03-01")
-    a.client.sync()
-    b.client.sync()
+    a.engine.sync()
+    b.engine.sync()
 
     seen = group_summary(b.store, group.id)
     assert sorted(c.name for _, c in seen.members) == ["Ala Nowak", "Ela Wójcik"]
@@ -70,7 +70,7 @@ def test_network_records_reach_a_teammate_and_merge(world: World) -> None:
     update_group(a.store, group.id, {"name": "Zielone Podwórko"})
     update_group(b.store, group.id, {"theme": "zieleń i ławki"})
     for device in (a, b, a):
-        device.client.sync()
+        device.engine.sync()
     for device in (a, b):
         merged = group_summary(device.store, group.id).group
         assert (merged.name, merged.theme) == ("Zielone Podwórko", "zieleń i ławki")
@@ -78,8 +78,8 @@ def test_network_records_reach_a_teammate_and_merge(world: World) -> None:
     # Erasing Ala's links on one device: on the other she leaves the lists, the counts stay.
     with a.store.write() as conn:
         erase_person_links(conn, a.store, ala.id)
-    a.client.sync()
-    b.client.sync()
+    a.engine.sync()
+    b.engine.sync()
     after = meeting_summary(b.store, meeting.id)
     assert "Ala Nowak" not in {c.name for _, c in after.attendees}
     assert after.head_count == 6 and after.erased == 1

@@ -15,7 +15,7 @@ from fieldapp.model import Contact, Visit
 from fieldapp.services import contacts, reviews, visits
 from fieldapp.store import Store
 from fieldapp.store.paths import DB_FILENAME
-from fieldapp.sync.client import SyncClient
+from fieldapp.sync import SyncEngine
 from sync.server import accounts
 from sync.server.local import LocalServer, start_local_server
 from tests.e2e.harness import AppServer, Phone
@@ -36,7 +36,7 @@ class Team:
 
 def enrolled_store(folder: Path, service: LocalServer, user_id: str) -> Store:
     store = Store(folder / DB_FILENAME)
-    SyncClient(store).enroll(accounts.create_enrollment(service.db, user_id, service.url).uri)
+    SyncEngine(store).enroll(accounts.create_enrollment(service.db, user_id, service.url).uri)
     return store
 
 
@@ -58,7 +58,7 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
         person = contacts.create_contact(
             store, {"kind": "resident", "name": "Anna Testowa", "phone": "600 123 456"}, GIVEN
         )
-        SyncClient(store).sync()
+        SyncEngine(store).sync()
     finally:
         store.close()
     enrolled_store(supervisor_dir, service, supervisor_id).close()
@@ -83,12 +83,12 @@ def make_conflict(service: LocalServer, team_id: str, folder: Path) -> None:
     )
     try:
         org = contacts.create_contact(first, {"kind": "ngo", "name": "Fundacja Podwórko"})
-        SyncClient(first).sync()
-        SyncClient(second).sync()
+        SyncEngine(first).sync()
+        SyncEngine(second).sync()
         contacts.update_contact(first, org.id, {"name": "Fundacja Nasze Podwórko"})
         contacts.update_contact(second, org.id, {"name": "Fundacja Podwórko Polesie"})
-        SyncClient(first).sync()
-        SyncClient(second).sync()
+        SyncEngine(first).sync()
+        SyncEngine(second).sync()
     finally:
         first.close()
         second.close()
@@ -143,8 +143,8 @@ def test_return_correct_and_approve(team: Team, new_phone: Callable[..., Phone],
     check = Store(tmp_path / "check.db")
     try:
         teammate = accounts.create_user(team.service.db, "Nowy", "animator", team_id=team.team_id)
-        SyncClient(check).enroll(accounts.create_enrollment(team.service.db, teammate, team.service.url).uri)
-        SyncClient(check).sync()
+        SyncEngine(check).enroll(accounts.create_enrollment(team.service.db, teammate, team.service.url).uri)
+        SyncEngine(check).sync()
         visit = check.get(Visit, team.visit_id)
         review = reviews.review_of(check, "visit", team.visit_id)
         assert visit is not None and visit.next_step == "Zaprosić na forum sąsiedzkie"

@@ -11,7 +11,7 @@ import pytest
 from fieldapp.model import Review
 from fieldapp.services import contacts, zones
 from fieldapp.store import Store
-from fieldapp.sync.client import SyncClient
+from fieldapp.sync import SyncEngine
 from sync.server.accounts import create_demo_setup
 from sync.server.local import LocalServer, start_local_server
 from tests.e2e.harness import AppServer, Phone
@@ -58,9 +58,9 @@ def test_enroll_sync_and_a_teammate_receives_it(
     # A teammate's phone (same team, its own enrollment) pulls what this phone recorded.
     teammate = Store(tmp_path / "teammate.db")
     try:
-        client = SyncClient(teammate)
-        client.enroll(create_demo_setup(service.db, service.url).enrollment.uri)
-        client.sync()
+        engine = SyncEngine(teammate)
+        engine.enroll(create_demo_setup(service.db, service.url).enrollment.uri)
+        engine.sync()
         assert [c.name for c in contacts.search_contacts(teammate, "podworka")] == [
             "Fundacja Łódzkie Podwórka"
         ]

@@ -18,7 +18,7 @@ from typing import Any
 import requests
 
 from fieldapp.store import Store
-from fieldapp.sync.client import SyncClient
+from fieldapp.sync import HttpTransport, SyncEngine
 
 
 class KillingSession(requests.Session):
@@ -39,5 +39,5 @@ class KillingSession(requests.Session):
 if __name__ == "__main__":
     store = Store(Path(sys.argv[1]))
     print("syncing", flush=True)
-    SyncClient(store, session=KillingSession(sys.argv[2]), batch_size=50, page_size=50).sync()
+    SyncEngine(store, HttpTransport(session=KillingSession(sys.argv[2])), batch_size=50, page_size=50).sync()
     store.close()

@@ -16,7 +16,7 @@ from sqlalchemy import event
 
 from fieldapp.model import Contact, Visit
 from fieldapp.store import StorageFull, Store
-from fieldapp.sync.client import SyncError
+from fieldapp.sync import SyncError
 from tests.faults.helpers import explained
 from tests.sync.conftest import World
 from tests.sync.helpers import add_contact, contact_names
@@ -99,23 +99,23 @@ def test_a_write_that_does_not_fit_fails_whole_and_works_again(tmp_path: Path) -
 
 def test_a_pull_that_does_not_fit_is_explained_and_resumes(world: World) -> None:
     a, b = world.device(), world.device(page_size=50)
-    b.client.sync()
+    b.engine.sync()
     for i in range(120):
         add_contact(a.store, f"Sąsiad {i}", notes="n" * 1500)
-    a.client.sync()
+    a.engine.sync()
     quota = Quota(b.store)
     quota.limit(spare_pages=30)
     with pytest.raises(SyncError) as error:
-        b.client.sync()
+        b.engine.sync()
     assert error.value.code == "storage_full" and explained("storage_full")
     # Pages that fitted are kept with their cursor; the page that did not fit left nothing behind.
     assert len(contact_names(b.store)) < 120
     assert _integrity(b.store) == "ok"
 
     quota.lift()
-    b.client.sync()
+    b.engine.sync()
     assert contact_names(b.store) == contact_names(a.store)
-    assert b.client.status().last_error_code is None
+    assert b.engine.status().last_error_code is None
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import requests
 
 from fieldapp.model import Contact
 from fieldapp.store import Store
-from fieldapp.sync.client import SyncClient, SyncError
+from fieldapp.sync import HttpTransport, SyncEngine, SyncError
 from sync.server import accounts
 from sync.server.db import Database
 from tests.faults.helpers import explained, service_records
@@ -45,12 +45,22 @@ class PullRecorder(requests.Session):
         return response
 
 
-def _device(tmp_path: Path, db: Database, team: str, url: str, name: str, **options: Any) -> SyncClient:
+def _device(
+    tmp_path: Path,
+    db: Database,
+    team: str,
+    url: str,
+    name: str,
+    *,
+    session: requests.Session | None = None,
+    retries: int = 4,
+    **options: Any,
+) -> SyncEngine:
     store = Store(tmp_path / f"{name}.db")
-    client = SyncClient(store, backoff=0.01, **options)
+    engine = SyncEngine(store, HttpTransport(session, retries=retries, backoff=0.01), **options)
     user = accounts.create_user(db, name, "animator", team_id=team)
-    client.enroll(accounts.create_enrollment(db, user, url).uri)
-    return client
+    engine.enroll(accounts.create_enrollment(db, user, url).uri)
+    return engine
 
 
 def _add(store: Store, prefix: str, count: int) -> None:
@@ -73,16 +83,16 @@ def test_service_killed_during_pulls_then_the_device_resumes(service_db: str, tm
     team = accounts.create_team(db, "A")
     program = accounts.program_of_user(db, accounts.create_user(db, "x", "animator", team_id=team))
     service = processes.serve(service_db, port)
-    clients: list[SyncClient] = []
+    engines: list[SyncEngine] = []
     try:
         writer = _device(tmp_path, db, team, url, "writer", batch_size=100)
-        clients.append(writer)
+        engines.append(writer)
         _add(writer.store, "Osoba", RECORDS)
         writer.sync()
 
         killing = PullRecorder(KILL_AFTER_PAGES, lambda: _kill(service))
         reader = _device(tmp_path, db, team, url, "reader", session=killing, page_size=PAGE, retries=1)
-        clients.append(reader)
+        engines.append(reader)
         with pytest.raises(SyncError) as error:
             reader.sync()
         assert error.value.code == "offline" and explained(error.value.code)
@@ -97,7 +107,7 @@ def test_service_killed_during_pulls_then_the_device_resumes(service_db: str, tm
         _add(writer.store, "Po restarcie", 20)
         writer.sync()
         resuming = PullRecorder()
-        resumed = SyncClient(reader.store, session=resuming, page_size=PAGE, backoff=0.01)
+        resumed = SyncEngine(reader.store, HttpTransport(session=resuming, backoff=0.01), page_size=PAGE)
         receipt = resumed.sync()
 
         assert resuming.pulls[0][0] == saved  # from the saved cursor, not from the start
@@ -110,6 +120,6 @@ def test_service_killed_during_pulls_then_the_device_resumes(service_db: str, tm
         assert reader.status().last_error_code is None
     finally:
         processes.stop(service)
-        for client in clients:
-            client.store.close()
+        for engine in engines:
+            engine.store.close()
         db.dispose()

@@ -1,4 +1,4 @@
-"""The device app killed mid-sync (SIGKILL of a child process during ``client.sync()``): a restart
+"""The device app killed mid-sync (SIGKILL of a child process during ``engine.sync()``): a restart
 converges, nothing lost, nothing doubled."""
 
 from __future__ import annotations
@@ -49,15 +49,15 @@ def test_killed_before_a_pulled_page_was_applied_then_restarted(world: World) ->
 def _killed_at(world: World, point: str) -> None:
     a, b = world.device(batch_size=50), world.device(batch_size=50, page_size=50)
     _add(b, "Od B", 120)
-    b.client.sync()
+    b.engine.sync()
     _add(a, "Od A", 180)
     child = _child(a, point)
     assert child.wait(60) == -signal.SIGKILL
     if point.startswith("push"):
         held = service_records(world.db, world.program_id, "contact")
         assert len(held) == 120 + 100  # two batches committed, the second never acknowledged
-    a.client.sync()  # the app starts again
-    b.client.sync()
+    a.engine.sync()  # the app starts again
+    b.engine.sync()
     held = service_records(world.db, world.program_id, "contact")
     assert len(held) == 300 and outbox_count(a.store) == 0
     assert contact_names(a.store) == contact_names(b.store) == {i: d["name"] for i, d in held.items()}
@@ -75,7 +75,7 @@ def test_killed_at_random_instants_then_restarted(world: World) -> None:
         child.send_signal(signal.SIGKILL)
         child.wait(30)
         _add(a, f"Runda {round_no}", 20)
-    a.client.sync()
+    a.engine.sync()
     held = service_records(world.db, world.program_id, "contact")
     assert len(held) == 150 + 2 * 20 and outbox_count(a.store) == 0
     assert contact_names(a.store) == {i: d["name"] for i, d in held.items()}

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from fieldapp.model import Contact
 from fieldapp.store import Store
-from fieldapp.sync.client import SyncClient, SyncError
+from fieldapp.sync import HttpTransport, SyncEngine, SyncError
 from sync.server import accounts
 from sync.server import tables as t
 from sync.server.db import Database
@@ -70,15 +70,15 @@ class Field:
     """One device that keeps adding a contact and syncing until told to stop; records what its user
     was told."""
 
-    def __init__(self, client: SyncClient, number: int) -> None:
-        self.client, self.number = client, number
+    def __init__(self, engine: SyncEngine, number: int) -> None:
+        self.engine, self.number = engine, number
         self.created: dict[str, str] = {}
         self.codes: list[str] = []
         self.crashes: list[BaseException] = []
 
     def run(self, stop: threading.Event) -> None:
         rng = random.Random(self.number)
-        store = self.client.store
+        store = self.engine.store
         try:
             while not stop.is_set():
                 name = f"d{self.number}-{len(self.created)}"
@@ -86,10 +86,10 @@ class Field:
                     contact = store.save(conn, Contact(kind="resident", name=name))
                 self.created[contact.id] = contact.name
                 try:
-                    self.client.sync()
+                    self.engine.sync()
                 except SyncError as exc:
                     self.codes.append(exc.code)
-                    assert self.client.status().last_error_code == exc.code
+                    assert self.engine.status().last_error_code == exc.code
                 time.sleep(rng.uniform(0.01, 0.08))
         except BaseException as exc:  # pragma: no cover - reported by the test
             self.crashes.append(exc)
@@ -106,10 +106,11 @@ def test_postgres_restarted_during_load(pg: PgDatabase, tmp_path: Path) -> None:
     try:
         team = accounts.create_team(db, "A")
         for number in range(DEVICES):
-            client = SyncClient(Store(tmp_path / f"device-{number}.db"), retries=0, timeout=10, page_size=50)
+            transport = HttpTransport(retries=0, timeout=10)
+            engine = SyncEngine(Store(tmp_path / f"device-{number}.db"), transport, page_size=50)
             user = accounts.create_user(db, f"animator {number}", "animator", team_id=team)
-            client.enroll(accounts.create_enrollment(db, user, f"http://127.0.0.1:{ports[number % 2]}").uri)
-            fields.append(Field(client, number))
+            engine.enroll(accounts.create_enrollment(db, user, f"http://127.0.0.1:{ports[number % 2]}").uri)
+            fields.append(Field(engine, number))
         program = accounts.program_of_user(db, user)
         before = _started_at()
         stop = threading.Event()
@@ -136,8 +137,8 @@ def test_postgres_restarted_during_load(pg: PgDatabase, tmp_path: Path) -> None:
 
         for _ in range(2):  # everyone pushes what is left, then everyone pulls what the others sent
             for field in fields:
-                field.client.retries = 4
-                field.client.sync()
+                field.engine.transport.retries = 4
+                field.engine.sync()
         sent = {i: name for field in fields for i, name in field.created.items()}
         held = service_records(db, program, "contact")
         assert {i: data["name"] for i, data in held.items()} == sent  # nothing lost, nothing extra
@@ -145,12 +146,12 @@ def test_postgres_restarted_during_load(pg: PgDatabase, tmp_path: Path) -> None:
             seqs = conn.execute(sa.select(t.counter.c.value)).scalar_one()
         assert seqs == len(sent)  # one change each: no batch was applied twice
         for field in fields:
-            assert outbox_count(field.client.store) == 0
-            assert contact_names(field.client.store) == sent
-            assert field.client.status().last_error_code is None
+            assert outbox_count(field.engine.store) == 0
+            assert contact_names(field.engine.store) == sent
+            assert field.engine.status().last_error_code is None
     finally:
         for service in services:
             processes.stop(service)
         for field in fields:
-            field.client.store.close()
+            field.engine.store.close()
         db.dispose()

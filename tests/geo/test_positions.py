@@ -92,6 +92,20 @@ def test_offline_queue_resolves_when_the_server_comes_up(store: Store) -> None:
     assert {"lat", "lon", "position_status", "zone_id"} <= set(anna.field_hlcs)
 
 
+def test_offline_rows_back_off_doubling_up_to_the_cap(store: Store) -> None:
+    """The saved retry time follows ``fieldapp.retry.delay`` without jitter: 100, 200, then 250 s."""
+    offline = FakeNominatim(lodz_gazetteer(), port=free_port())  # never started
+    queue = GeocodeQueue(store, Geocoding(store, settings_for(offline)), retry_base_s=100, retry_max_s=250)
+    save(store, resident("Piotrkowska 72"))
+    for attempts, wait in ((1, 100), (2, 200), (3, 250), (4, 250)):
+        before = utcnow()
+        assert queue.process(force=True).stopped == "offline"
+        [item] = queue.items()
+        assert item.attempts == attempts
+        ahead = (item.next_attempt_at - before).total_seconds()
+        assert wait - 1 <= ahead <= wait + 5, attempts
+
+
 def test_wake_retries_at_once_despite_back_off(store: Store, nominatim: FakeNominatim) -> None:
     queue = GeocodeQueue(store, Geocoding(store, settings_for(nominatim)), retry_base_s=3600)
     contact = save(store, resident())

@@ -52,8 +52,8 @@ def service_file_hits(world: World) -> list[tuple[str, str]]:
 def test_an_erasure_leaves_the_services_files(world: World) -> None:
     animator, supervisor = world.device(), world.device(role="supervisor")
     person = person_with_everything(animator.store)
-    animator.client.sync()
-    supervisor.client.sync()
+    animator.engine.sync()
+    supervisor.engine.sync()
     purger: Purger = world.server.app.state.purger
     runs = purger.runs
     assert service_file_hits(world), "the service's files hold the person before the erasure"
@@ -61,8 +61,8 @@ def test_an_erasure_leaves_the_services_files(world: World) -> None:
     assert world.db.purge_deleted()
 
     erase_person(supervisor.store, person.contact.id, by=supervisor.user_id)
-    supervisor.client.sync()
-    animator.client.sync()
+    supervisor.engine.sync()
+    animator.engine.sync()
     assert purger.wait_idle(30)
     assert purger.runs > runs
     assert service_file_hits(world) == []

@@ -43,7 +43,7 @@ def test_erasure_reaches_the_service_and_every_device(world: World) -> None:
     supervisor = world.device(role="supervisor")
     person = person_with_everything(a.store)
     for device in (a, b, c, supervisor):
-        device.client.sync()
+        device.engine.sync()
     assert table_hits(b.store.path), "the teammate holds the person before the erasure"
     counts = outcome_counts(b.store.path)
     head_count = meeting_summary(b.store, person.meeting.id).head_count
@@ -51,9 +51,9 @@ def test_erasure_reaches_the_service_and_every_device(world: World) -> None:
     erase_person(supervisor.store, person.contact.id, by=supervisor.user_id)
     # Meanwhile the teammate, not yet aware, writes a note about the person.
     contacts.update_contact(b.store, person.contact.id, {"notes": "Kwiatkowski oddzwonił"})
-    supervisor.client.sync()
-    b.client.sync()
-    b.client.sync()  # the service's reset of the late note comes back in the next pull
+    supervisor.engine.sync()
+    b.engine.sync()
+    b.engine.sync()  # the service's reset of the late note comes back in the next pull
 
     assert service_hits(world) == []
     assert table_hits(b.store.path) == []
@@ -70,11 +70,11 @@ def test_erasure_reaches_the_service_and_every_device(world: World) -> None:
     # A device offline since before the erasure writes a visit note: the service resets it (the visit
     # names an erased person) and the device clears it at once when its sync settles erasures.
     visits.correct_visit(c.store, person.visits[0].id, {"notes": "Kwiatkowski znowu nie otworzył"})
-    c.client.sync()  # the sync settles erasures itself: the late note is cleared again at once
+    c.engine.sync()  # the sync settles erasures itself: the late note is cleared again at once
     assert c.store.get(Visit, person.visits[0].id).notes == ""  # type: ignore[union-attr]
     assert settle_erasures(c.store) == 0
     for device in (c, a, b, supervisor):
-        device.client.sync()
+        device.engine.sync()
         settle_erasures(device.store)
     # Neither the service's records nor its conflict log keep the late note.
     assert service_hits(world) == []
@@ -91,13 +91,13 @@ def late_note_after_erasure(world: World) -> None:
     a, c, supervisor = world.device(), world.device(), world.device(role="supervisor")
     person = person_with_everything(a.store)
     for device in (a, c, supervisor):
-        device.client.sync()
+        device.engine.sync()
     erase_person(supervisor.store, person.contact.id, by=supervisor.user_id)
-    supervisor.client.sync()
+    supervisor.engine.sync()
     visits.correct_visit(c.store, person.visits[0].id, {"notes": "Kwiatkowski znowu nie otworzył"})
-    c.client.sync()
+    c.engine.sync()
     settle_erasures(c.store)
-    c.client.sync()
+    c.engine.sync()
 
 
 def test_conflict_log_forgets_late_notes_about_an_erased_person(world: World) -> None:
@@ -110,29 +110,29 @@ def test_review_round_trip_between_animator_and_supervisor(world: World) -> None
     assert supervisor.store.meta("sync.role") == "supervisor"
     at = datetime(2026, 5, 4, 17, 30, tzinfo=UTC)
     visit = visits.log_visit(animator.store, outcome="talked", visited_at=at, notes="Rozmowa o podwórku")
-    animator.client.sync()
+    animator.engine.sync()
 
-    supervisor.client.sync()
+    supervisor.engine.sync()
     [row] = review_queue(supervisor.store, states=["new"])
     assert (row.target_id, row.animator_id) == (visit.id, animator.user_id)
     return_entry(supervisor.store, "visit", visit.id, "Dopisz, co dalej")
-    supervisor.client.sync()
+    supervisor.engine.sync()
 
-    animator.client.sync()
+    animator.engine.sync()
     review = review_of(animator.store, "visit", visit.id)
     assert review is not None and (review.state, review.comment) == ("returned", "Dopisz, co dalej")
     assert review.reviewer_id == supervisor.user_id
     visits.correct_visit(animator.store, visit.id, {"next_step": "Zaprosić na forum 20 maja"})
     assert state_of(animator.store, "visit", visit.id) == "corrected"
-    animator.client.sync()
+    animator.engine.sync()
 
-    supervisor.client.sync()
+    supervisor.engine.sync()
     [row] = review_queue(supervisor.store)
     assert (row.state, row.comment) == ("corrected", "Dopisz, co dalej")
     assert supervisor.store.get(Visit, visit.id).next_step == "Zaprosić na forum 20 maja"  # type: ignore[union-attr]
     approve(supervisor.store, "visit", visit.id)
-    supervisor.client.sync()
-    animator.client.sync()
+    supervisor.engine.sync()
+    animator.engine.sync()
 
     assert state_of(animator.store, "visit", visit.id) == "approved"
     with world.db.engine.connect() as conn:

@@ -220,7 +220,7 @@ def seeded(world: World) -> Iterator[tuple[World, dict[str, str]]]:  # noqa: F81
     """A world whose team already holds synced data; the headers of a teammate's device."""
     a = world.device()
     add_contact(a.store, "Stored before", phone="600100200")
-    a.client.sync()
+    a.engine.sync()
     yield world, a.headers()
 
 
@@ -328,7 +328,7 @@ def test_what_is_stored_is_stored_safely(seeded: tuple[World, dict[str, str]], h
     pulled = requests.get(f"{w.url}/v1/pull", headers=auth, timeout=30)
     assert pulled.status_code == 200, pulled.text[:300]
     teammate = w.device()
-    receipt = teammate.client.sync()
+    receipt = teammate.engine.sync()
     assert receipt.pulled == len(pulled.json()["records"])
     # The teammate's app shows what it pulled.
     assert len(contacts.list_contacts(teammate.store)) >= 1
@@ -348,6 +348,6 @@ def test_the_same_id_twice_in_a_batch(seeded: tuple[World, dict[str, str]]) -> N
     assert set(stored) == {"contact", "visit"}
     assert stored["contact"][3] == {"kind": "resident", "name": "second"}
     teammate = w.device()
-    teammate.client.sync()
+    teammate.engine.sync()
     assert contacts.get_contact(teammate.store, first["id"]).name == "second"
     assert teammate.store.get(Visit, first["id"]) is not None

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from fieldapp.model import Contact
 from fieldapp.store import Store
-from fieldapp.sync.client import SyncClient, SyncError
+from fieldapp.sync import HttpTransport, SyncEngine, SyncError
 from sync.server import accounts
 from sync.server import tables as t
 from tests.security.conftest import Cast
@@ -26,17 +26,17 @@ def test_enroll_and_push_log_no_secret(cast: Cast, tmp_path: Path, caplog: pytes
     wrong = made.code[:-4] + ("AAAA" if not made.code.endswith("AAAA") else "BBBB")
     store = Store(tmp_path / "device.db")
     try:
-        client = SyncClient(store, retries=0)
+        engine = SyncEngine(store, HttpTransport(retries=0))
         with pytest.raises(SyncError):
-            client.enroll(accounts.enrollment_uri(cast.url, wrong))
-        client.enroll(made.uri)
+            engine.enroll(accounts.enrollment_uri(cast.url, wrong))
+        engine.enroll(made.uri)
         token = store.meta("sync.token") or ""
         with store.write() as conn:
             store.save(conn, Contact(kind="resident", name="Ala Sekret", phone="600100200"))
-        client.sync()
+        engine.sync()
         requests.get(f"{cast.url}/v1/me", headers={"Authorization": f"Bearer {token}x"}, timeout=10)
         with pytest.raises(SyncError):
-            client.enroll(made.uri)  # used already
+            engine.enroll(made.uri)  # used already
     finally:
         store.close()
     logged = caplog.text + "".join(str(r.args) for r in caplog.records)

@@ -13,7 +13,7 @@ from fieldapp.store import Store
 
 pytest.importorskip("fastapi")
 
-from fieldapp.sync.client import SyncClient
+from fieldapp.sync import HttpTransport, SyncEngine
 from sync.server import accounts
 from sync.server.local import LocalServer, start_local_server
 
@@ -26,12 +26,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     running.db.dispose()
 
 
-def _device(server: LocalServer, path: Path, team: str, name: str) -> tuple[Store, SyncClient]:
+def _device(server: LocalServer, path: Path, team: str, name: str) -> tuple[Store, SyncEngine]:
     user = accounts.create_user(server.db, name, "animator", team_id=team)
     store = Store(path)
-    client = SyncClient(store, backoff=0.01, retries=2, timeout=20.0)
-    client.enroll(accounts.create_enrollment(server.db, user, server.url).uri)
-    return store, client
+    engine = SyncEngine(store, HttpTransport(backoff=0.01, retries=2, timeout=20.0))
+    engine.enroll(accounts.create_enrollment(server.db, user, server.url).uri)
+    return store, engine
 
 
 def _counts(store: Store) -> dict[str, int]:

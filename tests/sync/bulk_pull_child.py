@@ -12,21 +12,23 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.store import Store
-from fieldapp.sync.client import SyncClient
+from fieldapp.sync import SyncEngine
+from fieldapp.sync.pull import Pull
+
+merge_page = Pull._merge_page
 
 
-class DyingClient(SyncClient):
-    left = 0
-
-    def _merge_page(self, *args: Any, **kwargs: Any) -> None:
-        super()._merge_page(*args, **kwargs)
-        self.left -= 1
-        if self.left == 0:
-            os.kill(os.getpid(), signal.SIGKILL)
+def dying_merge_page(pull: Pull, *args: Any, **kwargs: Any) -> None:
+    """``Pull._merge_page``, then SIGKILL once the given number of pages is committed."""
+    merge_page(pull, *args, **kwargs)
+    dying_merge_page.left -= 1  # type: ignore[attr-defined]
+    if dying_merge_page.left == 0:  # type: ignore[attr-defined]
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 if __name__ == "__main__":
-    client = DyingClient(Store(Path(sys.argv[1])), page_size=int(sys.argv[3]))
-    client.left = int(sys.argv[2])
-    client.bulk_min_records = int(sys.argv[4])
-    client.sync()
+    dying_merge_page.left = int(sys.argv[2])  # type: ignore[attr-defined]
+    Pull._merge_page = dying_merge_page  # type: ignore[method-assign]
+    engine = SyncEngine(Store(Path(sys.argv[1])), page_size=int(sys.argv[3]))
+    engine.bulk_min_records = int(sys.argv[4])
+    engine.sync()

@@ -13,7 +13,8 @@ import psycopg
 import pytest
 
 from fieldapp.store import Store
-from fieldapp.sync.client import SyncClient
+from fieldapp.sync import HttpTransport, SyncEngine
+from sync.protocol import DEFAULT_PULL_PAGE, MAX_CHANGES_PER_BATCH
 from sync.server import accounts
 from sync.server.db import Database
 from sync.server.local import LocalServer, start_local_server
@@ -60,7 +61,7 @@ def server(backend: str) -> Iterator[LocalServer]:
 @dataclass
 class Device:
     store: Store
-    client: SyncClient
+    engine: SyncEngine
     user_id: str
 
     @property
@@ -96,14 +97,23 @@ class World:
             return accounts.create_user(self.db, name, role, program_id=self.program_id)
         return accounts.create_user(self.db, name, role, team_id=team or self.team_a)
 
-    def device(self, role: str = "animator", team: str | None = None, **client_options: Any) -> Device:
+    def device(
+        self,
+        role: str = "animator",
+        team: str | None = None,
+        *,
+        batch_size: int = MAX_CHANGES_PER_BATCH,
+        page_size: int = DEFAULT_PULL_PAGE,
+        **transport_options: Any,
+    ) -> Device:
+        """An enrolled device; ``transport_options`` go to its ``HttpTransport`` (quick retries)."""
         user_id = self.user(role, team)
         store = Store(self.tmp_path / f"device-{len(self.devices)}.db")
-        options = {"backoff": 0.01, "retries": 2, "timeout": 10.0, **client_options}
-        client = SyncClient(store, **options)
+        transport = HttpTransport(**{"backoff": 0.01, "retries": 2, "timeout": 10.0, **transport_options})
+        engine = SyncEngine(store, transport, batch_size=batch_size, page_size=page_size)
         made = accounts.create_enrollment(self.db, user_id, self.url)
-        client.enroll(made.uri)
-        device = Device(store, client, user_id)
+        engine.enroll(made.uri)
+        device = Device(store, engine, user_id)
         self.devices.append(device)
         return device
 

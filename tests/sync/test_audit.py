@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from fieldapp.services import visits
 from fieldapp.services.reviews import approve, return_entry
 from fieldapp.services.rodo import erase_person, record
+from fieldapp.sync import SyncError
 from fieldapp.sync.audit import K_UPLOADED, fetch_audit
-from fieldapp.sync.client import SyncError
 from sync import hlc
 from sync.server import accounts, tables
 from tests.sync.conftest import Device, World
@@ -84,17 +84,17 @@ def test_pushed_erasures_and_review_decisions_are_logged(world: World) -> None:
     animator, boss = world.device(), world.device(role="supervisor")
     person = add_contact(animator.store, "Ala Nowak", phone="+48 600 100 200")
     visit = visits.log_visit(animator.store, outcome="talked", notes="Rozmowa na klatce")
-    animator.client.sync()
-    boss.client.sync()
+    animator.engine.sync()
+    boss.engine.sync()
     return_entry(boss.store, "visit", visit.id, "Dopisz, co dalej")
     erase_person(boss.store, person.id, by=boss.user_id)
-    boss.client.sync()
-    animator.client.sync()
+    boss.engine.sync()
+    animator.engine.sync()
     visits.correct_visit(animator.store, visit.id, {"next_step": "Forum"})
-    animator.client.sync()
-    boss.client.sync()
+    animator.engine.sync()
+    boss.engine.sync()
     approve(boss.store, "visit", visit.id)
-    boss.client.sync()
+    boss.engine.sync()
 
     rows = entries(world, boss)
     pushed = {(r["action"], r["target_id"], r["actor_id"]) for r in rows if r["source"] == "service"}
@@ -119,7 +119,7 @@ def test_pushed_erasures_and_review_decisions_are_logged(world: World) -> None:
 def test_a_refused_erasure_logs_nothing(world: World) -> None:
     animator, boss = world.device(), world.device(role="supervisor")
     person = add_contact(animator.store, "Ola Kowalska")
-    animator.client.sync()
+    animator.engine.sync()
     stamp = hlc.encode(time.time_ns() // 1_000_000, 0, hlc.node_for(uuid.uuid4().hex))
     erasure = {
         "record_type": "contact",
@@ -151,7 +151,7 @@ def test_local_entries_are_uploaded_once(world: World) -> None:
     viewed = [str(uuid.uuid4()) for _ in range(3)]
     for target in viewed:
         record(animator.store, "viewed", "contact", target, animator.user_id)
-    animator.client.sync()
+    animator.engine.sync()
     rows = [r for r in entries(world, boss, action="viewed") if r["actor_id"] == animator.user_id]
     assert sorted(r["target_id"] for r in rows) == sorted(viewed)
     assert {(r["source"], r["actor_role"], r["device_id"]) for r in rows} == {
@@ -161,11 +161,11 @@ def test_local_entries_are_uploaded_once(world: World) -> None:
     record(animator.store, "viewed", "contact", "Ala Nowak", animator.user_id)
     later = str(uuid.uuid4())
     record(animator.store, "viewed", "contact", later, animator.user_id)
-    animator.client.sync()
+    animator.engine.sync()
     viewed += [later]
     # The answer was lost: the same entries go again, and the service keeps one of each.
     animator.store.set_meta(K_UPLOADED, "0")
-    animator.client.sync()
+    animator.engine.sync()
     again = [r for r in entries(world, boss, action="viewed") if r["actor_id"] == animator.user_id]
     assert sorted(r["target_id"] for r in again) == sorted(viewed)
 
@@ -189,13 +189,13 @@ def test_uploads_are_capped_and_checked(world: World) -> None:
 def test_only_supervisors_of_the_program_read_it(world: World) -> None:
     animator, boss = world.device(), world.device(role="supervisor")
     record(animator.store, "viewed", "contact", str(uuid.uuid4()), animator.user_id)
-    animator.client.sync()
+    animator.engine.sync()
     answer = read(world, animator)
     assert (answer.status_code, answer.json()["code"]) == (403, "forbidden")
     with pytest.raises(SyncError) as refused:
-        fetch_audit(animator.client)
+        fetch_audit(animator.engine)
     assert refused.value.code == "forbidden"
-    page = fetch_audit(boss.client, action="viewed")
+    page = fetch_audit(boss.engine, action="viewed")
     assert {e["actor_id"] for e in page["entries"]} == {animator.user_id}
     # A supervisor of another program sees none of it.
     other = accounts.create_program(world.db, "Q")

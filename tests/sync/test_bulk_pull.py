@@ -21,7 +21,7 @@ from fieldapp.model import Contact, Visit
 from fieldapp.services.contacts import list_contacts
 from fieldapp.store import Store, bulk
 from fieldapp.store.db import raw
-from fieldapp.sync.client import SyncError
+from fieldapp.sync import SyncError
 from tests.store.test_bulk import SCHEMA
 from tests.sync.conftest import Device, World
 
@@ -63,12 +63,12 @@ def _fill(device: Device, contacts: int = 90, visits: int = 40) -> None:
             )
         for contact in made[::17]:
             device.store.delete(conn, contact)
-    device.client.sync()
+    device.engine.sync()
 
 
 def _reader(world: World, *, bulk_min: int = BULK_MIN, **options: Any) -> Device:
     device = world.device(page_size=PAGE, **options)
-    device.client.bulk_min_records = bulk_min
+    device.engine.bulk_min_records = bulk_min
     return device
 
 
@@ -119,10 +119,10 @@ def _spy_on_begin(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_first_pull_in_bulk_ends_as_a_pull_row_by_row(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     _fill(world.device())
     plain = _reader(world, bulk_min=10**9)
-    plain.client.sync()
+    plain.engine.sync()
     begun = _spy_on_begin(monkeypatch)
     fast = _reader(world)
-    receipt = fast.client.sync()
+    receipt = fast.engine.sync()
     assert receipt.pulled > 5 * PAGE
     assert sorted(set(begun)) == ["contact", "visit"]  # the bulk path was taken
     expected, got = _snapshot(plain.store), _snapshot(fast.store)
@@ -141,10 +141,10 @@ def test_later_pulls_and_non_empty_tables_are_not_bulk(world: World, monkeypatch
     with reader.store.write() as conn:  # the user's own contact before the first sync
         reader.store.save(conn, Contact(kind="resident", name="Moja"))
     begun = _spy_on_begin(monkeypatch)
-    reader.client.sync()
+    reader.engine.sync()
     assert begun == ["visit"]
     _fill(writer)
-    reader.client.sync()  # not the first pull: row by row
+    reader.engine.sync()  # not the first pull: row by row
     assert begun == ["visit"]
     assert _snapshot(reader.store)["deferred"] == []
 
@@ -177,10 +177,10 @@ def _finished_copy(store: Store, folder: Path) -> Store:
 def test_queries_are_right_while_a_cut_short_bulk_pull_waits(world: World, tmp_path: Path) -> None:
     _fill(world.device())
     plain = _reader(world, bulk_min=10**9)
-    plain.client.sync()
+    plain.engine.sync()
     reader = _reader(world, session=_FailingPulls(3), sleep=lambda _s: None)
     with pytest.raises(SyncError) as failed:
-        reader.client.sync()
+        reader.engine.sync()
     assert failed.value.code == "offline"
     mid = _snapshot(reader.store)
     assert mid["deferred"] and mid["contacts"] and not mid["search"]  # in the middle of a bulk load
@@ -191,8 +191,8 @@ def test_queries_are_right_while_a_cut_short_bulk_pull_waits(world: World, tmp_p
     assert during["list"] == after["list"] and during["nearby"] == after["nearby"]
     assert during["search"] == after["search"] and any(during["search"].values())
     finished.close()
-    reader.client.http = requests.Session()  # the network is back
-    reader.client.sync()
+    reader.engine.transport.session = requests.Session()  # the network is back
+    reader.engine.sync()
     expected, got = _snapshot(plain.store), _snapshot(reader.store)
     for key in expected:
         assert got[key] == expected[key], key
@@ -203,7 +203,7 @@ def test_queries_are_right_while_a_cut_short_bulk_pull_waits(world: World, tmp_p
 def test_killed_mid_bulk_pull_then_opened_and_synced(world: World) -> None:
     _fill(world.device())
     plain = _reader(world, bulk_min=10**9)
-    plain.client.sync()
+    plain.engine.sync()
     reader = _reader(world)
     path = reader.store.path
     reader.store.close()
@@ -222,8 +222,8 @@ def test_killed_mid_bulk_pull_then_opened_and_synced(world: World) -> None:
     assert len(opened["search"]) == sum(1 for row in opened["contacts"] if not row[7])
     assert opened["indexes"] == _snapshot(plain.store)["indexes"]
     reader.store = reopened
-    reader.client.store = reopened
-    reader.client.sync()
+    reader.engine.store = reopened
+    reader.engine.sync()
     expected, got = _snapshot(plain.store), _snapshot(reopened)
     for key in expected:
         assert got[key] == expected[key], key
@@ -231,7 +231,7 @@ def test_killed_mid_bulk_pull_then_opened_and_synced(world: World) -> None:
 
 
 def test_a_wipe_in_the_middle_of_a_bulk_load_brings_the_indexes_back(tmp_path: Path) -> None:
-    from fieldapp.sync.client import wipe_store
+    from fieldapp.store.wipe import wipe
 
     store = Store(tmp_path / "device.db")
     before = _snapshot(store)["indexes"]
@@ -239,6 +239,6 @@ def test_a_wipe_in_the_middle_of_a_bulk_load_brings_the_indexes_back(tmp_path: P
         store.save(conn, Contact(kind="resident", name="Ktoś", lat=51.7, lon=19.4))
         bulk.begin(raw(conn), "contact")
     assert _snapshot(store)["deferred"]
-    wipe_store(store)
+    wipe(store)
     after = _snapshot(store)
     assert after["indexes"] == before and after["deferred"] == [] and after["contacts"] == []

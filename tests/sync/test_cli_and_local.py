@@ -10,7 +10,7 @@ import pytest
 
 from fieldapp.demo import connect_demo_device
 from fieldapp.store import Store
-from fieldapp.sync.client import SyncClient
+from fieldapp.sync import SyncEngine
 from sync.gc_tuning import FIRST_THRESHOLD, tune_for_service
 from sync.server import accounts
 from sync.server.cli import main
@@ -48,10 +48,10 @@ def test_local_service_and_demo_setup(tmp_path: Path) -> None:
         assert again.user_id == demo.user_id and again.enrollment.code != demo.enrollment.code
         store = Store(tmp_path / "device.db")
         try:
-            client = SyncClient(store)
-            assert client.enroll(demo.enrollment.uri).enrolled
+            engine = SyncEngine(store)
+            assert engine.enroll(demo.enrollment.uri).enrolled
             add_contact(store, "Ala")
-            assert client.sync().applied == 1
+            assert engine.sync().applied == 1
         finally:
             store.close()
 
@@ -60,16 +60,16 @@ def test_demo_device_stays_enrolled_across_restarts(tmp_path: Path) -> None:
     store = Store(tmp_path / "device.db")
     try:
         with start_local_server(tmp_path / "service.db") as server:
-            client = connect_demo_device(server, store)
+            engine = connect_demo_device(server, store)
             token = store.meta("sync.token")
             add_contact(store, "Ala")
-            receipt = client.sync()
+            receipt = engine.sync()
             assert (receipt.applied, receipt.pulled) == (1, 0)  # its own change is not pulled back
         with start_local_server(tmp_path / "service.db") as again:
-            client = connect_demo_device(again, store)
-            assert store.meta("sync.token") == token and client.status().server_url == again.url
-            assert client.whoami()["role"] == "animator"
-            assert client.sync().pushed == 0
+            engine = connect_demo_device(again, store)
+            assert store.meta("sync.token") == token and engine.status().server_url == again.url
+            assert engine.whoami()["role"] == "animator"
+            assert engine.sync().pushed == 0
         with start_local_server(tmp_path / "other.db") as fresh:
             connect_demo_device(fresh, store)
             assert store.meta("sync.token") != token

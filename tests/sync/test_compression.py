@@ -65,7 +65,7 @@ def test_a_pull_page_comes_in_the_coding_the_client_accepts(world: World) -> Non
     writer, reader = world.device(), world.device()
     for n in range(60):
         add_contact(writer.store, f"Mieszkanka {n}", notes="Chce działać na rzecz podwórka. " * 3)
-    writer.client.sync()
+    writer.engine.sync()
 
     plain = _pull(world, reader, "identity")
     assert plain.headers.get("Content-Encoding") is None
@@ -91,11 +91,11 @@ def test_a_pull_page_comes_in_the_coding_the_client_accepts(world: World) -> Non
 def test_a_client_without_zstd_pulls_the_same_records(world: World) -> None:
     writer = world.device()
     names = {add_contact(writer.store, f"Osoba {n}", notes="x" * 80).name for n in range(40)}
-    writer.client.sync()
+    writer.engine.sync()
     readers = {accept: world.device() for accept in ("gzip, deflate, zstd", "gzip, deflate")}
     for accept, reader in readers.items():
-        reader.client.http.headers["Accept-Encoding"] = accept
-        assert reader.client.sync().pulled == 40
+        reader.engine.transport.session.headers["Accept-Encoding"] = accept
+        assert reader.engine.sync().pulled == 40
         with reader.store.engine.connect() as conn:
             pulled = {row[0] for row in conn.exec_driver_sql("SELECT name FROM contact")}
         assert pulled == names, accept

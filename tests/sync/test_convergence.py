@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from fieldapp.model import Contact, Visit
 from fieldapp.model.base import SyncedRecord
-from fieldapp.sync.client import SyncClient
+from fieldapp.sync import SyncEngine
 from sync import hlc
 from sync.hlc import MAX_DRIFT_MS, Clock
 from tests.sync.conftest import Device, World
@@ -184,7 +184,7 @@ class Run:
         self.model.pending_deletes[device].add(record_id)
 
     def sync(self, device: int) -> int:
-        receipt = self.devices[device].client.sync()
+        receipt = self.devices[device].engine.sync()
         assert receipt.rejected == [], receipt.rejected
         assert receipt.still_pending == 0
         self.model.synced(device)
@@ -199,7 +199,7 @@ class Run:
 
     # -- checks ---------------------------------------------------------------------------
 
-    def check(self, fresh: Device, supervisor: SyncClient) -> None:
+    def check(self, fresh: Device, supervisor: SyncEngine) -> None:
         model = self.model
         stores = [d.store for d in self.devices] + [fresh.store]
         for record_id in sorted(model.on_service):
@@ -227,7 +227,7 @@ class Run:
                 overwritten = any(w.stamp > write.stamp and seen_by(write, w) for w in writes)
                 assert overwritten, f"lost and not in the conflict log: {write}"
 
-    def conflict_log(self, supervisor: SyncClient) -> dict[tuple[str, str, str], Any]:
+    def conflict_log(self, supervisor: SyncEngine) -> dict[tuple[str, str, str], Any]:
         ids = self.model.on_service
         found: dict[tuple[str, str, str], Any] = {}
         after = 0
@@ -261,7 +261,7 @@ _device_options = st.fixed_dictionaries(
 
 
 def test_partitioned_devices_converge(world: World) -> None:
-    supervisor = world.device(role="supervisor").client
+    supervisor = world.device(role="supervisor").engine
 
     @settings(
         max_examples=400 if LONG else 6,
@@ -307,7 +307,7 @@ def test_partitioned_devices_converge(world: World) -> None:
                 run.sync(who)
         run.sync_until_quiet()
         fresh = world.device()  # the service's view: a new device pulling everything
-        fresh.client.sync()
+        fresh.engine.sync()
         run.check(fresh, supervisor)
         for device in [*devices, fresh]:
             device.store.close()
@@ -318,7 +318,7 @@ def test_partitioned_devices_converge(world: World) -> None:
 def test_clock_far_ahead_is_restamped_and_converges(world: World) -> None:
     """A phone 30 minutes ahead: its HLCs are refused (``clock_ahead``), pulled back to the
     service's time on the device, sent again; both devices end equal and the loser is logged."""
-    supervisor = world.device(role="supervisor").client
+    supervisor = world.device(role="supervisor").engine
     ahead, honest = world.device(batch_size=2), world.device(page_size=1)
     skew_clock(ahead, 30 * MINUTE_MS)
     run = Run(world, [ahead, honest])
@@ -334,7 +334,7 @@ def test_clock_far_ahead_is_restamped_and_converges(world: World) -> None:
     future = [w.stamp for w in run.model.pending[0].values()]
     assert all(hlc.wall_ms(s) > now_ms() + MAX_DRIFT_MS for s in future)
     run.edit(1, first, "name", "Ewa")  # the honest phone, a moment later in real time
-    receipt = ahead.client.sync()
+    receipt = ahead.engine.sync()
     assert receipt.rejected == [] and receipt.still_pending == 0
     assert ahead.store.meta("sync.last_error_code") is None
     # The device's own HLCs were pulled back to the service's time, keeping their order.
@@ -349,7 +349,7 @@ def test_clock_far_ahead_is_restamped_and_converges(world: World) -> None:
     run.model.synced(0)
     run.sync_until_quiet()
     fresh = world.device()
-    fresh.client.sync()
+    fresh.engine.sync()
     run.check(fresh, supervisor)
     honest_record = honest.store.get(Contact, first)
     assert honest_record is not None
@@ -369,17 +369,17 @@ def test_device_whose_edit_lost_takes_the_winner(world: World) -> None:
     skew_clock(slow, -9 * MINUTE_MS)
     skew_clock(fast, 9 * MINUTE_MS)
     contact = add_contact(fast.store, "Ala")
-    fast.client.sync()
-    slow.client.sync()
+    fast.engine.sync()
+    slow.engine.sync()
     record = slow.store.get(Contact, contact.id)
     assert record is not None and record.name == "Ala"
     record.name = "Ola"
     with slow.store.write() as conn:
         slow.store.save(conn, record, ["name"])
-    receipt = slow.client.sync()
+    receipt = slow.engine.sync()
     assert receipt.merged == 1  # the service kept "Ala" (greater HLC) and logged "Ola"
-    fast.client.sync()
-    slow.client.sync()
+    fast.engine.sync()
+    slow.engine.sync()
     on_fast, on_slow = fast.store.get(Contact, contact.id), slow.store.get(Contact, contact.id)
     assert on_fast is not None and on_slow is not None
     assert on_slow.name == on_fast.name == "Ala"

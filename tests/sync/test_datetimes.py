@@ -26,8 +26,8 @@ def _two_devices_with_one_door(world: World) -> tuple[Device, Device, Contact]:
     door = Contact(kind="resident", name="Zofia", street="Zielona", house_number="3")
     with a.store.write() as conn:
         a.store.save(conn, door)
-    a.client.sync()
-    b.client.sync()
+    a.engine.sync()
+    b.engine.sync()
     return a, b, door
 
 
@@ -37,9 +37,9 @@ def test_pulled_visits_sort_by_time_among_my_own(world: World) -> None:
     _visit(a.store, door, day.replace(hour=9, minute=30))
     _visit(b.store, door, day.replace(hour=8))
     _visit(b.store, door, day.replace(hour=10, minute=15, microsecond=250000))
-    b.client.sync()
-    a.client.sync()
-    b.client.sync()
+    b.engine.sync()
+    a.engine.sync()
+    b.engine.sync()
 
     for store in (a.store, b.store):
         times = [v.visited_at.strftime("%H:%M") for v in recent_visits(store)]
@@ -50,11 +50,11 @@ def test_a_colleagues_earlier_visit_leaves_my_follow_up_due(world: World) -> Non
     a, b, door = _two_devices_with_one_door(world)
     day = datetime(2026, 11, 20, tzinfo=UTC)
     mine = _visit(a.store, door, day.replace(hour=11), follow_up_on=date(2026, 11, 27))
-    a.client.sync()
+    a.engine.sync()
     _visit(b.store, door, day.replace(hour=9))  # earlier the same day: it settles nothing
-    b.client.sync()
-    a.client.sync()
+    b.engine.sync()
+    a.engine.sync()
 
     assert [v.id for v in follow_ups_due(a.store, date(2026, 11, 27))] == [mine.id]
-    b.client.sync()
+    b.engine.sync()
     assert [v.id for v in follow_ups_due(b.store, date(2026, 11, 27))] == [mine.id]

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from fieldapp.model import Visit
 from fieldapp.store import Store
-from fieldapp.sync.client import SyncClient, SyncError, parse_enrollment
+from fieldapp.sync import SyncEngine, SyncError, parse_enrollment
 from fieldapp.ui.sync_screen import enrollment_text
 from sync.server import accounts
 from sync.server import tables as t
@@ -31,12 +31,12 @@ def test_code_is_single_use_and_typed_codes_work(world: World) -> None:
     try:
         # What the sync screen builds from a typed code and server address is accepted as is.
         typed = made.code.lower().replace("o", "0").replace("i", "1").replace("-", " ")
-        status = SyncClient(first).enroll(enrollment_text(typed, world.url))
+        status = SyncEngine(first).enroll(enrollment_text(typed, world.url))
         assert status.enrolled and status.server_url == world.url and first.user_id == user
         with pytest.raises(SyncError) as used:
-            SyncClient(second).enroll(made.uri)
+            SyncEngine(second).enroll(made.uri)
         assert used.value.code == "enrollment_used"
-        assert not SyncClient(second).status().enrolled
+        assert not SyncEngine(second).status().enrolled
     finally:
         first.close()
         second.close()
@@ -45,30 +45,30 @@ def test_code_is_single_use_and_typed_codes_work(world: World) -> None:
 def test_expired_and_locked_codes(world: World) -> None:
     user = world.user()
     store = _store(world, "device")
-    client = SyncClient(store)
+    engine = SyncEngine(store)
     try:
         expired = accounts.create_enrollment(world.db, user, world.url, ttl=timedelta(seconds=-1))
         with pytest.raises(SyncError) as error:
-            client.enroll(expired.uri)
+            engine.enroll(expired.uri)
         assert error.value.code == "enrollment_expired"
         made = accounts.create_enrollment(world.db, user, world.url)
         lookup = made.code.split("-")[0]
         for _ in range(accounts.MAX_ATTEMPTS):
             with pytest.raises(SyncError) as error:
-                client.enroll(enrollment_text(f"{lookup}-AAAAA-AAAAA-AAAAA-AAAAA", world.url))
+                engine.enroll(enrollment_text(f"{lookup}-AAAAA-AAAAA-AAAAA-AAAAA", world.url))
             assert error.value.code == "enrollment_invalid"
         with pytest.raises(SyncError) as error:
-            client.enroll(made.uri)  # the right code, too late
+            engine.enroll(made.uri)  # the right code, too late
         assert error.value.code == "enrollment_locked"
         with pytest.raises(SyncError) as error:
-            client.enroll(enrollment_text("NOSUCHCODE-AAAAA", world.url))
+            engine.enroll(enrollment_text("NOSUCHCODE-AAAAA", world.url))
         assert error.value.code == "enrollment_invalid"
         with pytest.raises(SyncError) as error:
-            client.enroll("just a code")
+            engine.enroll("just a code")
         assert error.value.code == "enrollment_invalid"
-        assert not client.status().enrolled
+        assert not engine.status().enrolled
         with pytest.raises(SyncError) as error:
-            client.sync()
+            engine.sync()
         assert error.value.code == "not_enrolled"
     finally:
         store.close()
@@ -104,7 +104,7 @@ def test_supervisor_creates_enrollment_over_the_api(world: World) -> None:
     assert answer.status_code == 200, answer.text
     store = _store(world, "new")
     try:
-        assert SyncClient(store).enroll(answer.json()["uri"]).enrolled and store.user_id == animator
+        assert SyncEngine(store).enroll(answer.json()["uri"]).enrolled and store.user_id == animator
     finally:
         store.close()
     a = world.device()
@@ -117,14 +117,14 @@ def test_supervisor_creates_enrollment_over_the_api(world: World) -> None:
 def test_revoked_device_is_told_and_wipes_its_data(world: World) -> None:
     a = world.device()
     ala = add_contact(a.store, "Ala Nowak", phone="600100200")
-    a.client.sync()
+    a.engine.sync()
     add_contact(a.store, "Not yet sent")
     with a.store.write() as conn:
         a.store.save(conn, Visit(contact_id=ala.id, outcome="talked", notes="private"))
     assert accounts.revoke(world.db, a.store.device_id) == 1
 
     with pytest.raises(SyncError) as error:
-        a.client.sync()
+        a.engine.sync()
 
     assert error.value.code == "device_revoked" and error.value.status == 403
     with a.store.engine.connect() as conn:
@@ -133,9 +133,23 @@ def test_revoked_device_is_told_and_wipes_its_data(world: World) -> None:
         keys = [row[0] for row in conn.exec_driver_sql("SELECT key FROM meta")]
     assert sorted(keys) == ["device_id", "sync.last_error_code"]
     assert a.store.search_contacts("nowak") == [] and outbox_count(a.store) == 0
-    status = a.client.status()
+    status = a.engine.status()
     assert not status.enrolled and a.store.user_id is None and status.last_error_code == "device_revoked"
     assert b"600100200" not in a.store.path.read_bytes()
+
+
+@pytest.mark.parametrize("asked_by", ["pull", "whoami"])
+def test_the_engine_wipes_whichever_call_hears_of_the_revocation(world: World, asked_by: str) -> None:
+    """Nothing to push: the pull (in its fetching thread) or a plain call is the first to hear."""
+    a = world.device()
+    add_contact(a.store, "Ala Nowak")
+    a.engine.sync()
+    assert accounts.revoke(world.db, a.store.device_id) == 1
+    with pytest.raises(SyncError) as error:
+        a.engine.sync() if asked_by == "pull" else a.engine.whoami()
+    assert error.value.code == "device_revoked"
+    assert a.store.search_contacts("nowak") == [] and not a.engine.status().enrolled
+    assert a.engine.status().last_error_code == "device_revoked"
 
 
 def test_qr_code_png_and_terminal() -> None:
@@ -178,5 +192,5 @@ def test_a_supervisor_lists_and_revokes_devices_of_the_program(world: World) -> 
     done = requests.post(revoke_a, headers=boss.headers(), timeout=10)
     assert done.json() == {"revoked": 1}
     with pytest.raises(SyncError) as error:
-        a.client.sync()
+        a.engine.sync()
     assert error.value.code == "device_revoked"

@@ -16,7 +16,7 @@ def test_a_sync_collects_less_often_and_gives_the_setting_back(world: World) -> 
         add_contact(device.store, f"Mieszkanka {n}")
     before = gc.get_threshold()
     seen: list[tuple[int, int, int]] = []
-    receipt = device.client.sync(progress=lambda _done, _total: seen.append(gc.get_threshold()))
+    receipt = device.engine.sync(progress=lambda _done, _total: seen.append(gc.get_threshold()))
     assert receipt.pushed == 3
     assert seen and all(threshold[0] == max(FIRST_THRESHOLD, before[0]) for threshold in seen)
     assert gc.get_threshold() == before

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from fieldapp.model import Visit
 from fieldapp.store import Store
-from fieldapp.sync.client import SyncClient
+from fieldapp.sync import HttpTransport, SyncEngine
 from sync.server import accounts
 from sync.server import tables as t
 from sync.server.db import Database
@@ -57,18 +57,18 @@ def test_two_processes_concurrent_pushes_and_a_pull_that_skips_nothing(pg_url: s
     stores: list[Store] = []
     try:
         boss_token = accounts.redeem(db, accounts.create_enrollment(db, boss, urls[1]).code, "boss").token
-        clients = []
+        engines = []
         for number in range(DEVICES):
             store = Store(tmp_path / f"device-{number}.db")
             stores.append(store)
-            client = SyncClient(store, batch_size=7, backoff=0.01)
+            engine = SyncEngine(store, HttpTransport(backoff=0.01), batch_size=7)
             user = accounts.create_user(db, f"animator {number}", "animator", team_id=team)
-            client.enroll(accounts.create_enrollment(db, user, urls[number % 2]).uri)
-            clients.append(client)
+            engine.enroll(accounts.create_enrollment(db, user, urls[number % 2]).uri)
+            engines.append(engine)
         shared = add_contact(stores[0], "shared")
-        clients[0].sync()
-        for number, (client, store) in enumerate(zip(clients, stores, strict=True)):
-            client.sync()
+        engines[0].sync()
+        for number, (engine, store) in enumerate(zip(engines, stores, strict=True)):
+            engine.sync()
             for index in range(RECORDS):
                 add_contact(store, f"d{number}-{index}")
             on_device = store.get(type(shared), shared.id)
@@ -97,15 +97,15 @@ def test_two_processes_concurrent_pushes_and_a_pull_that_skips_nothing(pg_url: s
             except BaseException as exc:  # pragma: no cover - reported below
                 errors.append(exc)
 
-        def push(client: SyncClient) -> None:
+        def push(engine: SyncEngine) -> None:
             try:
-                client.sync()
+                engine.sync()
             except BaseException as exc:  # pragma: no cover - reported below
                 errors.append(exc)
 
         pull_thread = threading.Thread(target=reader)
         pull_thread.start()
-        threads = [threading.Thread(target=push, args=(client,)) for client in clients]
+        threads = [threading.Thread(target=push, args=(engine,)) for engine in engines]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -119,8 +119,8 @@ def test_two_processes_concurrent_pushes_and_a_pull_that_skips_nothing(pg_url: s
         seqs = [seq for seq, _ in seen]
         assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
         # Every device converges on everything its team pushed.
-        for client in clients:
-            client.sync()
+        for engine in engines:
+            engine.sync()
         assert all(len(contact_names(store)) == DEVICES * RECORDS + 1 for store in stores)
         # The concurrent edits of one record converge on the latest, everywhere.
         notes = {store.get(type(shared), shared.id).notes for store in stores}  # type: ignore[union-attr]
@@ -151,10 +151,10 @@ def test_a_reader_never_skips_a_change_committed_late(pg_url: str, tmp_path: Pat
         ).json()
 
     try:
-        client = SyncClient(store, backoff=0.01)
-        client.enroll(accounts.create_enrollment(db, animator, server.url).uri)
+        engine = SyncEngine(store, HttpTransport(backoff=0.01))
+        engine.enroll(accounts.create_enrollment(db, animator, server.url).uri)
         add_contact(store, "first")
-        client.sync()
+        engine.sync()
         first = pull(0)
         assert len(first["records"]) == 1
         cursor = first["cursor"]
@@ -172,7 +172,7 @@ def test_a_reader_never_skips_a_change_committed_late(pg_url: str, tmp_path: Pat
         )
         slow.execute(sa.update(t.counter).values(value=seq + 1))
         add_contact(store, "behind the slow one")
-        pushing = threading.Thread(target=client.sync)
+        pushing = threading.Thread(target=engine.sync)
         pushing.start()
         time.sleep(0.3)
         assert pushing.is_alive()  # waits for the slow push's lock
@@ -206,25 +206,25 @@ def test_an_erasure_made_through_one_process_reaches_a_visit_pushed_through_the_
         animator = accounts.create_user(db, "Ala", "animator", team_id=team)
         program = accounts.program_of_user(db, animator)
         boss = accounts.create_user(db, "Boss", "supervisor", program_id=program)
-        clients = []
+        engines = []
         for number, (user, url) in enumerate(((animator, urls[0]), (boss, urls[1]))):
             store = Store(tmp_path / f"device-{number}.db")
             stores.append(store)
-            client = SyncClient(store, backoff=0.01)
-            client.enroll(accounts.create_enrollment(db, user, url).uri)
-            clients.append(client)
+            engine = SyncEngine(store, HttpTransport(backoff=0.01))
+            engine.enroll(accounts.create_enrollment(db, user, url).uri)
+            engines.append(engine)
         field, office = stores
         person = add_contact(field, "Jan Kowalski", phone="600100200")
         other = add_contact(field, "Ewa Nowak")
-        clients[0].sync()  # through process 0: both contacts, nobody erased yet
+        engines[0].sync()  # through process 0: both contacts, nobody erased yet
         with field.write() as conn:  # written offline, before the erasure is known
             visit = field.save(conn, Visit(contact_id=person.id, outcome="talked", notes="mówił o długach"))
             kept = field.save(conn, Visit(contact_id=other.id, outcome="talked", notes="chce pomóc"))
-        clients[1].sync()
+        engines[1].sync()
         on_office = office.get(type(person), person.id)
         edit(office, on_office, erased_at=datetime.now(UTC), name="", phone="")
-        clients[1].sync()  # the erasure, through process 1
-        clients[0].sync()  # the visits, through process 0
+        engines[1].sync()  # the erasure, through process 1
+        engines[0].sync()  # the visits, through process 0
         with db.engine.connect() as conn:
             notes = dict(
                 conn.execute(

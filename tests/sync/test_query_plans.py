@@ -27,19 +27,19 @@ def _syncs_touching_every_path(world: World) -> None:
     review (its team found through the visit it names), an erasure (audit), pulls of both scopes."""
     a, boss = world.device(), world.device("supervisor")
     ala = add_contact(a.store, "Ala Nowak", phone="600100200")
-    a.client.sync()
+    a.engine.sync()
     with a.store.write() as conn:
         visit = a.store.save(conn, Visit(contact_id=ala.id, outcome="talked"))
-    a.client.sync()
+    a.engine.sync()
     edit(a.store, ala, notes="po rozmowie")
-    a.client.sync()
-    boss.client.sync()
+    a.engine.sync()
+    boss.engine.sync()
     with boss.store.write() as conn:
         boss.store.save(conn, Review(target_type="visit", target_id=visit.id, state="returned"))
     on_boss = boss.store.get(type(ala), ala.id)
     edit(boss.store, on_boss, erased_at=datetime.now(UTC), name="", phone="", notes="")
-    boss.client.sync()
-    a.client.sync()
+    boss.engine.sync()
+    a.engine.sync()
 
 
 def test_every_statement_on_records_uses_an_index(world: World, backend: str) -> None:
@@ -82,10 +82,10 @@ def test_a_team_pulls_through_its_team_index(world: World, backend: str) -> None
 
     a, b = world.device(), world.device()
     add_contact(a.store, "Ala Nowak")
-    a.client.sync()
+    a.engine.sync()
     event.listen(world.db.engine, "before_cursor_execute", catch)
     try:
-        b.client.sync()
+        b.engine.sync()
     finally:
         event.remove(world.db.engine, "before_cursor_execute", catch)
     assert pulls
@@ -110,7 +110,7 @@ def test_a_batch_s_records_are_inserted_in_seq_order(world: World, backend: str)
     a = world.device()
     for n in range(60):
         add_contact(a.store, f"Osoba {n}")
-    a.client.sync()
+    a.engine.sync()
     with world.db.engine.connect() as conn:
         seqs = [row[0] for row in conn.exec_driver_sql(
             "SELECT seq FROM record WHERE program_id = ? ORDER BY rowid", (world.program_id,)

@@ -181,14 +181,14 @@ def test_per_change_rejections_do_not_fail_the_batch(world: World) -> None:
 def test_a_phone_clock_far_ahead_is_pulled_back_to_the_service_time(world: World) -> None:
     a, b = world.device(), world.device()
     ala = add_contact(a.store, "On time")
-    a.client.sync()
-    b.client.sync()
+    a.engine.sync()
+    b.engine.sync()
     real_wall = a.store.clock._wall
     a.store.clock._wall = lambda: real_wall() + 2 * 24 * 3600 * 1000  # the phone thinks it is in two days
     future = add_contact(a.store, "From the future")
     edit(a.store, ala, name="Edited in the future", notes="future notes")
     edit(a.store, ala, name="Edited later in the future")
-    receipt = a.client.sync()
+    receipt = a.engine.sync()
     assert (receipt.applied, receipt.rejected, receipt.still_pending) == (2, [], 0)
     limit = time.time_ns() // 1_000_000 + MAX_CLOCK_AHEAD_MS
     with world.db.read() as conn:
@@ -198,8 +198,8 @@ def test_a_phone_clock_far_ahead_is_pulled_back_to_the_service_time(world: World
     # An honest edit made after the push wins over the values from the future.
     on_b = b.store.get(type(ala), ala.id)
     edit(b.store, on_b, name="Honest edit")
-    b.client.sync()
-    a.client.sync()
+    b.engine.sync()
+    a.engine.sync()
     assert contact_names(a.store)[ala.id] == "Honest edit"
     assert a.store.get(type(ala), ala.id).notes == "future notes"  # type: ignore[union-attr]
 

@@ -1,0 +1,113 @@
+"""The outbox: local changes waiting for the sync service, one row per write (``seq`` orders them).
+
+Every SQL statement on the outbox is here. The write path queues (``enqueue``, inside the record's
+own transaction); the sync engine reads it a window at a time, removes what the service
+acknowledged, queues whole records again that the service lacks (``refill``) and pulls HLCs that
+are ahead of the service's clock back to it (``restamp``). Functions take the ``sqlite3``
+connection of the caller's transaction (``fieldapp.store.db.raw``).
+
+A row's ``fields`` is the JSON list of the field names written, or ``WHOLE`` for a whole record.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import orjson
+
+from fieldapp.model.base import SyncedRecord, utcnow
+from fieldapp.model.registry import RECORD_TYPES
+from fieldapp.store import codec
+from sync import hlc
+from sync.multirow import insert_many
+
+#: ``fields`` of a row queuing the whole record (a new record, a refill).
+WHOLE = '["*"]'
+
+#: An outbox row as read: (seq, record_type, record_id, fields).
+Row = tuple[int, str, str, str]
+
+_INSERT = "INSERT INTO outbox (record_type, record_id, fields, hlc, created_at) VALUES (?, ?, ?, ?, ?)"
+
+
+def enqueue(db: sqlite3.Connection, record_type: str, record_id: str, names: list[str], stamp: str) -> None:
+    """Queue a write of ``names`` (``["*"]``: the whole record) made under the HLC ``stamp``."""
+    db.execute(_INSERT, (record_type, record_id, json.dumps(names), stamp, _now()))
+
+
+def enqueue_whole(db: sqlite3.Connection, record_type: str, records: list[tuple[str, str]]) -> None:
+    """Queue new records of one type, given as ``(id, hlc)``, with multi-row statements (generated
+    data by the thousand: ``Store.insert``)."""
+    queued_at = _now()
+    rows = [(record_type, record_id, WHOLE, stamp, queued_at) for record_id, stamp in records]
+    per = max(1, min(codec.ROWS_PER_INSERT, db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // 5))
+    insert_many(db.execute, _INSERT, rows, per)
+
+
+def window(db: sqlite3.Connection, after: int, limit: int) -> list[Row]:
+    """Up to ``limit`` rows after seq ``after``, oldest first."""
+    return db.execute(
+        "SELECT seq, record_type, record_id, fields FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+        (after, limit),
+    ).fetchall()
+
+
+def remove(db: sqlite3.Connection, seqs: list[int]) -> None:
+    """Delete these rows (one statement: ~1.5 µs a row instead of ~2.3 with executemany)."""
+    listed = orjson.dumps(seqs).decode()
+    db.execute("DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))", (listed,))
+
+
+def refill(db: sqlite3.Connection, keys: list[tuple[str, str]], stamp: str) -> None:
+    """Queue these ``(record_type, id)`` records whole again (the service lacks them)."""
+    at = _now()
+    db.executemany(_INSERT, [(record_type, record_id, WHOLE, stamp, at) for record_type, record_id in keys])
+
+
+def pending(db: sqlite3.Connection) -> int:
+    """How many records have queued changes."""
+    found = db.execute("SELECT count(*) FROM (SELECT DISTINCT record_type, record_id FROM outbox)")
+    return int(found.fetchone()[0])
+
+
+def restamp(db: sqlite3.Connection, keys: list[tuple[str, str]], server_ms: int, node: str) -> None:
+    """Pull HLCs that are ahead of the service's clock back to it (a phone whose clock runs ahead).
+
+    The service refuses such HLCs (``clock_ahead``); left alone they would stay refused, and beat
+    every honest edit, until real time caught up. They are replaced, in their original order, by
+    HLCs at the service's time, so the device's own order of edits is kept.
+    """
+    rows: list[tuple[type[SyncedRecord], str, str, str, dict[str, str]]] = []
+    future: set[str] = set()
+    for record_type, record_id in keys:
+        model = RECORD_TYPES.get(record_type)
+        if model is None:
+            continue
+        found = db.execute(
+            f"SELECT base_hlc, updated_hlc, field_hlcs FROM {model.__tablename__} WHERE id = ?",  # type: ignore[attr-defined]
+            (record_id,),
+        ).fetchone()
+        if found is None:
+            continue
+        base, updated, stamps = found[0], found[1], json.loads(found[2] or "{}")
+        rows.append((model, record_id, base, updated, stamps))
+        candidates = (base, updated, *stamps.values())
+        future.update(h for h in candidates if hlc.is_valid(h) and hlc.wall_ms(h) > server_ms)
+    if not future:
+        return
+    span = hlc.MAX_COUNTER + 1
+    mapping = {
+        old: hlc.encode(server_ms + index // span, index % span, node)
+        for index, old in enumerate(sorted(future))
+    }
+    for model, record_id, base, updated, stamps in rows:
+        new_stamps = {name: mapping.get(value, value) for name, value in stamps.items()}
+        db.execute(
+            f"UPDATE {model.__tablename__} SET base_hlc = ?, updated_hlc = ?, field_hlcs = ? WHERE id = ?",  # type: ignore[attr-defined]
+            (mapping.get(base, base), mapping.get(updated, updated), json.dumps(new_stamps), record_id),
+        )
+
+
+def _now() -> str | None:
+    return codec.to_sqlite_datetime(utcnow())

@@ -1,0 +1,184 @@
+"""The device's sync engine: what the screens call (sync, enroll, status, conflicts, wipe).
+
+A sync is its phases in order, each in its own module: push the outbox (``fieldapp.sync.push``),
+upload the audit log (``fieldapp.sync.audit``), pull and merge (``fieldapp.sync.pull``,
+``fieldapp.sync.apply``), then settle erasures that arrived. The network is a ``Transport``
+(``fieldapp.sync.transport``; ``HttpTransport`` unless one is given), so the engine never sees
+HTTP. What a failure means for the device is decided here: a revoked device wipes its data.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from fieldapp.services.rodo.erasure import settle_erasures
+from fieldapp.store.db import StorageFull, Store
+from fieldapp.store.wipe import wipe
+from fieldapp.sync import enrollment
+from fieldapp.sync.audit import upload_audit
+from fieldapp.sync.errors import SyncError
+from fieldapp.sync.meta import K_LAST_ERROR, K_LAST_SUCCESS, K_ROLE, K_SERVER, K_TOKEN, K_USER_NAME
+from fieldapp.sync.pull import Pull
+from fieldapp.sync.push import KEEP_ON_REJECT, Push
+from fieldapp.sync.receipt import Progress, SyncReceipt
+from fieldapp.sync.transport import HttpTransport, Transport
+from sync.gc_tuning import fewer_collections
+from sync.protocol import DEFAULT_PULL_PAGE, MAX_CHANGES_PER_BATCH, ConflictsResponse
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    enrolled: bool
+    server_url: str | None
+    user_name: str | None
+    role: str | None
+    last_success_at: datetime | None
+    last_error_code: str | None
+    pending: int
+
+
+class SyncEngine:
+    """Syncs one device store with the service. Thread-safe: one sync at a time."""
+
+    #: On the first pull, a page bringing at least this many records of a type whose table is empty
+    #: starts a bulk load of that table (``fieldapp.store.bulk``; smaller loads gain nothing).
+    bulk_min_records = 500
+
+    def __init__(
+        self,
+        store: Store,
+        transport: Transport | None = None,
+        *,
+        batch_size: int = MAX_CHANGES_PER_BATCH,
+        page_size: int = DEFAULT_PULL_PAGE,
+    ) -> None:
+        self.store = store
+        self.transport: Transport = transport if transport is not None else HttpTransport()
+        self.batch_size = min(batch_size, MAX_CHANGES_PER_BATCH)
+        self.page_size = page_size
+        self.lock = threading.Lock()
+
+    # -- status and enrollment --------------------------------------------------------------
+
+    def status(self) -> SyncStatus:
+        last = self.store.meta(K_LAST_SUCCESS)
+        return SyncStatus(
+            enrolled=bool(self.store.meta(K_TOKEN)),
+            server_url=self.store.meta(K_SERVER),
+            user_name=self.store.meta(K_USER_NAME),
+            role=self.store.meta(K_ROLE),
+            last_success_at=datetime.fromisoformat(last) if last else None,
+            last_error_code=self.store.meta(K_LAST_ERROR),
+            pending=self.store.pending_changes(),
+        )
+
+    def enroll(self, text: str) -> SyncStatus:
+        """Exchange the QR content (or ``sync_screen.enrollment_text``) for a device token."""
+        with self.lock:
+            enrollment.enroll(self.store, self.transport, text)
+        return self.status()
+
+    def whoami(self) -> dict[str, Any]:
+        """The service's view of this device (user, role, team); SyncError if it is not known."""
+        with self.lock:
+            return self.call("GET", "/v1/me")  # type: ignore[no-any-return]
+
+    def conflicts(self, after: int = 0, limit: int = 200) -> ConflictsResponse:
+        """The program's conflict log (supervisors and admins; others get SyncError ``forbidden``)."""
+        with self.lock:
+            answer = self.call("GET", "/v1/conflicts", params={"after": after, "limit": limit})
+        return ConflictsResponse.model_validate(answer)
+
+    def move_to(self, server_url: str) -> None:
+        """Talk to the same service at another address (e.g. the embedded one on a new port)."""
+        self.store.set_meta(K_SERVER, server_url.rstrip("/"))
+
+    def wipe(self) -> None:
+        """Delete every record, the outbox, the search index and the sync settings from the device."""
+        wipe(self.store)
+
+    # -- sync -------------------------------------------------------------------------------
+
+    def sync(self, progress: Progress | None = None) -> SyncReceipt:
+        """Push everything waiting, then pull everything new. Raises SyncError (its code is saved)."""
+        report = progress or (lambda _done, _total: None)
+        with self.lock, fewer_collections():
+            if not self.store.meta(K_TOKEN):
+                raise SyncError("not_enrolled", "this device is not enrolled")
+            receipt = SyncReceipt()
+            try:
+                Push(self.store, self._send_batch, self.batch_size, receipt, report).run()
+                upload_audit(self)
+                Pull(self.store, self._fetch_page, receipt, report, self.bulk_min_records).run()
+                self._settle_erasures()
+                receipt.still_pending = self.store.pending_changes()
+                with self.store.write() as conn:
+                    self.store.set_meta(K_LAST_SUCCESS, datetime.now(UTC).isoformat(), conn)
+                    clock_problem = any(r.code in KEEP_ON_REJECT for r in receipt.rejected)
+                    self.store.set_meta(K_LAST_ERROR, "clock_ahead" if clock_problem else None, conn)
+            except StorageFull as exc:  # a pulled page or an outbox update did not fit: none of it kept
+                self._note_error("storage_full")
+                raise SyncError("storage_full", str(exc)) from exc
+            except SyncError as exc:
+                if exc.code == "device_revoked":
+                    # Here, in the syncing thread, once the pushing or fetching thread has stopped.
+                    self._revoked()
+                self._note_error(exc.code)
+                raise
+            return receipt
+
+    def _send_batch(self, body: bytes) -> Any:
+        return self._request("POST", "/v1/push", body=body, gzipped=True)
+
+    def _fetch_page(self, after: int) -> Any:
+        return self._request("GET", "/v1/pull", params={"after": after, "limit": self.page_size})
+
+    def _settle_erasures(self) -> None:
+        """Erasures that arrived, or notes about erased people written before they were heard of,
+        are cleared (again) and purged from the file (RODO art. 17); never fails the sync."""
+        try:
+            settle_erasures(self.store)
+        except StorageFull:
+            raise
+        except Exception:
+            log.exception("settling erasures after a sync failed; the next sync tries again")
+
+    def _note_error(self, code: str) -> None:
+        """Keep the last error code for the sync screen (not possible when the disk is full)."""
+        try:
+            self.store.set_meta(K_LAST_ERROR, code)
+        except StorageFull:
+            log.warning("storage full: the sync error code could not be saved")
+
+    # -- the service ------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """One exchange with the enrolled service under this device's token (``Transport.request``
+        arguments). A revoked device is not wiped here: the push's and pull's threads use this, and
+        ``sync`` wipes once they have stopped."""
+        server = self.store.meta(K_SERVER)
+        if not server:
+            raise SyncError("not_enrolled", "this device is not enrolled")
+        token = self.store.meta(K_TOKEN) or ""
+        return self.transport.request(method, server.rstrip("/") + path, token=token, **kwargs)
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """One exchange with the enrolled service (``Transport.request`` arguments, e.g. ``json``,
+        ``params``); the service saying this device was revoked wipes its data."""
+        try:
+            return self._request(method, path, **kwargs)
+        except SyncError as exc:
+            if exc.code == "device_revoked":
+                self._revoked()
+            raise
+
+    def _revoked(self) -> None:
+        log.warning("this device was revoked: wiping its data")
+        wipe(self.store)
+        self.store.set_meta(K_LAST_ERROR, "device_revoked")  # so the sync screen can say why

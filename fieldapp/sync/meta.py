@@ -1,0 +1,28 @@
+"""What the sync engine keeps in the store's meta table, and the fingerprint of the app's model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from fieldapp.model.registry import RECORD_TYPES
+
+K_SERVER = "sync.server_url"
+K_TOKEN = "sync.token"
+#: The service's change sequence this device has pulled up to.
+K_CURSOR = "sync.cursor"
+#: Batches sent and not yet settled (ids and outbox seqs): after a crash they go again first.
+K_INFLIGHT = "sync.inflight"
+K_LAST_SUCCESS = "sync.last_success_at"
+K_LAST_ERROR = "sync.last_error_code"
+K_USER_NAME = "sync.user_name"
+K_ROLE = "sync.role"
+K_TEAM = "sync.team_id"
+#: ``model_signature()`` of the app version that moved the cursor last.
+K_MODEL = "sync.model"
+
+
+def model_signature() -> str:
+    """A fingerprint of the record types and fields this app version knows."""
+    known = {name: sorted(model.data_fields()) for name, model in sorted(RECORD_TYPES.items())}
+    return hashlib.sha256(json.dumps(known).encode()).hexdigest()[:16]

@@ -1,0 +1,137 @@
+"""Pull: the service's changes after the stored cursor, a page at a time, into the store.
+
+Pages are merged with field-level last-writer-wins (``sync.lww``, the rule the service applies too;
+``fieldapp.sync.apply``) and the cursor is saved in the same transaction as the page. Remote changes
+write no outbox rows. Only HLCs decide, never the phone's wall clock. A device that had seen
+everything skips pulling back its own changes when the service stored them as sent (the push moves
+the cursor). A device's first pull loads the tables it finds empty in bulk: their secondary
+indexes, search and map rows are built once after the last page (``fieldapp.store.bulk``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from fieldapp.store import search
+from fieldapp.store.db import Store, raw
+from fieldapp.sync.apply import merge_page
+from fieldapp.sync.errors import SyncError
+from fieldapp.sync.meta import K_CURSOR, K_MODEL, model_signature
+from fieldapp.sync.receipt import Progress, SyncReceipt
+from sync import hlc
+
+#: Fetches the page after a cursor (``sync.protocol.PullResponse`` as decoded JSON).
+Fetch = Callable[[int], Any]
+
+
+class Pull:
+    """One pull: every page after the stored cursor."""
+
+    def __init__(
+        self, store: Store, fetch: Fetch, receipt: SyncReceipt, report: Progress, bulk_min_records: int
+    ) -> None:
+        self.store = store
+        self.fetch = fetch
+        self.receipt = receipt
+        self.report = report
+        self.bulk_min_records = bulk_min_records
+
+    def run(self) -> None:
+        """Pull pages after the stored cursor; the next page is fetched while this one is merged."""
+        signature = model_signature()
+        if self.store.meta(K_MODEL) != signature:
+            # This app knows other record types or fields than when the cursor advanced: what it
+            # skipped then may matter now, so pull everything again (merging is idempotent).
+            with self.store.write() as conn:
+                self.store.set_meta(K_CURSOR, None, conn)
+                self.store.set_meta(K_MODEL, signature, conn)
+        cursor = int(self.store.meta(K_CURSOR) or 0)
+        bulk_min = self.bulk_min_records if cursor == 0 else None  # only the first pull
+        receipt = self.receipt
+        with ThreadPoolExecutor(1, thread_name_prefix="teren-pull") as fetcher:
+            page = self._page(cursor)
+            while True:
+                upcoming = fetcher.submit(self._page, page.cursor) if page.has_more else None
+                try:
+                    self._merge_page(page, bulk_min)
+                except BaseException:
+                    if upcoming is not None:
+                        upcoming.cancel()  # or wait for it (leaving the pool): never merged
+                    raise
+                receipt.pulled += len(page.records)
+                done = receipt.pushed + receipt.pulled
+                self.report(done, done + (1 if page.has_more else 0))
+                if upcoming is None:
+                    self.store.finish_bulk()
+                    return
+                page = upcoming.result()
+
+    def _page(self, after: int) -> _Page:
+        return _Page.of(self.fetch(after))
+
+    def _merge_page(self, page: _Page, bulk_min: int | None = None) -> None:
+        """Merge a page and move the cursor past it, in one transaction."""
+        with self.store.write() as conn:
+            contacts = merge_page(raw(conn), page.records, bulk_min=bulk_min)
+            if contacts and not search.is_deferred(raw(conn)):
+                self.store.reindex_contacts(conn, contacts)
+            self.store.set_meta(K_CURSOR, str(page.cursor), conn)
+        newest = _newest_hlc(page.records)
+        if newest:
+            self.store.clock.observe(newest)
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """One pull answer (``sync.protocol.PullResponse``), its records as plain dicts."""
+
+    records: list[dict[str, Any]]
+    cursor: int
+    has_more: bool
+
+    @classmethod
+    def of(cls, answer: Any) -> _Page:
+        """The page if it has the shape the merge relies on; SyncError ``bad_response`` otherwise
+        (checked by hand: pydantic took ~11 µs a record)."""
+        try:
+            records, cursor, has_more = answer["records"], answer["cursor"], answer["has_more"]
+            ok = type(records) is list and type(cursor) is int and type(has_more) is bool
+            ok = ok and all(_is_remote_record(record) for record in records)
+        except (KeyError, TypeError):
+            ok = False
+        if not ok:
+            raise SyncError("bad_response", "the server's pull answer has an unexpected shape")
+        return cls(records, cursor, has_more)
+
+
+_TEXT_OR_NONE = (str, type(None))
+
+
+def _newest_hlc(records: list[dict[str, Any]]) -> str | None:
+    """The greatest valid ``updated_hlc`` of the records (checked once, not once a record)."""
+    newest = max((r["updated_hlc"] for r in records), default=None)
+    if newest is None or hlc.is_valid(newest):
+        return newest
+    return max((r["updated_hlc"] for r in records if hlc.is_valid(r["updated_hlc"])), default=None)
+
+
+def _is_remote_record(record: Any) -> bool:
+    """Spelled out key by key: as loops over the keys this took 3x as long (~1.5 µs a record)."""
+    if type(record) is not dict:
+        return False
+    get = record.get
+    return (
+        type(get("record_type")) is str
+        and type(get("id")) is str
+        and type(get("fields")) is dict
+        and type(get("hlcs")) is dict
+        and type(get("base_hlc")) is str
+        and type(get("updated_hlc")) is str
+        and type(get("deleted", False)) is bool
+        and type(get("created_at")) in _TEXT_OR_NONE
+        and type(get("author_id")) in _TEXT_OR_NONE
+        and type(get("device_id")) in _TEXT_OR_NONE
+    )

@@ -1,0 +1,174 @@
+"""HTTP to the sync service: one request, retried when trying again can help, its failure a ``SyncError``.
+
+The engine asks a ``Transport`` for one exchange at a time and gets the answer's JSON back; it
+never sees HTTP. ``HttpTransport`` sends it with ``requests`` and retries through tenacity:
+network errors (``offline``), timeouts (``timeout``), answers that are not JSON (``bad_response``),
+5xx (``server_error`` unless the service names its code) and 429 (``rate_limited``) are tried again
+with exponential backoff and jitter (``fieldapp.retry``); a ``Retry-After`` header, in seconds or as
+an HTTP date (RFC 9110), is honoured instead, up to ``max_backoff``. Other 4xx answers fail at
+once with the service's code (``http_<status>`` if it gave none). What a failure means for the
+device (a revoked device wipes its data) is the engine's decision, not the transport's.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
+
+import orjson
+import requests
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from fieldapp import retry
+from fieldapp.sync.errors import SyncError
+from sync.protocol import PROTOCOL_VERSION
+
+_DELAY_SECONDS = re.compile(r"[0-9]+")
+
+
+class Transport(Protocol):
+    """What the engine needs of the network."""
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        token: str | None = None,
+        json: Any = None,
+        body: bytes | None = None,
+        gzipped: bool = False,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        """The decoded JSON answer to one exchange (sent again as the transport sees fit), or
+        ``SyncError`` with a stable code. ``token``: the device's bearer token (None: anonymous);
+        ``json``: a body to encode, ``body``: one encoded already (gzip if ``gzipped``)."""
+        ...
+
+
+class HttpTransport:
+    """``Transport`` over ``requests``: ``retries`` more attempts after the first, waits from
+    ``backoff`` doubling to ``max_backoff`` (``sleep`` is injectable for tests)."""
+
+    def __init__(
+        self,
+        session: requests.Session | None = None,
+        *,
+        timeout: float = 30.0,
+        retries: int = 4,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.session = session or requests.Session()
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.sleep = sleep
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        token: str | None = None,
+        json: Any = None,
+        body: bytes | None = None,
+        gzipped: bool = False,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        headers = {"Accept": "application/json", "User-Agent": f"teren-app/{PROTOCOL_VERSION}"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            if gzipped:
+                headers["Content-Encoding"] = "gzip"
+        retrying = Retrying(  # made per request (~25 µs): settings changed meanwhile apply
+            stop=stop_after_attempt(self.retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception(_transient),
+            sleep=self.sleep,
+            reraise=True,
+        )
+        return retrying(self._attempt, method, url, headers, json, body, params)
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        json: Any,
+        body: bytes | None,
+        params: dict[str, Any] | None,
+    ) -> Any:
+        """One exchange: the answer's JSON, or SyncError."""
+        try:
+            response = self.session.request(
+                method, url, json=json, data=body, params=params, headers=headers, timeout=self.timeout
+            )
+        except requests.Timeout as exc:
+            raise SyncError("timeout", str(exc)) from exc
+        except requests.RequestException as exc:
+            raise SyncError("offline", str(exc)) from exc
+        status = response.status_code
+        if status < 400:
+            try:
+                return orjson.loads(response.content)
+            except ValueError:
+                raise SyncError("bad_response", "the server's answer is not JSON") from None
+        code, message, details = _error_of(response)
+        if status == 429 or status >= 500:
+            fallback = "rate_limited" if status == 429 else "server_error"
+            waited = retry_after(response.headers.get("Retry-After"))
+            raise SyncError(code or fallback, message, status, waited)
+        raise SyncError(code or f"http_{status}", message, status, details=details)
+
+    def _wait(self, state: RetryCallState) -> float:
+        """The service's ``Retry-After`` if it gave one (up to ``max_backoff``), else the backoff."""
+        failed = state.outcome.exception() if state.outcome is not None else None
+        asked = failed.retry_after if isinstance(failed, SyncError) else None
+        if asked:  # None, or 0 (a date already past): the backoff, rather than at once
+            return min(self.max_backoff, asked)
+        return retry.backoff(self.backoff, self.max_backoff)(state)
+
+
+def _transient(exc: BaseException) -> bool:
+    """Worth another attempt: no answer, an unreadable one, a busy or failing service."""
+    if not isinstance(exc, SyncError):
+        return False
+    return exc.status is None or exc.status == 429 or exc.status >= 500
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks to wait: delay-seconds or an HTTP date (RFC 9110
+    10.2.3), a date already past being 0; None when absent or unreadable."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if _DELAY_SECONDS.fullmatch(value):
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC by RFC 5322
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _error_of(response: requests.Response) -> tuple[str | None, str, dict[str, Any]]:
+    """An error answer's code, message and other keys (e.g. the changes a 403 push refused)."""
+    try:
+        body = orjson.loads(response.content)
+    except ValueError:
+        return None, response.text[:200], {}
+    if isinstance(body, dict) and isinstance(body.get("code"), str):
+        details = {k: v for k, v in body.items() if k not in ("code", "message")}
+        return body["code"], str(body.get("message") or ""), details
+    return None, "", {}
