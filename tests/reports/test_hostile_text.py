@@ -47,8 +47,8 @@ def test_formula_names_synced_to_a_supervisor_export_as_text(world: World, tmp_p
         animator.store, {"zone_id": zone.id, "title": "Diagnoza", "period_start": DAY.isoformat()}
     )
     diagnoses.add_need(animator.store, diagnosis.id, {"category": NEED_FORMULA, "people_count": 4})
-    animator.client.sync()
-    supervisor.client.sync()
+    animator.engine.sync()
+    supervisor.engine.sync()
 
     report = whole_year(supervisor.store)
     assert [c.name for c in report.coverage] == [ZONE_FORMULA]

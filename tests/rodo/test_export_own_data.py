@@ -25,8 +25,8 @@ def test_a_shared_action_names_only_the_person_and_the_audit_entries_are_theirs(
                                            "partner_ids": [anna.id]})
     actions.create_action(animator.store, {"title": "Tylko Beata", "organiser_ids": [beata.id]})
     knock = visits.log_visit(animator.store, contact_id=anna.id, outcome="talked", notes="Chce ławek")
-    animator.client.sync()
-    supervisor.client.sync()
+    animator.engine.sync()
+    supervisor.engine.sync()
 
     store = supervisor.store
     approve(store, "visit", knock.id, "Dobrze")
