@@ -1,7 +1,8 @@
 """The device user's role, for the checks a device makes before a supervisor's action.
 
-The role comes from enrollment (meta ``sync.role``, written by ``fieldapp.sync.enrollment``); a device that was
-never enrolled may be given one in meta ``user.role``; otherwise the user is an animator. The
+The role comes from enrollment (meta ``sync.role``, written by ``fieldapp.sync.enrollment``); a
+device that was never enrolled may be given one in meta ``user.role``; otherwise the user is an
+animator. The
 service must refuse the same writes from other roles: a device check alone can be bypassed.
 """
 
