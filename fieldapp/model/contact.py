@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from fieldapp.model.base import SyncedRecord
+from fieldapp.model.enums import ConsentMethod, ConsentStatus, ContactKind
+from fieldapp.model.fields import LONG_TEXT, Email, FreeText, OneOf, Phone, Ref, RequiredRef
+
+#: ``Contact.position_status``: "" (no address), ok, pending (waiting for the geocoder), failed, manual.
+POSITION_STATES: tuple[str, ...] = ("", "ok", "pending", "failed", "manual")
 
 
-class Contact(SyncedRecord, table=True):
-    """A person or an organisation met in the field."""
+class ContactBase(SQLModel):
+    """A person or an organisation met in the field: the fields and their rules."""
 
-    record_type: ClassVar[str] = "contact"
-    personal_fields: ClassVar[tuple[str, ...]] = (
-        "name", "phone", "email", "flat", "notes", "interests", "needs", "offers", "tags",
-    )
-
-    kind: str = Field(max_length=40, index=True)
+    kind: Annotated[str, OneOf(ContactKind)] = Field(max_length=40, index=True)
     name: str = Field(default="", max_length=200)
     #: Street line as written ("Piotrkowska 12"); street/house_number split out for walk lists.
     address: str = Field(default="", max_length=300)
@@ -26,36 +26,46 @@ class Contact(SyncedRecord, table=True):
     house_number: str = Field(default="", max_length=20)
     flat: str = Field(default="", max_length=20)
     city: str = Field(default="", max_length=100)
-    lat: float | None = None
-    lon: float | None = None
-    #: ok | pending (waiting for the geocoder) | failed | manual
-    position_status: str = Field(default="", max_length=20)
-    zone_id: str | None = Field(default=None, index=True)
-    phone: str = Field(default="", max_length=40)
-    email: str = Field(default="", max_length=200)
-    interests: str = Field(default="")
-    needs: str = Field(default="")
-    offers: str = Field(default="")
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    position_status: Annotated[str, OneOf(POSITION_STATES)] = Field(default="", max_length=20)
+    zone_id: Ref = Field(default=None, index=True)
+    phone: Phone = Field(default="", max_length=40)
+    email: Email = Field(default="", max_length=200)
+    interests: FreeText = Field(default="", max_length=LONG_TEXT)
+    needs: FreeText = Field(default="", max_length=LONG_TEXT)
+    offers: FreeText = Field(default="", max_length=LONG_TEXT)
     #: Comma-separated free tags.
-    tags: str = Field(default="")
-    notes: str = Field(default="")
+    tags: str = Field(default="", max_length=2000)
+    notes: FreeText = Field(default="", max_length=LONG_TEXT)
     do_not_knock: bool = Field(default=False)
     #: Set when the person was erased (RODO art. 17); the record stays for the statistics.
     erased_at: datetime | None = None
 
 
-class Consent(SyncedRecord, table=True):
-    """A natural person's consent: what they agreed to, how and when, and who recorded it."""
+class Contact(ContactBase, SyncedRecord, table=True):
+    """A person or an organisation met in the field."""
 
-    record_type: ClassVar[str] = "consent"
+    record_type: ClassVar[str] = "contact"
+    personal_fields: ClassVar[tuple[str, ...]] = (
+        "name", "phone", "email", "flat", "notes", "interests", "needs", "offers", "tags",
+    )
 
-    contact_id: str = Field(index=True)
-    status: str = Field(max_length=20)
+
+class ConsentBase(SQLModel):
+    contact_id: RequiredRef = Field(index=True)
+    status: Annotated[str, OneOf(ConsentStatus)] = Field(max_length=20)
     scope_contact: bool = Field(default=False)
     scope_store: bool = Field(default=False)
     scope_photos: bool = Field(default=False)
-    method: str = Field(default="oral", max_length=20)
+    method: Annotated[str, OneOf(ConsentMethod)] = Field(default="oral", max_length=20)
     given_at: datetime
     recorded_by: str = Field(default="", max_length=200)
     withdrawn_at: datetime | None = None
-    note: str = Field(default="")
+    note: FreeText = Field(default="", max_length=2000)
+
+
+class Consent(ConsentBase, SyncedRecord, table=True):
+    """A natural person's consent: what they agreed to, how and when, and who recorded it."""
+
+    record_type: ClassVar[str] = "consent"

@@ -13,12 +13,24 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from sqlmodel import JSON, Field
+from sqlmodel import JSON, Field, SQLModel
 
 from fieldapp.model.base import SyncedRecord
 from fieldapp.model.enums import ContactKind
+from fieldapp.model.fields import (
+    FOLLOW_UP_DAYS,
+    LONG_TEXT,
+    MAX_PEOPLE,
+    ClockTime,
+    FreeText,
+    Horizon,
+    OneOf,
+    Ref,
+    RequiredRef,
+    SomeOf,
+)
 
 
 class GroupBond(StrEnum):
@@ -83,156 +95,174 @@ class AttendanceRole(StrEnum):
     ORGANISER = "organiser"
 
 
-class LocalActivityGroup(SyncedRecord, table=True):
+class GroupBase(SQLModel):
+    zone_id: Ref = Field(default=None, index=True)
+    name: str = Field(max_length=200)
+    #: GroupBond: theme | problem | street.
+    bond: Annotated[str, OneOf(GroupBond)] = Field(default="theme", max_length=20)
+    #: The theme, the problem, or the street/block that joins the members (words used for suggestions).
+    theme: str = Field(default="", max_length=300)
+    #: A diagnosed need (``need.id``) the group works on, if any.
+    need_id: Ref = None
+    description: FreeText = Field(default="", max_length=LONG_TEXT)
+    #: The animator who supports the group: user id and the name shown.
+    animator_id: Ref = Field(default=None, index=True)
+    animator_name: str = Field(default="", max_length=200)
+    status: Annotated[str, OneOf(GroupStatus)] = Field(default="forming", max_length=20, index=True)
+    status_since: date | None = None
+    founded_on: date | None = None
+    notes: FreeText = Field(default="", max_length=LONG_TEXT)
+
+
+class LocalActivityGroup(GroupBase, SyncedRecord, table=True):
     """A Local Activity Group (Grupa Aktywności Lokalnej)."""
 
     __tablename__ = "activity_group"
     record_type: ClassVar[str] = "activity_group"
 
-    zone_id: str | None = Field(default=None, index=True)
-    name: str = Field(max_length=200)
-    #: GroupBond: theme | problem | street.
-    bond: str = Field(default="theme", max_length=20)
-    #: The theme, the problem, or the street/block that joins the members (words used for suggestions).
-    theme: str = Field(default="", max_length=300)
-    #: A diagnosed need (``need.id``) the group works on, if any.
-    need_id: str | None = Field(default=None)
-    description: str = Field(default="")
-    #: The animator who supports the group: user id and the name shown.
-    animator_id: str | None = Field(default=None, index=True)
-    animator_name: str = Field(default="", max_length=200)
-    status: str = Field(default="forming", max_length=20, index=True)
-    status_since: date | None = None
-    founded_on: date | None = None
-    notes: str = Field(default="")
+
+class GroupMemberBase(SQLModel):
+    group_id: RequiredRef = Field(index=True)
+    #: ``None`` once the member was erased (RODO): the membership still counts, anonymously.
+    contact_id: Ref = Field(default=None, index=True)
+    role: Annotated[str, OneOf(MemberRole)] = Field(default="member", max_length=20)
+    #: When the current role was taken (the engagement ladder's "leads a group" date).
+    role_since: date | None = None
+    joined_on: date
+    left_on: date | None = None
+    note: FreeText = Field(default="", max_length=LONG_TEXT)
 
 
-class GroupMember(SyncedRecord, table=True):
+class GroupMember(GroupMemberBase, SyncedRecord, table=True):
     """One person's (or organisation's) membership of a group."""
 
     __tablename__ = "group_member"
     record_type: ClassVar[str] = "group_member"
     personal_fields: ClassVar[tuple[str, ...]] = ("note",)
 
-    group_id: str = Field(index=True)
-    #: ``None`` once the member was erased (RODO): the membership still counts, anonymously.
-    contact_id: str | None = Field(default=None, index=True)
-    role: str = Field(default="member", max_length=20)
-    #: When the current role was taken (the engagement ladder's "leads a group" date).
-    role_since: date | None = None
-    joined_on: date
-    left_on: date | None = None
-    note: str = Field(default="")
+
+class GroupActionBase(SQLModel):
+    group_id: RequiredRef = Field(index=True)
+    action_id: RequiredRef = Field(index=True)
 
 
-class GroupAction(SyncedRecord, table=True):
+class GroupAction(GroupActionBase, SyncedRecord, table=True):
     """A neighbourhood action run (or co-run) by a group."""
 
     __tablename__ = "group_action"
     record_type: ClassVar[str] = "group_action"
 
-    group_id: str = Field(index=True)
-    action_id: str = Field(index=True)
+
+class PartnershipBase(SQLModel):
+    zone_id: Ref = Field(default=None, index=True)
+    name: str = Field(max_length=200)
+    aim: FreeText = Field(default="", max_length=LONG_TEXT)
+    #: PartnershipPhase; every change is also kept as a ``PartnershipPhaseChange``.
+    phase: Annotated[str, OneOf(PartnershipPhase)] = Field(default="forming", max_length=20)
+    phase_since: date | None = None
+    written_agreement: bool = Field(default=False)
+    agreement_signed_on: date | None = None
+    notes: FreeText = Field(default="", max_length=LONG_TEXT)
 
 
-class Partnership(SyncedRecord, table=True):
+class Partnership(PartnershipBase, SyncedRecord, table=True):
     """A cross-sector partnership: its aim, its current phase and whether it is written down."""
 
     __tablename__ = "partnership"
     record_type: ClassVar[str] = "partnership"
 
-    zone_id: str | None = Field(default=None, index=True)
-    name: str = Field(max_length=200)
-    aim: str = Field(default="")
-    #: PartnershipPhase; every change is also kept as a ``PartnershipPhaseChange``.
-    phase: str = Field(default="forming", max_length=20)
-    phase_since: date | None = None
-    written_agreement: bool = Field(default=False)
-    agreement_signed_on: date | None = None
-    notes: str = Field(default="")
+
+class PhaseChangeBase(SQLModel):
+    partnership_id: RequiredRef = Field(index=True)
+    phase: Annotated[str, OneOf(PartnershipPhase)] = Field(max_length=20)
+    changed_on: date
+    note: FreeText = Field(default="", max_length=LONG_TEXT)
 
 
-class PartnershipPhaseChange(SyncedRecord, table=True):
+class PartnershipPhaseChange(PhaseChangeBase, SyncedRecord, table=True):
     """One move of a partnership into a phase (the phase history; append-only)."""
 
     __tablename__ = "partnership_phase"
     record_type: ClassVar[str] = "partnership_phase"
     append_only: ClassVar[bool] = True
 
-    partnership_id: str = Field(index=True)
-    phase: str = Field(max_length=20)
-    changed_on: date
-    note: str = Field(default="")
+
+class PartnerBase(SQLModel):
+    partnership_id: RequiredRef = Field(index=True)
+    contact_id: Ref = Field(default=None, index=True)
+    #: Sector: public | civic | business.
+    sector: Annotated[str, OneOf(Sector)] = Field(max_length=20)
+    #: Contribution codes: space, people, money, skills.
+    brings: Annotated[list[str], SomeOf(Contribution)] = Field(default_factory=list, sa_type=JSON)
+    brings_note: FreeText = Field(default="", max_length=LONG_TEXT)
+    joined_on: date | None = None
+    left_on: date | None = None
 
 
-class Partner(SyncedRecord, table=True):
+class Partner(PartnerBase, SyncedRecord, table=True):
     """An organisation or institution in a partnership, its sector and what it brings."""
 
     __tablename__ = "partner"
     record_type: ClassVar[str] = "partner"
 
-    partnership_id: str = Field(index=True)
-    contact_id: str | None = Field(default=None, index=True)
-    #: Sector: public | civic | business.
-    sector: str = Field(max_length=20)
-    #: Contribution codes: space, people, money, skills.
-    brings: list[str] = Field(default_factory=list, sa_type=JSON)
-    brings_note: str = Field(default="")
-    joined_on: date | None = None
-    left_on: date | None = None
+
+class MeetingBase(SQLModel):
+    zone_id: Ref = Field(default=None, index=True)
+    kind: Annotated[str, OneOf(MeetingKind)] = Field(default="neighbourhood", max_length=20)
+    topic: str = Field(max_length=300)
+    held_on: date = Field(index=True)
+    #: Start time as typed ("17:30"), optional.
+    start_time: ClockTime = Field(default="", max_length=5)
+    place: str = Field(default="", max_length=300)
+    #: People who came but left no details (the attendance list holds the others).
+    anonymous_count: int = Field(default=0, ge=0, le=MAX_PEOPLE)
+    group_id: Ref = Field(default=None, index=True)
+    partnership_id: Ref = Field(default=None, index=True)
+    summary: FreeText = Field(default="", max_length=LONG_TEXT)
 
 
-class Meeting(SyncedRecord, table=True):
+class Meeting(MeetingBase, SyncedRecord, table=True):
     """A forum, social lab or neighbourhood meeting."""
 
     __tablename__ = "meeting"
     record_type: ClassVar[str] = "meeting"
 
-    zone_id: str | None = Field(default=None, index=True)
-    kind: str = Field(default="neighbourhood", max_length=20)
-    topic: str = Field(max_length=300)
-    held_on: date = Field(index=True)
-    #: Start time as typed ("17:30"), optional.
-    start_time: str = Field(default="", max_length=5)
-    place: str = Field(default="", max_length=300)
-    #: People who came but left no details (the attendance list holds the others).
-    anonymous_count: int = Field(default=0)
-    group_id: str | None = Field(default=None, index=True)
-    partnership_id: str | None = Field(default=None, index=True)
-    summary: str = Field(default="")
+
+class AttendanceBase(SQLModel):
+    #: EventType: meeting | action.
+    event_type: Annotated[str, OneOf(EventType)] = Field(default="meeting", max_length=20)
+    event_id: RequiredRef = Field(index=True)
+    #: ``None`` once the person was erased (RODO): they still count in the head-count.
+    contact_id: Ref = Field(default=None, index=True)
+    role: Annotated[str, OneOf(AttendanceRole)] = Field(default="participant", max_length=20)
+    note: FreeText = Field(default="", max_length=LONG_TEXT)
 
 
-class Attendance(SyncedRecord, table=True):
+class Attendance(AttendanceBase, SyncedRecord, table=True):
     """A contact at a meeting (or taking part in a neighbourhood action), as participant or organiser."""
 
     __tablename__ = "attendance"
     record_type: ClassVar[str] = "attendance"
     personal_fields: ClassVar[tuple[str, ...]] = ("note",)
 
-    #: EventType: meeting | action.
-    event_type: str = Field(default="meeting", max_length=20)
-    event_id: str = Field(index=True)
-    #: ``None`` once the person was erased (RODO): they still count in the head-count.
-    contact_id: str | None = Field(default=None, index=True)
-    role: str = Field(default="participant", max_length=20)
-    note: str = Field(default="")
+
+class TaskBase(SQLModel):
+    contact_id: Ref = Field(default=None, index=True)
+    meeting_id: Ref = Field(default=None, index=True)
+    title: str = Field(max_length=300)
+    due_on: Annotated[date | None, Horizon(FOLLOW_UP_DAYS)] = Field(default=None, index=True)
+    #: User id of who should do it.
+    assignee_id: Ref = Field(default=None, index=True)
+    done_on: date | None = None
+    note: FreeText = Field(default="", max_length=LONG_TEXT)
 
 
-class FollowUpTask(SyncedRecord, table=True):
+class FollowUpTask(TaskBase, SyncedRecord, table=True):
     """Something to do about a contact, often decided at a meeting."""
 
     __tablename__ = "task"
     record_type: ClassVar[str] = "task"
     personal_fields: ClassVar[tuple[str, ...]] = ("title", "note")
-
-    contact_id: str | None = Field(default=None, index=True)
-    meeting_id: str | None = Field(default=None, index=True)
-    title: str = Field(max_length=300)
-    due_on: date | None = Field(default=None, index=True)
-    #: User id of who should do it.
-    assignee_id: str | None = Field(default=None, index=True)
-    done_on: date | None = None
-    note: str = Field(default="")
 
 
 #: The network record types, in dependency order.

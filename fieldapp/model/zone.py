@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from sqlmodel import JSON, Field
+from sqlmodel import JSON, Field, SQLModel
 
 from fieldapp.model.base import SyncedRecord
+from fieldapp.model.enums import ZoneKind
+from fieldapp.model.fields import LONG_TEXT, MAX_IDS, FreeText, OneOf, Points, Refs
+
+#: Points of a zone's polygon at most.
+MAX_POLYGON_POINTS = 10_000
 
 
-class Zone(SyncedRecord, table=True):
+class ZoneBase(SQLModel):
     """A named area: a circle (centre + radius) or a polygon of ``[lat, lon]`` points."""
 
-    record_type: ClassVar[str] = "zone"
-
     name: str = Field(max_length=200)
-    kind: str = Field(default="other", max_length=40)
+    kind: Annotated[str, OneOf(ZoneKind)] = Field(default="other", max_length=40)
     library_branch: str | None = Field(default=None, max_length=200)
-    center_lat: float | None = None
-    center_lon: float | None = None
-    radius_m: float | None = None
-    polygon: list[list[float]] | None = Field(default=None, sa_type=JSON)
+    center_lat: float | None = Field(default=None, ge=-90, le=90)
+    center_lon: float | None = Field(default=None, ge=-180, le=180)
+    radius_m: float | None = Field(default=None, ge=0, le=1_000_000)
+    polygon: Points = Field(default=None, sa_type=JSON, max_length=MAX_POLYGON_POINTS)
     #: User ids of the people who work this zone.
-    workers: list[str] = Field(default_factory=list, sa_type=JSON)
-    notes: str = Field(default="")
+    workers: Refs = Field(default_factory=list, sa_type=JSON, max_length=MAX_IDS)
+    notes: FreeText = Field(default="", max_length=LONG_TEXT)
+
+
+class Zone(ZoneBase, SyncedRecord, table=True):
+    record_type: ClassVar[str] = "zone"

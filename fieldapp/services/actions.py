@@ -17,42 +17,28 @@ from fieldapp.model.enums import (
     ACTION_TRANSITIONS,
     MICRO_GRANT_MAX_PLN,
     MICRO_GRANT_MIN_PLN,
-    ActionKind,
     ActionStatus,
 )
 from fieldapp.services.reviews import mark_corrected
 from fieldapp.services.validation import (
     check_exists,
-    choice,
-    count,
-    day,
+    check_record,
     get_live,
-    id_list,
     live,
     live_contact,
-    optional_count,
-    optional_id,
     parse,
-    text,
+    parsers_for,
     update_record,
+    wire_of,
 )
 from fieldapp.store import Store
 
-ACTION_PARSERS = {
-    "zone_id": optional_id,
-    "title": text(200, required=True),
-    "kind": choice(ActionKind),
-    "description": text(),
-    "need_ids": id_list,
-    "organiser_ids": id_list,
-    "partner_ids": id_list,
-    "starts_on": day(),
-    "place": text(300),
-    "grant_requested_gr": optional_count,
-    "grant_granted_gr": optional_count,
-    "participants": count,
-    "report": text(),
-}
+#: What the action form edits (the status moves only through ``advance_action``).
+ACTION_PARSERS = parsers_for(
+    NeighbourhoodAction,
+    *(name for name in NeighbourhoodAction.data_fields() if name not in ("status", "status_changed_at")),
+    required=("title",),
+)
 
 
 def _check_links(session: Any, clean: dict[str, Any], errors: Errors) -> None:
@@ -107,22 +93,22 @@ def allowed_moves(action: NeighbourhoodAction) -> tuple[str, ...]:
 
 
 def advance_action(store: Store, action_id: str, to_status: str) -> NeighbourhoodAction:
-    """Move an action along its lifecycle (idea → planned → funded → done → reported, or dropped).
+    """Move an action along its lifecycle (idea → planned → funded → done → reported, or dropped):
+    one step at a time here, as the screen offers them.
 
-    Reporting needs a short report and the number of participants.
+    The status's needs are the record-level rules (``fieldapp.model.rules``): a done action's date
+    is not in the future; reporting needs a short report and the number of participants.
     """
     action = get_live(store, NeighbourhoodAction, action_id)
     errors = Errors()
     if to_status not in allowed_moves(action):
         errors.add("status", "action_transition", from_status=action.status, to_status=to_status)
-    elif to_status == ActionStatus.REPORTED:
-        if not action.report.strip():
-            errors.add("report", "action_report_required")
-        if not action.participants:
-            errors.add("participants", "action_participants_required")
     errors.raise_if_any()
+    before = wire_of(action)
     action.status = to_status
     action.status_changed_at = utcnow()
+    check_record(before, action, errors)
+    errors.raise_if_any()
     with store.write() as conn:
         store.save(conn, action, ["status", "status_changed_at"])
     return action

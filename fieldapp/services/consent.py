@@ -14,19 +14,16 @@ from sqlmodel import select
 
 from fieldapp.errors import Errors
 from fieldapp.model import Consent, Contact, utcnow
-from fieldapp.model.enums import NATURAL_PERSON_KINDS, ConsentMethod, ConsentStatus
-from fieldapp.services.validation import choice, flag, get_live, moment, parse, text
+from fieldapp.model.enums import NATURAL_PERSON_KINDS, ConsentStatus
+from fieldapp.services.validation import choice, get_live, parse, parsers_for
 from fieldapp.store import Store
 
 CONSENT_PARSERS = {
+    **parsers_for(
+        Consent, "method", "scope_contact", "scope_store", "scope_photos", "recorded_by", "given_at", "note"
+    ),
+    # An answer at the door is given or refused; "withdrawn" comes later (``withdraw_consent``).
     "status": choice([ConsentStatus.GIVEN, ConsentStatus.REFUSED]),
-    "method": choice(ConsentMethod),
-    "scope_contact": flag,
-    "scope_store": flag,
-    "scope_photos": flag,
-    "recorded_by": text(200),
-    "given_at": moment(default_now=True),
-    "note": text(2000),
 }
 
 
@@ -112,7 +109,7 @@ def withdraw_consent(store: Store, contact_id: str, recorded_by: str = "") -> Co
     errors = Errors()
     if not allows_storing(consent) and (consent is None or consent.status != ConsentStatus.GIVEN):
         errors.add("", "consent_not_given")
-    clean = parse({"recorded_by": recorded_by}, {"recorded_by": text(200)}, errors)
+    clean = parse({"recorded_by": recorded_by}, parsers_for(Consent, "recorded_by"), errors)
     errors.raise_if_any()
     assert consent is not None
     consent.status = ConsentStatus.WITHDRAWN

@@ -16,45 +16,21 @@ from sqlmodel import func, select
 from fieldapp.errors import Errors, NotFound
 from fieldapp.geo.positions import place_fields
 from fieldapp.model import Consent, Contact, Visit, Zone
-from fieldapp.model.enums import ContactKind
 from fieldapp.services.consent import allows_storing, is_person, latest_consent, parse_consent
 from fieldapp.services.validation import (
     apply_changes,
     check_exists,
-    choice,
     delete_record,
-    email,
-    flag,
     get_live,
-    latitude,
-    longitude,
-    optional_id,
     parse,
-    phone,
-    text,
+    parsers_for,
 )
 from fieldapp.store import Store
 
-CONTACT_PARSERS = {
-    "kind": choice(ContactKind),
-    "name": text(200),
-    "address": text(300),
-    "street": text(200),
-    "house_number": text(20),
-    "flat": text(20),
-    "city": text(100),
-    "lat": latitude,
-    "lon": longitude,
-    "zone_id": optional_id,
-    "phone": phone,
-    "email": email,
-    "interests": text(),
-    "needs": text(),
-    "offers": text(),
-    "tags": text(2000),
-    "notes": text(),
-    "do_not_knock": flag,
-}
+#: What the contact form edits (the position's state and the erasure are kept by the app).
+CONTACT_PARSERS = parsers_for(
+    Contact, *(name for name in Contact.data_fields() if name not in ("position_status", "erased_at"))
+)
 
 
 @dataclass

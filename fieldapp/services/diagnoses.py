@@ -9,57 +9,26 @@ from sqlmodel import select
 
 from fieldapp.errors import Errors
 from fieldapp.model import Diagnosis, Need, Resource, Zone
-from fieldapp.model.enums import (
-    RESOURCE_GROUP_OF_KIND,
-    DiagnosisMethod,
-    NeedPriority,
-    ResourceGroup,
-    ResourceKind,
-)
+from fieldapp.model.enums import RESOURCE_GROUP_OF_KIND, NeedPriority
 from fieldapp.services.reviews import mark_corrected
 from fieldapp.services.validation import (
-    at_least_one,
     check_exists,
-    choice,
-    choices,
-    count,
-    day,
     delete_record,
     get_live,
-    latitude,
     live_contact,
-    longitude,
-    optional_id,
     parse,
-    text,
+    parsers_for,
     update_record,
 )
 from fieldapp.store import Store
 
-DIAGNOSIS_PARSERS = {
-    "zone_id": optional_id,
-    "title": text(200, required=True),
-    "period_start": day(required=True),
-    "period_end": day(),
-    "methods": choices(DiagnosisMethod),
-    "people_reached": count,
-    "summary": text(),
-}
-NEED_PARSERS = {
-    "category": text(100, required=True),
-    "description": text(),
-    "people_count": at_least_one,
-    "priority": choice(NeedPriority),
-}
-RESOURCE_PARSERS = {
-    "kind": choice(ResourceKind),
-    "category": choice(ResourceGroup),
-    "name": text(200, required=True),
-    "description": text(),
-    "contact_id": optional_id,
-    "lat": latitude,
-    "lon": longitude,
-}
+DIAGNOSIS_PARSERS = parsers_for(Diagnosis, required=("title", "period_start"))
+NEED_PARSERS = parsers_for(
+    Need, "category", "description", "people_count", "priority", required=("category",)
+)
+RESOURCE_PARSERS = parsers_for(
+    Resource, *(n for n in Resource.data_fields() if n != "diagnosis_id"), required=("name",)
+)
 _PRIORITY_RANK = {NeedPriority.HIGH: 0, NeedPriority.MEDIUM: 1, NeedPriority.LOW: 2}
 
 

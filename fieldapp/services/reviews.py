@@ -29,7 +29,7 @@ from fieldapp.model import Diagnosis, NeighbourhoodAction, Review, SyncedRecord,
 from fieldapp.model.enums import ReviewState
 from fieldapp.services.rodo.audit import AuditAction, actor_of, record
 from fieldapp.services.roles import is_supervisor
-from fieldapp.services.validation import LONG_TEXT, Invalid, text
+from fieldapp.services.validation import Invalid, field_parser
 from fieldapp.store import Store
 
 #: Reviewable record types by wire name.
@@ -100,7 +100,7 @@ def _decide(
     if not can_review(store):
         errors.add("", "review_not_allowed")
     try:
-        clean = text(LONG_TEXT, required=required)(comment)
+        clean = field_parser(Review, "comment", required=required)(comment)
     except Invalid as bad:
         clean = ""
         errors.add("comment", "review_comment_required" if bad.code == "required" else bad.code, **bad.params)

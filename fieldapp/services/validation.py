@@ -4,69 +4,201 @@ A service describes its input as ``{field: parser}``; ``parse`` runs every parse
 problems in one ``Errors`` (codes such as ``required``, texts ``error.<code>``) and returns clean
 values — so nothing is written unless the whole input is valid. A service family may namespace its
 codes with ``prefix`` (the network services use ``network.required`` …).
+
+Parsers come from the model: ``parsers_for(Visit, "address", …)`` reads each field's declared rule
+(``fieldapp.model.fields``: lengths, ranges, windows, vocabularies) and turns what a form gives —
+numbers and dates typed as text, ``date`` objects, enum members — into the field's value, then asks
+the rule (``fields.check``, the very check the sync service compiles) whether it holds. No limit is
+written here: a service only names its fields and, where its form asks more than the model (a
+required title, a narrower choice), says that.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from sqlmodel import select
 
 from fieldapp.errors import Errors, NotFound
 from fieldapp.model import Contact, SyncedRecord, utcnow
+from fieldapp.model import fields as rules_
+from fieldapp.model.fields import FieldRule, Kind, Refused, rule_of
+from fieldapp.model.registry import to_wire
+from fieldapp.model.rules import record_errors
 from fieldapp.store import Store
 
 R = TypeVar("R", bound=SyncedRecord)
 Parser = Callable[[Any], Any]
-_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[\d\s\-()/.]+$")
-#: Long free texts (notes, reports) are capped so one field cannot fill a phone.
-LONG_TEXT = 10_000
-#: Moments before this are typing mistakes, not field work.
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-#: A moment this far ahead of the device clock is a mistake (a phone's clock may be a little off).
-FUTURE_SLACK = timedelta(days=1)
-
-
-class Invalid(ValueError):
-    """A parser's verdict on one value: the error code and its message parameters."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code, self.params = code, params
+#: A parser's verdict on one value: the error code and its message parameters.
+Invalid = Refused
+LONG_TEXT = rules_.LONG_TEXT
 
 
 def _code(prefix: str, code: str) -> str:
     return f"{prefix}.{code}" if prefix else code
 
 
-# -- parsers ------------------------------------------------------------------------------------
+# -- parsers from the model's rules -------------------------------------------------------------
 
 
-def text(max_length: int | None = LONG_TEXT, *, required: bool = False) -> Parser:
-    def parse(value: Any) -> str:
-        value = "" if value is None else str(value).strip()
-        if required and not value:
-            raise Invalid("required")
-        if max_length is not None and len(value) > max_length:
-            raise Invalid("too_long", max=max_length)
-        if "\x00" in value:
-            raise Invalid("invalid_text")
+def _text(rule: FieldRule, value: Any, required: bool) -> str | None:
+    value = "" if value is None else str(value).strip()
+    if required and not value:
+        raise Invalid("required")
+    if not value and rule.optional:
+        return None
+    return rules_.check(rule, value)
+
+
+def _as_str(value: Any) -> Any:
+    """Enum members and other ``str`` subclasses as plain text (the rules compare types)."""
+    return str(value) if isinstance(value, str) else value
+
+
+def _choices(rule: FieldRule, value: Any) -> list[str]:
+    values = [value] if isinstance(value, str) else list(value or [])
+    rules_.check(rule, [_as_str(v) for v in values])
+    return [option for option in rule.values if option in values]
+
+
+def _ref(rule: FieldRule, value: Any) -> str | None:
+    return None if value in (None, "") else rules_.check(rule, str(value))
+
+
+def _refs(rule: FieldRule, value: Any) -> list[str]:
+    """Distinct record ids, in the order given."""
+    values = [value] if isinstance(value, str) else list(value or [])
+    return list(dict.fromkeys(rules_.check(rule, values)))
+
+
+def _int(rule: FieldRule, value: Any) -> int | None:
+    """A whole number, typed or as text (people, participants, grosze)."""
+    if rule.optional and value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise Invalid("invalid_number", value=value)
+    try:
+        number = int(value)
+        exact = number == float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise Invalid("invalid_number", value=value) from None
+    if not exact:
+        raise Invalid("invalid_number", value=value)
+    return rules_.check(rule, number)
+
+
+def _float(rule: FieldRule, value: Any) -> float | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise Invalid("invalid_number", value=value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise Invalid("invalid_number", value=value) from None
+    try:
+        return rules_.check(rule, number)
+    except Refused as bad:
+        raise Invalid(bad.code, **{**bad.params, "value": value}) from None
+
+
+def _day(rule: FieldRule, value: Any) -> date | None:
+    """A calendar date, given as ``date`` or ``"YYYY-MM-DD"``."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    elif not isinstance(value, date):
         try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:  # lone surrogates cannot be stored or synced
-            raise Invalid("invalid_text") from None
-        return value
+            value = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise Invalid("invalid_date", value=value) from None
+    rules_.check_day(value, rule.horizon_days)
+    return value
 
-    return parse
+
+def _moment(rule: FieldRule, value: Any) -> datetime | None:
+    """A point in time (aware ``datetime`` or ISO text); naive values are the device's local time.
+    A required moment left empty is now."""
+    if value in (None, ""):
+        return None if rule.optional else utcnow()
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise Invalid("invalid_date", value=value) from None
+    try:
+        if value.tzinfo is None:
+            value = value.astimezone()
+        value = value.astimezone(UTC)
+    except (OverflowError, ValueError):  # year 1 east of Greenwich, 9999 west of it: no UTC time
+        raise Invalid("date_out_of_range", value=value.date().isoformat()) from None
+    rules_.check_moment(value)
+    return value
+
+
+def _points(rule: FieldRule, value: Any) -> list[list[float]] | None:
+    """``[lat, lon]`` points (the shape is checked in detail by ``geo.zones.zone_shape_errors``)."""
+    if value in (None, [], ""):
+        return None
+    try:
+        points = [[float(point[0]), float(point[1])] for point in value]
+    except (TypeError, ValueError, IndexError, KeyError):
+        raise Invalid("geo_polygon_format") from None
+    return rules_.check(rule, points)
+
+
+def _as_given(rule: FieldRule, value: Any) -> Any:
+    return rules_.check(rule, _as_str(value))
+
+
+_BY_KIND: dict[Kind, Callable[[FieldRule, Any], Any]] = {
+    Kind.CODE: _as_given,
+    Kind.CHOICE: _as_given,
+    Kind.BOOL: _as_given,
+    Kind.CHOICES: _choices,
+    Kind.REF: _ref,
+    Kind.REFS: _refs,
+    Kind.INT: _int,
+    Kind.FLOAT: _float,
+    Kind.DAY: _day,
+    Kind.MOMENT: _moment,
+    Kind.POINTS: _points,
+}
+_TEXTS = (Kind.TEXT, Kind.EMAIL, Kind.PHONE, Kind.CLOCK)
+
+
+def field_parser(model: type[Any], name: str, *, required: bool = False) -> Parser:
+    """The parser of ``model``'s field ``name``, from its declared rule; ``required``: a value
+    left empty is refused (``required``)."""
+    rule = rule_of(model, name)
+    if rule.kind in _TEXTS:
+        return lambda value: _text(rule, value, required)
+    parse_kind = _BY_KIND[rule.kind]
+    if not required:
+        return lambda value: parse_kind(rule, value)
+
+    def parse_required(value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise Invalid("required")
+        return parse_kind(rule, value)
+
+    return parse_required
+
+
+def parsers_for(model: type[Any], *names: str, required: Iterable[str] = ()) -> dict[str, Parser]:
+    """Parsers of the fields ``names`` (every user-editable field when none are named)."""
+    needed = set(required)
+    return {
+        name: field_parser(model, name, required=name in needed)
+        for name in names or model.data_fields()
+    }
 
 
 def choice(allowed: Iterable[str]) -> Parser:
+    """One of ``allowed``: a form that offers fewer values than the model's vocabulary."""
     options = tuple(str(a) for a in allowed)
 
     def parse(value: Any) -> str:
@@ -75,163 +207,6 @@ def choice(allowed: Iterable[str]) -> Parser:
         return str(value)
 
     return parse
-
-
-def choices(allowed: Iterable[str]) -> Parser:
-    """A list of distinct values from ``allowed`` (kept in the vocabulary's order)."""
-    options = tuple(str(a) for a in allowed)
-
-    def parse(value: Any) -> list[str]:
-        values = [value] if isinstance(value, str) else list(value or [])
-        unknown = [v for v in values if v not in options]
-        if unknown:
-            raise Invalid("invalid_choice", value=", ".join(map(str, unknown)), allowed=", ".join(options))
-        return [option for option in options if option in values]
-
-    return parse
-
-
-def day(*, required: bool = False) -> Parser:
-    """A calendar date, given as ``date`` or ``"YYYY-MM-DD"``."""
-
-    def parse(value: Any) -> date | None:
-        if value in (None, ""):
-            if required:
-                raise Invalid("required")
-            return None
-        if isinstance(value, datetime):
-            value = value.date()
-        elif not isinstance(value, date):
-            try:
-                value = date.fromisoformat(str(value).strip())
-            except ValueError:
-                raise Invalid("invalid_date", value=value) from None
-        if not EARLIEST.date() <= value <= date(2100, 12, 31):
-            raise Invalid("date_out_of_range", value=value.isoformat())
-        return value
-
-    return parse
-
-
-def moment(*, default_now: bool = False) -> Parser:
-    """A point in time (aware ``datetime`` or ISO text); naive values are the device's local time."""
-
-    def parse(value: Any) -> datetime | None:
-        if value in (None, ""):
-            return utcnow() if default_now else None
-        if not isinstance(value, datetime):
-            try:
-                value = datetime.fromisoformat(str(value).strip())
-            except ValueError:
-                raise Invalid("invalid_date", value=value) from None
-        try:
-            if value.tzinfo is None:
-                value = value.astimezone()
-            value = value.astimezone(UTC)
-        except (OverflowError, ValueError):  # year 1 east of Greenwich, 9999 west of it: no UTC time
-            raise Invalid("date_out_of_range", value=value.date().isoformat()) from None
-        if value < EARLIEST:
-            raise Invalid("date_out_of_range", value=value.date().isoformat())
-        if value > utcnow() + FUTURE_SLACK:
-            raise Invalid("date_in_future", value=value.date().isoformat())
-        return value
-
-    return parse
-
-
-def clock_time(value: Any) -> str:
-    value = "" if value is None else str(value).strip()
-    if value and not _TIME.match(value):
-        raise Invalid("invalid_time", value=value)
-    return value
-
-
-def count(value: Any) -> int:
-    """A whole number ≥ 0 (people, participants, grosze)."""
-    if isinstance(value, bool):
-        raise Invalid("invalid_number", value=value)
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        raise Invalid("invalid_number", value=value) from None
-    try:
-        exact = number == float(value)
-    except (TypeError, ValueError, OverflowError):
-        exact = False
-    if number < 0 or not exact or number > 2**53:
-        raise Invalid("invalid_number", value=value)
-    return number
-
-
-def optional_count(value: Any) -> int | None:
-    return None if value in (None, "") else count(value)
-
-
-def at_least_one(value: Any) -> int:
-    number = count(value)
-    if number < 1:
-        raise Invalid("invalid_number", value=value)
-    return number
-
-
-def number(low: float, high: float) -> Parser:
-    """An optional finite number within ``[low, high]``."""
-
-    def parse(value: Any) -> float | None:
-        if value in (None, ""):
-            return None
-        if isinstance(value, bool):
-            raise Invalid("invalid_number", value=value)
-        try:
-            result = float(value)
-        except (TypeError, ValueError, OverflowError):
-            raise Invalid("invalid_number", value=value) from None
-        if not math.isfinite(result) or not low <= result <= high:
-            raise Invalid("number_out_of_range", value=value, min=low, max=high)
-        return result
-
-    return parse
-
-
-latitude = number(-90.0, 90.0)
-longitude = number(-180.0, 180.0)
-
-
-def flag(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise Invalid("invalid_choice", value=value, allowed="true, false")
-    return value
-
-
-def optional_id(value: Any) -> str | None:
-    if value in (None, ""):
-        return None
-    value = str(value)
-    if len(value) > 36:
-        raise Invalid("unknown_record", record_type="")
-    return value
-
-
-def id_list(value: Any) -> list[str]:
-    """Distinct record ids, in the order given."""
-    values = [value] if isinstance(value, str) else list(value or [])
-    if not all(isinstance(v, str) and 0 < len(v) <= 36 for v in values):
-        raise Invalid("unknown_record", record_type="")
-    return list(dict.fromkeys(values))
-
-
-def email(value: Any) -> str:
-    value = text(200)(value)
-    if value and not _EMAIL.match(value):
-        raise Invalid("invalid_email", value=value)
-    return value
-
-
-def phone(value: Any) -> str:
-    value = text(40)(value)
-    if value and (not _PHONE.match(value) or sum(ch.isdigit() for ch in value) < 6):
-        raise Invalid("invalid_phone", value=value)
-    return value
 
 
 # -- running the parsers ------------------------------------------------------------------------
@@ -325,6 +300,20 @@ def apply_changes(record: SyncedRecord, clean: dict[str, Any]) -> list[str]:
     return changed
 
 
+def wire_of(record: SyncedRecord) -> dict[str, Any]:
+    """The record's user-editable fields in wire form (as the record-level rules read them)."""
+    return {name: to_wire(getattr(record, name)) for name in record.data_fields()}
+
+
+def check_record(
+    before: dict[str, Any] | None, record: SyncedRecord, errors: Errors, *, prefix: str = ""
+) -> None:
+    """Add the errors of the record kind's rules (``fieldapp.model.rules``) when ``before`` (wire
+    form, None for a new record) becomes ``record``."""
+    for error in record_errors(record.record_type, before, wire_of(record)):
+        errors.add(error.field, _code(prefix, error.code), **error.params)
+
+
 Check = Callable[[Any, Any, dict[str, Any], Errors], None]
 
 
@@ -336,22 +325,26 @@ def update_record(
     parsers: dict[str, Parser],
     check: Check | None = None,
     after: Callable[[Any, R], Any] | None = None,
+    *,
+    prefix: str = "",
 ) -> R:
     """Validate ``changes``, apply them and write the fields that changed, in one transaction.
 
     ``check(session, record, clean, errors)`` adds the rules across fields, seeing the record with
-    the changes applied; any problem raises ``ValidationFailed`` before anything is written.
-    ``after(conn, record)`` runs in the same transaction once changes were written (e.g. a returned
-    entry's review becomes "corrected").
+    the changes applied, as do the record kind's rules (``check_record``); any problem raises
+    ``ValidationFailed`` before anything is written. ``after(conn, record)`` runs in the same
+    transaction once changes were written (e.g. a returned entry's review becomes "corrected").
     """
     record = get_live(store, model, record_id)
     errors = Errors()
-    clean = parse(changes, parsers, errors)
+    clean = parse(changes, parsers, errors, prefix=prefix)
     errors.raise_if_any()
+    before = wire_of(record)
     changed = apply_changes(record, clean)
     if check is not None:
         with store.read() as session:
             check(session, record, clean, errors)
+    check_record(before, record, errors, prefix=prefix)
     errors.raise_if_any()
     if changed:
         with store.write() as conn:

@@ -7,7 +7,6 @@ in the store's meta key ``visit.outcomes.extra``).
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from typing import Any
 
@@ -18,26 +17,20 @@ from fieldapp.errors import Errors, NotFound
 from fieldapp.geo.positions import place_fields
 from fieldapp.model import Contact, Visit, Zone
 from fieldapp.model.enums import VisitOutcome
+from fieldapp.model.fields import CODE
 from fieldapp.services.reviews import mark_corrected
 from fieldapp.services.validation import (
     Invalid,
     apply_changes,
     check_exists,
-    day,
     get_live,
-    latitude,
     live_contact,
-    longitude,
-    moment,
-    number,
-    optional_id,
     parse,
-    text,
+    parsers_for,
 )
 from fieldapp.store import Store
 
 META_EXTRA_OUTCOMES = "visit.outcomes.extra"
-_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 def outcomes(store: Store) -> tuple[str, ...]:
@@ -46,7 +39,7 @@ def outcomes(store: Store) -> tuple[str, ...]:
         extra = json.loads(store.meta(META_EXTRA_OUTCOMES) or "[]")
     except ValueError:
         extra = []
-    own = [code for code in extra if isinstance(code, str) and _CODE.match(code)]
+    own = [code for code in extra if isinstance(code, str) and CODE(code)]
     return tuple(dict.fromkeys([*VisitOutcome, *own]))
 
 
@@ -60,23 +53,7 @@ def _outcome(allowed: tuple[str, ...]):
 
 
 def _parsers(store: Store) -> dict[str, Any]:
-    return {
-        "outcome": _outcome(outcomes(store)),
-        "contact_id": optional_id,
-        "zone_id": optional_id,
-        "address": text(300),
-        "street": text(200),
-        "house_number": text(20),
-        "flat": text(20),
-        "visited_at": moment(default_now=True),
-        "lat": latitude,
-        "lon": longitude,
-        "accuracy_m": number(0, 100_000),
-        "notes": text(),
-        "next_step": text(1000),
-        "follow_up_on": day(),
-        "animator_id": optional_id,
-    }
+    return {**parsers_for(Visit), "outcome": _outcome(outcomes(store))}
 
 
 def _validated(store: Store, session: Any, data: dict[str, Any], parsers: dict[str, Any]) -> Visit:

@@ -9,52 +9,10 @@ from sqlmodel import func, select
 from fieldapp.errors import Errors
 from fieldapp.geo.zones import zone_shape_errors
 from fieldapp.model import Zone
-from fieldapp.model.enums import ZoneKind
-from fieldapp.services.validation import (
-    Invalid,
-    choice,
-    delete_record,
-    id_list,
-    latitude,
-    longitude,
-    number,
-    parse,
-    text,
-    update_record,
-)
+from fieldapp.services.validation import delete_record, parse, parsers_for, update_record
 from fieldapp.store import Store
 
-
-def _polygon(value: Any) -> list[list[float]] | None:
-    """A list of ``[lat, lon]`` points (checked in detail by ``geo.zones.zone_shape_errors``)."""
-    if value in (None, [], ""):
-        return None
-    try:
-        return [[float(point[0]), float(point[1])] for point in value]
-    except (TypeError, ValueError, IndexError, KeyError):
-        raise Invalid("geo_polygon_format") from None
-
-
-def _optional_text(max_length: int):
-    parse_text = text(max_length)
-
-    def parse_optional(value: Any) -> str | None:
-        return parse_text(value) or None
-
-    return parse_optional
-
-
-ZONE_PARSERS = {
-    "name": text(200, required=True),
-    "kind": choice(ZoneKind),
-    "library_branch": _optional_text(200),
-    "center_lat": latitude,
-    "center_lon": longitude,
-    "radius_m": number(0, 1_000_000),
-    "polygon": _polygon,
-    "workers": id_list,
-    "notes": text(),
-}
+ZONE_PARSERS = parsers_for(Zone, required=("name",))
 
 
 def _check(store: Store, zone: Zone, errors: Errors) -> None:

@@ -36,6 +36,13 @@ PL: dict[str, str] = {
     "error.grant_above_request": "Przyznano więcej ({granted}), niż wnioskowano ({requested}).",
     "error.network.invalid_text": "Tekst zawiera niedozwolone znaki — wpisz go jeszcze raz.",
     "error.network.date_out_of_range": "Ta data ({value}) jest poza zakresem — sprawdź rok.",
+    "error.invalid_code": "Nieprawidłowy kod „{value}”: małe litery, cyfry i podkreślenia, na początku litera.",
+    "error.date_too_far": "Ta data ({value}) jest zbyt odległa — najpóźniej {max}.",
+    "error.action_date_in_future": "Działanie z datą w przyszłości ({value}) nie może być jeszcze "
+    "zrealizowane ani rozliczone — popraw datę albo poczekaj do dnia działania.",
+    "error.review_not_returned": "Jako poprawiony można oznaczyć tylko wpis zwrócony do poprawy.",
+    "error.network.date_too_far": "Ta data ({value}) jest zbyt odległa — najpóźniej {max}.",
+    "error.network.number_out_of_range": "Liczba musi mieścić się między {min} a {max}.",
 }
 
 EN: dict[str, str] = {
@@ -74,4 +81,12 @@ EN: dict[str, str] = {
     "error.grant_above_request": "More was granted ({granted}) than requested ({requested}).",
     "error.network.invalid_text": "The text contains characters that cannot be stored — type it again.",
     "error.network.date_out_of_range": "This date ({value}) is out of range — check the year.",
+    "error.invalid_code": "Invalid code “{value}”: lowercase letters, digits and underscores, "
+    "starting with a letter.",
+    "error.date_too_far": "This date ({value}) is too far ahead — {max} at the latest.",
+    "error.action_date_in_future": "An action dated in the future ({value}) cannot be done or reported "
+    "yet — correct the date or wait until the day of the action.",
+    "error.review_not_returned": "Only an entry returned for correction can be marked corrected.",
+    "error.network.date_too_far": "This date ({value}) is too far ahead — {max} at the latest.",
+    "error.network.number_out_of_range": "The number must be between {min} and {max}.",
 }

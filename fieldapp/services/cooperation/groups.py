@@ -10,37 +10,24 @@ from typing import Any
 from fieldapp.errors import Errors, NotFound
 from fieldapp.model import Contact, GroupAction, GroupMember, LocalActivityGroup, NeighbourhoodAction, Zone
 from fieldapp.model.base import today
-from fieldapp.model.cooperation import GroupBond, GroupStatus, MemberRole
+from fieldapp.model.cooperation import MemberRole
 from fieldapp.model.diagnosis import Need
 from fieldapp.services.cooperation.common import (
     apply_changes,
     check_exists,
-    choice,
-    day,
+    check_people,
+    delete_record,
     get_live,
     live,
     live_contact,
     live_rows,
-    optional_id,
     parse,
-    text,
+    parsers_for,
+    two_roles,
 )
 from fieldapp.store import Store
 
-_GROUP_FIELDS = {
-    "zone_id": optional_id,
-    "name": text(200, required=True),
-    "bond": choice(GroupBond),
-    "theme": text(300, required=True),
-    "need_id": optional_id,
-    "description": text(),
-    "animator_id": optional_id,
-    "animator_name": text(200),
-    "status": choice(GroupStatus),
-    "status_since": day(),
-    "founded_on": day(),
-    "notes": text(),
-}
+_GROUP_FIELDS = parsers_for(LocalActivityGroup, required=("name", "theme"))
 
 
 @dataclass(frozen=True)
@@ -75,12 +62,10 @@ def create_group(
     """A new group, with its first members (e.g. picked from the suggestions) in the same transaction."""
     errors = Errors()
     clean = parse(data, _GROUP_FIELDS, errors, required=("name", "theme"))
-    leaders = list(dict.fromkeys(leader_ids))
-    members = [m for m in dict.fromkeys(member_ids) if m not in leaders]
+    leaders, members = two_roles(leader_ids, member_ids)
     with store.read() as session:
         _check_refs(session, clean, errors)
-        for contact_id in [*leaders, *members]:
-            live_contact(session, contact_id, "member_ids", errors)
+        check_people(session, [*leaders, *members], "member_ids", errors)
     errors.raise_if_any()
     clean.setdefault("animator_id", store.user_id)
     started = clean.get("founded_on") or today()
@@ -113,9 +98,7 @@ def update_group(store: Store, group_id: str, changes: dict[str, Any]) -> LocalA
 
 
 def delete_group(store: Store, group_id: str) -> None:
-    group = get_live(store, LocalActivityGroup, group_id)
-    with store.write() as conn:
-        store.delete(conn, group)
+    delete_record(store, LocalActivityGroup, group_id)
 
 
 def list_groups(
@@ -132,6 +115,8 @@ def list_groups(
 
 
 # -- members --------------------------------------------------------------------------------------
+
+_MEMBER_FIELDS = parsers_for(GroupMember, "role", "role_since", "joined_on", "left_on")
 
 
 def _membership(group_id: str, contact_id: str, role: str, joined_on: date) -> GroupMember:
@@ -153,9 +138,7 @@ def add_member(
     joined_on: date | str | None = None,
 ) -> GroupMember:
     errors = Errors()
-    clean = parse(
-        {"role": role, "joined_on": joined_on}, {"role": choice(MemberRole), "joined_on": day()}, errors
-    )
+    clean = parse({"role": role, "joined_on": joined_on}, _MEMBER_FIELDS, errors)
     with store.read() as session:
         if live(session, LocalActivityGroup, group_id) is None:
             raise NotFound(LocalActivityGroup.record_type, group_id)
@@ -177,8 +160,7 @@ def add_members(store: Store, group_id: str, contact_ids: Iterable[str]) -> list
             raise NotFound(LocalActivityGroup.record_type, group_id)
         present = {m.contact_id for m in _current_memberships(session, group_id)}
         wanted = [c for c in dict.fromkeys(contact_ids) if c not in present]
-        for contact_id in wanted:
-            live_contact(session, contact_id, "contact_ids", errors)
+        check_people(session, wanted, "contact_ids", errors)
     errors.raise_if_any()
     joined = today()
     added = [_membership(group_id, contact_id, MemberRole.MEMBER, joined) for contact_id in wanted]
@@ -193,9 +175,7 @@ def set_member_role(
 ) -> GroupMember:
     member = get_live(store, GroupMember, member_id)
     errors = Errors()
-    clean = parse(
-        {"role": role, "role_since": since}, {"role": choice(MemberRole), "role_since": day()}, errors
-    )
+    clean = parse({"role": role, "role_since": since}, _MEMBER_FIELDS, errors)
     errors.raise_if_any()
     if clean["role"] == member.role:
         return member
@@ -209,7 +189,7 @@ def end_membership(store: Store, member_id: str, *, left_on: date | str | None =
     """The member left the group (the membership stays in the group's history)."""
     member = get_live(store, GroupMember, member_id)
     errors = Errors()
-    clean = parse({"left_on": left_on}, {"left_on": day()}, errors)
+    clean = parse({"left_on": left_on}, _MEMBER_FIELDS, errors)
     left = clean["left_on"] or today()
     if left < member.joined_on:
         errors.add("left_on", "network.left_before_joined")
@@ -222,9 +202,7 @@ def end_membership(store: Store, member_id: str, *, left_on: date | str | None =
 
 def delete_member(store: Store, member_id: str) -> None:
     """Remove a membership recorded by mistake."""
-    member = get_live(store, GroupMember, member_id)
-    with store.write() as conn:
-        store.delete(conn, member)
+    delete_record(store, GroupMember, member_id)
 
 
 def group_members(store: Store, group_id: str, *, include_left: bool = False) -> list[GroupMember]:

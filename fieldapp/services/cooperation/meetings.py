@@ -20,36 +20,23 @@ from fieldapp.model import (
     Partnership,
     Zone,
 )
-from fieldapp.model.cooperation import AttendanceRole, EventType, MeetingKind
+from fieldapp.model.cooperation import AttendanceRole, EventType
 from fieldapp.services.cooperation.common import (
-    apply_changes,
     check_exists,
-    choice,
-    clock_time,
-    count,
-    day,
+    check_people,
+    delete_record,
     get_live,
     live,
-    live_contact,
     live_rows,
-    optional_id,
     parse,
-    text,
+    parsers_for,
+    two_roles,
+    update_record,
 )
 from fieldapp.store import Store
 
-_MEETING_FIELDS = {
-    "zone_id": optional_id,
-    "kind": choice(MeetingKind),
-    "topic": text(300, required=True),
-    "held_on": day(required=True),
-    "start_time": clock_time,
-    "place": text(300),
-    "anonymous_count": count,
-    "group_id": optional_id,
-    "partnership_id": optional_id,
-    "summary": text(),
-}
+_MEETING_FIELDS = parsers_for(Meeting, required=("topic", "held_on"))
+_ROLE_FIELDS = parsers_for(Attendance, "role")
 _EVENT_MODELS = {EventType.MEETING: Meeting, EventType.ACTION: NeighbourhoodAction}
 
 
@@ -90,14 +77,11 @@ def create_meeting(
     """A meeting with its organisers and first attendees, in one transaction."""
     errors = Errors()
     clean = parse(data, _MEETING_FIELDS, errors, required=("topic", "held_on"))
-    organisers = list(dict.fromkeys(organiser_ids))
-    participants = [c for c in dict.fromkeys(attendee_ids) if c not in organisers]
+    organisers, participants = two_roles(organiser_ids, attendee_ids)
     with store.read() as session:
         _check_refs(session, clean, errors)
-        for contact_id in organisers:
-            live_contact(session, contact_id, "organiser_ids", errors)
-        for contact_id in participants:
-            live_contact(session, contact_id, "attendee_ids", errors)
+        check_people(session, organisers, "organiser_ids", errors)
+        check_people(session, participants, "attendee_ids", errors)
     errors.raise_if_any()
     meeting = Meeting(**clean)
     with store.write() as conn:
@@ -112,17 +96,10 @@ def create_meeting(
 
 
 def update_meeting(store: Store, meeting_id: str, changes: dict[str, Any]) -> Meeting:
-    meeting = get_live(store, Meeting, meeting_id)
-    errors = Errors()
-    clean = parse(changes, _MEETING_FIELDS, errors)
-    with store.read() as session:
-        _check_refs(session, clean, errors)
-    errors.raise_if_any()
-    changed = apply_changes(meeting, clean)
-    if changed:
-        with store.write() as conn:
-            store.save(conn, meeting, changed)
-    return meeting
+    return update_record(
+        store, Meeting, meeting_id, changes, _MEETING_FIELDS,
+        lambda session, _meeting, clean, errors: _check_refs(session, clean, errors),
+    )
 
 
 def set_anonymous_count(store: Store, meeting_id: str, number: int) -> Meeting:
@@ -131,9 +108,7 @@ def set_anonymous_count(store: Store, meeting_id: str, number: int) -> Meeting:
 
 
 def delete_meeting(store: Store, meeting_id: str) -> None:
-    meeting = get_live(store, Meeting, meeting_id)
-    with store.write() as conn:
-        store.delete(conn, meeting)
+    delete_record(store, Meeting, meeting_id)
 
 
 def list_meetings(store: Store, *, zone_id: str | None = None) -> list[Meeting]:
@@ -160,7 +135,7 @@ def _add(
     store: Store, event_type: str, event_id: str, contact_ids: Iterable[str], role: str, *, strict: bool
 ) -> list[Attendance]:
     errors = Errors()
-    parse({"role": role}, {"role": choice(AttendanceRole)}, errors)
+    parse({"role": role}, _ROLE_FIELDS, errors)
     model = _EVENT_MODELS[EventType(event_type)]
     with store.read() as session:
         if live(session, model, event_id) is None:
@@ -170,8 +145,7 @@ def _add(
         if strict and present.intersection(wanted):
             errors.add("contact_id", "network.already_attending")
         wanted = [c for c in wanted if c not in present]
-        for contact_id in wanted:
-            live_contact(session, contact_id, "contact_id", errors)
+        check_people(session, wanted, "contact_id", errors)
     errors.raise_if_any()
     added = [_attendance(event_type, event_id, contact_id, role) for contact_id in wanted]
     with store.write() as conn:
@@ -223,22 +197,12 @@ def quick_add_attendee(
 
 
 def set_attendance_role(store: Store, attendance_id: str, role: str) -> Attendance:
-    row = get_live(store, Attendance, attendance_id)
-    errors = Errors()
-    clean = parse({"role": role}, {"role": choice(AttendanceRole)}, errors)
-    errors.raise_if_any()
-    changed = apply_changes(row, clean)
-    if changed:
-        with store.write() as conn:
-            store.save(conn, row, changed)
-    return row
+    return update_record(store, Attendance, attendance_id, {"role": role}, _ROLE_FIELDS)
 
 
 def remove_attendance(store: Store, attendance_id: str) -> None:
     """Take a person off a list they were put on by mistake."""
-    row = get_live(store, Attendance, attendance_id)
-    with store.write() as conn:
-        store.delete(conn, row)
+    delete_record(store, Attendance, attendance_id)
 
 
 def _named(session: Any, rows: list[Attendance]) -> tuple[list[tuple[Attendance, Contact]], int]:

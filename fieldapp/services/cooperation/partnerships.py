@@ -13,39 +13,28 @@ from fieldapp.model.base import today
 from fieldapp.model.cooperation import SECTOR_OF_KIND, Contribution, PartnershipPhase, Sector
 from fieldapp.model.enums import NATURAL_PERSON_KINDS
 from fieldapp.services.cooperation.common import (
-    apply_changes,
     check_exists,
-    choice,
-    choices,
-    day,
-    flag,
+    delete_record,
     get_live,
     live,
     live_contact,
     live_rows,
-    optional_id,
     parse,
-    text,
+    parsers_for,
+    update_record,
 )
 from fieldapp.store import Store
 
-_PARTNERSHIP_FIELDS = {
-    "zone_id": optional_id,
-    "name": text(200, required=True),
-    "aim": text(),
-    "written_agreement": flag,
-    "agreement_signed_on": day(),
-    "notes": text(),
-}
-_NEW_PARTNERSHIP_FIELDS = {**_PARTNERSHIP_FIELDS, "phase": choice(PartnershipPhase), "phase_since": day()}
-_PARTNER_FIELDS = {
-    "contact_id": optional_id,
-    "sector": choice(Sector),
-    "brings": choices(Contribution),
-    "brings_note": text(),
-    "joined_on": day(),
-    "left_on": day(),
-}
+#: What the partnership form edits; the phase moves with ``move_to_phase``.
+_PARTNERSHIP_FIELDS = parsers_for(
+    Partnership, "zone_id", "name", "aim", "written_agreement", "agreement_signed_on", "notes",
+    required=("name",),
+)
+_NEW_PARTNERSHIP_FIELDS = {**_PARTNERSHIP_FIELDS, **parsers_for(Partnership, "phase", "phase_since")}
+_PARTNER_FIELDS = parsers_for(
+    Partner, "contact_id", "sector", "brings", "brings_note", "joined_on", "left_on"
+)
+_PHASE_FIELDS = parsers_for(PartnershipPhaseChange, "phase", "changed_on", "note")
 
 
 @dataclass(frozen=True)
@@ -71,10 +60,8 @@ class PartnershipSummary:
         return {c.value: sum(c in p.brings for p, _ in self.partners) for c in Contribution}
 
 
-def _check_agreement(clean: dict[str, Any], current: Partnership | None, errors: Errors) -> None:
-    written = clean.get("written_agreement", current.written_agreement if current else False)
-    signed = clean.get("agreement_signed_on", current.agreement_signed_on if current else None)
-    if signed is not None and not written:
+def _check_agreement(partnership: Partnership, errors: Errors) -> None:
+    if partnership.agreement_signed_on is not None and not partnership.written_agreement:
         errors.add("agreement_signed_on", "network.signed_without_agreement")
 
 
@@ -112,10 +99,10 @@ def create_partnership(
     """
     errors = Errors()
     clean = parse(data, _NEW_PARTNERSHIP_FIELDS, errors, required=("name",))
-    _check_agreement(clean, None, errors)
     clean.setdefault("phase", PartnershipPhase.FORMING)
     clean["phase_since"] = clean.get("phase_since") or today()
     partnership = Partnership(**clean)
+    _check_agreement(partnership, errors)
     records: list[Partner] = []
     with store.read() as session:
         check_exists(session, Zone, clean.get("zone_id"), "zone_id", errors)
@@ -143,18 +130,12 @@ def create_partnership(
 
 def update_partnership(store: Store, partnership_id: str, changes: dict[str, Any]) -> Partnership:
     """Edit name, aim, zone, notes and the agreement; the phase moves with ``move_to_phase``."""
-    partnership = get_live(store, Partnership, partnership_id)
-    errors = Errors()
-    clean = parse(changes, _PARTNERSHIP_FIELDS, errors)
-    _check_agreement(clean, partnership, errors)
-    with store.read() as session:
+
+    def check(session: Any, partnership: Partnership, clean: dict[str, Any], errors: Errors) -> None:
+        _check_agreement(partnership, errors)
         check_exists(session, Zone, clean.get("zone_id"), "zone_id", errors)
-    errors.raise_if_any()
-    changed = apply_changes(partnership, clean)
-    if changed:
-        with store.write() as conn:
-            store.save(conn, partnership, changed)
-    return partnership
+
+    return update_record(store, Partnership, partnership_id, changes, _PARTNERSHIP_FIELDS, check)
 
 
 def move_to_phase(
@@ -163,11 +144,7 @@ def move_to_phase(
     """The partnership enters ``phase`` (going back, e.g. to storming, happens too)."""
     partnership = get_live(store, Partnership, partnership_id)
     errors = Errors()
-    clean = parse(
-        {"phase": phase, "changed_on": on, "note": note},
-        {"phase": choice(PartnershipPhase), "changed_on": day(), "note": text()},
-        errors,
-    )
+    clean = parse({"phase": phase, "changed_on": on, "note": note}, _PHASE_FIELDS, errors)
     if clean.get("phase") == partnership.phase:
         errors.add("phase", "network.same_phase")
     changed_on = clean.get("changed_on") or today()
@@ -232,26 +209,18 @@ def add_partner(
 
 def update_partner(store: Store, partner_id: str, changes: dict[str, Any]) -> Partner:
     """Edit a partner's sector, what it brings, or its dates (``left_on`` = it left)."""
-    partner = get_live(store, Partner, partner_id)
-    errors = Errors()
     parsers = {k: v for k, v in _PARTNER_FIELDS.items() if k != "contact_id"}
-    clean = parse(changes, parsers, errors)
-    joined, left = clean.get("joined_on", partner.joined_on), clean.get("left_on", partner.left_on)
-    if joined and left and left < joined:
-        errors.add("left_on", "network.left_before_joined")
-    errors.raise_if_any()
-    changed = apply_changes(partner, clean)
-    if changed:
-        with store.write() as conn:
-            store.save(conn, partner, changed)
-    return partner
+
+    def check(_session: Any, partner: Partner, _clean: dict[str, Any], errors: Errors) -> None:
+        if partner.joined_on and partner.left_on and partner.left_on < partner.joined_on:
+            errors.add("left_on", "network.left_before_joined")
+
+    return update_record(store, Partner, partner_id, changes, parsers, check)
 
 
 def delete_partner(store: Store, partner_id: str) -> None:
     """Remove a partner recorded by mistake (one that left keeps its record: set ``left_on``)."""
-    partner = get_live(store, Partner, partner_id)
-    with store.write() as conn:
-        store.delete(conn, partner)
+    delete_record(store, Partner, partner_id)
 
 
 def partnership_summary(store: Store, partnership_id: str) -> PartnershipSummary:

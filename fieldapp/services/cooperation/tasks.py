@@ -9,26 +9,23 @@ from fieldapp.errors import Errors
 from fieldapp.model import FollowUpTask, Meeting
 from fieldapp.model.base import today
 from fieldapp.services.cooperation.common import (
-    apply_changes,
     check_exists,
-    day,
-    get_live,
+    delete_record,
     live_contact,
     live_rows,
-    optional_id,
     parse,
-    text,
+    parsers_for,
+    update_record,
 )
 from fieldapp.store import Store
 
-_TASK_FIELDS = {
-    "contact_id": optional_id,
-    "meeting_id": optional_id,
-    "title": text(300, required=True),
-    "due_on": day(),
-    "assignee_id": optional_id,
-    "note": text(),
-}
+_TASK_FIELDS = parsers_for(
+    FollowUpTask, "contact_id", "meeting_id", "title", "due_on", "assignee_id", "note", required=("title",)
+)
+#: What an edit may change: the task stays about its contact and meeting, and may be done.
+_EDITABLE = parsers_for(
+    FollowUpTask, "title", "due_on", "assignee_id", "note", "done_on", required=("title",)
+)
 
 
 def add_task(store: Store, data: dict[str, Any]) -> FollowUpTask:
@@ -48,16 +45,7 @@ def add_task(store: Store, data: dict[str, Any]) -> FollowUpTask:
 
 
 def update_task(store: Store, task_id: str, changes: dict[str, Any]) -> FollowUpTask:
-    task = get_live(store, FollowUpTask, task_id)
-    errors = Errors()
-    parsers = {k: v for k, v in _TASK_FIELDS.items() if k not in ("contact_id", "meeting_id")}
-    clean = parse(changes, {**parsers, "done_on": day()}, errors)
-    errors.raise_if_any()
-    changed = apply_changes(task, clean)
-    if changed:
-        with store.write() as conn:
-            store.save(conn, task, changed)
-    return task
+    return update_record(store, FollowUpTask, task_id, changes, _EDITABLE)
 
 
 def complete_task(store: Store, task_id: str, *, on: date | str | None = None) -> FollowUpTask:
@@ -69,9 +57,7 @@ def reopen_task(store: Store, task_id: str) -> FollowUpTask:
 
 
 def delete_task(store: Store, task_id: str) -> None:
-    task = get_live(store, FollowUpTask, task_id)
-    with store.write() as conn:
-        store.delete(conn, task)
+    delete_record(store, FollowUpTask, task_id)
 
 
 def _sorted(tasks: list[FollowUpTask]) -> list[FollowUpTask]:

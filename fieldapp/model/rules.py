@@ -1,0 +1,118 @@
+"""Record-level rules: what a record of a kind needs in each state, and how its state may move.
+
+Field rules (``fieldapp.model.fields``) judge one value; these judge a whole record, given as wire
+dicts (``registry.to_wire`` values, a missing field meaning its default): ``before`` (the stored
+record, or None for a new one) and ``after`` (as the write leaves it). The device's services call
+``record_errors`` before they write; the sync service calls it on the record as its merge leaves
+it, so a device that skipped its own checks (or coalesced offline edits) is held to the same rules.
+
+- Actions move along ``ACTION_TRANSITIONS``. Devices coalesce offline edits (idea → planned → done
+  offline is pushed as idea → done), so a move is valid when the new status is *reachable* from the
+  stored one, not only one step away. A status brings its needs, also for a record created in it:
+  "done" and "reported" need a date that is not in the future (if the action has one); "reported"
+  also needs its report and the number of participants.
+- Reviews: "returned" and "corrected" need the supervisor's comment (what to fix); only a returned
+  (or already corrected) entry becomes "corrected" — that is the animator's answer to a return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from functools import cache
+from typing import Any
+
+from fieldapp.errors import FieldError
+from fieldapp.model.enums import ACTION_TRANSITIONS, ActionStatus, ReviewState
+from fieldapp.model.fields import FUTURE_SLACK, today
+
+Wire = dict[str, Any]
+RecordRule = Callable[[Wire | None, Wire], list[FieldError]]
+
+
+@cache
+def reachable(status: str) -> frozenset[str]:
+    """Statuses an action in ``status`` may get to in one or more moves (itself excluded unless a
+    cycle leads back)."""
+    seen: set[str] = set()
+    todo = list(ACTION_TRANSITIONS.get(status, ()))
+    while todo:
+        step = todo.pop()
+        if step not in seen:
+            seen.add(step)
+            todo.extend(ACTION_TRANSITIONS.get(step, ()))
+    return frozenset(seen)
+
+
+#: What each action status needs, beyond what the status before it needed.
+_HELD = (ActionStatus.DONE, ActionStatus.REPORTED)
+
+
+def _changed(before: Wire | None, after: Wire, names: tuple[str, ...], defaults: Wire) -> bool:
+    if before is None:
+        return True
+    return any(before.get(n, defaults.get(n)) != after.get(n, defaults.get(n)) for n in names)
+
+
+_ACTION_DEFAULTS: Wire = {"status": ActionStatus.IDEA, "report": "", "participants": 0, "starts_on": None}
+
+
+def action_errors(before: Wire | None, after: Wire) -> list[FieldError]:
+    """The lifecycle move and the needs of the action's status."""
+    status = after.get("status", ActionStatus.IDEA)
+    if before is not None:
+        old = before.get("status", ActionStatus.IDEA)
+        if status != old and status not in reachable(old):
+            return [FieldError("status", "action_transition", {"from_status": old, "to_status": status})]
+    if status not in _HELD or not _changed(before, after, tuple(_ACTION_DEFAULTS), _ACTION_DEFAULTS):
+        return []
+    errors = []
+    starts_on = after.get("starts_on")
+    if isinstance(starts_on, str) and _after_today(starts_on):
+        errors.append(FieldError("starts_on", "action_date_in_future", {"value": starts_on}))
+    if status == ActionStatus.REPORTED:
+        report = after.get("report")
+        if not isinstance(report, str) or not report.strip():
+            errors.append(FieldError("report", "action_report_required"))
+        if not after.get("participants"):
+            errors.append(FieldError("participants", "action_participants_required"))
+    return errors
+
+
+def _after_today(day: str) -> bool:
+    """A day later than today (UTC) plus the clocks' slack: a phone west or east of Greenwich may
+    already or still live in another day."""
+    try:
+        return date.fromisoformat(day) > today() + timedelta(days=FUTURE_SLACK.days)
+    except ValueError:
+        return False  # a malformed day is the field rule's to refuse
+
+
+_REVIEW_DEFAULTS: Wire = {"state": ReviewState.NEW, "comment": ""}
+#: States only an entry sent back to its author can be in.
+_NEEDS_COMMENT = (ReviewState.RETURNED, ReviewState.CORRECTED)
+
+
+def review_errors(before: Wire | None, after: Wire) -> list[FieldError]:
+    """A return says what to fix; only a returned entry is corrected."""
+    state = after.get("state", ReviewState.NEW)
+    if state not in _NEEDS_COMMENT or not _changed(before, after, tuple(_REVIEW_DEFAULTS), _REVIEW_DEFAULTS):
+        return []
+    errors = []
+    old = None if before is None else before.get("state", ReviewState.NEW)
+    if state == ReviewState.CORRECTED and old not in _NEEDS_COMMENT:
+        errors.append(FieldError("state", "review_not_returned", {"from_state": old or ReviewState.NEW}))
+    comment = after.get("comment")
+    if not isinstance(comment, str) or not comment.strip():
+        errors.append(FieldError("comment", "review_comment_required"))
+    return errors
+
+
+#: The record-level rules by wire record type (types without rules are not named).
+RECORD_RULES: dict[str, RecordRule] = {"action": action_errors, "review": review_errors}
+
+
+def record_errors(record_type: str, before: Wire | None, after: Wire) -> list[FieldError]:
+    """What breaks the record kind's rules when ``before`` becomes ``after`` (wire dicts)."""
+    rule = RECORD_RULES.get(record_type)
+    return [] if rule is None else rule(before, after)
