@@ -56,6 +56,9 @@ class RejectCode(StrEnum):
     """Why one change of a batch was not applied (the rest of the batch still is)."""
 
     UNKNOWN_RECORD_TYPE = "unknown_record_type"
+    #: A value breaks its field's rule, or the record as the merge leaves it breaks its kind's rules
+    #: (an action's lifecycle, what a status needs): ``ChangeResult.errors`` says which field and
+    #: which rule. Apps older than ``errors`` know this code alone, so it stays the code of both.
     INVALID_VALUE = "invalid_value"
     INVALID_HLC = "invalid_hlc"
     CLOCK_AHEAD = "clock_ahead"
@@ -117,6 +120,15 @@ class PushRequest(_Wire):
 ChangeStatus = Literal["applied", "merged", "rejected"]
 
 
+class FieldProblem(_Wire):
+    """One broken rule of a rejected change: the field (``""`` for the whole record), the rule's
+    stable code (the app shows ``error.<code>``, as for its own validation) and its parameters."""
+
+    field: str
+    code: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
 class ChangeResult(_Wire):
     record_type: str
     id: str
@@ -125,6 +137,8 @@ class ChangeResult(_Wire):
     code: str | None = None
     #: Fields whose incoming value lost to a newer value on the service.
     lost_fields: list[str] = Field(default_factory=list)
+    #: With ``invalid_value``: every rule the change broke (left out of other results).
+    errors: list[FieldProblem] = Field(default_factory=list)
 
 
 class PushResponse(_Wire):

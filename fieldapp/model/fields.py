@@ -231,11 +231,15 @@ def today() -> date:
     return _limits[2]
 
 
-def _shown(value: Any) -> Any:
+def shown(value: Any) -> Any:
     """A refused value as an error parameter: short (a service answer must not echo megabytes)."""
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value[:80] if isinstance(value, str) else value
-    return repr(value)[:80]
+    if isinstance(value, str):
+        return value[:80]
+    if value is None or isinstance(value, bool):
+        return value
+    if (isinstance(value, int) and abs(value) < 2**53) or (isinstance(value, float) and math.isfinite(value)):
+        return value
+    return repr(value)[:80]  # JSON has no NaN, and not every reader takes big integers
 
 
 def check(rule: FieldRule, value: Any) -> Any:
@@ -257,13 +261,13 @@ def _text(rule: FieldRule, value: Any) -> str:
 
 def _code(rule: FieldRule, value: Any) -> str:
     if type(value) is not str or CODE(value) is None:
-        raise Refused("invalid_code", value=_shown(value))
+        raise Refused("invalid_code", value=shown(value))
     return value
 
 
 def _choice(rule: FieldRule, value: Any) -> str:
     if type(value) is not str or value not in rule.values:
-        raise Refused("invalid_choice", value=_shown(value), allowed=", ".join(rule.values))
+        raise Refused("invalid_choice", value=shown(value), allowed=", ".join(rule.values))
     return value
 
 
@@ -277,10 +281,10 @@ def _list(rule: FieldRule, items: Any, code: str, **params: Any) -> list[Any]:
 
 def _choices(rule: FieldRule, value: Any) -> list[str]:
     allowed = ", ".join(rule.values)
-    values = _list(rule, value, "invalid_choice", value=_shown(value), allowed=allowed)
+    values = _list(rule, value, "invalid_choice", value=shown(value), allowed=allowed)
     unknown = [v for v in values if type(v) is not str or v not in rule.values]
     if unknown:
-        raise Refused("invalid_choice", value=_shown(", ".join(map(str, unknown))), allowed=allowed)
+        raise Refused("invalid_choice", value=shown(", ".join(map(str, unknown))), allowed=allowed)
     return values
 
 
@@ -305,9 +309,9 @@ def _int(rule: FieldRule, value: Any) -> int:
     if type(value) is float and value.is_integer():
         value = int(value)
     if type(value) is not int or (rule.ge is not None and value < rule.ge):
-        raise Refused("invalid_number", value=_shown(value))
+        raise Refused("invalid_number", value=shown(value))
     if rule.le is not None and value > rule.le:
-        raise Refused("number_out_of_range", value=value, min=rule.ge, max=rule.le)
+        raise Refused("number_out_of_range", value=shown(value), min=rule.ge, max=rule.le)
     return value
 
 
@@ -315,17 +319,17 @@ def _float(rule: FieldRule, value: Any) -> float:
     if type(value) is int:
         value = float(value) if abs(value) < 2**63 else math.inf
     if type(value) is not float:
-        raise Refused("invalid_number", value=_shown(value))
+        raise Refused("invalid_number", value=shown(value))
     low = -math.inf if rule.ge is None else rule.ge
     high = math.inf if rule.le is None else rule.le
     if not (math.isfinite(value) and low <= value <= high):
-        raise Refused("number_out_of_range", value=_shown(value), min=rule.ge, max=rule.le)
+        raise Refused("number_out_of_range", value=shown(value), min=rule.ge, max=rule.le)
     return value
 
 
 def _bool(rule: FieldRule, value: Any) -> bool:
     if type(value) is not bool:
-        raise Refused("invalid_choice", value=_shown(value), allowed="true, false")
+        raise Refused("invalid_choice", value=shown(value), allowed="true, false")
     return value
 
 
@@ -341,11 +345,11 @@ def check_day(value: date, horizon_days: int | None) -> None:
 
 def _day(rule: FieldRule, value: Any) -> str:
     if type(value) is not str:
-        raise Refused("invalid_date", value=_shown(value))
+        raise Refused("invalid_date", value=shown(value))
     try:
         parsed = date.fromisoformat(value)
     except ValueError:
-        raise Refused("invalid_date", value=_shown(value)) from None
+        raise Refused("invalid_date", value=shown(value)) from None
     check_day(parsed, rule.horizon_days)
     return parsed.isoformat()
 
@@ -373,11 +377,11 @@ def utc_seconds(value: str) -> bool:
 
 def _moment(rule: FieldRule, value: Any) -> str:
     if type(value) is not str:
-        raise Refused("invalid_date", value=_shown(value))
+        raise Refused("invalid_date", value=shown(value))
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise Refused("invalid_date", value=_shown(value)) from None
+        raise Refused("invalid_date", value=shown(value)) from None
     if utc_seconds(value):
         check_moment(parsed)
         return value if value[10] == "T" else f"{value[:10]}T{value[11:]}"
@@ -393,21 +397,21 @@ def _moment(rule: FieldRule, value: Any) -> str:
 def _clock(rule: FieldRule, value: Any) -> str:
     value = _text(rule, value)
     if value and _TIME(value) is None:
-        raise Refused("invalid_time", value=_shown(value))
+        raise Refused("invalid_time", value=shown(value))
     return value
 
 
 def _email(rule: FieldRule, value: Any) -> str:
     value = _text(rule, value)
     if value and _EMAIL(value) is None:
-        raise Refused("invalid_email", value=_shown(value))
+        raise Refused("invalid_email", value=shown(value))
     return value
 
 
 def _phone(rule: FieldRule, value: Any) -> str:
     value = _text(rule, value)
     if value and (_PHONE(value) is None or sum(ch.isdigit() for ch in value) < 6):
-        raise Refused("invalid_phone", value=_shown(value))
+        raise Refused("invalid_phone", value=shown(value))
     return value
 
 

@@ -1,38 +1,42 @@
-"""Checks of pushed field values, compiled once per record type and field.
+"""Checks of pushed records, compiled once per record type from the model's declared rules.
 
-The service stores a value only in the wire form the field's type has (``registry.to_wire`` of a
-valid value): text for ``str``, a finite number for ``float``, ISO text for dates and datetimes
-(datetimes in UTC with an offset), a list of text for ``list[str]``… Every value must also fit every
-database and device: no NaN or infinity, integers within 64 bits, no NUL in text.
+Every field's rule is declared once, on the model (``fieldapp.model.fields``: types, lengths,
+ranges, date windows, vocabularies, codes, text without control characters); the device's services
+validate input against the same rules. Here a pushed value is held to its rule in the wire form
+the field has (``registry.to_wire`` of a valid value: text for ``str``, a finite number for
+``float``, ISO text for dates and datetimes, a list of text for ``list[str]``…), and a refused
+value is named with the rule's stable code (the one the app shows, ``error.<code>``): a rejected
+change's result says which field broke which rule (``sync.protocol.ChangeResult.errors``). Devices
+send JSON's own types, so nothing is coerced here (no ``"5"`` for a number, no ``1`` for true).
 
-Why not pydantic per field: a push holds thousands of records of ~17 fields each, and a TypeAdapter
-round trip per field (Python value, validation, back to JSON form) cost half the service's push
-time. The common field types get a direct check here; any other type still goes through pydantic.
-``tests/sync/test_checks.py`` holds both paths to the same answers.
+Record-level rules (``fieldapp.model.rules``: an action's lifecycle, what a status needs, a
+corrected review) are run by the merge on the record as it leaves it (``record_refusals``).
 
+Why compiled: a push holds thousands of records of ~17 fields each, and a TypeAdapter round trip
+per field (Python value, validation, back to JSON form) cost half the service's push time.
 ``checked_values`` runs the checks of a change's fields. Its common case (a whole record, every
 value already in its stored form) goes through one function generated per record type
-(``record_values``) that reads each field by name and tests it inline, without a call, a ``get`` or a
-dict write per field (~3x faster than the loop); it answers exactly as the per-field loop does (held
-to it by the same test module) and leaves everything else (edits of a few fields, bad values) to it.
+(``record_values``) that reads each field by name and tests its rule inline, without a call, a
+``get`` or a dict write per field (~3x faster than the loop); it answers exactly as the per-field
+loop does (held to it by ``tests/sync/test_checks.py``) and leaves everything else (edits of a few
+fields, refused values, values it would convert) to the loop, which also names what was refused.
 """
 
 from __future__ import annotations
 
 import math
-import types
-import typing
 from collections.abc import Callable
-from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-
+from fieldapp.model import fields as f
 from fieldapp.model.base import SyncedRecord
-from fieldapp.model.registry import from_wire, to_wire
+from fieldapp.model.fields import FieldRule, Kind, Refused, rule_of
+from fieldapp.model.rules import RECORD_RULES
 
 Check = Callable[[Any], Any]
+#: A refused value or record as a change result names it: ``{field, code, params}``.
+Problem = dict[str, Any]
 _INT64 = (-(2**63), 2**63)
 
 
@@ -53,164 +57,121 @@ def storable(value: Any) -> bool:
     return False
 
 
-def _text(value: Any) -> str:
-    if type(value) is not str or "\x00" in value:
-        raise ValueError("text expected")
-    return value
-
-
-def _number(value: Any) -> float:
-    if type(value) is float:
-        if not math.isfinite(value):
-            raise ValueError("a finite number expected")
-        return value
-    if type(value) is int and _INT64[0] <= value < _INT64[1]:
-        return float(value)
-    raise ValueError("a number expected")
-
-
-def _integer(value: Any) -> int:
-    if type(value) is float and value.is_integer():
-        value = int(value)
-    if type(value) is not int or not _INT64[0] <= value < _INT64[1]:
-        raise ValueError("an integer expected")
-    return value
-
-
-def _boolean(value: Any) -> bool:
+def _deleted(value: Any) -> bool:
     if type(value) is not bool:
-        raise ValueError("true or false expected")
+        raise Refused("invalid_choice", value=f.shown(value), allowed="true, false")
     return value
-
-
-def _day(value: Any) -> str:
-    if type(value) is not str:
-        raise ValueError("a date expected")
-    return date.fromisoformat(value).isoformat()
-
-
-def _moment(value: Any) -> str:
-    if type(value) is not str:
-        raise ValueError("a date and time expected")
-    parsed = datetime.fromisoformat(value)
-    if _utc_seconds(value):
-        return value if value[10] == "T" else f"{value[:10]}T{value[11:]}"
-    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    try:
-        parsed.astimezone(UTC)  # devices store UTC: year 1 at +01:00 has no UTC time
-    except OverflowError as exc:
-        raise ValueError("a time outside the range of UTC") from exc
-    return parsed.isoformat()
-
-
-def _utc_seconds(value: str) -> bool:
-    """``YYYY-MM-DD HH:MM:SS+00:00`` (or with ``T``), as devices send datetimes: once
-    ``fromisoformat`` took it, its ISO form is the same text with ``T`` (``isoformat`` costs ~2 µs:
-    as much as the rest of a visit's field checks)."""
-    return (
-        len(value) == 25
-        and value.endswith("+00:00")
-        and value[10] in " T"
-        and value[4] == value[7] == "-"
-        and value[13] == value[16] == ":"
-    )
-
-
-def _texts(value: Any) -> list[str]:
-    if type(value) is not list:
-        raise ValueError("a list of text expected")
-    return [_text(item) for item in value]
-
-
-_DIRECT: dict[Any, Check] = {
-    str: _text,
-    float: _number,
-    int: _integer,
-    bool: _boolean,
-    date: _day,
-    datetime: _moment,
-    list[str]: _texts,
-}
-
-
-def _optional(check: Check) -> Check:
-    def optional(value: Any) -> Any:
-        return None if value is None else check(value)
-
-    optional.optional_of = check  # type: ignore[attr-defined]  # read by record_values
-    return optional
-
-
-def _through_pydantic(model: type[SyncedRecord], name: str) -> Check:
-    adapter: TypeAdapter[Any] = TypeAdapter(model.model_fields[name].annotation)
-
-    def check(value: Any) -> Any:
-        try:
-            checked = to_wire(adapter.validate_python(from_wire(model, name, value)))
-        except ValidationError as exc:
-            raise ValueError(str(exc)) from exc
-        if not storable(checked):
-            raise ValueError("a value no database or device can store")
-        return checked
-
-    return check
 
 
 @cache
 def field_check(model: type[SyncedRecord], name: str) -> Check:
-    """The check of one field: the value in its stored wire form, or ValueError (TypeError too for
-    odd input) when it does not fit."""
-    annotation = model.model_fields[name].annotation
-    direct = _DIRECT.get(annotation)
-    if direct is not None:
-        return direct
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        rest = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(rest) == 1 and rest[0] in _DIRECT:
-            return _optional(_DIRECT[rest[0]])
-    return _through_pydantic(model, name)
+    """The check of one field: the value in its stored wire form, or ``Refused`` (a ValueError)
+    with the rule's code when it does not keep its rule."""
+    return partial(f.check, rule_of(model, name))
 
 
 @cache
 def record_checks(model: type[SyncedRecord]) -> dict[str, Check]:
     """Every writable field's check (``deleted`` included), by name."""
     checks = {name: field_check(model, name) for name in model.data_fields()}
-    checks["deleted"] = _boolean
+    checks["deleted"] = _deleted
     return checks
 
 
-def checked_values(model: type[SyncedRecord], fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """The known fields' values in their stored form (in the order given), and whether any value
-    was refused (it is then left out). Fields the model does not know are ignored."""
+def problem(name: str, refused: Refused) -> Problem:
+    return {"field": name, "code": refused.code, "params": refused.params}
+
+
+def checked_values(
+    model: type[SyncedRecord], fields: dict[str, Any]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The known fields' values in their stored form (in the order given), and what was refused
+    (those fields are left out). Fields the model does not know are ignored."""
     values = record_values(model)(fields)
     if values is not None:
-        return values, False
+        return values, []
     return _checked_one_by_one(record_checks(model), fields)
 
 
-def _checked_one_by_one(checks: dict[str, Check], fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+def _checked_one_by_one(
+    checks: dict[str, Check], fields: dict[str, Any]
+) -> tuple[dict[str, Any], list[Problem]]:
     values: dict[str, Any] = {}
-    bad_value = False
+    refused: list[Problem] = []
     for name, value in fields.items():
         check = checks.get(name)
         if check is None:
             continue  # a field this service does not know (newer or older app): ignored
         try:
             values[name] = check(value)
-        except (TypeError, ValueError):
-            bad_value = True
-    return values, bad_value
+        except Refused as exc:
+            refused.append(problem(name, exc))
+    return values, refused
 
+
+def record_refusals(
+    record_type: str, before: dict[str, Any] | None, after: dict[str, Any]
+) -> list[Problem]:
+    """What breaks the record kind's rules when the stored record ``before`` (None: a new one)
+    becomes ``after`` as the merge leaves it (wire dicts)."""
+    rule = RECORD_RULES.get(record_type)
+    if rule is None:
+        return []
+    return [{"field": e.field, "code": e.code, "params": e.params} for e in rule(before, after)]
+
+
+# -- the generated check of a whole record ---------------------------------------------------------
 
 Values = Callable[[dict[str, Any]], dict[str, Any] | None]
-#: Inline tests of a value ``v`` that the check would return unchanged (True: it would not);
-#: checks not named here are called, and their answer replaces the value.
-_INLINE_REFUSES: dict[Check, str] = {
-    _text: "type(v) is not str or '\\x00' in v",
-    _number: "type(v) is not float or v - v != 0.0",  # ints become floats: the loop's case
-    _integer: "type(v) is not int or not -9223372036854775808 <= v <= 9223372036854775807",
-    _boolean: "v is not True and v is not False",
-}
+
+
+def _bounds(rule: FieldRule) -> str:
+    low = "" if rule.ge is None else f"{rule.ge!r} <= "
+    high = "" if rule.le is None else f" <= {rule.le!r}"
+    return f"not {low}v{high}" if low or high else ""
+
+
+def _text_test(rule: FieldRule) -> str:
+    limit = f" or len(v) > {rule.max_length}" if rule.max_length is not None else ""
+    ok = "_free_ok" if rule.multiline else "_line_ok"
+    return f"type(v) is not str{limit} or not (v.isprintable() or {ok}(v))"
+
+
+def _inline(rule: FieldRule, n: int, scope: dict[str, Any]) -> str | None:
+    """A test of ``v`` that is true when the rule's check would refuse ``v`` or return another
+    value; None when the check is called instead."""
+    kind = rule.kind
+    if kind is Kind.TEXT:
+        return _text_test(rule)
+    if kind in (Kind.EMAIL, Kind.PHONE, Kind.CLOCK):
+        scope[f"_shape{n}"] = partial(f.check, rule)
+        return f"{_text_test(rule)} or (v != '' and _shaped(_shape{n}, v))"
+    if kind is Kind.CODE:
+        limit = f" or len(v) > {rule.max_length}" if rule.max_length is not None else ""
+        return f"type(v) is not str or _CODE(v) is None{limit}"
+    if kind is Kind.CHOICE:
+        scope[f"_values{n}"] = frozenset(rule.values)
+        return f"type(v) is not str or v not in _values{n}"
+    if kind is Kind.REF:
+        return f"type(v) is not str or len(v) > {f.ID_LENGTH} or not v.isprintable()"
+    if kind is Kind.INT:
+        bounds = _bounds(rule) or f"not {_INT64[0]} <= v < {_INT64[1]}"
+        return f"type(v) is not int or {bounds}"
+    if kind is Kind.FLOAT:
+        bounds = _bounds(rule)  # NaN fails every comparison; ints become floats: the loop's case
+        return "type(v) is not float or " + (bounds or "v - v != 0.0")
+    if kind is Kind.BOOL:
+        return "v is not True and v is not False"
+    return None
+
+
+def _shaped(check: Check, value: str) -> bool:
+    """True when ``check`` refuses ``value`` (an e-mail, phone or time: rare, so called)."""
+    try:
+        check(value)
+    except Refused:
+        return True
+    return False
 
 
 @cache
@@ -220,15 +181,22 @@ def record_values(model: type[SyncedRecord]) -> Values:
     missing, a value is refused or needs converting another way than its check's call (the
     per-field loop then answers)."""
     checks = record_checks(model)
-    scope: dict[str, Any] = {"_KNOWN": frozenset(checks), "_COUNT": len(checks)}
+    scope: dict[str, Any] = {
+        "_KNOWN": frozenset(checks),
+        "_COUNT": len(checks),
+        "_CODE": f.CODE,
+        "_line_ok": partial(f.text_ok, multiline=False),
+        "_free_ok": partial(f.text_ok, multiline=True),
+        "_shaped": _shaped,
+    }
     lines = ["def values(fields):", "    fixed = {}"]
-    for n, (name, check) in enumerate(checks.items()):
-        optional = getattr(check, "optional_of", None)
-        refuses = _INLINE_REFUSES.get(optional or check)
-        unless_none = "" if optional is None else "v is not None and "
+    for n, name in enumerate(checks):
+        rule = rule_of(model, name) if name != "deleted" else FieldRule("deleted", Kind.BOOL)
+        refuses = _inline(rule, n, scope)
+        unless_none = "v is not None and " if rule.optional else ""
         lines.append(f"    v = fields[{name!r}]")
         if refuses is None:
-            scope[f"_check{n}"] = optional or check
+            scope[f"_check{n}"] = partial(f.check, rule)
             lines.append(f"    if {unless_none}True: fixed[{name!r}] = _check{n}(v)")
         else:
             lines.append(f"    if {unless_none}({refuses}): return None")

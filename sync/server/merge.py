@@ -51,7 +51,7 @@ from sync.protocol import (
 from sync.server import audit
 from sync.server import tables as t
 from sync.server.accounts import DeviceContext
-from sync.server.checks import checked_values, record_checks
+from sync.server.checks import Problem, checked_values, record_checks, record_refusals
 from sync.server.db import Database
 from sync.server.errors import ApiError
 from sync.server.push_body import IncomingChange, PushBatch
@@ -77,21 +77,28 @@ def now_ms() -> int:
 
 
 def _result(
-    change: IncomingChange, status: str, code: str | None = None, lost: list[str] | None = None
+    change: IncomingChange,
+    status: str,
+    code: str | None = None,
+    lost: list[str] | None = None,
+    errors: list[Problem] | None = None,
 ) -> Result:
-    """One ``ChangeResult`` as a dict."""
-    return {
+    """One ``ChangeResult`` as a dict (``errors`` only where rules were broken)."""
+    result = {
         "record_type": change.record_type,
         "id": change.id,
         "status": status,
         "code": code,
         "lost_fields": lost or [],
     }
+    if errors:
+        result["errors"] = errors
+    return result
 
 
 class _Rejected(Exception):
-    def __init__(self, code: RejectCode) -> None:
-        self.code = code
+    def __init__(self, code: RejectCode, errors: list[Problem] | None = None) -> None:
+        self.code, self.errors = code, errors
 
 
 @dataclass(slots=True)
@@ -131,7 +138,7 @@ def _incoming(
         fields = {**fields, "deleted": True}
     given = change.hlcs
     base = change.base_hlc if change.full else None
-    values, bad_value = checked_values(model, fields)
+    values, refused = checked_values(model, fields)
     stamps: dict[str, str] = {}
     uses_base = False
     if given:
@@ -161,8 +168,8 @@ def _incoming(
             raise _Rejected(RejectCode.INVALID_HLC)
         if hlcs_.wall_ms(stamp) > limit_ms:  # type: ignore[arg-type]
             raise _Rejected(RejectCode.CLOCK_AHEAD)
-    if bad_value:
-        raise _Rejected(RejectCode.INVALID_VALUE)
+    if refused:
+        raise _Rejected(RejectCode.INVALID_VALUE, refused)
     return _Incoming(values, stamps, base, uses_base)
 
 
@@ -293,7 +300,7 @@ class _Batch:
         try:
             incoming = _incoming(change, model, self.limit_ms, self.limit_hlc)
         except _Rejected as exc:
-            return self._rejected(change, exc.code)
+            return self._rejected(change, exc.code, exc.errors)
         if not self.program_wide and _decides_for_others(change.record_type, incoming.values):
             self.forbidden.append({"record_type": change.record_type, "id": change.id})
             return self._rejected(change, RejectCode.FORBIDDEN)
@@ -306,8 +313,10 @@ class _Batch:
             return self._rejected(change, RejectCode.OUT_OF_SCOPE)
         return self._merge(change, model, incoming, row)
 
-    def _rejected(self, change: IncomingChange, code: RejectCode) -> Result:
-        return _result(change, "rejected", code.value)
+    def _rejected(
+        self, change: IncomingChange, code: RejectCode, errors: list[Problem] | None = None
+    ) -> Result:
+        return _result(change, "rejected", code.value, errors=errors)
 
     def _insert(
         self, change: IncomingChange, model: type[SyncedRecord], incoming: _Incoming
@@ -325,6 +334,8 @@ class _Batch:
         assert base is not None
         data = incoming.values
         deleted = bool(data.pop("deleted", False))
+        if refused := record_refusals(change.record_type, None, data):
+            return self._rejected(change, RejectCode.INVALID_VALUE, refused)
         if _enforce_erasure(model, data, stamps, base):
             self.exact = False
         team_id = self.device.team_id
@@ -490,6 +501,8 @@ class _Batch:
             self.exact = False
             field_seqs.update({name: upcoming for name in stamps if stamps[name] != before.get(name)})
             changed = True
+        if refused := record_refusals(row["record_type"], row["data"], data):
+            return self._rejected(change, RejectCode.INVALID_VALUE, refused)  # nothing of it kept
         if model.append_only:
             conflicts = []
         if changed:

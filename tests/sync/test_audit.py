@@ -134,7 +134,9 @@ def test_a_refused_erasure_logs_nothing(world: World) -> None:
     assert entries(world, boss, target_id=person.id) == []
 
 
-def test_a_review_of_something_that_is_not_an_id_is_stored_but_not_logged(world: World) -> None:
+def test_a_review_of_something_that_is_not_an_id_is_refused_and_not_logged(world: World) -> None:
+    """Free text where a record id belongs (a name) breaks the field's rule: not stored, not
+    logged (the audit log never keeps a name as a target id)."""
     boss = world.device(role="supervisor")
     stamp = hlc.encode(time.time_ns() // 1_000_000, 0, hlc.node_for(uuid.uuid4().hex))
     fields = {"target_type": "visit", "target_id": "Ala Nowak " * 10, "state": "approved"}
@@ -142,7 +144,9 @@ def test_a_review_of_something_that_is_not_an_id_is_stored_but_not_logged(world:
               "hlcs": dict.fromkeys(fields, stamp), "full": True, "base_hlc": stamp}
     answer = push_raw(world.url, boss, {"protocol": 1, "batch_id": uuid.uuid4().hex, "changes": [review]})
     assert answer.status_code == 200, answer.text
-    assert answer.json()["results"][0]["status"] == "applied"
+    [result] = answer.json()["results"]
+    assert (result["status"], result["code"]) == ("rejected", "invalid_value")
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [("target_id", "unknown_record")]
     assert entries(world, boss, action="approved") == []
 
 

@@ -1,26 +1,36 @@
-"""The service's direct field checks (``sync.server.checks``) against pydantic's answers for the
-same field types: wherever the direct check takes a value, pydantic takes it too and stores the same
-wire form. The direct checks are stricter in one way only: they take JSON's own types (no ``"5"``
-for a number, no ``1`` for true), which is all a device sends."""
+"""The service's field checks (``sync.server.checks``, from the model's rules) against pydantic's
+answers for the same field types and constraints (length, range): wherever a check takes a value,
+pydantic takes it too and stores the same wire form. The checks are stricter in two ways only: they
+take JSON's own types (no ``"5"`` for a number, no ``1`` for true), which is all a device sends, and
+they hold the rules pydantic's constraints cannot say (``fieldapp.model.fields``: vocabularies,
+codes, date windows, control characters)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
-from fieldapp.model.registry import RECORD_TYPES
+from fieldapp.model.fields import EARLIEST, Refused, rule_of
+from fieldapp.model.registry import RECORD_TYPES, from_wire, to_wire
 from sync.server.checks import (
     _checked_one_by_one,
-    _through_pydantic,
     checked_values,
     field_check,
     record_checks,
     record_values,
     storable,
 )
+
+#: Codes of the rules pydantic's constraints do not hold (the models' markers and windows).
+CUSTOM_CODES = {
+    "invalid_text", "invalid_code", "invalid_choice", "unknown_record", "date_out_of_range",
+    "date_in_future", "date_too_far", "invalid_time", "invalid_email", "invalid_phone",
+    "geo_position_invalid", "invalid_date",
+}
 
 SAMPLES: list[Any] = [
     None, "", "tekst", "Zażółć gęślą jaźń", "x\x00y", 0, 1, -5, 2**63, -(2**63), 1.5, 1.0,
@@ -39,6 +49,29 @@ def _outcome(check: Any, value: Any) -> tuple[bool, Any]:
         return False, None
 
 
+def _pydantic(model: Any, name: str) -> Any:
+    """pydantic's check of the field's type and constraints, answering in wire form."""
+    info = model.model_fields[name]
+    constrained = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+    adapter: TypeAdapter[Any] = TypeAdapter(constrained)
+
+    def check(value: Any) -> Any:
+        try:
+            return to_wire(adapter.validate_python(from_wire(model, name, value)))
+        except ValidationError as exc:
+            raise ValueError(str(exc)) from exc
+
+    return check
+
+
+def _refused_code(check: Any, value: Any) -> str | None:
+    try:
+        check(value)
+    except Refused as exc:
+        return exc.code
+    return None
+
+
 def _coerced_across_types(value: Any, stored: Any) -> bool:
     """pydantic's lax mode turned one JSON type into another (``"5"`` → 5, ``1.0`` → true), which
     a device never needs."""
@@ -46,16 +79,17 @@ def _coerced_across_types(value: Any, stored: Any) -> bool:
 
 
 @pytest.mark.parametrize(("model", "name"), FIELDS, ids=[f"{m.record_type}.{n}" for m, n in FIELDS])
-def test_direct_checks_agree_with_pydantic(model: Any, name: str) -> None:
-    direct, reference = field_check(model, name), _through_pydantic(model, name)
-    for value in SAMPLES:
+def test_checks_agree_with_pydantic(model: Any, name: str) -> None:
+    direct, reference = field_check(model, name), _pydantic(model, name)
+    for value in [*SAMPLES, *rule_of(model, name).values]:
         took, stored = _outcome(direct, value)
         ref_took, ref_stored = _outcome(reference, value)
         if took:
             assert ref_took and stored == ref_stored and type(stored) is type(ref_stored), (name, value)
             assert storable(stored)
         elif ref_took:
-            assert _coerced_across_types(value, ref_stored), (name, value, ref_stored)
+            custom = _refused_code(direct, value) in CUSTOM_CODES
+            assert custom or _coerced_across_types(value, ref_stored), (name, value, ref_stored)
 
 
 def test_every_writable_field_has_a_check() -> None:
@@ -73,7 +107,7 @@ def test_nothing_unstorable_passes() -> None:
 def _stored_form(model: Any, name: str) -> Any:
     """A sample the field's check keeps as it is (a value in its stored form)."""
     check = record_checks(model)[name]
-    for value in SAMPLES:
+    for value in [*(rule_of(model, name).values if name != "deleted" else ()), *SAMPLES]:
         took, stored = _outcome(check, value)
         if took and stored == value and type(stored) is type(value):
             return value
@@ -90,6 +124,8 @@ def _pushed_fields(model: Any) -> Iterator[dict[str, Any]]:
     for name in whole:
         yield {key: value for key, value in whole.items() if key != name}
         for value in SAMPLES:
+            yield {**whole, name: value}
+        for value in ("a\x0bb", "x" * 10_001, -1, 10**12, 91.0, "0999-01-01", "9999-12-31T00:00:00+00:00"):
             yield {**whole, name: value}
 
 
@@ -125,7 +161,8 @@ def test_a_datetime_in_a_device_s_form_is_checked_as_any_other(value: str) -> No
     """``_moment``'s shortcut for ``YYYY-MM-DD HH:MM:SS+00:00`` answers as ``isoformat`` does."""
     moment = field_check(RECORD_TYPES["visit"], "visited_at")
     try:
-        expected: Any = datetime.fromisoformat(value).isoformat()
+        parsed = datetime.fromisoformat(value)
+        expected: Any = parsed.isoformat() if parsed >= EARLIEST else ValueError  # the window
     except ValueError:
         expected = ValueError
     assert _outcome(moment, value) == ((True, expected) if expected is not ValueError else (False, None))

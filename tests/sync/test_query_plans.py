@@ -35,7 +35,9 @@ def _syncs_touching_every_path(world: World) -> None:
     a.engine.sync()
     boss.engine.sync()
     with boss.store.write() as conn:
-        boss.store.save(conn, Review(target_type="visit", target_id=visit.id, state="returned"))
+        boss.store.save(
+            conn, Review(target_type="visit", target_id=visit.id, state="returned", comment="Popraw adres")
+        )
     on_boss = boss.store.get(type(ala), ala.id)
     edit(boss.store, on_boss, erased_at=datetime.now(UTC), name="", phone="", notes="")
     boss.engine.sync()

@@ -260,7 +260,7 @@ def test_animators_cannot_erase_or_decide_reviews(world: World) -> None:
     ala = add_contact(a.store, "Ala Nowak", phone="600100200")
     a.engine.sync()
     edit(a.store, ala, erased_at=datetime.now(UTC), name="", phone="")
-    review = Review(target_type="contact", target_id=ala.id, state="approved", comment="ok")
+    review = Review(target_type="visit", target_id=ala.id, state="approved", comment="ok")
     with a.store.write() as conn:
         a.store.save(conn, review)
     receipt = a.engine.sync()

@@ -36,7 +36,8 @@ PL: dict[str, str] = {
     "error.grant_above_request": "Przyznano więcej ({granted}), niż wnioskowano ({requested}).",
     "error.network.invalid_text": "Tekst zawiera niedozwolone znaki — wpisz go jeszcze raz.",
     "error.network.date_out_of_range": "Ta data ({value}) jest poza zakresem — sprawdź rok.",
-    "error.invalid_code": "Nieprawidłowy kod „{value}”: małe litery, cyfry i podkreślenia, na początku litera.",
+    "error.invalid_code": "Nieprawidłowy kod „{value}”: małe litery, cyfry i podkreślenia, "
+    "na początku litera.",
     "error.date_too_far": "Ta data ({value}) jest zbyt odległa — najpóźniej {max}.",
     "error.action_date_in_future": "Działanie z datą w przyszłości ({value}) nie może być jeszcze "
     "zrealizowane ani rozliczone — popraw datę albo poczekaj do dnia działania.",
