@@ -11,6 +11,8 @@ it, so a device that skipped its own checks (or coalesced offline edits) is held
   stored one, not only one step away. A status brings its needs, also for a record created in it:
   "done" and "reported" need a date that is not in the future (if the action has one); "reported"
   also needs its report and the number of participants.
+- Every record is created with the fields its model declares without a default (a visit's
+  outcome, a review's target): a missing one is ``required``.
 - Reviews: "returned" and "corrected" need the supervisor's comment (what to fix); only a returned
   (or already corrected) entry becomes "corrected" — that is the animator's answer to a return.
 """
@@ -25,6 +27,7 @@ from typing import Any
 from fieldapp.errors import FieldError
 from fieldapp.model.enums import ACTION_TRANSITIONS, ActionStatus, ReviewState
 from fieldapp.model.fields import FUTURE_SLACK, today
+from fieldapp.model.registry import RECORD_TYPES
 
 Wire = dict[str, Any]
 RecordRule = Callable[[Wire | None, Wire], list[FieldError]]
@@ -63,7 +66,8 @@ def action_errors(before: Wire | None, after: Wire) -> list[FieldError]:
     if before is not None:
         old = before.get("status", ActionStatus.IDEA)
         if status != old and status not in reachable(old):
-            return [FieldError("status", "action_transition", {"from_status": old, "to_status": status})]
+            moved = {"from_status": str(old), "to_status": str(status)}
+            return [FieldError("status", "action_transition", moved)]
     if status not in _HELD or not _changed(before, after, tuple(_ACTION_DEFAULTS), _ACTION_DEFAULTS):
         return []
     errors = []
@@ -101,15 +105,37 @@ def review_errors(before: Wire | None, after: Wire) -> list[FieldError]:
     errors = []
     old = None if before is None else before.get("state", ReviewState.NEW)
     if state == ReviewState.CORRECTED and old not in _NEEDS_COMMENT:
-        errors.append(FieldError("state", "review_not_returned", {"from_state": old or ReviewState.NEW}))
+        errors.append(FieldError("state", "review_not_returned", {"from_state": str(old or ReviewState.NEW)}))
     comment = after.get("comment")
     if not isinstance(comment, str) or not comment.strip():
         errors.append(FieldError("comment", "review_comment_required"))
     return errors
 
 
-#: The record-level rules by wire record type (types without rules are not named).
-RECORD_RULES: dict[str, RecordRule] = {"action": action_errors, "review": review_errors}
+#: The rules of a record kind beyond its required fields, by wire record type.
+_KIND_RULES: dict[str, RecordRule] = {"action": action_errors, "review": review_errors}
+
+
+def _required(names: tuple[str, ...], rule: RecordRule | None) -> RecordRule:
+    required = frozenset(names)
+
+    def errors(before: Wire | None, after: Wire) -> list[FieldError]:
+        found = []
+        if before is None and not required <= after.keys():  # one C-level test: pushes are hot
+            found = [FieldError(n, "required") for n in names if n not in after]
+        return found + rule(before, after) if rule is not None else found
+
+    return errors
+
+
+#: The record-level rules by wire record type: fields required on creation, and the kind's own.
+RECORD_RULES: dict[str, RecordRule] = {
+    record_type: _required(
+        tuple(n for n in model.data_fields() if model.model_fields[n].is_required()),
+        _KIND_RULES.get(record_type),
+    )
+    for record_type, model in RECORD_TYPES.items()
+}
 
 
 def record_errors(record_type: str, before: Wire | None, after: Wire) -> list[FieldError]:

@@ -114,10 +114,8 @@ def record_refusals(
 ) -> list[Problem]:
     """What breaks the record kind's rules when the stored record ``before`` (None: a new one)
     becomes ``after`` as the merge leaves it (wire dicts)."""
-    rule = RECORD_RULES.get(record_type)
-    if rule is None:
-        return []
-    return [{"field": e.field, "code": e.code, "params": e.params} for e in rule(before, after)]
+    broken = RECORD_RULES[record_type](before, after)
+    return [{"field": e.field, "code": e.code, "params": e.params} for e in broken] if broken else []
 
 
 # -- the generated check of a whole record ---------------------------------------------------------
@@ -132,9 +130,10 @@ def _bounds(rule: FieldRule) -> str:
 
 
 def _text_test(rule: FieldRule) -> str:
-    limit = f" or len(v) > {rule.max_length}" if rule.max_length is not None else ""
+    """Empty text (most fields of a record) is passed at the first test."""
+    limit = f"len(v) > {rule.max_length} or " if rule.max_length is not None else ""
     ok = "_free_ok" if rule.multiline else "_line_ok"
-    return f"type(v) is not str{limit} or not (v.isprintable() or {ok}(v))"
+    return f"type(v) is not str or (v != '' and ({limit}not (v.isprintable() or {ok}(v))))"
 
 
 def _inline(rule: FieldRule, n: int, scope: dict[str, Any]) -> str | None:
@@ -143,9 +142,8 @@ def _inline(rule: FieldRule, n: int, scope: dict[str, Any]) -> str | None:
     kind = rule.kind
     if kind is Kind.TEXT:
         return _text_test(rule)
-    if kind in (Kind.EMAIL, Kind.PHONE, Kind.CLOCK):
-        scope[f"_shape{n}"] = partial(f.check, rule)
-        return f"{_text_test(rule)} or (v != '' and _shaped(_shape{n}, v))"
+    if kind in _SHAPES:
+        return f"{_text_test(rule)} or (v != '' and {_SHAPES[kind]}(v) is None)"
     if kind is Kind.CODE:
         limit = f" or len(v) > {rule.max_length}" if rule.max_length is not None else ""
         return f"type(v) is not str or _CODE(v) is None{limit}"
@@ -165,13 +163,8 @@ def _inline(rule: FieldRule, n: int, scope: dict[str, Any]) -> str | None:
     return None
 
 
-def _shaped(check: Check, value: str) -> bool:
-    """True when ``check`` refuses ``value`` (an e-mail, phone or time: rare, so called)."""
-    try:
-        check(value)
-    except Refused:
-        return True
-    return False
+#: Texts of a shape: the name of the pattern's ``fullmatch`` in the generated code's scope.
+_SHAPES = {Kind.EMAIL: "_EMAIL", Kind.PHONE: "_PHONE", Kind.CLOCK: "_TIME"}
 
 
 @cache
@@ -187,7 +180,9 @@ def record_values(model: type[SyncedRecord]) -> Values:
         "_CODE": f.CODE,
         "_line_ok": partial(f.text_ok, multiline=False),
         "_free_ok": partial(f.text_ok, multiline=True),
-        "_shaped": _shaped,
+        "_EMAIL": f.EMAIL,
+        "_PHONE": f.PHONE,
+        "_TIME": f.TIME,
     }
     lines = ["def values(fields):", "    fixed = {}"]
     for n, name in enumerate(checks):
@@ -196,7 +191,7 @@ def record_values(model: type[SyncedRecord]) -> Values:
         unless_none = "v is not None and " if rule.optional else ""
         lines.append(f"    v = fields[{name!r}]")
         if refuses is None:
-            scope[f"_check{n}"] = partial(f.check, rule)
+            scope[f"_check{n}"] = partial(f.KIND_CHECKS[rule.kind], rule)  # None is handled here
             lines.append(f"    if {unless_none}True: fixed[{name!r}] = _check{n}(v)")
         else:
             lines.append(f"    if {unless_none}({refuses}): return None")
