@@ -121,7 +121,7 @@ def test_a_change_that_breaks_a_rule_is_refused_by_name_and_stores_nothing(
     [result] = push(team, animator, attack)
     assert refusal(result) == ("rejected", "invalid_value", broken), label
     assert snapshot(team.db)["records"] == before["records"]
-    teammate.client.sync()
+    teammate.engine.sync()
     assert attack["id"] not in _pulled_ids(teammate)
 
 
@@ -150,7 +150,7 @@ def test_an_action_may_skip_steps_of_its_lifecycle_but_not_its_needs(team: World
         "rejected", "invalid_value", {("status", "action_transition")}
     )
     assert snapshot(team.db)["records"] == before["records"]  # the whole change refused, the report too
-    teammate.client.sync()
+    teammate.engine.sync()
     pulled = teammate.store.get(NeighbourhoodAction, held["id"])
     assert (pulled.status, pulled.participants, pulled.report) == ("reported", 40, "Przyszło 40 osób")
 
@@ -168,7 +168,7 @@ def test_a_returned_entry_is_corrected_by_its_author(team: World) -> None:
     assert refusal(push(team, boss, review)[0]) == ("applied", None, set())
     corrected = change("review", {"state": "corrected"}, review["id"], full=False)
     assert refusal(push(team, animator, corrected)[0]) == ("applied", None, set())
-    boss.client.sync()
+    boss.engine.sync()
     assert boss.store.get(Review, review["id"]).state == "corrected"
 
 
@@ -178,7 +178,7 @@ def test_well_formed_values_the_rules_allow_are_taken(team: World) -> None:
     own = visit(outcome="domofon_bez_odpowiedzi", notes="Drugie piętro.\nWrócić\tpo 17.",
                 follow_up_on=(date.today() + 30 * DAY).isoformat(), lat=51.77, lon=19.46)
     assert refusal(push(team, animator, own)[0]) == ("applied", None, set())
-    teammate.client.sync()
+    teammate.engine.sync()
     pulled = teammate.store.get(Visit, own["id"])
     assert (pulled.outcome, pulled.notes) == ("domofon_bez_odpowiedzi", "Drugie piętro.\nWrócić\tpo 17.")
     assert own["id"] in {v.id for v in visits.recent_visits(teammate.store)}
