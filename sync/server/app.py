@@ -39,7 +39,8 @@ from sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from sync.server import accounts, audit, merge
+from sync.server import accounts, audit, merge, pages
+from sync.server.clock import now_ms
 from sync.server.compression import Compression
 from sync.server.db import Database
 from sync.server.errors import ApiError
@@ -277,7 +278,7 @@ def create_app(
             role=done.role,
             team_id=done.team_id,
             program_id=done.program_id,
-            server_time_ms=merge.now_ms(),
+            server_time_ms=now_ms(),
         )
 
     @app.get("/v1/me", response_model=MeResponse)
@@ -289,7 +290,7 @@ def create_app(
             team_id=dev.team_id,
             program_id=dev.program_id,
             device_id=dev.client_device_id,
-            server_time_ms=merge.now_ms(),
+            server_time_ms=now_ms(),
         )
 
     @app.post(
@@ -312,7 +313,7 @@ def create_app(
         after: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = DEFAULT_PULL_PAGE,
     ) -> Response:
-        return Response(merge.pull(database, dev, after, limit), media_type="application/json")
+        return Response(pages.pull(database, dev, after, limit), media_type="application/json")
 
     @app.get("/v1/conflicts", response_model=ConflictsResponse)
     def conflicts(
@@ -322,7 +323,7 @@ def create_app(
     ) -> ConflictsResponse:
         if not dev.program_wide:
             raise ApiError(403, ErrorCode.FORBIDDEN, "conflicts are for supervisors")
-        answer = merge.conflicts(database, dev, after, limit)
+        answer = pages.conflicts(database, dev, after, limit)
         audit.record(database, dev, audit.READ_CONFLICTS, "conflict_log", dev.program_id)
         return answer
 
