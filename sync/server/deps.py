@@ -75,7 +75,7 @@ def check_protocol(version: int) -> None:
         raise ApiError(400, ErrorCode.UNSUPPORTED_PROTOCOL, "update the app")
 
 
-async def _raw_body(request: Request) -> bytes:
+async def raw_json_body(request: Request) -> bytes:
     """A JSON request body as bytes (read in the event loop; the handler then runs in a worker
     thread). Another media type is refused with 415, as FastAPI's own body reading would."""
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -84,7 +84,7 @@ async def _raw_body(request: Request) -> bytes:
     return await request.body()
 
 
-RawBody = Annotated[bytes, Depends(_raw_body)]
+RawBody = Annotated[bytes, Depends(raw_json_body)]
 
 
 async def _enrollment(body: EnrollRequest) -> EnrollRequest:
