@@ -35,6 +35,7 @@ from fieldapp.model.base import SyncedRecord
 from fieldapp.model.registry import RECORD_TYPES
 from sync import hlc as hlcs_
 from sync import lww
+from sync.lww import DELETED
 from sync.protocol import MAX_CLOCK_AHEAD_MS, PROTOCOL_VERSION, ErrorCode, RejectCode
 from sync.server import audit
 from sync.server import tables as t
@@ -259,7 +260,7 @@ class _Batch:
         base: str = row["base_hlc"]
         outcome = lww.merge(incoming.writes(), lambda name: stamps.get(name, base), data.get, row["deleted"])
         taken, lost = outcome.taken, outcome.lost
-        deleted: bool = row["deleted"] or lww.DELETED in taken
+        deleted: bool = row["deleted"] or DELETED in taken
         field_seqs: dict[str, int] = dict(row["field_seqs"])
         upcoming = self.seq + 1  # this record's seq if the change writes anything
         log = not model.append_only
@@ -270,9 +271,10 @@ class _Batch:
             if log and row["seq"] > self.seen:
                 conflicts = self._unseen_replaced(row, taken, outcome.stamps, data, stamps, field_seqs)
             stamps.update(outcome.stamps)
-            field_seqs.update(dict.fromkeys(taken, upcoming))
-            if lww.DELETED in taken:
-                data.update({name: value for name, value in taken.items() if name != lww.DELETED})
+            for name in taken:
+                field_seqs[name] = upcoming
+            if deleted and DELETED in taken:
+                data.update({name: value for name, value in taken.items() if name != DELETED})
             else:
                 data.update(taken)
         if lost and log:
@@ -322,7 +324,7 @@ class _Batch:
         seen, base, base_seq = self.seen, row["base_hlc"], field_seqs.get(BASE_SEQ, row["seq"])
         logged = []
         for name, value in taken.items():
-            if name == lww.DELETED or field_seqs.get(name, base_seq) <= seen:
+            if name == DELETED or field_seqs.get(name, base_seq) <= seen:
                 continue
             stored, stored_stamp, stamp = data.get(name), stamps.get(name, base), taken_stamps[name]
             if stored != value and hlcs_.decode(stored_stamp).node != hlcs_.decode(stamp).node:
@@ -345,7 +347,7 @@ class _Batch:
                 incoming.values[name], incoming.stamp(name), mine,
             )
             for name in lost
-            if name != lww.DELETED  # a tombstone that stays is no value to log
+            if name != DELETED  # a tombstone that stays is no value to log
         ]
 
     def _conflict(
