@@ -1,11 +1,15 @@
 """The sync service: FastAPI over SQLite (default) or PostgreSQL. Needs the ``server`` extra
 (``pip install .[server]``); the field app never imports this package.
 
-Modules: ``app`` (HTTP API, error codes, body limits), ``merge`` (push, pull, conflict rules),
-``accounts`` (programs, teams, users, enrollment codes, tokens, QR), ``tables`` (schema, and why one
-generic record table), ``db`` (engines, transactions, Alembic migrations in ``sync/migrations``),
-``local`` (the service in a thread, for the demo and tests), ``cli`` (``teren-sync``),
-``compression`` (answers in zstd or gzip, as the client accepts).
+Modules: ``app`` (assembles the HTTP API: middleware, error handlers, routers), ``routes`` (one
+router per resource), ``deps`` (what routes depend on: database, calling device, its scope, checked
+bodies), ``errors`` (error codes as answers), ``body_limit`` (body size cap, gzip), ``merge``
+(applying a pushed batch; the merge rules), ``incoming`` (a pushed change checked), ``erasure``
+(RODO art. 17 in a push), ``record_rows`` (the record table as a push reads and writes it),
+``pages`` (pull and conflict-log pages), ``accounts`` (programs, teams, users, enrollment codes,
+tokens, QR), ``tables`` (schema, and why one generic record table), ``db`` (engines, transactions,
+Alembic migrations in ``sync/migrations``), ``local`` (the service in a thread, for the demo and
+tests), ``cli`` (``teren-sync``), ``compression`` (answers in zstd or gzip, as the client accepts).
 
 API (JSON; errors are ``{"code", "message"}`` with the codes of ``sync.protocol.ErrorCode``):
 

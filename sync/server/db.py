@@ -221,3 +221,16 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def param_mark(conn: Connection) -> str:
+    """The driver's placeholder for driver SQL: ``?`` (sqlite3) or ``%s`` (psycopg)."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def among(conn: Connection, column: str, values: list[str]) -> tuple[str, list[Any]]:
+    """``column`` among ``values`` as driver SQL and its parameters: SQLAlchemy's expanding IN cost
+    ~8 µs a value to render."""
+    if param_mark(conn) == "?":
+        return f"{column} IN ({','.join('?' * len(values))})", list(values)
+    return f"{column} = ANY(%s)", [list(values)]

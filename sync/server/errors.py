@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.responses import JSONResponse
+
 
 class ApiError(Exception):
     def __init__(
@@ -15,3 +17,11 @@ class ApiError(Exception):
         self.message = message or code.replace("_", " ")
         #: Extra keys of the JSON answer (e.g. the changes a 403 push refused).
         self.details = details or {}
+
+
+def error_response(
+    status: int, code: str, message: str = "", details: dict[str, Any] | None = None
+) -> JSONResponse:
+    """The JSON answer of an error: ``{..details, "code", "message"}``."""
+    body = {**(details or {}), "code": code, "message": message or code.replace("_", " ")}
+    return JSONResponse(body, status_code=status)

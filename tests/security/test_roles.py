@@ -110,6 +110,27 @@ def test_every_role_gets_its_status(cast: Cast, endpoint: tuple[str, str]) -> No
     assert got == {role: (status, _expected_code(role, status)) for role, status in expected.items()}
 
 
+#: The refusal each program-wide route gives a field team's device (one check, a message per route).
+REFUSALS = {
+    ("GET", "/v1/conflicts"): "conflicts are for supervisors",
+    ("GET", "/v1/devices"): "devices are for supervisors",
+    ("POST", "/v1/devices/{device_id}/revoke"): "only supervisors and admins revoke devices",
+    ("POST", "/v1/enrollments"): "only supervisors and admins enroll devices",
+    ("GET", "/v1/audit"): "the audit log is for supervisors",
+}
+
+
+def test_program_wide_routes_say_why_they_refuse(cast: Cast) -> None:
+    assert set(REFUSALS) == {e for e, (_, expected) in TABLE.items() if expected["animator"] == 403}
+    got = {}
+    for method, template in REFUSALS:
+        path, body = TABLE[(method, template)][0](cast)
+        headers = cast.headers("animator")
+        answer = requests.request(method, cast.url + path, json=body, headers=headers, timeout=10)
+        got[(method, template)] = (answer.status_code, answer.json())
+    assert got == {e: (403, {"code": "forbidden", "message": m}) for e, m in REFUSALS.items()}
+
+
 #: Supervisors may not act as an admin or another supervisor: (actor, target) → status.
 ESCALATION = {
     ("supervisor", "animator"): 200,

@@ -330,9 +330,9 @@ def test_new_records_beyond_one_insert_statement_arrive_whole(
     """On SQLite the service inserts a batch's new records a few hundred to a statement: with 7 a
     statement, a batch of 50 (an uneven tail) lands every record once, with its own values and seq
     (PostgreSQL's executemany alike)."""
-    import sync.server.merge
+    import sync.server.record_rows
 
-    monkeypatch.setattr(sync.server.merge, "INSERT_ROWS_PER_STATEMENT", 7)
+    monkeypatch.setattr(sync.server.record_rows, "INSERT_ROWS_PER_STATEMENT", 7)
     a, b = world.device(batch_size=50), world.device()
     people = [add_contact(a.store, f"Osoba {n}", lat=51.7 + n / 1000, notes="ż" * n) for n in range(50)]
     assert a.engine.sync().rejected == []

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sync import hlc
 from sync.protocol import MAX_BODY_BYTES, MAX_CHANGES_PER_BATCH, MAX_CLOCK_AHEAD_MS
 from sync.server import tables as t
-from sync.server.merge import ERASED_READ_WHOLE
+from sync.server.erasure import ERASED_READ_WHOLE
 from tests.sync.conftest import Device, World
 from tests.sync.helpers import add_contact, contact_names, edit, gz, push_raw
 

@@ -8,7 +8,7 @@ import pytest
 from fieldapp.model import Contact
 from sync import hlc
 from sync.protocol import RejectCode
-from sync.server.merge import _incoming, _limit_hlc, _Rejected
+from sync.server.incoming import Rejected, checked_change, limit_hlc
 from sync.server.push_body import IncomingChange
 
 LIMIT = 0x019A4F3C2B1E
@@ -25,8 +25,8 @@ def _reference(stamp: object) -> str | None:
 def _answer(stamp: object) -> str | None:
     change = IncomingChange("contact", "c1", fields={"name": "Ala"}, full=True, base_hlc=stamp)  # type: ignore[arg-type]
     try:
-        _incoming(change, Contact, LIMIT, _limit_hlc(LIMIT))
-    except _Rejected as exc:
+        checked_change(change, Contact, LIMIT, limit_hlc(LIMIT))
+    except Rejected as exc:
         return exc.code.value
     return None
 

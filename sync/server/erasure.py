@@ -1,0 +1,137 @@
+"""Erasure (RODO art. 17) in a push: it beats every edit of a person's personal fields.
+
+A record with ``erased_at`` set has its personal fields reset to their defaults under a fresh HLC,
+so every device replaces what it holds. Records that name an erased contact (``contact_id``) get
+the same treatment when written, and no conflict-log row of either keeps a removed value.
+``erased_contact`` lists the erased contacts (kept in step in each push's transaction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+from fieldapp.model.base import SyncedRecord
+from fieldapp.model.registry import RECORD_TYPES, to_wire
+from sync import hlc as hlcs_
+from sync.server.db import among, param_mark
+
+SERVER_NODE = "zzserver"  # sorts after every hex node id
+#: Up to this many erased contacts are read whole (one short statement, no parameters); with more,
+#: only the ids a batch names are looked up.
+ERASED_READ_WHOLE = 1000
+
+Key = tuple[str, str]
+
+
+def _bump(stamp: str) -> str:
+    ts = hlcs_.decode(stamp)
+    return hlcs_.encode(ts.wall_ms, min(ts.counter + 1, hlcs_.MAX_COUNTER), SERVER_NODE)
+
+
+def enforce_erasure(
+    model: type[SyncedRecord], data: dict[str, Any], stamps: dict[str, str], base: str
+) -> bool:
+    """Reset personal fields of an erased record; True if anything changed."""
+    if not data.get("erased_at") or "erased_at" not in model.model_fields:
+        return False
+    return bool(reset_personal(model, data, stamps, base, stamps.get("erased_at", base)))
+
+
+def reset_personal(
+    model: type[SyncedRecord], data: dict[str, Any], stamps: dict[str, str], base: str, floor: str
+) -> list[str]:
+    """Put the personal fields back to their defaults with HLCs above what was written and above
+    ``floor``; the names reset (a true value when anything changed)."""
+    reset = []
+    for name in model.personal_fields:
+        default = to_wire(model.model_fields[name].get_default(call_default_factory=True))
+        if data.get(name, default) != default:
+            data[name] = default
+            stamps[name] = _bump(max(stamps.get(name, base), floor))
+            reset.append(name)
+    return reset
+
+
+def erased_before(rows: dict[Key, dict[str, Any]]) -> set[str]:
+    """The ids of the stored contacts among ``rows`` that are erased (as ``erased_contact`` lists them)."""
+    return {key[1] for key, row in rows.items() if key[0] == "contact" and row["data"].get("erased_at")}
+
+
+def forget_erased_people(
+    conn: sa.Connection, rows: dict[Key, dict[str, Any]], written: Iterable[Key], was_erased: set[str]
+) -> tuple[set[Key], bool]:
+    """Records of a batch that name an erased person lose their personal fields too (a visit's
+    note written offline before the erasure was known); ``erased_contact`` is brought in step.
+
+    ``rows``: the batch's records as it leaves them (changed in place), ``written``: the keys of
+    those it wrote, ``was_erased``: ``erased_before`` the batch. Returns the keys of the written
+    records that are erased or name an erased person (the conflict log keeps nothing of theirs),
+    and whether any record was reset here. The erased contact's own fields are reset by
+    ``enforce_erasure``; this covers the records that point at it.
+    """
+    named: dict[Key, str] = {}
+    erased_records: set[Key] = set()
+    cleared: list[str] = []  # contacts no longer erased (a later write of ``erased_at`` won)
+    for key in written:
+        data = rows[key]["data"]
+        if data.get("erased_at"):
+            erased_records.add(key)
+        elif key[0] == "contact":
+            if key[1] in was_erased:
+                cleared.append(key[1])
+        elif isinstance(contact_id := data.get("contact_id"), str):
+            named[key] = contact_id
+    _note_erased_contacts(
+        conn,
+        sorted(key[1] for key in erased_records if key[0] == "contact" and key[1] not in was_erased),
+        sorted(cleared),
+    )
+    if not named:
+        return erased_records, False
+    # Contacts read with the batch are known (stored state, or as this batch leaves them): only
+    # the others are looked up (a visit usually names a contact pushed in the same batch).
+    known = {key[1]: row for key, row in rows.items() if key[0] == "contact"}
+    erased = {contact_id for contact_id, row in known.items() if row["data"].get("erased_at")}
+    erased |= _erased_contacts(conn, set(named.values()) - known.keys())
+    hits = {key for key, contact_id in named.items() if contact_id in erased}
+    any_reset = False
+    for key in hits:
+        row = rows[key]
+        model = RECORD_TYPES[key[0]]
+        stamps = dict(row["hlcs"])
+        reset = reset_personal(model, row["data"], stamps, row["base_hlc"], row["updated_hlc"])
+        if reset:
+            row["hlcs"] = stamps
+            row["updated_hlc"] = max([row["updated_hlc"], *stamps.values()])
+            row["field_seqs"] = {**row["field_seqs"], **dict.fromkeys(reset, row["seq"])}
+            any_reset = True
+    return hits | erased_records, any_reset
+
+
+def _erased_contacts(conn: sa.Connection, ids: set[str]) -> set[str]:
+    """Which of these contacts are erased, as ``erased_contact`` lists them: written in the
+    transaction of every erasure, and read here under the push's counter lock, so an erasure another
+    process committed is always seen (nothing is cached between pushes)."""
+    if not ids:
+        return set()
+    listed = conn.exec_driver_sql(f"SELECT id FROM erased_contact LIMIT {ERASED_READ_WHOLE + 1}").all()
+    if len(listed) <= ERASED_READ_WHOLE:
+        return ids.intersection(row[0] for row in listed)
+    where, params = among(conn, "id", sorted(ids))
+    found = conn.exec_driver_sql(f"SELECT id FROM erased_contact WHERE {where}", tuple(params))
+    return {row[0] for row in found}
+
+
+def _note_erased_contacts(conn: sa.Connection, erased: list[str], cleared: list[str]) -> None:
+    """Keep ``erased_contact`` in step with the batch: contacts it erased are added, contacts whose
+    ``erased_at`` it cleared are taken out."""
+    mark = param_mark(conn)
+    if erased:
+        conn.exec_driver_sql(
+            f"INSERT INTO erased_contact (id) VALUES ({mark}) ON CONFLICT DO NOTHING", [(i,) for i in erased]
+        )
+    if cleared:
+        conn.exec_driver_sql(f"DELETE FROM erased_contact WHERE id = {mark}", [(i,) for i in cleared])

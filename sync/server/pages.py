@@ -1,0 +1,146 @@
+"""What devices read, page by page: pulled records (changed after a cursor, in the device's scope)
+and the conflict log (supervisors, admins)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import orjson
+import sqlalchemy as sa
+
+from sync.protocol import PROTOCOL_VERSION, Conflict, ConflictsResponse
+from sync.server import tables as t
+from sync.server.accounts import DeviceContext
+from sync.server.clock import now_ms
+from sync.server.db import Database
+
+
+def _pull_scope(device: DeviceContext) -> sa.ColumnElement[bool]:
+    """The records a device pulls. A team's are found by team alone: a team belongs to one program
+    and a record's team is only ever one of its program's (``merge``), while naming the program too
+    let SQLite page through ``ix_record_program_seq``, i.e. every team's changes of the program."""
+    if device.program_wide:
+        return t.record.c.program_id == device.program_id
+    return t.record.c.team_id == device.team_id
+
+
+def _scope(device: DeviceContext, table: sa.Table) -> sa.ColumnElement[bool]:
+    if device.program_wide:
+        return table.c.program_id == device.program_id
+    return (table.c.program_id == device.program_id) & (table.c.team_id == device.team_id)
+
+
+_PULL_COLUMNS = (
+    t.record.c.record_type,
+    t.record.c.id,
+    t.record.c.seq,
+    # The stored JSON text goes out as it is: no parsing and encoding again per record.
+    sa.cast(t.record.c.data, sa.Text).label("data"),
+    sa.cast(t.record.c.hlcs, sa.Text).label("hlcs"),
+    t.record.c.base_hlc,
+    t.record.c.updated_hlc,
+    t.record.c.deleted,
+    t.record.c.created_at,
+    t.record.c.author_id,
+    t.record.c.device_id,
+)
+
+
+#: A device's pull progress (``last_pull_seq``, ``last_seen_at``) is written at most this often per
+#: service process. Writing it on every page was a write transaction per sync besides the push: on
+#: SQLite more than half of the writers queueing for the one write lock under load. The mark only
+#: serves pushes without a ``cursor`` (older apps; a lag logs a conflict too many, never loses one)
+#: and the devices list's "last seen".
+PULL_MARK_SECONDS = 10.0
+_pull_marks: dict[str, float] = {}
+
+
+def _mark_due(device_id: str) -> bool:
+    """True (and noted) when this device's pull progress was not written in ``PULL_MARK_SECONDS``."""
+    now = time.monotonic()
+    if now - _pull_marks.get(device_id, -PULL_MARK_SECONDS) < PULL_MARK_SECONDS:
+        return False
+    _pull_marks[device_id] = now
+    return True
+
+
+def pull(db: Database, device: DeviceContext, after: int, limit: int) -> bytes:
+    """A ``PullResponse`` as JSON: records in the device's scope changed after ``after``, in
+    sequence order."""
+    with db.read() as conn:
+        top = conn.execute(sa.select(t.counter.c.value).where(t.counter.c.name == "change")).scalar_one()
+        rows = conn.execute(
+            sa.select(*_PULL_COLUMNS)
+            .where((t.record.c.seq > after) & _pull_scope(device))
+            .order_by(t.record.c.seq)
+            .limit(limit + 1)
+        ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    # Without more rows the cursor may jump to ``top``: every change up to it had committed when it
+    # was read, so nothing below it can appear later.
+    cursor = rows[-1].seq if has_more else max(after, top, rows[-1].seq if rows else 0)
+    if after > device.last_pull_seq and _mark_due(device.id):
+        with db.write() as conn:
+            conn.execute(
+                sa.update(t.device)
+                .where((t.device.c.id == device.id) & (t.device.c.last_pull_seq < after))
+                .values(last_pull_seq=after, last_seen_at=datetime.now(UTC))
+            )
+    fragment = orjson.Fragment
+    records = [
+        {
+            "record_type": row[0],
+            "id": row[1],
+            "seq": row[2],
+            "fields": fragment(row[3]),
+            "hlcs": fragment(row[4]),
+            "base_hlc": row[5],
+            "updated_hlc": row[6],
+            "deleted": bool(row[7]),
+            "created_at": row[8],
+            "author_id": row[9],
+            "device_id": row[10],
+        }
+        for row in rows
+    ]
+    page = {
+        "protocol": PROTOCOL_VERSION,
+        "records": records,
+        "cursor": cursor,
+        "has_more": has_more,
+        "server_time_ms": now_ms(),
+    }
+    return orjson.dumps(page)
+
+
+def conflicts(db: Database, device: DeviceContext, after: int, limit: int) -> ConflictsResponse:
+    """The conflict log in the device's scope after the conflict id ``after``, oldest first."""
+    with db.read() as conn:
+        rows = conn.execute(
+            sa.select(t.conflict)
+            .where((t.conflict.c.id > after) & _scope(device, t.conflict))
+            .order_by(t.conflict.c.id)
+            .limit(limit + 1)
+        ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    items = [
+        Conflict(
+            id=row.id,
+            seq=row.seq,
+            record_type=row.record_type,
+            record_id=row.record_id,
+            field=row.field,
+            winner_value=row.winner_value,
+            winner_hlc=row.winner_hlc,
+            loser_value=row.loser_value,
+            loser_hlc=row.loser_hlc,
+            loser_device=row.loser_device,
+            team_id=row.team_id,
+            created_at=row.created_at.isoformat(),
+        )
+        for row in rows
+    ]
+    return ConflictsResponse(conflicts=items, cursor=rows[-1].id if rows else after, has_more=has_more)

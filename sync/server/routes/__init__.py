@@ -1,0 +1,19 @@
+"""The HTTP API, one ``APIRouter`` per resource; ``sync.server.app`` includes them in this order
+(the order of the OpenAPI document's paths)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from sync.server.routes import audit, conflicts, devices, enrollment, health, me, pull, push
+
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    enrollment.router,
+    me.router,
+    push.router,
+    pull.router,
+    conflicts.router,
+    devices.router,
+    audit.router,
+)

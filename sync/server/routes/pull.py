@@ -1,0 +1,24 @@
+"""``GET /v1/pull``: a page of the records in the device's scope changed after its cursor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from sync.protocol import DEFAULT_PULL_PAGE, MAX_CURSOR, MAX_PULL_PAGE, PullResponse
+from sync.server import pages
+from sync.server.deps import Db, Device
+
+router = APIRouter(tags=["sync"])
+
+
+@router.get("/v1/pull", response_model=PullResponse)
+def pull(
+    dev: Device,
+    db: Db,
+    after: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = DEFAULT_PULL_PAGE,
+) -> Response:
+    return Response(pages.pull(db, dev, after, limit), media_type="application/json")
