@@ -6,10 +6,8 @@
 - ``distance``   exact geodesic distance/bearing (geographiclib) and the fast local flat metric.
 - ``zones``      membership of a point (circle by geodesic distance, polygon), ``derive_zone_id`` /
                  ``assign_zone`` for the save path, outlines for maps, ``zone_shape_errors``.
-- ``spatial``    ``nearby(store, lat, lon, radius_m)``: contacts/resources within N m (R*Tree of
-                 migration 0003, plain lat/lon index where SQLite lacks R*Tree).
-- ``rtree_pack`` ``pack_points(db, name, points)``: a whole R*Tree written at once (after a first pull);
-                 ``layout`` (pure Python, any thread) and ``write_layout`` are its two halves.
+- ``spatial``    ``nearby(store, lat, lon, radius_m)``: contacts/resources within N m (the store's
+                 R*Tree, ``fieldapp.store.spatial_index``; plain lat/lon index where SQLite lacks it).
 - ``settings``   ``GeocoderSettings`` (Nominatim by default, own server by domain/scheme or base URL)
                  and ``TileSettings``, kept in the store's ``meta``.
 - ``geocoding``  ``Geocoding(store).forward(address)`` / ``.reverse(lat, lon)`` → ``GeocodeResult``

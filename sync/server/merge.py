@@ -15,7 +15,7 @@ Rules (the device applies the same ones to what it pulls):
   device would keep HLCs that differ from the service's and beat every later edit on that device.
   The client instead rewrites the refused HLCs to the service's time (``server_time_ms`` of the
   answer, keeping their order) in its own store and sends the change again, so both ends agree
-  (``fieldapp.sync.client.restamp_future``). Ten minutes covers ordinary drift of phones without NTP; a
+  (``fieldapp.store.outbox.restamp``). Ten minutes covers ordinary drift of phones without NTP; a
   change still refused stays in the outbox (nothing is lost).
 - Unknown fields are ignored; unknown record types and invalid values are rejected per change
   (``incoming``).

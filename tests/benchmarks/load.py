@@ -37,10 +37,10 @@ engineers' test runs, load average 8 to 18, so figures move by 2x between runs):
   service's own time p50 339 / p99 855 ms. py-spy on the service (40 s at 100 Hz): 16 s of CPU in
   65 s while the device processes used 32 s; of the samples of busy threads, ~two thirds were
   threads waiting for ``Database``'s write lock, half of them pulls. Timed around that lock (30 s):
-  2,232 write transactions, 1,293 of them the one-row "pull progress" update of ``merge.pull``;
+  2,232 write transactions, 1,293 of them the one-row "pull progress" update of ``sync.server.pages.pull``;
   waiting p50 229 / p99 743 ms, holding p50 5.2 / p95 43 ms (a push of ~5 changes): the lock
   passed slowly from thread to thread because the process was starved of CPU. The pull progress
-  is now written at most every 10 s per device (``merge.PULL_MARK_SECONDS``).
+  is now written at most every 10 s per device (``sync.server.pages.PULL_MARK_SECONDS``).
 - Devices at nice 10 (30 s, load 14): the same lock waited p50 0.1 / p99 42 ms, a push held it
   p50 3.0 ms; service push time p50 18 ms. The device's round trip then adds ~40-60 ms at p50: the
   niced device process waiting for its CPU and GIL (14 device threads per process).
