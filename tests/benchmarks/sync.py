@@ -49,7 +49,8 @@ batches, measured in-process on this 2-core machine, SQLite):
   Third round (afternoon, on a machine shared with other benchmarks, so only relative figures):
   erased contacts are listed in ``erased_contact`` (service migration 0004, written in the
   erasure's transaction), so a batch no longer parses the JSON of every contact its visits name:
-  ``sync.server.erasure.forget_erased_people`` ~3.6 -> ~1.7 us a record (contacts and visits together); pushed HLCs
+  ``sync.server.erasure.forget_erased_people`` ~3.6 -> ~1.7 us a record (contacts and visits
+  together); pushed HLCs
   of the common form are checked with one regex (~0.7 us less). In-process ``parse_push`` +
   ``apply_batch``, 6 interleaved runs of 20 batches each: median ~47 -> ~41 us a record (runs
   ranged 29-64 with the machine's load).
@@ -138,7 +139,8 @@ batches, measured in-process on this 2-core machine, SQLite):
 - fifth round (2026-12-02 evening, on a slower machine: a bare ``executemany`` ran at 93,000-142,000
   rows/s and full runs gave push ~12,000 and pull ~14,000/s, so relative figures only):
   new rows go in with one multi-row ``INSERT`` per 400 (``codec.insert_rows`` on the device,
-  ``sync.server.record_rows.insert_records`` in the service on SQLite; on PostgreSQL they took ~3.5x as long as psycopg's
+  ``sync.server.record_rows.insert_records`` in the service on SQLite; on PostgreSQL they took
+  ~3.5x as long as psycopg's
   pipelined ``executemany``, which it keeps). ``executemany`` releases the GIL for every row's step, so
   the device's page fetcher and its merging thread traded the GIL at every row; a statement of 400
   rows runs with the GIL released throughout. It is also cheaper alone: 100,000 rows of 14 columns
