@@ -17,7 +17,7 @@ from typing import Any
 
 from fieldapp.services.rodo.erasure import settle_erasures
 from fieldapp.store.db import StorageFull, Store
-from fieldapp.store.wipe import wipe
+from fieldapp.store.wipe import K_UNFINISHED, finish_wipe, wipe
 from fieldapp.sync import enrollment
 from fieldapp.sync.audit import upload_audit
 from fieldapp.sync.errors import SyncError
@@ -63,6 +63,8 @@ class SyncEngine:
         self.batch_size = min(batch_size, MAX_CHANGES_PER_BATCH)
         self.page_size = page_size
         self.lock = threading.Lock()
+        if store.meta(K_UNFINISHED):  # a wipe a reader held up: its traces leave the file now
+            finish_wipe(store)
 
     # -- status and enrollment --------------------------------------------------------------
 

@@ -41,11 +41,9 @@ from fieldapp.model import (
 from fieldapp.services.cooperation.erasure import ErasedLinks, erase_person_links
 from fieldapp.services.rodo.audit import AuditAction, actor_of, record
 from fieldapp.services.roles import is_supervisor
-from fieldapp.store import Store, search
+from fieldapp.store import Store, scrub, search
 from fieldapp.store.db import raw
 
-#: How long the WAL checkpoint after an erasure waits for readers (then ``settle_erasures`` retries).
-CHECKPOINT_WAIT_MS = 500
 #: How many erased contacts the file held at its last purge (a pull may bring new erasures).
 META_PURGED_ERASURES = "rodo.purged_erasures"
 
@@ -128,24 +126,16 @@ def erase_in(
 
 
 def purge_deleted_content(store: Store) -> bool:
-    """Make erased values leave the file: merge the FTS5 index, checkpoint and truncate the WAL.
+    """Make erased values leave the file: merge the FTS5 index, checkpoint and truncate the WAL
+    (``fieldapp.store.scrub``).
 
     Run after the transaction that erased (or after a sync that pulled an erasure). True when the
     WAL was fully checkpointed and truncated.
     """
     with store.write() as conn:
-        raw(conn).execute("INSERT INTO contact_search(contact_search) VALUES('optimize')")
+        scrub.merge_search(raw(conn))
         erased = raw(conn).execute("SELECT count(*) FROM contact WHERE erased_at IS NOT NULL").fetchone()[0]
-    with store.engine.connect() as conn:
-        db = raw(conn)
-        # A reader holding the WAL would make the checkpoint wait the store's whole busy timeout.
-        (timeout,) = db.execute("PRAGMA busy_timeout").fetchone()
-        db.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
-        try:
-            busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        finally:
-            db.execute(f"PRAGMA busy_timeout = {int(timeout)}")
-    if busy:  # a reader held the WAL: ``settle_erasures`` tries again after the next sync
+    if not scrub.checkpoint(store.engine):  # a reader held the WAL: ``settle_erasures`` retries
         return False
     store.set_meta(META_PURGED_ERASURES, str(erased))  # ids and counts only: nothing personal
     return True
