@@ -44,9 +44,7 @@ def pending(store: Store, after: int, limit: int = BATCH) -> list[dict[str, Any]
             "SELECT id, at, action, target_type, target_id FROM audit WHERE id > ? ORDER BY id LIMIT ?",
             (after, limit),
         ).all()
-    return [
-        {"id": r[0], "at": r[1], "action": r[2], "target_type": r[3], "target_id": r[4]} for r in rows
-    ]
+    return [{"id": r[0], "at": r[1], "action": r[2], "target_type": r[3], "target_id": r[4]} for r in rows]
 
 
 def _uploadable(entry: dict[str, Any]) -> bool:

@@ -21,10 +21,11 @@ from fieldapp.store.wipe import K_UNFINISHED, finish_wipe, wipe
 from fieldapp.sync import enrollment
 from fieldapp.sync.audit import upload_audit
 from fieldapp.sync.errors import SyncError
-from fieldapp.sync.meta import K_LAST_ERROR, K_LAST_SUCCESS, K_ROLE, K_SERVER, K_TOKEN, K_USER_NAME
+from fieldapp.sync.meta import K_LAST_ERROR, K_LAST_SUCCESS, K_ROLE, K_SERVER, K_USER_NAME
 from fieldapp.sync.pull import Pull
 from fieldapp.sync.push import KEEP_ON_REJECT, Push
 from fieldapp.sync.receipt import Progress, SyncReceipt
+from fieldapp.sync.token_vault import FileTokenVault, TokenVault, move_between, move_out_of_store
 from fieldapp.sync.transport import HttpTransport, Transport
 from sync.gc_tuning import fewer_collections
 from sync.protocol import DEFAULT_PULL_PAGE, MAX_CHANGES_PER_BATCH, ConflictsResponse
@@ -55,6 +56,7 @@ class SyncEngine:
         store: Store,
         transport: Transport | None = None,
         *,
+        vault: TokenVault | None = None,
         batch_size: int = MAX_CHANGES_PER_BATCH,
         page_size: int = DEFAULT_PULL_PAGE,
     ) -> None:
@@ -63,6 +65,9 @@ class SyncEngine:
         self.batch_size = min(batch_size, MAX_CHANGES_PER_BATCH)
         self.page_size = page_size
         self.lock = threading.Lock()
+        #: The device token, kept outside the store (``fieldapp.sync.token_vault``).
+        self.vault: TokenVault = vault if vault is not None else FileTokenVault.beside(store)
+        move_out_of_store(store, self.vault)
         if store.meta(K_UNFINISHED):  # a wipe a reader held up: its traces leave the file now
             finish_wipe(store)
 
@@ -71,7 +76,7 @@ class SyncEngine:
     def status(self) -> SyncStatus:
         last = self.store.meta(K_LAST_SUCCESS)
         return SyncStatus(
-            enrolled=bool(self.store.meta(K_TOKEN)),
+            enrolled=bool(self.vault.read()),
             server_url=self.store.meta(K_SERVER),
             user_name=self.store.meta(K_USER_NAME),
             role=self.store.meta(K_ROLE),
@@ -83,7 +88,7 @@ class SyncEngine:
     def enroll(self, text: str) -> SyncStatus:
         """Exchange the QR content (or ``sync_screen.enrollment_text``) for a device token."""
         with self.lock:
-            enrollment.enroll(self.store, self.transport, text)
+            enrollment.enroll(self.store, self.transport, self.vault, text)
         return self.status()
 
     def whoami(self) -> dict[str, Any]:
@@ -101,8 +106,16 @@ class SyncEngine:
         """Talk to the same service at another address (e.g. the embedded one on a new port)."""
         self.store.set_meta(K_SERVER, server_url.rstrip("/"))
 
+    def use_vault(self, vault: TokenVault) -> None:
+        """Keep the token in ``vault`` from now on (e.g. the platform's secure storage once the app's
+        page can reach it), moving it from where it was."""
+        with self.lock:
+            move_between(self.vault, vault)
+            self.vault = vault
+
     def wipe(self) -> None:
-        """Delete every record, the outbox, the search index and the sync settings from the device."""
+        """Delete every record, the outbox, the search index, the sync settings and the token."""
+        self.vault.erase()
         wipe(self.store)
 
     # -- sync -------------------------------------------------------------------------------
@@ -111,7 +124,7 @@ class SyncEngine:
         """Push everything waiting, then pull everything new. Raises SyncError (its code is saved)."""
         report = progress or (lambda _done, _total: None)
         with self.lock, fewer_collections():
-            if not self.store.meta(K_TOKEN):
+            if not self.vault.read():
                 raise SyncError("not_enrolled", "this device is not enrolled")
             receipt = SyncReceipt()
             try:
@@ -167,7 +180,7 @@ class SyncEngine:
         server = self.store.meta(K_SERVER)
         if not server:
             raise SyncError("not_enrolled", "this device is not enrolled")
-        token = self.store.meta(K_TOKEN) or ""
+        token = self.vault.read() or ""
         return self.transport.request(method, server.rstrip("/") + path, token=token, **kwargs)
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -182,5 +195,6 @@ class SyncEngine:
 
     def _revoked(self) -> None:
         log.warning("this device was revoked: wiping its data")
+        self.vault.erase()
         wipe(self.store)
         self.store.set_meta(K_LAST_ERROR, "device_revoked")  # so the sync screen can say why

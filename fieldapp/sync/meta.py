@@ -8,7 +8,6 @@ import json
 from fieldapp.model.registry import RECORD_TYPES
 
 K_SERVER = "sync.server_url"
-K_TOKEN = "sync.token"
 #: The service's change sequence this device has pulled up to.
 K_CURSOR = "sync.cursor"
 #: Batches sent and not yet settled (ids and outbox seqs): after a crash they go again first.

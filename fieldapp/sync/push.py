@@ -211,7 +211,7 @@ class Push:
         seqs = [s for g in groups.values() for s in g["seqs"]]
         envelope = orjson.dumps({"protocol": PROTOCOL_VERSION, "batch_id": batch_id, "compact": True})
         packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, _GZIP_WBITS)
-        packed = packer.compress(b"%s,\"changes\":%s" % (envelope[:-1], orjson.dumps(changes)))
+        packed = packer.compress(b'%s,"changes":%s' % (envelope[:-1], orjson.dumps(changes)))
         return _Batch(batch_id, groups, seqs, len(changes), packer, packed)
 
     def _wire_changes(self, groups: Groups) -> list[dict[str, Any]]:

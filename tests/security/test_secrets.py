@@ -30,7 +30,7 @@ def test_enroll_and_push_log_no_secret(cast: Cast, tmp_path: Path, caplog: pytes
         with pytest.raises(SyncError):
             engine.enroll(accounts.enrollment_uri(cast.url, wrong))
         engine.enroll(made.uri)
-        token = store.meta("sync.token") or ""
+        token = engine.vault.read() or ""
         with store.write() as conn:
             store.save(conn, Contact(kind="resident", name="Ala Sekret", phone="600100200"))
         engine.sync()

@@ -123,7 +123,6 @@ def test_restamp_leaves_hlcs_within_the_service_time_alone(store: Store) -> None
 
 def test_wipe_leaves_only_the_device_id(store: Store) -> None:
     store.set_user("user-1")
-    store.set_meta("sync.token", "tk_secret")
     ala = _add(store, "Ala Nowak", lat=51.77, lon=19.46)
     with store.write() as conn:
         store.save(conn, Visit(contact_id=ala.id, outcome="talked"))
@@ -138,4 +137,3 @@ def test_wipe_leaves_only_the_device_id(store: Store) -> None:
             assert db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
     assert store.search_contacts("nowak") == [] and store.pending_changes() == 0
     assert store.user_id is None and store.meta("device_id") == device_id
-    assert store.meta("sync.token") is None

@@ -66,7 +66,7 @@ class Device:
 
     @property
     def token(self) -> str:
-        return self.store.meta("sync.token") or ""
+        return self.engine.vault.read() or ""
 
     def headers(self, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}", **extra}

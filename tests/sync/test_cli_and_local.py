@@ -61,18 +61,17 @@ def test_demo_device_stays_enrolled_across_restarts(tmp_path: Path) -> None:
     try:
         with start_local_server(tmp_path / "service.db") as server:
             engine = connect_demo_device(server, store)
-            token = store.meta("sync.token")
+            token = engine.vault.read()
             add_contact(store, "Ala")
             receipt = engine.sync()
             assert (receipt.applied, receipt.pulled) == (1, 0)  # its own change is not pulled back
         with start_local_server(tmp_path / "service.db") as again:
             engine = connect_demo_device(again, store)
-            assert store.meta("sync.token") == token and engine.status().server_url == again.url
+            assert engine.vault.read() == token and engine.status().server_url == again.url
             assert engine.whoami()["role"] == "animator"
             assert engine.sync().pushed == 0
         with start_local_server(tmp_path / "other.db") as fresh:
-            connect_demo_device(fresh, store)
-            assert store.meta("sync.token") != token
+            assert connect_demo_device(fresh, store).vault.read() != token
     finally:
         store.close()
 
