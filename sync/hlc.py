@@ -79,9 +79,15 @@ class Clock:
     """A thread-safe hybrid logical clock for one node.
 
     ``now()`` stamps a local event; ``observe(remote)`` folds in a value received from elsewhere so
-    that later local stamps sort after it. Remote values further ahead of the wall clock than
+    that later local stamps sort after it. Remote values further ahead of the physical time than
     ``max_drift_ms`` are not followed (a phone with a wrong clock must not drag every other clock
     into the future); the caller decides what to do with such a value.
+
+    Physical time is the wall clock plus ``offset_ms``: a device sets it with ``adopt`` from the
+    service's time (every answer carries it), so a phone whose own clock is wrong stamps, and bounds
+    what it observes, by the service's time instead (a phone two hours slow would otherwise refuse to
+    follow every value it pulls, and its edits of them would lose). ``seen()`` is the greatest value
+    observed: stamps pulled back from the future (``rewind``) must stay after it.
     """
 
     def __init__(
@@ -91,18 +97,32 @@ class Clock:
         last: str | None = None,
         wall: Callable[[], int] | None = None,
         max_drift_ms: int = MAX_DRIFT_MS,
+        offset_ms: int = 0,
+        seen: str | None = None,
     ) -> None:
         self.node = node
         self._wall = wall or (lambda: time.time_ns() // 1_000_000)
         self.max_drift_ms = max_drift_ms
+        self.offset_ms = offset_ms
         self._lock = threading.Lock()
         ts = decode(last) if last else Timestamp(0, 0, node)
         self._last_wall = ts.wall_ms
         self._counter = ts.counter
+        self._seen = seen
+
+    def physical_ms(self) -> int:
+        """The wall clock corrected by the service's time (``adopt``)."""
+        return self._wall() + self.offset_ms
+
+    def adopt(self, server_ms: int) -> int:
+        """Take the service's time ``server_ms`` (read just now) as physical time from here on;
+        returns the offset (service minus this device's wall clock)."""
+        self.offset_ms = server_ms - self._wall()
+        return self.offset_ms
 
     def now(self) -> str:
         with self._lock:
-            physical = self._wall()
+            physical = self.physical_ms()
             if physical > self._last_wall:
                 self._last_wall, self._counter = physical, 0
             else:
@@ -113,18 +133,36 @@ class Clock:
         """Fold a remote HLC into this clock. Returns False if it was ignored as too far ahead."""
         ts = decode(remote)
         with self._lock:
-            physical = self._wall()
+            physical = self.physical_ms()
             if ts.wall_ms - physical > self.max_drift_ms:
                 return False
             if ts.wall_ms > self._last_wall:
                 self._last_wall, self._counter = ts.wall_ms, ts.counter
             elif ts.wall_ms == self._last_wall and ts.counter > self._counter:
                 self._counter = ts.counter
+            if self._seen is None or remote > self._seen:
+                self._seen = remote
             return True
+
+    def seen(self) -> str | None:
+        """The greatest value ``observe`` followed (None: none yet)."""
+        return self._seen
 
     def last(self) -> str:
         with self._lock:
             return encode(self._last_wall, self._counter, self.node)
+
+    def beyond(self, limit_ms: int) -> bool:
+        """Whether this clock has stamped (or followed) past ``limit_ms``."""
+        return self._last_wall > limit_ms
+
+    def rewind(self, to: str) -> None:
+        """Set the clock back to ``to`` (never before ``seen()``): after this device's stamps from the
+        future were pulled back to the service's time, later stamps follow those, not the future."""
+        floor = max(to, self._seen) if self._seen else to
+        ts = decode(floor)
+        with self._lock:
+            self._last_wall, self._counter = ts.wall_ms, ts.counter
 
     def _advance_counter(self) -> None:
         if self._counter >= MAX_COUNTER:

@@ -26,13 +26,20 @@ from fieldapp.store import bulk, codec, outbox, search
 from fieldapp.store.migrate import migrate
 from fieldapp.store.paths import default_db_path
 from fieldapp.store.private_files import private_file, private_folder, tighten
-from sync.hlc import Clock, node_for
+from sync.hlc import MAX_DRIFT_MS, Clock, encode, node_for
 
 R = TypeVar("R", bound=SyncedRecord)
 
 #: Contact columns that feed the search index, in the order ``search.index_rows`` expects.
 _INDEX_SOURCE = ", ".join(("rowid", *(name for name, _ in search.INDEXED)))
 _INDEXED_FIELDS = frozenset(name for name, _ in search.INDEXED)
+
+#: Meta keys of the clock: the service's time minus this device's wall clock, as last heard
+#: (``Store.adopt_service_time``), and the greatest HLC seen from others (``Store.observe``).
+K_CLOCK_OFFSET = "clock.offset_ms"
+K_CLOCK_SEEN = "clock.seen"
+#: A new offset is saved when it moved by more than this (not at every answer of a sync).
+_OFFSET_SAVE_MS = 1000
 
 
 def _configure(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -108,7 +115,14 @@ class Store:
         self._lock = threading.Lock()
         self.device_id = self.meta("device_id") or self._init_device_id()
         self._user_id = self.meta("user_id")
-        self.clock = Clock(node_for(self.device_id), last=self._last_hlc())
+        offset = self.meta(K_CLOCK_OFFSET)
+        self._saved_offset = int(offset) if offset else None
+        self.clock = Clock(
+            node_for(self.device_id),
+            last=self._last_hlc(),
+            offset_ms=self._saved_offset or 0,
+            seen=self.meta(K_CLOCK_SEEN),
+        )
 
     def _make_private(self) -> None:
         """The folder 0700, the file 0600 before SQLite opens it (its -wal and -shm take the main
@@ -160,14 +174,50 @@ class Store:
             self.set_meta("device_id", device_id, conn)
         return device_id
 
-    def _last_hlc(self) -> str | None:
-        with self.engine.connect() as conn:
-            values = [
-                conn.execute(text(f"SELECT max(updated_hlc) FROM {model.__tablename__}")).scalar()
-                for model in RECORD_TYPES.values()
-            ]
+    def _last_hlc(self, db: sqlite3.Connection | None = None) -> str | None:
+        if db is None:
+            with self.engine.connect() as conn:
+                return self._last_hlc(raw(conn))
+        values = [
+            db.execute(f"SELECT max(updated_hlc) FROM {model.__tablename__}").fetchone()[0]  # type: ignore[attr-defined]
+            for model in RECORD_TYPES.values()
+        ]
         values = [v for v in values if v]
         return max(values) if values else None
+
+    # -- the service's time -------------------------------------------------------------------
+
+    @property
+    def clock_offset_ms(self) -> int | None:
+        """How far the service's clock is ahead of this device's (None: never heard)."""
+        return self._saved_offset
+
+    def adopt_service_time(self, server_ms: int) -> None:
+        """The service said its time is ``server_ms``: stamp by it from now on, whatever the phone's
+        own clock says. A clock that ran far ahead (a phone set a year ahead, edits made before it
+        heard the service) has its stamps pulled back to the service's time, after everything it
+        has seen, and is set back to them."""
+        offset = self.clock.adopt(server_ms)
+        if self._saved_offset is None or abs(offset - self._saved_offset) > _OFFSET_SAVE_MS:
+            self.set_meta(K_CLOCK_OFFSET, str(offset))
+            self._saved_offset = offset
+        if self.clock.beyond(server_ms + MAX_DRIFT_MS):
+            self.pull_back(server_ms)
+
+    def pull_back(self, server_ms: int) -> None:
+        """This device's HLCs past what the service accepts (``server_ms`` plus the drift bound)
+        restamped in their order from the service's time (``outbox.restamp``), the clock set back."""
+        with self.write() as conn:
+            db = raw(conn)
+            keys = outbox.ahead_of(db, server_ms + MAX_DRIFT_MS)
+            outbox.restamp(db, keys, server_ms, self.clock.node, self.clock.seen())
+            self.clock.rewind(self._last_hlc(db) or encode(server_ms, 0, self.clock.node))
+
+    def observe(self, conn: Connection, remote: str) -> None:
+        """Fold a pulled HLC into the clock; the greatest seen is kept with the pulled page."""
+        before = self.clock.seen()
+        if self.clock.observe(remote) and self.clock.seen() != before:
+            self.set_meta(K_CLOCK_SEEN, self.clock.seen(), conn)
 
     # -- transactions -----------------------------------------------------------------------
 

@@ -71,15 +71,24 @@ def pending(db: sqlite3.Connection) -> int:
     return int(found.fetchone()[0])
 
 
-def restamp(db: sqlite3.Connection, keys: list[tuple[str, str]], server_ms: int, node: str) -> None:
-    """Pull HLCs that are ahead of the service's clock back to it (a phone whose clock runs ahead).
+def restamp(
+    db: sqlite3.Connection,
+    keys: list[tuple[str, str]],
+    server_ms: int,
+    node: str,
+    after: str | None = None,
+) -> str | None:
+    """Pull this device's HLCs (node ``node``) that are ahead of the service's time back to it.
 
-    The service refuses such HLCs (``clock_ahead``); left alone they would stay refused, and beat
-    every honest edit, until real time caught up. They are replaced, in their original order, by
-    HLCs at the service's time, so the device's own order of edits is kept.
+    The service refuses HLCs too far ahead (``clock_ahead``); left alone they would stay refused, and
+    beat every honest edit, until real time caught up. They are replaced, in their original order,
+    by HLCs from the service's time on, and after ``after`` (the greatest value this device has seen
+    from others): an edit made after seeing a value must still win over it. Other devices' HLCs are
+    left alone. Returns the greatest new HLC (None: nothing was ahead).
     """
     rows: list[tuple[type[SyncedRecord], str, str, str, dict[str, str]]] = []
     future: set[str] = set()
+    mine = f"-{node}"
     for record_type, record_id in keys:
         model = RECORD_TYPES.get(record_type)
         if model is None:
@@ -93,20 +102,47 @@ def restamp(db: sqlite3.Connection, keys: list[tuple[str, str]], server_ms: int,
         base, updated, stamps = found[0], found[1], json.loads(found[2] or "{}")
         rows.append((model, record_id, base, updated, stamps))
         candidates = (base, updated, *stamps.values())
-        future.update(h for h in candidates if hlc.is_valid(h) and hlc.wall_ms(h) > server_ms)
+        future.update(
+            h for h in candidates if hlc.is_valid(h) and h.endswith(mine) and hlc.wall_ms(h) > server_ms
+        )
     if not future:
-        return
+        return None
+    first = hlc.Timestamp(server_ms, 0, node)
+    if after and hlc.is_valid(after):
+        seen = hlc.decode(after)
+        first = max(first, hlc.Timestamp(seen.wall_ms, seen.counter + 1, node))
     span = hlc.MAX_COUNTER + 1
+    start = first.wall_ms * span + first.counter
     mapping = {
-        old: hlc.encode(server_ms + index // span, index % span, node)
+        old: hlc.encode((start + index) // span, (start + index) % span, node)
         for index, old in enumerate(sorted(future))
     }
     for model, record_id, base, updated, stamps in rows:
         new_stamps = {name: mapping.get(value, value) for name, value in stamps.items()}
         db.execute(
             f"UPDATE {model.__tablename__} SET base_hlc = ?, updated_hlc = ?, field_hlcs = ? WHERE id = ?",  # type: ignore[attr-defined]
-            (mapping.get(base, base), mapping.get(updated, updated), json.dumps(new_stamps), record_id),
+            (
+                mapping.get(base, base),
+                max(mapping.get(updated, updated), *new_stamps.values(), mapping.get(base, base)),
+                json.dumps(new_stamps),
+                record_id,
+            ),
         )
+    return max(mapping.values())
+
+
+def ahead_of(db: sqlite3.Connection, limit_ms: int) -> list[tuple[str, str]]:
+    """``(record_type, id)`` of the records with an HLC past ``limit_ms`` (a device whose clock ran
+    far ahead; scans each table: only then)."""
+    bound = hlc.encode(limit_ms, hlc.MAX_COUNTER, "~")
+    keys: list[tuple[str, str]] = []
+    for record_type, model in RECORD_TYPES.items():
+        table = model.__tablename__  # type: ignore[attr-defined]
+        keys += [
+            (record_type, rid)
+            for (rid,) in db.execute(f"SELECT id FROM {table} WHERE updated_hlc > ?", (bound,))
+        ]
+    return keys
 
 
 def _now() -> str | None:

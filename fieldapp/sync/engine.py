@@ -32,6 +32,11 @@ from sync.protocol import DEFAULT_PULL_PAGE, MAX_CHANGES_PER_BATCH, ConflictsRes
 
 log = logging.getLogger(__name__)
 
+#: A phone clock off the service's by more than this gets a warning on screen (its stamps follow
+#: the service's time anyway, but its dates, its reminders and a later sync without the service
+#: would not).
+CLOCK_WARNING_MS = 5 * 60 * 1000
+
 
 @dataclass(frozen=True)
 class SyncStatus:
@@ -42,6 +47,15 @@ class SyncStatus:
     last_success_at: datetime | None
     last_error_code: str | None
     pending: int
+    #: The service's clock minus the phone's, as last heard (None: never); see ``clock_warning``.
+    clock_offset_ms: int | None = None
+
+    @property
+    def clock_off_ms(self) -> int | None:
+        """How far the phone's clock is off when that is worth a warning (more than
+        ``CLOCK_WARNING_MS``): positive when the phone is behind, negative when ahead; else None."""
+        offset = self.clock_offset_ms
+        return offset if offset is not None and abs(offset) > CLOCK_WARNING_MS else None
 
 
 class SyncEngine:
@@ -83,6 +97,7 @@ class SyncEngine:
             last_success_at=datetime.fromisoformat(last) if last else None,
             last_error_code=self.store.meta(K_LAST_ERROR),
             pending=self.store.pending_changes(),
+            clock_offset_ms=self.store.clock_offset_ms,
         )
 
     def enroll(self, text: str) -> SyncStatus:
@@ -94,7 +109,10 @@ class SyncEngine:
     def whoami(self) -> dict[str, Any]:
         """The service's view of this device (user, role, team); SyncError if it is not known."""
         with self.lock:
-            return self.call("GET", "/v1/me")  # type: ignore[no-any-return]
+            answer = self.call("GET", "/v1/me")
+        if isinstance(answer, dict) and type(answer.get("server_time_ms")) is int:
+            self.store.adopt_service_time(answer["server_time_ms"])
+        return answer  # type: ignore[no-any-return]
 
     def conflicts(self, after: int = 0, limit: int = 200) -> ConflictsResponse:
         """The program's conflict log (supervisors and admins; others get SyncError ``forbidden``)."""

@@ -55,7 +55,7 @@ def parse_enrollment(text: str) -> tuple[str, str]:
 def server_address(text: str) -> str:
     """The service's address as the device will use and show it (``https://`` added to a bare
     host); SyncError ``server_invalid`` or ``server_insecure`` if it must not be used."""
-    value = text.strip().rstrip("/")
+    value = text.strip()
     if "://" not in value:
         value = "https://" + value
     try:
@@ -105,6 +105,7 @@ def enroll(store: Store, transport: Transport, vault: TokenVault, text: str) -> 
     except BaseException:
         vault.erase()
         raise
+    store.adopt_service_time(answer.server_time_ms)
 
 
 def _checked(answer: object) -> EnrollResponse:

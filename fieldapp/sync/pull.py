@@ -73,15 +73,18 @@ class Pull:
         return _Page.of(self.fetch(after))
 
     def _merge_page(self, page: _Page, bulk_min: int | None = None) -> None:
-        """Merge a page and move the cursor past it, in one transaction."""
+        """Merge a page and move the cursor past it, in one transaction. The service's time comes
+        first: what the page brings is bounded by it, not by the phone's clock."""
+        if page.server_ms is not None:
+            self.store.adopt_service_time(page.server_ms)
+        newest = _newest_hlc(page.records)
         with self.store.write() as conn:
             contacts = merge_page(raw(conn), page.records, bulk_min=bulk_min)
             if contacts and not search.is_deferred(raw(conn)):
                 self.store.reindex_contacts(conn, contacts)
             self.store.set_meta(K_CURSOR, str(page.cursor), conn)
-        newest = _newest_hlc(page.records)
-        if newest:
-            self.store.clock.observe(newest)
+            if newest:
+                self.store.observe(conn, newest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,8 @@ class _Page:
     records: list[dict[str, Any]]
     cursor: int
     has_more: bool
+    #: The service's time when it answered (None from a service too old to say).
+    server_ms: int | None = None
 
     @classmethod
     def of(cls, answer: Any) -> _Page:
@@ -104,7 +109,8 @@ class _Page:
             ok = False
         if not ok:
             raise SyncError("bad_response", "the server's pull answer has an unexpected shape")
-        return cls(records, cursor, has_more)
+        server_ms = answer.get("server_time_ms")
+        return cls(records, cursor, has_more, server_ms if type(server_ms) is int else None)
 
 
 _TEXT_OR_NONE = (str, type(None))

@@ -6,10 +6,11 @@ Before a batch is sent its id and outbox sequence numbers are saved in the store
 acknowledged, and only the rows that were in the batch: an edit made while the batch was in flight
 has a newer outbox row and is pushed next time.
 
-Rejected changes: ``clock_ahead`` HLCs are pulled back to the service's time and sent again
-(``outbox.restamp``); ``missing_fields`` (the service lacks the record) queues the whole record
-(``outbox.refill``); other rejections (``out_of_scope``, ``invalid_value``…) are final: the outbox
-row goes, the receipt lists it.
+Every answer's ``server_time_ms`` becomes the device's time (``Store.adopt_service_time``: HLCs of a
+clock that ran far ahead are pulled back to it, after everything seen). Rejected changes:
+``clock_ahead`` HLCs are pulled back to the service's time and sent again (``outbox.restamp``);
+``missing_fields`` (the service lacks the record) queues the whole record (``outbox.refill``); other
+rejections (``out_of_scope``, ``invalid_value``…) are final: the outbox row goes, the receipt lists it.
 """
 
 from __future__ import annotations
@@ -292,6 +293,8 @@ class Push:
         receipt.batches += 1
         done_seqs = [s for key, g in groups.items() if key not in keep | retry for s in g["seqs"]]
         self.kept.update(s for key in keep for s in groups[key]["seqs"])
+        if response is not None:  # stamps from the service's time on (and back from the future)
+            self.store.adopt_service_time(response.server_time_ms)
         with self.store.write() as conn:
             db = raw(conn)
             outbox.remove(db, done_seqs)
@@ -300,7 +303,8 @@ class Push:
                 self.store.set_meta(K_CURSOR, str(answered.cursor_after), conn)
             if retry:
                 server_ms = response.server_time_ms if response else 0
-                outbox.restamp(db, sorted(retry), server_ms, self.store.clock.node)
+                clock = self.store.clock
+                outbox.restamp(db, sorted(retry), server_ms, clock.node, clock.seen())
                 self.restamped.update(retry)
             if new_refill:
                 outbox.refill(db, new_refill, self.store.clock.last())

@@ -8,6 +8,11 @@ with exponential backoff and jitter (``fieldapp.retry``); a ``Retry-After`` head
 an HTTP date (RFC 9110), is honoured instead, up to ``max_backoff``. Other 4xx answers fail at
 once with the service's code (``http_<status>`` if it gave none). What a failure means for the
 device (a revoked device wipes its data) is the engine's decision, not the transport's.
+
+Redirects are followed only within the service's origin (scheme, host and port) and only when they
+keep the request as it was (307, 308; a GET also 301-303): a 307 or 308 to another host would make
+``requests`` send the body there (the enrollment code, a push of residents' data), dropping only
+the token. Any other redirect fails with ``redirected``.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
+from urllib.parse import urljoin, urlsplit
 
 import orjson
 import requests
@@ -28,6 +34,11 @@ from fieldapp.sync.errors import SyncError
 from sync.protocol import PROTOCOL_VERSION
 
 _DELAY_SECONDS = re.compile(r"[0-9]+")
+#: Same-origin redirects followed for one request at most.
+MAX_REDIRECTS = 5
+#: Redirects that keep the method and body, and those a GET may follow as a GET.
+_KEEPING = frozenset({307, 308})
+_ANY_FOR_GET = frozenset({301, 302, 303, 307, 308})
 
 
 class Transport(Protocol):
@@ -108,14 +119,28 @@ class HttpTransport:
         params: dict[str, Any] | None,
     ) -> Any:
         """One exchange: the answer's JSON, or SyncError."""
-        try:
-            response = self.session.request(
-                method, url, json=json, data=body, params=params, headers=headers, timeout=self.timeout
-            )
-        except requests.Timeout as exc:
-            raise SyncError("timeout", str(exc)) from exc
-        except requests.RequestException as exc:
-            raise SyncError("offline", str(exc)) from exc
+        for _hop in range(MAX_REDIRECTS + 1):
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    json=json,
+                    data=body,
+                    params=params,
+                    headers=headers,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                )
+            except requests.Timeout as exc:
+                raise SyncError("timeout", str(exc)) from exc
+            except requests.RequestException as exc:
+                raise SyncError("offline", str(exc)) from exc
+            target = _redirect_target(response, method)
+            if target is None:
+                break
+            url, params = target, None  # the target names its own query
+        else:
+            raise SyncError("redirected", "too many redirects", response.status_code)
         status = response.status_code
         if status < 400:
             try:
@@ -136,6 +161,27 @@ class HttpTransport:
         if asked:  # None, or 0 (a date already past): the backoff, rather than at once
             return min(self.max_backoff, asked)
         return retry.backoff(self.backoff, self.max_backoff)(state)
+
+
+def _redirect_target(response: requests.Response, method: str) -> str | None:
+    """Where a redirect sends the request, if it may be followed (None: not a redirect); SyncError
+    ``redirected`` for one that must not be (another origin, or a method change)."""
+    location = response.headers.get("Location")
+    if not response.is_redirect or location is None:
+        return None
+    target = urljoin(response.url, location)
+    allowed = _ANY_FOR_GET if method.upper() == "GET" else _KEEPING
+    if response.status_code not in allowed or _origin(target) != _origin(response.url):
+        raise SyncError(
+            "redirected", f"the server redirected to {_origin(target)}; not followed", response.status_code
+        )
+    return target
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(scheme)
 
 
 def _transient(exc: BaseException) -> bool:

@@ -102,12 +102,12 @@ def test_restamp_pulls_future_hlcs_back_in_their_order(tmp_path: Path) -> None:
 
     with ahead.write() as conn:
         keys = [("contact", ala.id), ("contact", ola.id), ("visit", "gone")]
-        outbox.restamp(raw(conn), keys, now_ms, "00000001")
+        outbox.restamp(raw(conn), keys, now_ms, ahead.clock.node)
 
     after, honest = ahead.get(Contact, ala.id), ahead.get(Contact, ola.id)
     assert after is not None and honest is not None
     stamps = [after.base_hlc, after.field_hlcs["notes"]]
-    assert all(hlc.wall_ms(h) == now_ms and h.endswith("-00000001") for h in stamps)
+    assert all(hlc.wall_ms(h) == now_ms and h.endswith(f"-{ahead.clock.node}") for h in stamps)
     assert after.base_hlc < after.field_hlcs["notes"] == after.updated_hlc  # the edit still comes later
     assert honest.base_hlc == ola.base_hlc
     assert (after.name, after.notes) == ("Ala", "później")
@@ -117,7 +117,7 @@ def test_restamp_pulls_future_hlcs_back_in_their_order(tmp_path: Path) -> None:
 def test_restamp_leaves_hlcs_within_the_service_time_alone(store: Store) -> None:
     ala = _add(store, "Ala")
     with store.write() as conn:
-        outbox.restamp(raw(conn), [("contact", ala.id)], hlc.wall_ms(ala.base_hlc) + 1, "00000001")
+        outbox.restamp(raw(conn), [("contact", ala.id)], hlc.wall_ms(ala.base_hlc) + 1, store.clock.node)
     assert store.get(Contact, ala.id).base_hlc == ala.base_hlc  # type: ignore[union-attr]
 
 

@@ -29,11 +29,13 @@ from fieldapp.sync import SyncEngine
 from sync import hlc
 from sync.hlc import MAX_DRIFT_MS, Clock
 from tests.sync.conftest import Device, World
-from tests.sync.helpers import add_contact
+from tests.sync.helpers import add_contact, edit
 
 LONG = os.environ.get("TEREN_LONG_FUZZ") == "1"
 DEVICES = 3
 MINUTE_MS = 60_000
+HOUR_MS = 60 * MINUTE_MS
+YEAR_MS = 365 * 24 * HOUR_MS
 
 MODELS: dict[str, type[SyncedRecord]] = {"contact": Contact, "visit": Visit}
 _names = st.sampled_from(["Ala", "Ola", "Ewa", "Jan", "Zenon"])
@@ -55,9 +57,17 @@ def now_ms() -> int:
 
 
 def skew_clock(device: Device, skew_ms: int) -> None:
-    """Give the device a phone clock ``skew_ms`` off the real time (keeping its HLC state)."""
+    """The phone's own clock is set ``skew_ms`` off the real time (its HLC state, and the service's
+    time it heard at its last contact, stay: until its next contact it stamps by the wrong clock)."""
     store = device.store
-    store.clock = Clock(store.clock.node, last=store.clock.last(), wall=lambda: now_ms() + skew_ms)
+    clock = store.clock
+    store.clock = Clock(
+        clock.node,
+        last=clock.last(),
+        wall=lambda: now_ms() + skew_ms,
+        offset_ms=clock.offset_ms,
+        seen=clock.seen(),
+    )
 
 
 @dataclass
@@ -184,7 +194,15 @@ class Run:
         self.model.pending_deletes[device].add(record_id)
 
     def sync(self, device: int) -> int:
-        receipt = self.devices[device].engine.sync()
+        engine = self.devices[device].engine
+        # The device hears the service's time first (as a sync's first answer would make it):
+        # stamps it made far ahead are pulled back, and the model follows them.
+        engine.whoami()
+        for write in self.model.pending[device].values():
+            record = self.get(device, write.record_id)
+            assert record is not None
+            write.stamp = record.field_hlc(write.name)
+        receipt = engine.sync()
         assert receipt.rejected == [], receipt.rejected
         assert receipt.still_pending == 0
         self.model.synced(device)
@@ -210,6 +228,11 @@ class Run:
             assert all(v == views[0] for v in views), f"{record_id} differs: {views}"
             assert views[0][0] == (record_id in model.deleted), f"{record_id}: deleted {views[0][0]}"
         logged = self.conflict_log(supervisor)
+        for writes in model.writes_by_field().values():
+            for earlier in writes:  # causality: an edit made after seeing a value wins over it
+                for later in writes:
+                    if later is not earlier and seen_by(earlier, later):
+                        assert later.stamp > earlier.stamp, f"{later} was made after seeing {earlier}"
         for (record_id, name), writes in model.writes_by_field().items():
             winner = max(writes, key=lambda w: w.stamp)
             record = fresh.store.get(MODELS[model.types[record_id]], record_id)
@@ -252,10 +275,12 @@ _device_options = st.fixed_dictionaries(
     {
         "batch_size": st.sampled_from([1, 2, 3, 500]),
         "page_size": st.sampled_from([2, 7, 500]),
-        # Phone clocks within ±9 minutes: each inside the service's bound, two of them up to 18
-        # minutes apart (a losing edit is then pulled back: see the test below). A phone beyond
-        # the bound: the far-ahead test.
-        "skew_ms": st.sampled_from([0, 0, -9 * MINUTE_MS, -90_000, 2_000, 5 * MINUTE_MS, 9 * MINUTE_MS]),
+        # Phone clocks off the real time: within the service's bound (±9 minutes, two phones up to
+        # 18 minutes apart), at its edge (+10 minutes), far behind (2 hours) and far ahead (a year,
+        # whose stamps before its first contact are pulled back to the service's time).
+        "skew_ms": st.sampled_from(
+            [0, 0, -2 * HOUR_MS, -9 * MINUTE_MS, -90_000, 2_000, 9 * MINUTE_MS, 10 * MINUTE_MS, YEAR_MS]
+        ),
     }
 )
 
@@ -299,8 +324,12 @@ def test_partitioned_devices_converge(world: World) -> None:
                     run.delete(who, record_id)
                     continue
                 fields = FIELDS[run.model.types[record_id]]
-                name = data.draw(st.sampled_from(["name", "name", "notes", *fields]) if "name" in fields
-                                 else st.sampled_from(sorted(fields)), label="field")
+                name = data.draw(
+                    st.sampled_from(["name", "name", "notes", *fields])
+                    if "name" in fields
+                    else st.sampled_from(sorted(fields)),
+                    label="field",
+                )
                 run.edit(who, record_id, name, data.draw(fields[name], label="value"))
             # Devices that come online this round, in a random order (some twice, some not at all).
             for who in data.draw(st.lists(st.integers(0, DEVICES - 1), max_size=5), label="sync order"):
@@ -316,19 +345,20 @@ def test_partitioned_devices_converge(world: World) -> None:
 
 
 def test_clock_far_ahead_is_restamped_and_converges(world: World) -> None:
-    """A phone 30 minutes ahead: its HLCs are refused (``clock_ahead``), pulled back to the
-    service's time on the device, sent again; both devices end equal and the loser is logged."""
+    """A phone whose clock jumped a year ahead after its last contact: its HLCs are refused
+    (``clock_ahead``), pulled back to the service's time on the device, sent again; both devices end
+    equal and the loser is logged."""
     supervisor = world.device(role="supervisor").engine
     ahead, honest = world.device(batch_size=2), world.device(page_size=1)
-    skew_clock(ahead, 30 * MINUTE_MS)
     run = Run(world, [ahead, honest])
     run.create(1, "contact", {"name": "Ala", "notes": "", "phone": "", "do_not_knock": False})
     run.create(1, "contact", {"name": "Jan", "notes": "", "phone": "", "do_not_knock": False})
     run.sync(1)
     run.sync(0)
+    skew_clock(ahead, YEAR_MS)
     first, second = sorted(run.model.on_service)
     run.create(0, "visit", {"outcome": "talked", "notes": "z przyszłości"})
-    run.edit(0, first, "name", "Ola")  # 30 minutes ahead: would beat every edit for half an hour
+    run.edit(0, first, "name", "Ola")  # a year ahead: would beat every edit for a year
     run.edit(0, second, "notes", "najpierw")
     run.edit(0, second, "notes", "potem")
     future = [w.stamp for w in run.model.pending[0].values()]
@@ -361,25 +391,68 @@ def test_clock_far_ahead_is_restamped_and_converges(world: World) -> None:
 
 
 def test_device_whose_edit_lost_takes_the_winner(world: World) -> None:
-    """Two phones, 9 minutes slow and 9 minutes fast, both within the service's bound but 18
-    minutes apart: the slow one does not follow the fast one's HLC when it pulls (more than
-    ``MAX_DRIFT_MS`` ahead of its clock), so its later edit of the pulled record carries a smaller
-    HLC and loses on the service. It must then hold the service's value, like every other device."""
+    """Two phones, 9 minutes slow and 9 minutes fast, edit the same field without having seen each
+    other's edit: the greater HLC wins on the service and the loser's device then holds the winner,
+    like every other device."""
     slow, fast = world.device(), world.device()
     skew_clock(slow, -9 * MINUTE_MS)
     skew_clock(fast, 9 * MINUTE_MS)
     contact = add_contact(fast.store, "Ala")
     fast.engine.sync()
     slow.engine.sync()
-    record = slow.store.get(Contact, contact.id)
-    assert record is not None and record.name == "Ala"
-    record.name = "Ola"
-    with slow.store.write() as conn:
-        slow.store.save(conn, record, ["name"])
-    receipt = slow.engine.sync()
-    assert receipt.merged == 1  # the service kept "Ala" (greater HLC) and logged "Ola"
+    for device, name in ((fast, "Ewa"), (slow, "Ola")):
+        record = device.store.get(Contact, contact.id)
+        assert record is not None
+        edit(device.store, record, name=name)
     fast.engine.sync()
-    slow.engine.sync()
+    assert slow.engine.sync().merged == 1  # the service kept the greater HLC and logged the other
+    fast.engine.sync()
     on_fast, on_slow = fast.store.get(Contact, contact.id), slow.store.get(Contact, contact.id)
     assert on_fast is not None and on_slow is not None
-    assert on_slow.name == on_fast.name == "Ala"
+    assert on_slow.name == on_fast.name
+
+
+def test_a_phone_far_behind_overwrites_what_it_has_seen(world: World) -> None:
+    """A phone two hours slow pulls a teammate's value, edits it and syncs: its edit wins (it follows
+    the service's time, not its own clock), and it is told its clock is off."""
+    honest, slow = world.device(), world.device()
+    skew_clock(slow, -2 * HOUR_MS)
+    contact = add_contact(honest.store, "Ala")
+    honest.engine.sync()
+    slow.engine.sync()
+    record = slow.store.get(Contact, contact.id)
+    assert record is not None and record.name == "Ala"
+    edit(slow.store, record, name="Ola")
+    receipt = slow.engine.sync()
+    assert receipt.merged == 0 and receipt.rejected == []
+    honest.engine.sync()
+    assert honest.store.get(Contact, contact.id).name == "Ola"  # type: ignore[union-attr]
+    off = slow.engine.status().clock_off_ms
+    assert off is not None and abs(off - 2 * HOUR_MS) < MINUTE_MS  # behind: the warning shows
+    assert honest.engine.status().clock_off_ms is None
+
+
+def test_a_phone_far_ahead_overwrites_what_it_has_seen(world: World) -> None:
+    """A teammate 9 minutes fast writes a value; a phone pulls it, then its clock jumps a year ahead
+    and it edits the value offline. Its stamps are refused and pulled back to the service's time, but
+    after the value it had seen: its edit wins, and it is told its clock is off."""
+    fast, ahead = world.device(), world.device()
+    skew_clock(fast, 9 * MINUTE_MS)
+    contact = add_contact(fast.store, "Ala")
+    fast.engine.sync()
+    ahead.engine.sync()
+    skew_clock(ahead, YEAR_MS)
+    record = ahead.store.get(Contact, contact.id)
+    assert record is not None and record.name == "Ala"
+    edit(ahead.store, record, name="Ola")
+    assert hlc.wall_ms(record.field_hlc("name")) > now_ms() + YEAR_MS - HOUR_MS
+    receipt = ahead.engine.sync()
+    assert receipt.merged == 0 and receipt.rejected == [] and receipt.still_pending == 0
+    fast.engine.sync()
+    assert fast.store.get(Contact, contact.id).name == "Ola"  # type: ignore[union-attr]
+    held = ahead.store.get(Contact, contact.id)
+    assert held is not None and hlc.wall_ms(held.field_hlc("name")) <= now_ms() + MAX_DRIFT_MS
+    off = ahead.engine.status().clock_off_ms
+    assert off is not None and abs(off + YEAR_MS) < MINUTE_MS  # ahead: the warning shows
+    add_contact(ahead.store, "Jan")  # the clock was set back too: new stamps are not refused
+    assert ahead.engine.sync().rejected == []
