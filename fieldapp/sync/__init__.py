@@ -9,12 +9,13 @@ from fieldapp.sync.auto import AutoSync
 from fieldapp.sync.engine import SyncEngine, SyncStatus
 from fieldapp.sync.enrollment import parse_enrollment
 from fieldapp.sync.errors import SyncError
-from fieldapp.sync.receipt import Progress, Rejection, SyncReceipt
+from fieldapp.sync.receipt import Problem, Progress, Rejection, SyncReceipt
 from fieldapp.sync.transport import HttpTransport, Transport
 
 __all__ = [
     "AutoSync",
     "HttpTransport",
+    "Problem",
     "Progress",
     "Rejection",
     "SyncEngine",

@@ -32,7 +32,7 @@ from fieldapp.store.db import Store, raw
 from fieldapp.sync.errors import SyncError
 from fieldapp.sync.meta import K_CURSOR, K_INFLIGHT
 from fieldapp.sync.outgoing import Groups, group_outbox, read_changes
-from fieldapp.sync.receipt import Progress, Rejection, SyncReceipt
+from fieldapp.sync.receipt import Problem, Progress, Rejection, SyncReceipt
 from sync.protocol import MAX_CHANGES_PER_BATCH, PROTOCOL_VERSION, PushResponse, RejectCode
 
 #: Push bodies. zlib's levels 1-3 share its fast strategy: a batch of the benchmark's visits gets
@@ -282,7 +282,8 @@ class Push:
                 self.refilled.add(key)  # e.g. the service was restored from an older backup
                 new_refill.append(key)
             elif result.status == "rejected":
-                receipt.rejected.append(Rejection(result.record_type, result.id, result.code or ""))
+                problems = tuple(Problem(e.field, e.code, e.params) for e in result.errors)
+                receipt.rejected.append(Rejection(result.record_type, result.id, result.code or "", problems))
                 if result.code in KEEP_ON_REJECT:
                     keep.add(key)
             elif result.status == "merged":

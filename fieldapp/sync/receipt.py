@@ -10,10 +10,22 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
+class Problem:
+    """One rule a refused change broke (``sync.protocol.FieldProblem``): the field (``""``: the
+    whole record), the rule's code (shown as ``error.<code>``) and its parameters."""
+
+    field: str
+    code: str
+    params: dict[str, object]
+
+
+@dataclass(frozen=True)
 class Rejection:
     record_type: str
     id: str
     code: str
+    #: Which field broke which rule (with ``invalid_value``; empty for other codes).
+    errors: tuple[Problem, ...] = ()
 
 
 @dataclass

@@ -10,10 +10,12 @@ import asyncio
 import logging
 from collections import Counter
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import flet as ft
 
+from fieldapp.errors import FieldError
+from fieldapp.i18n import error_text
 from fieldapp.i18n.format import format_date
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
@@ -22,6 +24,11 @@ from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
 
 log = logging.getLogger(__name__)
+
+#: Refused changes listed one by one in the receipt (the rest are counted by reason).
+RECEIPT_DETAILS = 20
+#: Codes of a server address the user typed: shown beside the address field.
+_ADDRESS_CODES = frozenset({"server_invalid", "server_insecure", "server_required"})
 
 
 def enrollment_text(code_or_qr: str, server_url: str) -> str:
@@ -39,6 +46,57 @@ def sync_error_message(ctx: UiContext, code: str | None) -> str:
     key = f"sync.error.{code}"
     text = ctx.t(key)
     return ctx.t("ui.sync.error_generic", code=code) if text == key else text
+
+
+def clock_amount(ctx: UiContext, off_ms: int) -> str:
+    """How far the phone's clock is off, in plain units (minutes, hours or days)."""
+    minutes = round(abs(off_ms) / 60_000)
+    if minutes < 120:
+        return ctx.t("ui.sync.clock.minutes", value=minutes)
+    if minutes < 48 * 60:
+        return ctx.t("ui.sync.clock.hours", value=round(minutes / 60))
+    return ctx.t("ui.sync.clock.days", value=round(minutes / (24 * 60)))
+
+
+def clock_warning(ctx: UiContext, status: Any, *, short: bool = False) -> str:
+    """The warning about the phone's clock (``SyncStatus.clock_off_ms``), or "" when it is right."""
+    off = getattr(status, "clock_off_ms", None)
+    if not off:
+        return ""
+    amount = clock_amount(ctx, off)
+    if short:
+        return ctx.t("ui.sync.clock.short_behind" if off > 0 else "ui.sync.clock.short_ahead", amount=amount)
+    said = ctx.t("ui.sync.clock.behind" if off > 0 else "ui.sync.clock.ahead", amount=amount)
+    return f"{said} {ctx.t('ui.sync.clock.fix')}"
+
+
+def rejection_lines(ctx: UiContext, rejected: list[Any], name_of: Any = None) -> list[str]:
+    """Each refused change in plain words: which record, which field, why (``error.<code>``).
+    ``name_of(record_type, id)``: a record's name to show, if the device holds one."""
+    lines = []
+    for item in rejected[:RECEIPT_DETAILS]:
+        record = record_label(ctx, item.record_type, name_of(item.record_type, item.id) if name_of else None)
+        problems = getattr(item, "errors", ()) or ()
+        if not problems:
+            reason = sync_error_message(ctx, item.code)
+            lines.append(ctx.t("ui.sync.receipt.problem_record", record=record, reason=reason))
+        for problem in problems:
+            reason = error_text(FieldError(problem.field, problem.code, dict(problem.params)), ctx.lang)
+            field_key = f"ui.sync.field.{problem.field}"
+            label = ctx.t(field_key) if problem.field else field_key
+            if label == field_key:  # the whole record, or a field without a label: no raw name
+                lines.append(ctx.t("ui.sync.receipt.problem_record", record=record, reason=reason))
+            else:
+                lines.append(ctx.t("ui.sync.receipt.problem", record=record, field=label, reason=reason))
+    return lines
+
+
+def record_label(ctx: UiContext, record_type: str, name: str | None = None) -> str:
+    key = f"ui.sync.record.{record_type}"
+    kind = ctx.t(key)
+    if kind == key:  # a record type this app version does not name
+        kind = ctx.t("ui.sync.record.other")
+    return ctx.t("ui.sync.record.named", kind=kind, name=name) if name else kind
 
 
 async def sync_status(ctx: UiContext) -> Any:
@@ -66,6 +124,9 @@ async def sync_summary(ctx: UiContext) -> str:
         )
         if getattr(status, "last_error_code", None):
             parts.append(sync_error_message(ctx, status.last_error_code))
+        clock = clock_warning(ctx, status, short=True)
+        if clock:
+            parts.append(clock)
     return " · ".join(parts)
 
 
@@ -139,6 +200,9 @@ class SyncScreen(Screen):
             code = getattr(status, "last_error_code", None)
             if code:
                 rows.append(w.notice(sync_error_message(self.ctx, code), icon=ft.Icons.ERROR_OUTLINE))
+            clock = clock_warning(self.ctx, status)
+            if clock:
+                rows.append(w.notice(clock, icon=ft.Icons.SCHEDULE))
             self.sync_button.visible = enrolled
             self.enroll_box.visible = not enrolled
             if status.server_url and not self.server.value:
@@ -163,10 +227,12 @@ class SyncScreen(Screen):
             self.server.error = self.t("ui.sync.server_required")
             return
         self.server.error = None
-        if not await self._guarded(engine.enroll, text):
+        status = await self._guarded(engine.enroll, text)
+        if not status:
             return
         self.code.value = ""
-        self.ctx.toast(self.t("ui.sync.enrolled_ok"))
+        host = urlsplit(getattr(status, "server_url", "") or "").netloc
+        self.ctx.toast(self.t("ui.sync.connected_to", host=host) if host else self.t("ui.sync.enrolled_ok"))
         self.ctx.services.start_auto_sync()
         await self.load()
 
@@ -215,13 +281,24 @@ class SyncScreen(Screen):
         self.receipt.controls = lines
 
     def _rejection_reasons(self, rejected: list[Any]) -> list[ft.Control]:
-        """Why changes were refused, in plain words, most frequent first."""
-        reasons = Counter(getattr(item, "code", "") for item in rejected)
+        """Why changes were refused, in plain words: each record (which field, why), then the
+        rest counted by reason, most frequent first."""
+        lines = [w.body(line) for line in rejection_lines(self.ctx, rejected, self._name_of)]
+        reasons = Counter(getattr(item, "code", "") for item in rejected[RECEIPT_DETAILS:])
         key = "ui.sync.receipt.rejected_why"
-        return [
+        return lines + [
             w.body(self.t(key, count=count, reason=sync_error_message(self.ctx, code)))
             for code, count in reasons.most_common()
         ]
+
+    def _name_of(self, record_type: str, record_id: str) -> str | None:
+        """A contact's name as this device holds it (other records are named by their kind)."""
+        if record_type != "contact":
+            return None
+        from fieldapp.model import Contact
+
+        contact = self.ctx.store.get(Contact, record_id)
+        return contact.name if contact is not None and contact.name else None
 
     async def _guarded(self, fn: Any, *args: Any) -> Any:
         """Run a blocking sync call; a SyncError becomes its plain-words message on screen."""
@@ -231,7 +308,9 @@ class SyncScreen(Screen):
         try:
             return await self.ctx.call(fn, *args)
         except SyncError as exc:
-            self.error.value = sync_error_message(self.ctx, getattr(exc, "code", "unknown"))
+            code = getattr(exc, "code", "unknown")
+            self.error.value = sync_error_message(self.ctx, code)
             self.error.visible = True
+            if code in _ADDRESS_CODES:
+                self.server.error = self.error.value
             return None
-
