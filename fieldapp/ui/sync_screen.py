@@ -124,9 +124,9 @@ async def sync_summary(ctx: UiContext) -> str:
         )
         if getattr(status, "last_error_code", None):
             parts.append(sync_error_message(ctx, status.last_error_code))
-        clock = clock_warning(ctx, status, short=True)
-        if clock:
-            parts.append(clock)
+    clock = clock_warning(ctx, status, short=True)
+    if clock:
+        parts.append(clock)
     return " · ".join(parts)
 
 
