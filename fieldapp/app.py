@@ -18,6 +18,7 @@ from fieldapp.store.paths import DB_FILENAME, data_dir
 from fieldapp.ui import registry, theme
 from fieldapp.ui.context import META_LANGUAGE, AppServices, UiContext
 from fieldapp.ui.logfile import setup_logging
+from fieldapp.ui.secure_token import has_secure_storage, use_secure_storage
 from fieldapp.ui.shell import Shell
 
 log = logging.getLogger("fieldapp")
@@ -35,6 +36,8 @@ def make_main(store: Store, services: AppServices):
         page.theme_mode = ft.ThemeMode.LIGHT
         page.padding = 0
         Shell(ctx).start()
+        if has_secure_storage(page):  # the sync token moves into the Keystore / Keychain
+            page.run_task(use_secure_storage, page, services.sync_engine())
 
     return main
 
