@@ -73,5 +73,5 @@ def test_enroll_sync_and_a_teammate_receives_it(
         store.save(conn, Review(target_type="visit", target_id="v-1", state="approved", comment="ok"))
     phone.tap("Synchronizuj teraz")
     phone.see("Odrzucone: 1")
-    phone.see("1 × Twoja rola nie pozwala na tę operację.")
+    phone.see("Ocena wpisu: Twoja rola nie pozwala na tę operację.")
     assert app.errors_logged() == []
