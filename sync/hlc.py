@@ -23,6 +23,11 @@ NODE_LEN = 8
 #: How far ahead of the wall clock a received HLC may be and still be followed; the service
 #: refuses changes further ahead (``clock_ahead``). One bound for both ends.
 MAX_DRIFT_MS = 10 * 60 * 1000
+#: A reading of the service's time moves the device's offset only when it differs from the offset in
+#: use by more than this: an answer's ``server_time_ms`` is late by its travel time (tens of ms, more
+#: on a slow network), so following every reading would shuffle the order of two devices' edits made
+#: moments apart; a clock within this of the service's keeps its own time.
+ADOPT_TOLERANCE_MS = 2_000
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -115,9 +120,12 @@ class Clock:
         return self._wall() + self.offset_ms
 
     def adopt(self, server_ms: int) -> int:
-        """Take the service's time ``server_ms`` (read just now) as physical time from here on;
-        returns the offset (service minus this device's wall clock)."""
-        self.offset_ms = server_ms - self._wall()
+        """Take the service's time ``server_ms`` (read just now) as physical time from here on when
+        this clock is off by more than ``ADOPT_TOLERANCE_MS``; returns the offset in use (service
+        minus this device's wall clock, 0 for a clock close enough)."""
+        measured = server_ms - self._wall()
+        if abs(measured - self.offset_ms) > ADOPT_TOLERANCE_MS:
+            self.offset_ms = 0 if abs(measured) <= ADOPT_TOLERANCE_MS else measured
         return self.offset_ms
 
     def now(self) -> str:
