@@ -134,7 +134,7 @@ def purge_deleted_content(store: Store) -> bool:
     WAL was fully checkpointed and truncated.
     """
     with store.write() as conn:
-        raw(conn).execute("INSERT INTO contact_search(contact_search) VALUES('optimize')")
+        search.merge_deleted(raw(conn))
         erased = raw(conn).execute("SELECT count(*) FROM contact WHERE erased_at IS NOT NULL").fetchone()[0]
     with store.engine.connect() as conn:
         db = raw(conn)
