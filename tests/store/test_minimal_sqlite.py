@@ -90,7 +90,7 @@ def test_the_child_loads_the_minimal_library_and_the_store_adapts(minimal_sqlite
 @pytest.mark.slow
 def test_store_search_nearby_and_walk_lists_pass_on_it(minimal_sqlite: Path) -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *ON_MINIMAL_SQLITE],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", *ON_MINIMAL_SQLITE],
         cwd=ROOT, env=_env(minimal_sqlite), capture_output=True, text=True, timeout=900,
     )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
