@@ -102,6 +102,13 @@ def test_name_match_ranks_before_address_tags_and_needs(store: Store) -> None:
     assert set(found[2:]) == {"Anna Kowalska", "Stowarzyszenie Nowak"}
 
 
+def test_where_in_a_field_a_word_stands_does_not_change_its_rank(store: Store) -> None:
+    add(store, name="Zofia Maj", address="Aleja Marszałka Piłsudskiego 12 Ogrodowa")
+    add(store, name="Ogrodnik")
+    add(store, name="Ewa Kos", tags="seniorzy, kluby, ogródki")
+    assert names(store, "ogrod") == ["Ogrodnik", "Zofia Maj", "Ewa Kos"]
+
+
 def test_tags_needs_offers_interests_and_address_are_searchable(store: Store) -> None:
     add(store, name="A", tags="senior, ogródki działkowe")
     add(store, name="B", needs="Świetlica dla młodzieży")
