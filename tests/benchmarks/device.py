@@ -13,6 +13,8 @@
   diacritics) at 5,000 sample contacts, on SQLite built without FTS5 and R*Tree
   (``.ci/sqlite-minimal``, loaded through LD_LIBRARY_PATH): the word-list index.
   ``search_p95_ms_fts5``: the same queries on the same kind of data with this machine's SQLite.
+  ``nearby_ms_no_rtree`` / ``nearby_ms_rtree``: contacts within 500 m of 100 contacts' doors in the
+  same stores (the plain (lat, lon) index, the R*Tree), median.
 - native_packages: the device runtime's packages that are not pure Python, with the version the
   phone gets, and ``native_packages_in_flet_index``: whether Flet's mobile index provides each in
   that version (tests/device_runtime.py).
@@ -63,8 +65,9 @@ SEARCH = """
 import json, random, statistics, sys, tempfile, time
 from pathlib import Path
 from fieldapp import sample
+from fieldapp.geo.spatial import nearby
 from fieldapp.services import contacts as contact_service
-from fieldapp.store import Store, raw, search
+from fieldapp.store import Store, raw, search, spatial_index
 from tests.benchmarks.store import percentile, search_queries
 
 contacts, queries = int(sys.argv[1]), int(sys.argv[2])
@@ -75,6 +78,10 @@ with tempfile.TemporaryDirectory() as folder:
     store = Store(Path(folder) / "search.db")
     with store.engine.connect() as conn:
         fts5 = search.uses_fts5(raw(conn))
+        rtree = spatial_index.has_rtree_table(raw(conn), "contact")
+        points = conn.exec_driver_sql(
+            "SELECT lat, lon FROM contact WHERE lat IS NOT NULL ORDER BY random() LIMIT 100"
+        ).all()
     rng = random.Random(2026)
     contact_service.search_contacts(store, "warm")
     runs = []
@@ -82,8 +89,14 @@ with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         contact_service.search_contacts(store, query, limit=50)
         runs.append((time.perf_counter() - started) * 1000)
+    near = []
+    for lat, lon in points:
+        started = time.perf_counter()
+        nearby(store, lat, lon, 500)
+        near.append((time.perf_counter() - started) * 1000)
     store.close()
-print(json.dumps({"fts5": fts5, "p50": statistics.median(runs), "p95": percentile(runs, 0.95)}))
+print(json.dumps({"fts5": fts5, "p50": statistics.median(runs), "p95": percentile(runs, 0.95),
+                  "rtree": rtree, "nearby_p50": statistics.median(near)}))
 """
 
 
@@ -162,18 +175,21 @@ def main() -> None:
 
     queries = 100 if args.quick else 400
     without = search_times(queries, minimal_sqlite())
-    if without["fts5"]:
-        raise SystemExit("the minimal SQLite has FTS5: not the library .ci/sqlite-minimal builds")
+    if without["fts5"] or without["rtree"]:
+        raise SystemExit("the minimal SQLite has FTS5 or R*Tree: not the library .ci/sqlite-minimal builds")
     with_fts5 = search_times(queries, None)
     print(
         f"search at {SEARCH_CONTACTS} contacts: without FTS5 p50 {without['p50']:.2f} ms p95 "
-        f"{without['p95']:.2f} ms; with FTS5 p50 {with_fts5['p50']:.2f} ms p95 {with_fts5['p95']:.2f} ms",
+        f"{without['p95']:.2f} ms; with FTS5 p50 {with_fts5['p50']:.2f} ms p95 {with_fts5['p95']:.2f} ms; "
+        f"nearby 500 m p50 {without['nearby_p50']:.2f} ms without R*Tree, {with_fts5['nearby_p50']:.2f} with",
         flush=True,
     )
     result.update(
         search_p50_ms_no_fts5=round(without["p50"], 2),
         search_p95_ms_no_fts5=round(without["p95"], 2),
         search_p95_ms_fts5=round(with_fts5["p95"], 2),
+        nearby_ms_no_rtree=round(without["nearby_p50"], 2),
+        nearby_ms_rtree=round(with_fts5["nearby_p50"], 2),
     )
 
     native = device_runtime.native_packages()
