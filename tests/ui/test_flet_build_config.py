@@ -5,6 +5,7 @@ packaging: [project].dependencies plus [tool.flet.<platform>].dependencies, pip 
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -105,7 +106,23 @@ def test_the_deep_link_opens_enrollment_qr_codes() -> None:
 
 def test_tests_and_the_server_are_not_packaged_into_the_phone_app() -> None:
     exclude = set(runtime.flet_settings()["app"]["exclude"])
-    assert {".venv", "tests", "sync/server", "sync/migrations", "var"} <= exclude
+    assert {".venv", "tests", "var", *runtime.NOT_DEVICE_SOURCES} <= exclude
+    for path in runtime.NOT_DEVICE_SOURCES:
+        assert (ROOT / path).exists(), path  # serious_python matches exact relative paths
+
+
+def test_what_the_phone_runs_never_imports_what_is_left_out() -> None:
+    left_out = tuple(path.removesuffix(".py").replace("/", ".") for path in runtime.NOT_DEVICE_SOURCES)
+    for path in runtime.device_source_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in names:
+                assert not any(name == gone or name.startswith(f"{gone}.") for gone in left_out), (path, name)
 
 
 @pytest.mark.parametrize("target", ["apk", "aab", "ipa"])
