@@ -91,6 +91,7 @@ def _marker_environment() -> dict[str, str]:
     return {**default_environment(), **phone}
 
 
+@cache
 def closure(platform: str = "android") -> dict[str, metadata.Distribution]:
     """The installed distributions the phone's requirements reach (markers read for its Python),
     by canonical name. A requirement not installed here is left out (``missing`` names them)."""
@@ -163,6 +164,7 @@ def device_source_files() -> list[Path]:
     return files
 
 
+@cache
 def third_party_imports() -> dict[str, set[Path]]:
     """Top-level names of the modules outside the standard library and this project that the
     device's source imports anywhere (inside functions too), with the files importing each."""
@@ -184,7 +186,12 @@ def third_party_imports() -> dict[str, set[Path]]:
     return found
 
 
+@cache
+def _providers() -> dict[str, list[str]]:
+    return metadata.packages_distributions()  # reads every installed distribution's file list
+
+
 def distribution_of(module: str) -> str | None:
     """The canonical name of the installed distribution that provides a top-level module."""
-    names = metadata.packages_distributions().get(module)
+    names = _providers().get(module)
     return canonicalize_name(names[0]) if names else None
