@@ -12,7 +12,9 @@ typed is then a prefix of a stored word exactly where " " + word occurs, so the 
 matching on ``words``, ranking by the weights of the columns that matched, paging — is one SQL
 statement with ``instr`` and no Python call per row (one ``instr`` a row and query word: 2-3x
 faster than one per column). It finds what FTS5 finds (tests/store/test_search.py compares them);
-ties in rank differ (no bm25). At 5,000 contacts: ``tests/benchmarks/device.py``.
+ties in rank differ (no bm25). At 5,000 contacts (``tests/benchmarks/device.py``, the store
+benchmark's queries, a page of 50 contacts read): p95 ~6 ms of CPU a search, FTS5's ~3; the scan
+of the index ~1.2 ms of it.
 """
 
 from __future__ import annotations
