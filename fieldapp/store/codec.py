@@ -15,9 +15,9 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-import orjson
 from sqlalchemy import JSON, Boolean, Date, DateTime, TypeDecorator
 
+from fieldapp import jsonfast
 from fieldapp.model.base import SyncedRecord
 from sync.multirow import insert_many
 
@@ -107,14 +107,14 @@ def _wire_bool(value: int | None) -> bool | None:
     return None if value is None else bool(value)
 
 
-def _wire_json(value: str | None) -> orjson.Fragment | None:
-    # Already JSON text: sent as it is by ``orjson.dumps``.
-    return None if value is None else orjson.Fragment(value)
+def _wire_json(value: str | None) -> Any:
+    # Already JSON text: sent as it is (``jsonfast.embedded``).
+    return None if value is None else jsonfast.embedded(value)
 
 
 @cache
 def wire_readers(model: type[SyncedRecord]) -> dict[str, Converter]:
-    """Per column: SQLite value → its JSON wire form (for ``orjson.dumps``), the inverse of
+    """Per column: SQLite value → its JSON wire form (for ``jsonfast.dumps``), the inverse of
     ``converters`` without building Python dates or parsing JSON."""
     return _by_column_type(model, {DateTime: _wire_datetime, JSON: _wire_json, Boolean: _wire_bool})
 

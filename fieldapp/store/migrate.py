@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-_NAME = re.compile(r"^(\d{4})_\w+\.(sql|py)$")
+#: A migration's file: ``.pyc`` too, as the phone gets them (``flet build`` compiles the app with
+#: ``compileall -b`` and deletes its ``.py`` files).
+_NAME = re.compile(r"^(\d{4})_\w+\.(sql|py|pyc)$")
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def available() -> list[Migration]:
     found = []
     for path in MIGRATIONS_DIR.iterdir():
         match = _NAME.match(path.name)
-        if match:
+        if match and not (path.suffix == ".pyc" and path.with_suffix(".py").exists()):
             found.append(Migration(int(match.group(1)), path))
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]

@@ -14,8 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-import orjson
-
+from fieldapp import jsonfast
 from fieldapp.model.base import SyncedRecord, utcnow
 from fieldapp.model.registry import RECORD_TYPES
 from fieldapp.store import codec
@@ -55,7 +54,7 @@ def window(db: sqlite3.Connection, after: int, limit: int) -> list[Row]:
 
 def remove(db: sqlite3.Connection, seqs: list[int]) -> None:
     """Delete these rows (one statement: ~1.5 µs a row instead of ~2.3 with executemany)."""
-    listed = orjson.dumps(seqs).decode()
+    listed = jsonfast.dumps_text(seqs)
     db.execute("DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))", (listed,))
 
 

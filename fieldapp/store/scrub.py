@@ -2,7 +2,7 @@
 
 Deleting a row is not enough for personal data (an erasure, a wipe, the sync token moved out):
 - FTS5 keeps a deleted row's terms in its old segments (folded, prefix-compressed: "ielona" after
-  "zenobia") until a merge rewrites them; ``merge_search`` merges every segment into one of live
+  "zenobia") until a merge rewrites them; ``search.merge_deleted`` merges every segment into one of live
   rows only, ``reset_search`` drops the whole index (a wipe);
 - the WAL keeps old page images until a checkpoint; ``checkpoint`` copies and truncates it;
 - freed pages keep their bytes unless zeroed: every connection runs with ``secure_delete``
@@ -21,11 +21,6 @@ from fieldapp.store.db import raw
 #: How long a checkpoint waits for readers before giving up (the caller retries later): a reader
 #: holding the WAL would otherwise make it wait the store's whole busy timeout.
 CHECKPOINT_WAIT_MS = 500
-
-
-def merge_search(db: sqlite3.Connection) -> None:
-    """Rewrite the search index as one segment of live rows (deleted terms leave it)."""
-    db.execute(f"INSERT INTO {search.TABLE}({search.TABLE}) VALUES('optimize')")
 
 
 def reset_search(db: sqlite3.Connection) -> None:

@@ -20,8 +20,7 @@ from functools import cache
 from operator import itemgetter
 from typing import Any
 
-import orjson
-
+from fieldapp import jsonfast
 from fieldapp.model.base import SyncedRecord
 from fieldapp.store import codec
 from fieldapp.store.outbox import WHOLE
@@ -111,7 +110,7 @@ def read_changes(
                 for name in plan.writable:
                     if name in asked:
                         fields[name] = _read(model, name, row[plan.position[name]])
-            stamps: dict[str, str] = orjson.loads(stamps_json) if stamps_json else {}
+            stamps: dict[str, str] = jsonfast.loads(stamps_json) if stamps_json else {}
             change: dict[str, Any] = {
                 "record_type": record_type,
                 "id": record_id,

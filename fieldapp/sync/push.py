@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
-import orjson
-
+from fieldapp import jsonfast
 from fieldapp.model.registry import RECORD_TYPES
 from fieldapp.store import outbox
 from fieldapp.store.db import Store, raw
@@ -210,9 +209,9 @@ class Push:
         batch_id, groups = batch
         changes = self._wire_changes(groups)
         seqs = [s for g in groups.values() for s in g["seqs"]]
-        envelope = orjson.dumps({"protocol": PROTOCOL_VERSION, "batch_id": batch_id, "compact": True})
+        envelope = jsonfast.dumps({"protocol": PROTOCOL_VERSION, "batch_id": batch_id, "compact": True})
         packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, _GZIP_WBITS)
-        packed = packer.compress(b'%s,"changes":%s' % (envelope[:-1], orjson.dumps(changes)))
+        packed = packer.compress(b"%s,\"changes\":%s" % (envelope[:-1], jsonfast.dumps(changes)))
         return _Batch(batch_id, groups, seqs, len(changes), packer, packed)
 
     def _wire_changes(self, groups: Groups) -> list[dict[str, Any]]:

@@ -25,11 +25,10 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
-import orjson
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from fieldapp import retry
+from fieldapp import jsonfast, retry
 from fieldapp.sync.errors import SyncError
 from sync.protocol import PROTOCOL_VERSION
 
@@ -144,7 +143,7 @@ class HttpTransport:
         status = response.status_code
         if status < 400:
             try:
-                return orjson.loads(response.content)
+                return jsonfast.loads(response.content)
             except ValueError:
                 raise SyncError("bad_response", "the server's answer is not JSON") from None
         code, message, details = _error_of(response)
@@ -211,7 +210,7 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
 def _error_of(response: requests.Response) -> tuple[str | None, str, dict[str, Any]]:
     """An error answer's code, message and other keys (e.g. the changes a 403 push refused)."""
     try:
-        body = orjson.loads(response.content)
+        body = jsonfast.loads(response.content)
     except ValueError:
         return None, response.text[:200], {}
     if isinstance(body, dict) and isinstance(body.get("code"), str):

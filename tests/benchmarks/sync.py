@@ -22,6 +22,10 @@ The writer's store is filled first (``Store.save``: record, outbox row, search r
   written first, so only the batch and the page where they end are mixed).
   ``push_request_bytes_per_visit`` / ``push_answer_bytes_per_visit``: its two
   parts. ``wire_bytes_per_record_push`` / ``_pull``: over every record.
+- json_paths (SQLite runs): the device's JSON through orjson and through the standard library's
+  json (``fieldapp.jsonfast``, ``TEREN_JSON=stdlib``; a phone without orjson), each pushing and
+  pulling the same number of records with devices of its own: ``push_records_per_s``,
+  ``pull_records_per_s`` and the device's CPU per record (``push_client_us_per_record``…).
 - raw_sqlite_insert_rows_per_s: a bare ``sqlite3`` ``executemany`` of the same rows (the records'
   field values) into plain tables of a new SQLite file, one transaction; ``push_to_raw_ratio`` is
   the push rate divided by it (the ceiling this design can approach).
@@ -227,6 +231,7 @@ import orjson
 import psycopg
 import requests
 
+from fieldapp import jsonfast
 from fieldapp.model import Contact, Visit
 from fieldapp.model.registry import to_wire
 from fieldapp.store import Store
@@ -489,6 +494,8 @@ class SyncRun:
     cpu: Cpu
     peak_rss_kib: int
     exchanges: list[Exchange]
+    #: Whether the device's JSON went through orjson (``fieldapp.jsonfast``).
+    orjson: bool
 
 
 def timed_sync(store_path: Path, service_pid: int, profile: Path | None) -> SyncRun:
@@ -511,38 +518,61 @@ def timed_sync(store_path: Path, service_pid: int, profile: Path | None) -> Sync
     for exchange in session.exchanges:
         exchange.count()
     exchanges = session.exchanges
-    return SyncRun(receipt.applied, receipt.pulled, receipt.batches, seconds, used, peak, exchanges)
+    return SyncRun(
+        receipt.applied, receipt.pulled, receipt.batches, seconds, used, peak, exchanges, jsonfast.FAST
+    )
 
 
 def run_device(
-    store_path: Path, service_pid: int, profile: Path | None, server_profile: Path | None
+    store_path: Path,
+    service_pid: int,
+    profile: Path | None,
+    server_profile: Path | None,
+    json_path: str = "orjson",
 ) -> SyncRun:
-    """``timed_sync`` in a child process (py-spy on the service meanwhile when profiling)."""
+    """``timed_sync`` in a child process (py-spy on the service meanwhile when profiling), its JSON
+    through orjson or, with ``json_path="stdlib"``, the standard library (``TEREN_JSON``, which the
+    spawned child inherits)."""
     spy = start_py_spy(service_pid, server_profile) if server_profile else None
     context = mp.get_context("spawn")
-    with context.Pool(1) as pool:
-        run = pool.apply(timed_sync, (store_path, service_pid, profile))
+    before = os.environ.get("TEREN_JSON")
+    os.environ["TEREN_JSON"] = json_path
+    try:
+        with context.Pool(1) as pool:
+            run = pool.apply(timed_sync, (store_path, service_pid, profile))
+    finally:
+        if before is None:
+            del os.environ["TEREN_JSON"]
+        else:
+            os.environ["TEREN_JSON"] = before
     if spy:
         stop_py_spy(spy)
+    if run.orjson != (json_path == "orjson"):
+        raise SystemExit(f"the device's JSON did not take the {json_path} path")
     return run
 
 
 def run_backend(
-    database: str, folder: Path, count: int, raw_rate: float, profile: Path | None
+    database: str, folder: Path, count: int, raw_rate: float, profile: Path | None, stdlib_json: bool = False
 ) -> dict[str, Any]:
+    """Push and pull ``count`` records with orjson on the devices; with ``stdlib_json``, then again
+    with the standard library's json on two more devices of another team (``stdlib_json`` in the
+    result: the same service, the device's side of the figures)."""
     label = "postgres" if database.startswith("postgres") else "sqlite"
     db = Database(database)
     db.migrate()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     team = accounts.create_team(db, "Bench")
+    stdlib_team = accounts.create_team(db, "Bench json") if stdlib_json else None
 
     def device(name: str) -> tuple[Path, str]:
-        user = accounts.create_user(db, f"{name}-{uuid.uuid4().hex[:4]}", "animator", team_id=team)
+        in_team = stdlib_team if name.startswith("stdlib") else team
+        user = accounts.create_user(db, f"{name}-{uuid.uuid4().hex[:4]}", "animator", team_id=in_team)
         path = folder / f"{label}-{name}.db"
         store = Store(path)
         SyncEngine(store).enroll(accounts.create_enrollment(db, user, url).uri)
-        if name == "writer":
+        if name.endswith("writer"):
             contacts, visits = make_records(count, user)
             started = time.perf_counter()
             fill(store, [*contacts, *visits])
@@ -571,9 +601,25 @@ def run_backend(
             reader, pid, profile_path("client-pull", "prof"), profile_path("server-pull", "txt")
         )
         print(f"[{label}] pulled {pull.pulled} in {pull.seconds:.2f} s", flush=True)
-        server_peak = service.peak_rss_kib()
         if push.applied != count or pull.pulled != count:
             raise SystemExit(f"[{label}] pushed {push.applied}, pulled {pull.pulled}, expected {count}")
+        stdlib = None
+        if stdlib_json:
+            writer, _ = device("stdlib-writer")
+            reader, _ = device("stdlib-reader")
+            db.dispose()
+            stdlib = (
+                run_device(writer, pid, None, None, "stdlib"),
+                run_device(reader, pid, None, None, "stdlib"),
+            )
+            print(
+                f"[{label}] json: pushed {stdlib[0].applied} in {stdlib[0].seconds:.2f} s, "
+                f"pulled {stdlib[1].pulled} in {stdlib[1].seconds:.2f} s",
+                flush=True,
+            )
+            if stdlib[0].applied != count or stdlib[1].pulled != count:
+                raise SystemExit(f"[{label}] json: pushed {stdlib[0].applied}, pulled {stdlib[1].pulled}")
+        server_peak = service.peak_rss_kib()
     finally:
         service.stop()
     push_s, pull_s, push_cpu, pull_cpu = push.seconds, pull.seconds, push.cpu, pull.cpu
@@ -588,6 +634,12 @@ def run_backend(
     pull_visit_bytes = sum(e.sent + e.received for e in visit_pages)
     pulled_visits = sum(e.visits for e in visit_pages)
     push_rate = push.applied / push_s
+    json_paths = {}
+    if stdlib is not None:
+        json_paths["json_paths"] = {
+            "orjson": _device_figures(push, pull, count),
+            "stdlib": _device_figures(*stdlib, count),
+        }
     return {
         "backend": label,
         "records": count,
@@ -613,6 +665,17 @@ def run_backend(
         "server_peak_rss_mb": mb(server_peak),
         # Each device synced in its own fresh process: its peak is the device's own footprint.
         "client_peak_rss_mb": mb(max(push.peak_rss_kib, pull.peak_rss_kib)),
+        **json_paths,
+    }
+
+
+def _device_figures(push: SyncRun, pull: SyncRun, count: int) -> dict[str, Any]:
+    """What a device's JSON path changes: its rates and its own CPU per record."""
+    return {
+        "push_records_per_s": round(push.applied / push.seconds),
+        "pull_records_per_s": round(pull.pulled / pull.seconds),
+        "push_client_us_per_record": round(push.cpu.client / count * 1e6, 1),
+        "pull_client_us_per_record": round(pull.cpu.client / count * 1e6, 1),
     }
 
 
@@ -632,12 +695,23 @@ def drop_pg_database(name: str) -> None:
 _COUNTS = frozenset({"records", "push_requests", "pull_requests"})
 
 
+def _median(values: list[float]) -> float:
+    middle = statistics.median(values)
+    return round(middle) if all(isinstance(v, int) for v in values) else round(middle, 1)
+
+
 def median_of_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """One backend's figures over repeated runs: the median of each measured figure, the largest peak
     memory, and every run's rates (``runs``). The machine's speed wanders between runs (a bare
     ``executemany`` has ranged 195,000-340,000 rows/s here within an hour), so one run proves little."""
     result = dict(runs[0])
     for key, value in runs[0].items():
+        if isinstance(value, dict):  # the JSON paths: their figures' medians, path by path
+            result[key] = {
+                name: {k: _median([run[key][name][k] for run in runs]) for k in figures}
+                for name, figures in value.items()
+            }
+            continue
         if key in _COUNTS or isinstance(value, bool) or not isinstance(value, int | float):
             continue
         values = [run[key] for run in runs]
@@ -665,7 +739,8 @@ def run_repeated(
         raw_rate = raw_sqlite_rate(here, *records)
         print(f"[{backend} {n + 1}/{repeat}] raw sqlite3 executemany: {raw_rate:,.0f} rows/s", flush=True)
         if backend == "sqlite":
-            runs.append(run_backend(str(here / "service.db"), here, count, raw_rate, profile))
+            service_db = str(here / "service.db")
+            runs.append(run_backend(service_db, here, count, raw_rate, profile, stdlib_json=True))
             continue
         url, name = create_pg_database()
         try:

@@ -12,6 +12,7 @@ from fieldapp.geo.spatial import nearby, rebuild_spatial_index
 from fieldapp.model import Contact, Diagnosis, Resource, utcnow
 from fieldapp.store import Store, raw
 from tests.geo import lodz
+from tests.sqlite_build import needs_rtree
 
 
 def add_contact(store: Store, name: str, point: tuple[float, float] | None, **fields) -> Contact:
@@ -103,6 +104,7 @@ def test_index_follows_moves_deletions_and_erasure(store: Store) -> None:
     assert nearby(store, *lodz.PIOTRKOWSKA_72, 200) == []
 
 
+@needs_rtree
 def test_rebuild_after_rowids_change(store: Store) -> None:
     add_contact(store, "Stays", lodz.PIOTRKOWSKA_72)
     with store.write() as conn:
@@ -112,6 +114,7 @@ def test_rebuild_after_rowids_change(store: Store) -> None:
     assert [p.name for p in nearby(store, *lodz.PIOTRKOWSKA_72, 50)] == ["Stays"]
 
 
+@needs_rtree
 def test_plain_index_fallback_gives_the_same_answers(store: Store) -> None:
     rng = random.Random(3)
     for i in range(300):

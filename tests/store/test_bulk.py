@@ -16,6 +16,7 @@ from fieldapp.geo.spatial import nearby
 from fieldapp.model import Contact
 from fieldapp.store import Store, bulk
 from fieldapp.store.db import raw
+from tests.sqlite_build import needs_rtree
 
 TEXTS = (
     "Łódź", "Żółkiewskiego 12/4", "Anna Kowalska", "ANNA nowak", "Źródło", "seniorzy, ogród", "zakupy_leki",
@@ -90,6 +91,7 @@ def test_writes_while_deferred_are_in_the_indexes_after(store: Store) -> None:
     assert store.search_contacts("zmieniona")[0].id == made[0].id
 
 
+@needs_rtree
 def test_the_spatial_insert_trigger_is_set_aside_and_comes_back(store: Store) -> None:
     _add(store)
     _defer(store)

@@ -16,6 +16,9 @@ from fieldapp.store import Store
 from fieldapp.store import spatial_index as _geo
 from fieldapp.store.db import raw
 from fieldapp.store.rtree_pack import pack_points
+from tests.sqlite_build import needs_rtree
+
+pytestmark = needs_rtree
 
 _BOX_QUERY = "SELECT id FROM g WHERE max_a >= ? AND min_a <= ? AND max_b >= ? AND min_b <= ? ORDER BY id"
 

@@ -30,7 +30,7 @@ from fieldapp.sample import fill, main
 from fieldapp.services.consent import parse_consent
 from fieldapp.services.contacts import CONTACT_PARSERS
 from fieldapp.services.validation import parse
-from fieldapp.store import Store, raw
+from fieldapp.store import Store, raw, search
 from fieldapp.store.search import INDEXED
 from fieldapp.store.text import fold
 from sync.hlc import is_valid
@@ -93,8 +93,9 @@ def test_every_record_has_hlcs_and_an_outbox_entry(filled: tuple[Store, dict]) -
         assert set(outbox) == records
         # And the search index holds exactly the live contacts.
         columns = ", ".join(name for name, _ in INDEXED)
+        text = search.index_text(db)
         live = {
-            row[0]: tuple(fold(v) for v in row[1:])
+            row[0]: tuple(text(v) for v in row[1:])
             for row in db.execute(f"SELECT rowid, {columns} FROM contact WHERE deleted = 0")
         }
         assert {

@@ -1,17 +1,46 @@
-"""Contact search: Polish diacritics, prefixes, ranking, indexed fields, tombstones, hostile input."""
+"""Contact search: Polish diacritics, prefixes, ranking, indexed fields, tombstones, hostile input.
+
+Every test runs on both kinds of index: FTS5, and the word-list table a SQLite without FTS5 gets
+(here by the store's probe answering no; tests/store/test_minimal_sqlite.py runs them again on a
+SQLite really built without FTS5)."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fieldapp.model import Contact
-from fieldapp.store import Store
+from fieldapp.store import Store, raw, search
 from fieldapp.store.search import match_expression
 from fieldapp.store.text import fold, tokens
+from tests.sqlite_build import HAS_FTS5, needs_fts5
+
+INDEX_KINDS = ["fts5", "word_list"]
+
+
+def open_store(path: Path, kind: str, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """A new store whose search index is of ``kind`` (chosen when the store is created)."""
+    if kind == "fts5" and not HAS_FTS5:
+        pytest.skip("this SQLite has no FTS5")
+    with monkeypatch.context() as patched:
+        if kind == "word_list":
+            patched.setattr(search, "fts5_available", lambda _conn: False)
+        made = Store(path)
+    with made.engine.connect() as conn:
+        assert search.uses_fts5(raw(conn)) == (kind == "fts5")
+    return made
+
+
+@pytest.fixture(params=INDEX_KINDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    made = open_store(tmp_path / "device.db", request.param, monkeypatch)
+    yield made
+    made.close()
 
 
 def add(store: Store, **data: str) -> Contact:
@@ -73,6 +102,13 @@ def test_name_match_ranks_before_address_tags_and_needs(store: Store) -> None:
     assert set(found[2:]) == {"Anna Kowalska", "Stowarzyszenie Nowak"}
 
 
+def test_where_in_a_field_a_word_stands_does_not_change_its_rank(store: Store) -> None:
+    add(store, name="Zofia Maj", address="Aleja Marszałka Piłsudskiego 12 Ogrodowa")
+    add(store, name="Ogrodnik")
+    add(store, name="Ewa Kos", tags="seniorzy, kluby, ogródki")
+    assert names(store, "ogrod") == ["Ogrodnik", "Zofia Maj", "Ewa Kos"]
+
+
 def test_tags_needs_offers_interests_and_address_are_searchable(store: Store) -> None:
     add(store, name="A", tags="senior, ogródki działkowe")
     add(store, name="B", needs="Świetlica dla młodzieży")
@@ -131,10 +167,11 @@ HOSTILE = [
 ]
 
 
-@pytest.fixture(scope="module")
-def ewa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+@pytest.fixture(scope="module", params=INDEX_KINDS)
+def ewa(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """One store with one contact, shared by the read-only hostile-input tests."""
-    shared = Store(tmp_path_factory.mktemp("search") / "ewa.db")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        shared = open_store(tmp_path_factory.mktemp("search") / "ewa.db", request.param, monkeypatch)
     add(shared, name="Ewa Nowak", address="Piotrkowska 1")
     yield shared
     shared.close()
@@ -167,3 +204,35 @@ def test_erased_people_are_not_found(store: Store) -> None:
         store.save(conn, person, ["name", "flat", "tags", "address", "erased_at"])
     assert names(store, "zrodlowa") == ["Klub Źródłowa"]
     assert names(store, "halina") == [] and names(store, "seniorka") == []
+
+
+SYLLABLES = ["ka", "ło", "wi", "śn", "zu", "rą", "dź", "no", "ma", "ęb", "ol", "sz", "ży", "ci", "pa", "ó"]
+
+
+def _text(rng: random.Random) -> str:
+    count = rng.randint(0, 4)
+    words = ["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 3))) for _ in range(count)]
+    return rng.choice([" ", ", ", "-", "/", "_", " "]).join(words).capitalize()
+
+
+@needs_fts5
+def test_the_word_list_finds_what_fts5_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same contacts, same queries: the same contacts found (the order of equal ranks may differ)."""
+    rng = random.Random(23)
+    stores = [open_store(tmp_path / f"{kind}.db", kind, monkeypatch) for kind in INDEX_KINDS]
+    columns = ("name", "address", "tags", "needs", "offers", "interests")
+    rows = [{column: _text(rng) for column in columns} for _ in range(300)]
+    for made in stores:
+        with made.write() as conn:
+            for values in rows:
+                made.save(conn, Contact(kind="ngo", **values))
+    queries = [" ".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 2))) for _ in range(150)]
+    queries += [_text(rng)[: rng.randint(1, 9)] for _ in range(150)]
+    compared = 0
+    for query in queries:
+        fts5, word_list = ({c.name for c in s.search_contacts(query, limit=1000)} for s in stores)
+        assert fts5 == word_list, query
+        compared += bool(fts5)
+    assert compared > 100
+    for made in stores:
+        made.close()

@@ -133,7 +133,7 @@ def purge_deleted_content(store: Store) -> bool:
     WAL was fully checkpointed and truncated.
     """
     with store.write() as conn:
-        scrub.merge_search(raw(conn))
+        search.merge_deleted(raw(conn))
         erased = raw(conn).execute("SELECT count(*) FROM contact WHERE erased_at IS NOT NULL").fetchone()[0]
     if not scrub.checkpoint(store.engine):  # a reader held the WAL: ``settle_erasures`` retries
         return False

@@ -1,4 +1,5 @@
-"""Schema version 2: the full-text index of contacts (FTS5), filled from existing rows."""
+"""Schema version 2: the search index of contacts (FTS5, or the word-list table where SQLite has no
+FTS5: ``fieldapp.store.search``), filled from existing rows."""
 
 from __future__ import annotations
 
