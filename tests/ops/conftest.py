@@ -15,3 +15,15 @@ def _no_multiprocess_metrics(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Metrics of this process only, whatever the environment says."""
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """``teren-sync serve`` run in this process configures logging: put it back after the test."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
