@@ -105,7 +105,7 @@ class DatabaseCollector(Collector):
             ).all()
             pending = conn.execute(_pending_erasures()).scalar_one()
         change = GaugeMetricFamily("teren_sync_change_seq", "The service's change sequence (records written)")
-        change.add_metric([], seq)
+        change.add_metric([], float(seq))
         devices = GaugeMetricFamily("teren_sync_devices", "Enrolled devices by state", labels=["state"])
         counts = {bool(active): count for active, count in states}
         devices.add_metric(["active"], counts.get(True, 0))
@@ -125,7 +125,7 @@ class DatabaseCollector(Collector):
         return [change, devices, last_seen, erasures]
 
 
-def _pending_erasures() -> sa.Select[tuple[int]]:
+def _pending_erasures() -> sa.Select[Any]:
     """Erased contacts that an active device of their program, program-wide or of their team,
     has not pulled yet (its pull mark is below the erasure's seq)."""
     r, d, a = t.record, t.device, t.account
