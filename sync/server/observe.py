@@ -10,9 +10,9 @@ stay few whatever clients send.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from typing import Any
 
 from fastapi import FastAPI
@@ -40,7 +40,7 @@ class Observe:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _given_id(scope) or uuid.uuid4().hex
+        request_id = _given_id(scope) or os.urandom(16).hex()  # uuid4().hex without the UUID: ~3x faster
         note: dict[str, Any] = {}
         scope[_NOTE] = note
         token = REQUEST_ID.set(request_id)

@@ -236,6 +236,13 @@ def test_the_service_starts_as_the_image_runs_it(pg_url: str) -> None:
         assert requests.get(f"{url}/metrics", timeout=5).status_code == 401
         scraped = requests.get(f"{url}/metrics", headers={"Authorization": "Bearer m3trics"}, timeout=5).text
         assert 'teren_sync_pushed_records_total{result="applied"} 1.0' in scraped
+        # Two workers answer in turn: each scrape, whichever answers, sums both processes' counts.
+        for _ in range(20):
+            assert requests.get(f"{url}/v1/me", headers={"Connection": "close"}, timeout=5).status_code == 401
+        refused = 'teren_sync_http_requests_total{method="GET",route="/v1/me",status="401"} 20.0'
+        for _ in range(6):
+            assert refused in requests.get(f"{url}/metrics", headers={"Authorization": "Bearer m3trics"},
+                                           timeout=5).text
         backup = json.loads(admin("backup", str(home)))
         assert Path(backup["file"]).stat().st_size > 0
     finally:
