@@ -48,8 +48,13 @@ def configure(level: str = "info", fmt: str = "text") -> logging.Handler:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    # uvicorn's request lines carry the client's address and the query: ``sync.server.observe``
+    # writes its own. Also in worker processes, which configure logging after uvicorn did.
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False
     return handler

@@ -24,6 +24,9 @@ from sync.server import logs
 from sync.server.db import Database
 from sync.server.settings import ServeSettings, env_name, option_name
 
+#: How long a worker process may take to start and to answer the supervisor's pings.
+WORKER_HEALTHCHECK_SECONDS = 60
+
 #: Settings that are not options of ``serve`` (``--db`` comes before the command, or after it).
 _NOT_OPTIONS = frozenset({"db"})
 
@@ -136,7 +139,16 @@ def _run_workers(settings: ServeSettings, options: dict[str, Any]) -> int:
         made = tempfile.mkdtemp(prefix="teren-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
     try:
-        uvicorn.run("sync.server.serve:app_from_env", factory=True, workers=settings.workers, **options)
+        uvicorn.run(
+            "sync.server.serve:app_from_env",
+            factory=True,
+            workers=settings.workers,
+            # A worker that has not answered the supervisor's ping in time is killed and started
+            # again. uvicorn's 5 s is less than a worker takes to start on a busy small machine
+            # (seen: 5-20 s on 2 shared cores), which then never comes up.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            **options,
+        )
     finally:
         if made:
             shutil.rmtree(made, ignore_errors=True)

@@ -256,4 +256,7 @@ def test_the_service_starts_as_the_image_runs_it(pg_url: str) -> None:
         logged = log.read_text()
         shutil.rmtree(home, ignore_errors=True)
     assert code == 0, logged[-3000:]
-    assert all(json.loads(line) for line in logged.splitlines() if line.startswith("{"))
+    lines = [json.loads(line) for line in logged.splitlines() if line.startswith("{")]
+    assert lines and all(line["request_id"] for line in lines)
+    # Workers came up once (none killed as unresponsive) and wrote only the service's request lines.
+    assert "died" not in logged and not any(line["logger"] == "uvicorn.access" for line in lines)
