@@ -12,8 +12,10 @@ COPY pyproject.toml README.md LICENSE ./
 COPY .ci/constraints.txt .ci/constraints.txt
 COPY fieldapp fieldapp
 COPY sync sync
+# Compiled to bytecode at install (workers start faster); pip and setuptools are not needed to run.
 RUN python -m venv /opt/teren \
-    && /opt/teren/bin/pip install --no-cache-dir --no-compile -c .ci/constraints.txt ".[server]"
+    && /opt/teren/bin/pip install --no-cache-dir -c .ci/constraints.txt ".[server]" \
+    && /opt/teren/bin/pip uninstall -y -q pip setuptools
 
 FROM python:3.11-slim-bookworm
 # pg_dump/pg_restore/psql 15: Debian 12's, as compose.yaml's PostgreSQL 15 needs (pg_dump refuses
