@@ -22,7 +22,7 @@ try:
         raise ImportError("TEREN_JSON=stdlib")
     import orjson
 except ImportError:
-    orjson = None
+    orjson = None  # type: ignore[assignment]
 
 #: Whether orjson does the work.
 FAST = orjson is not None

@@ -176,10 +176,16 @@ class RemoteRecord(_Wire):
 class PullResponse(_Wire):
     protocol: int = PROTOCOL_VERSION
     records: list[RemoteRecord]
-    #: Pass as ``after`` to get the next page; it never goes backwards.
+    #: Pass as ``after`` to get the next page. It never goes backwards, except when ``after`` is
+    #: beyond the service's change counter (its database was restored from an older backup): then
+    #: it is that counter, lower than ``after``, and the device starts again as for a new ``epoch``.
     cursor: int
     has_more: bool
     server_time_ms: int
+    #: The service's epoch (``sync.server.epoch``): it changes when the service's database is
+    #: restored from a backup. A device that merged pages of another epoch pulls everything again
+    #: and sends again what it wrote. None from services older than epochs.
+    epoch: int | None = None
 
 
 class EnrollRequest(_Wire):

@@ -64,6 +64,38 @@ def refill(db: sqlite3.Connection, keys: list[tuple[str, str]], stamp: str) -> N
     db.executemany(_INSERT, [(record_type, record_id, WHOLE, stamp, at) for record_type, record_id in keys])
 
 
+def requeue_written_by(db: sqlite3.Connection, node: str) -> int:
+    """Queue again everything this device (HLC ``node``) wrote and still holds: the whole record
+    when it created it (``base_hlc`` is its own), else the fields whose latest write is its own
+    (an erasure comes back from the supervisor's device that made it: only they may send one).
+    For a service restored from an older backup, which lost what was pushed after it; sending
+    what is already there changes nothing (equal HLCs). Returns the records queued.
+
+    A record other devices created and the service lost comes back from them; a field queued
+    alone for a record the service lacks comes back whole (``missing_fields``, ``refill``)."""
+    queued = 0
+    for record_type, model in RECORD_TYPES.items():
+        table = model.__tablename__  # type: ignore[attr-defined]
+        whole: list[tuple[str, str]] = []
+        for record_id, base, stamps_json in db.execute(f"SELECT id, base_hlc, field_hlcs FROM {table}"):
+            if _node(base) == node:
+                whole.append((record_id, base))
+                continue
+            stamps = json.loads(stamps_json or "{}")
+            names = sorted(name for name, stamp in stamps.items() if _node(stamp) == node)
+            if names:
+                enqueue(db, record_type, record_id, names, max(stamps[name] for name in names))
+                queued += 1
+        enqueue_whole(db, record_type, whole)
+        queued += len(whole)
+    return queued
+
+
+def _node(stamp: str | None) -> str:
+    """The node an HLC was stamped by (``sync.hlc``: ``<time>-<node>``)."""
+    return (stamp or "").partition("-")[2]
+
+
 def pending(db: sqlite3.Connection) -> int:
     """How many records have queued changes."""
     found = db.execute("SELECT count(*) FROM (SELECT DISTINCT record_type, record_id FROM outbox)")

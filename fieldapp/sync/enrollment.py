@@ -19,6 +19,7 @@ from fieldapp.store.db import Store
 from fieldapp.sync.errors import SyncError
 from fieldapp.sync.meta import (
     K_CURSOR,
+    K_EPOCH,
     K_INFLIGHT,
     K_LAST_ERROR,
     K_MODEL,
@@ -99,6 +100,7 @@ def enroll(store: Store, transport: Transport, vault: TokenVault, text: str) -> 
             # A new enrollment is a new device on the service: pull everything again, and do not
             # replay a batch id the service keeps under the old device.
             store.set_meta(K_CURSOR, None, conn)
+            store.set_meta(K_EPOCH, None, conn)
             store.set_meta(K_INFLIGHT, None, conn)
             store.set_meta(K_MODEL, model_signature(), conn)
             store.set_user(answer.user_id, conn)

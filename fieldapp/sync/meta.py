@@ -17,6 +17,9 @@ K_LAST_ERROR = "sync.last_error_code"
 K_USER_NAME = "sync.user_name"
 K_ROLE = "sync.role"
 K_TEAM = "sync.team_id"
+#: The service's epoch (``sync.server.epoch``) of the pages merged: a new one means the service's
+#: database was restored from a backup (``fieldapp.sync.pull``).
+K_EPOCH = "sync.epoch"
 #: ``model_signature()`` of the app version that moved the cursor last.
 K_MODEL = "sync.model"
 

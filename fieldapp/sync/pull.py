@@ -6,22 +6,30 @@ write no outbox rows. Only HLCs decide, never the phone's wall clock. A device t
 everything skips pulling back its own changes when the service stored them as sent (the push moves
 the cursor). A device's first pull loads the tables it finds empty in bulk: their secondary
 indexes, search and map rows are built once after the last page (``fieldapp.store.bulk``).
+
+A service restored from an older backup (a new ``epoch``, or a cursor that went back) lost what was
+pushed after the backup, and reuses its sequence numbers: the device starts again from cursor 0
+and queues again what it wrote (``outbox.requeue_written_by``; the next push sends it), in the
+transaction that forgets the cursor. Unsent edits stay in the outbox throughout.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from fieldapp.store import search
+from fieldapp.store import outbox, search
 from fieldapp.store.db import Store, raw
 from fieldapp.sync.apply import merge_page
 from fieldapp.sync.errors import SyncError
-from fieldapp.sync.meta import K_CURSOR, K_MODEL, model_signature
+from fieldapp.sync.meta import K_CURSOR, K_EPOCH, K_MODEL, model_signature
 from fieldapp.sync.receipt import Progress, SyncReceipt
 from sync import hlc
+
+log = logging.getLogger(__name__)
 
 #: Fetches the page after a cursor (``sync.protocol.PullResponse`` as decoded JSON).
 Fetch = Callable[[int], Any]
@@ -53,6 +61,8 @@ class Pull:
         receipt = self.receipt
         with ThreadPoolExecutor(1, thread_name_prefix="teren-pull") as fetcher:
             page = self._page(cursor)
+            if self._restored(page, cursor):
+                page = self._page(0)
             while True:
                 upcoming = fetcher.submit(self._page, page.cursor) if page.has_more else None
                 try:
@@ -68,6 +78,22 @@ class Pull:
                     self.store.finish_bulk()
                     return
                 page = upcoming.result()
+
+    def _restored(self, page: _Page, after: int) -> bool:
+        """Whether the service was restored from a backup since the last pull (then start again:
+        cursor 0, what this device wrote queued again); the first epoch heard is kept."""
+        known = self.store.meta(K_EPOCH)
+        heard = page.epoch is not None
+        restored = page.cursor < after or (heard and known is not None and page.epoch != int(known))
+        if restored or (heard and known is None):
+            with self.store.write() as conn:
+                if restored:
+                    queued = outbox.requeue_written_by(raw(conn), self.store.clock.node)
+                    log.warning("the service was restored from a backup: pulling everything again, "
+                                "%d record(s) of this device queued again", queued)
+                    self.store.set_meta(K_CURSOR, None, conn)
+                self.store.set_meta(K_EPOCH, None if page.epoch is None else str(page.epoch), conn)
+        return restored
 
     def _page(self, after: int) -> _Page:
         return _Page.of(self.fetch(after))
@@ -94,6 +120,8 @@ class _Page:
     records: list[dict[str, Any]]
     cursor: int
     has_more: bool
+    #: The service's restore epoch (None from a service too old to say).
+    epoch: int | None = None
     #: The service's time when it answered (None from a service too old to say).
     server_ms: int | None = None
 
@@ -103,14 +131,16 @@ class _Page:
         (checked by hand: pydantic took ~11 µs a record)."""
         try:
             records, cursor, has_more = answer["records"], answer["cursor"], answer["has_more"]
+            epoch = answer.get("epoch")
             ok = type(records) is list and type(cursor) is int and type(has_more) is bool
+            ok = ok and type(epoch) in (int, type(None))
             ok = ok and all(_is_remote_record(record) for record in records)
         except (KeyError, TypeError):
             ok = False
         if not ok:
             raise SyncError("bad_response", "the server's pull answer has an unexpected shape")
         server_ms = answer.get("server_time_ms")
-        return cls(records, cursor, has_more, server_ms if type(server_ms) is int else None)
+        return cls(records, cursor, has_more, epoch, server_ms if type(server_ms) is int else None)
 
 
 _TEXT_OR_NONE = (str, type(None))

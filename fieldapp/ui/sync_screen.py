@@ -178,7 +178,7 @@ class SyncScreen(Screen):
     async def load(self) -> None:
         pending = await self.ctx.call(self.ctx.store.pending_changes)
         status = await sync_status(self.ctx)
-        rows = [w.labelled(self.t("ui.sync.pending_label"), str(pending))]
+        rows: list[ft.Control] = [w.labelled(self.t("ui.sync.pending_label"), str(pending))]
         if status is None:
             self.unavailable.visible = True
             self.sync_button.visible = False
@@ -269,7 +269,7 @@ class SyncScreen(Screen):
             log.debug("progress update after the screen closed", exc_info=True)
 
     def _show_receipt(self, receipt: Any) -> None:
-        lines = [w.body(self.t("ui.sync.done"), weight=ft.FontWeight.W_600)]
+        lines: list[ft.Control] = [w.body(self.t("ui.sync.done"), weight=ft.FontWeight.W_600)]
         for name in ("pushed", "applied", "merged", "rejected", "pulled", "still_pending"):
             value = getattr(receipt, name, None)
             if isinstance(value, list | tuple | set | dict):

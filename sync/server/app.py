@@ -14,6 +14,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.protocol import MAX_BODY_BYTES, MAX_CHANGES_PER_BATCH, PROTOCOL_VERSION, ErrorCode, PushRequest
+from sync.server import observe
 from sync.server.body_limit import BodyLimit
 from sync.server.compression import Compression
 from sync.server.db import Database
@@ -61,7 +62,8 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "Content-Encoding"],
             max_age=600,
         )
-    app.add_middleware(SecurityHeaders)  # outermost: every answer, errors included
+    app.add_middleware(SecurityHeaders)  # every answer, errors included
+    observe.install(app)  # outermost: request ids, metrics, request log lines; and /metrics
     app.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]

@@ -2,7 +2,8 @@
 
 The database is ``--db`` (a SQLite path or a ``postgresql://`` URL), else ``$TEREN_SYNC_DB``, else
 ``teren-sync.db`` in the current folder. Every command migrates the database first, except
-``repage``, which migrates after (see ``_repage``).
+``repage``, which migrates after (see ``_repage``), and the operators' ``backup``, ``restore`` and
+``migrate`` (``sync.server.ops_cli``). ``serve`` and its settings are ``sync.server.serve``.
 
 ``repage`` rewrites an existing SQLite file with the page size new files get (16 KiB): stop every
 ``teren-sync serve`` using the file first.
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -20,36 +20,20 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from fieldapp.model.enums import Role
-from sync.gc_tuning import tune_for_service
-from sync.server import accounts
+from sync.server import accounts, ops_cli, serve
 from sync.server import tables as t
 from sync.server.db import SQLITE_PAGE_SIZE, Database, SQLiteBusyError, database_url, repage_sqlite
+from sync.server.settings import database_location
 
 
 def _location(args: argparse.Namespace) -> str:
-    return args.db or os.environ.get("TEREN_SYNC_DB") or "teren-sync.db"
+    return database_location(args.db)
 
 
 def _db(args: argparse.Namespace) -> Database:
     db = Database(_location(args))
     db.migrate()
     return db
-
-
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from sync.server.app import create_app
-
-    db = _db(args)
-    public = args.public_url or f"http://{args.host}:{args.port}"
-    origins = args.allowed_origin or os.environ.get("TEREN_SYNC_ALLOWED_ORIGINS")
-    app = create_app(db, public_url=public, migrate=False, allowed_origins=origins)
-    tune_for_service()
-    # Behind a TLS-terminating proxy: trust its X-Forwarded-Proto/-For only from the addresses given.
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True,
-                forwarded_allow_ips=args.forwarded_allow_ips, server_header=False)
-    return 0
 
 
 def _create_team(args: argparse.Namespace) -> int:
@@ -149,22 +133,7 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = root.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the HTTP service")
-    serve.add_argument("--db", default=argparse.SUPPRESS)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--public-url", help="the address devices use (goes into enrollment QR codes)")
-    serve.add_argument("--log-level", default="info")
-    serve.add_argument(
-        "--forwarded-allow-ips",
-        default=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        help="addresses of reverse proxies whose X-Forwarded-Proto/-For are trusted (default 127.0.0.1)",
-    )
-    serve.add_argument(
-        "--allowed-origin", action="append",
-        help="a browser origin allowed by CORS (repeatable; default none; or $TEREN_SYNC_ALLOWED_ORIGINS)",
-    )
-    serve.set_defaults(func=_serve)
+    serve.register(sub)
 
     team = sub.add_parser("create-team", help="create a team (and its program if new); prints its id")
     team.add_argument("--db", default=argparse.SUPPRESS)
@@ -210,6 +179,7 @@ def parser() -> argparse.ArgumentParser:
     )
     repage.add_argument("--db", default=argparse.SUPPRESS)
     repage.set_defaults(func=_repage)
+    ops_cli.register(sub)
     return root
 
 

@@ -12,6 +12,8 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import Engine
 
@@ -178,11 +180,10 @@ class Database:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
-    def migrate(self) -> None:
-        """Bring the schema to the latest Alembic revision (safe to call from several processes)."""
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+    def migrate(self, revision: str = "head", *, downgrade: bool = False) -> None:
+        """Bring the schema to the latest Alembic revision (safe to call from several processes),
+        or to ``revision``; ``downgrade`` goes back to it (``teren-sync migrate``)."""
+        config = self._alembic_config()
         with self.engine.connect() as conn:
             if not self.is_sqlite:
                 conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
@@ -192,11 +193,26 @@ class Database:
                     conn.execution_options(sqlite_begin="IMMEDIATE")
                 with conn.begin():
                     config.attributes["connection"] = conn
-                    command.upgrade(config, "head")
+                    (command.downgrade if downgrade else command.upgrade)(config, revision)
             finally:
                 if not self.is_sqlite:
                     conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
                     conn.commit()
+
+    def revision(self) -> str | None:
+        """The schema's Alembic revision (None before the first migration)."""
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def head_revision(self) -> str | None:
+        """The newest revision this version of the service knows."""
+        return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+
+    def _alembic_config(self) -> Config:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        return config
 
     def purge_deleted(self) -> bool:
         """Make overwritten and deleted values leave the database's files, after an erasure.

@@ -10,10 +10,12 @@ import orjson
 import sqlalchemy as sa
 
 from sync.protocol import PROTOCOL_VERSION, Conflict, ConflictsResponse
+from sync.server import epoch
 from sync.server import tables as t
 from sync.server.accounts import DeviceContext
 from sync.server.clock import now_ms
 from sync.server.db import Database
+from sync.server.metrics import PULLED
 
 
 def _pull_scope(device: DeviceContext) -> sa.ColumnElement[bool]:
@@ -69,7 +71,9 @@ def pull(db: Database, device: DeviceContext, after: int, limit: int) -> bytes:
     """A ``PullResponse`` as JSON: records in the device's scope changed after ``after``, in
     sequence order."""
     with db.read() as conn:
-        top = conn.execute(sa.select(t.counter.c.value).where(t.counter.c.name == "change")).scalar_one()
+        top, current_epoch = conn.execute(
+            sa.select(t.counter.c.value, epoch.CURRENT).where(t.counter.c.name == "change")
+        ).one()
         rows = conn.execute(
             sa.select(*_PULL_COLUMNS)
             .where((t.record.c.seq > after) & _pull_scope(device))
@@ -81,7 +85,11 @@ def pull(db: Database, device: DeviceContext, after: int, limit: int) -> bytes:
     # Without more rows the cursor may jump to ``top``: every change up to it had committed when it
     # was read, so nothing below it can appear later.
     cursor = rows[-1].seq if has_more else max(after, top, rows[-1].seq if rows else 0)
-    if after > device.last_pull_seq and _mark_due(device.id):
+    if after > top:
+        # Beyond the counter: the database was restored from an older backup. Never echo such a
+        # cursor back: the counter is the answer, and a device seeing it fall starts again.
+        cursor = top
+    if top >= after > device.last_pull_seq and _mark_due(device.id):
         with db.write() as conn:
             conn.execute(
                 sa.update(t.device)
@@ -105,12 +113,14 @@ def pull(db: Database, device: DeviceContext, after: int, limit: int) -> bytes:
         }
         for row in rows
     ]
+    PULLED.inc(len(records))
     page = {
         "protocol": PROTOCOL_VERSION,
         "records": records,
         "cursor": cursor,
         "has_more": has_more,
         "server_time_ms": now_ms(),
+        "epoch": current_epoch,
     }
     return orjson.dumps(page)
 

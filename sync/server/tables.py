@@ -142,6 +142,15 @@ counter = sa.Table(
     sa.Column("value", sa.BigInteger, nullable=False),
 )
 
+#: One row: the database's epoch (``sync.server.epoch``), new with every restore from a backup.
+service_epoch = sa.Table(
+    "service_epoch",
+    metadata,
+    sa.Column("value", sa.BigInteger, primary_key=True, autoincrement=False),
+    #: When the database was made, or restored.
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 #: Who viewed, exported, erased or reviewed what (RODO accountability), and what supervisors did on
 #: the service. Ids only, never a resident's name, phone or e-mail: the log itself needs no erasure.
 audit = sa.Table(

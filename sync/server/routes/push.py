@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from sync.protocol import ErrorBody, PushResponse
-from sync.server import merge
+from sync.server import merge, metrics
 from sync.server.deps import Db, Device, ErasurePurger, PushBody, raw_json_body
 
 router = APIRouter(tags=["sync"])
@@ -28,4 +28,5 @@ def push(dev: Device, body: PushBody, db: Db, purger: ErasurePurger) -> Response
     # Through the module: tests/sync/crashing_server.py replaces ``merge.apply_batch``.
     answer = merge.apply_batch(db, dev, body)
     purger.after_push(body.changes)  # erased values leave the database's files too
+    metrics.count_push(answer, len(body.changes))
     return Response(orjson.dumps(answer), media_type="application/json")

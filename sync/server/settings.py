@@ -1,0 +1,116 @@
+"""The service's settings: every ``teren-sync serve`` option is also an environment variable
+``TEREN_SYNC_<NAME>`` (pydantic-settings); a command-line option wins over the variable, the
+variable over the default. README's "Settings" table is ``markdown_table()`` (a test keeps them
+equal).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from sync.server.security import cors_origins
+
+PREFIX = "TEREN_SYNC_"
+DEFAULT_DB = "teren-sync.db"
+
+
+class DatabaseSettings(BaseSettings):
+    """Where the database is: what every ``teren-sync`` command needs."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", populate_by_name=True)
+
+    db: str = Field(
+        DEFAULT_DB,
+        description="SQLite path or `postgresql://user:password@host:5432/db` URL (every command; `--db` "
+        "before the command)",
+    )
+
+
+class ServeSettings(DatabaseSettings):
+    """``teren-sync serve``."""
+
+    host: str = Field("127.0.0.1", description="address to listen on (`0.0.0.0` in the container)")
+    port: int = Field(8765, ge=1, le=65535, description="port to listen on")
+    public_url: str | None = Field(
+        None, description="the https address devices use (goes into enrollment QR codes)"
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        # uvicorn's own variable is still heard (the README named it before).
+        validation_alias=AliasChoices(
+            "TEREN_SYNC_FORWARDED_ALLOW_IPS", "FORWARDED_ALLOW_IPS", "forwarded_allow_ips"
+        ),
+        description="proxies whose `X-Forwarded-Proto`/`-For` are trusted (comma-separated addresses or "
+        "networks; `*` only where nothing but the proxy reaches the port)",
+    )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="browser origins allowed by CORS, comma-separated (the option is repeatable)",
+    )
+    workers: int = Field(
+        1, ge=1, le=64, description="worker processes (more than one needs PostgreSQL)"
+    )
+    migrate: bool = Field(
+        True,
+        description="upgrade the schema on start; with `false` the service refuses to start on an older "
+        "schema (`teren-sync migrate upgrade` first)",
+    )
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
+        "info", description="log level"
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="`json`: one JSON object a line, with the request id"
+    )
+    access_log: bool = Field(True, description="a log line per request (method, route, status, duration)")
+    metrics: bool = Field(True, description="serve `/metrics` (Prometheus text format)")
+    metrics_token: SecretStr | None = Field(
+        None, description="when set, `/metrics` needs `Authorization: Bearer <token>`"
+    )
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> list[str]:
+        return cors_origins(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else None
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _token(cls, value: Any) -> Any:
+        return value or None  # an empty variable (compose's default) means no token
+
+
+def database_location(given: str | None = None) -> str:
+    """``--db`` if given, else ``$TEREN_SYNC_DB``, else ``teren-sync.db`` in the current folder."""
+    return given or DatabaseSettings().db
+
+
+def env_name(field: str) -> str:
+    return PREFIX + field.upper()
+
+
+def option_name(field: str) -> str:
+    return "--allowed-origin" if field == "allowed_origins" else "--" + field.replace("_", "-")
+
+
+def markdown_table() -> str:
+    """The settings as README's table: variable, option, default, meaning."""
+    lines = ["| Variable | Option | Default | Meaning |", "| --- | --- | --- | --- |"]
+    for name, field in ServeSettings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        if isinstance(default, bool):
+            shown = "`true`" if default else "`false`"
+            option = f"`{option_name(name)}` / `--no-{name.replace('_', '-')}`"
+        else:
+            shown = "none" if default in (None, []) else f"`{default}`"
+            option = f"`{option_name(name)}`"
+        if name == "db":
+            option = "`--db`"
+        lines.append(f"| `{env_name(name)}` | {option} | {shown} | {field.description} |")
+    return "\n".join(lines)
