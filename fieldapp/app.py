@@ -16,7 +16,7 @@ from fieldapp.i18n import t
 from fieldapp.store import Store
 from fieldapp.store.paths import DB_FILENAME, data_dir
 from fieldapp.ui import registry, theme
-from fieldapp.ui.context import META_LANGUAGE, AppServices, UiContext
+from fieldapp.ui.context import AppServices, UiContext, locale_configuration
 from fieldapp.ui.logfile import setup_logging
 from fieldapp.ui.shell import Shell
 
@@ -30,7 +30,8 @@ def make_main(store: Store, services: AppServices):
         ctx = UiContext(page, store, services=services)
         # A safety net: Flet would show an unhandled error's trace to the user; log it instead.
         page.session.error = lambda message: log.error("unhandled error in a Flet handler: %s", message)
-        page.title = t("ui.app.title", store.meta(META_LANGUAGE) or "pl")
+        page.title = t("ui.app.title", ctx.lang)
+        page.locale_configuration = locale_configuration(ctx.lang)
         page.theme = theme.app_theme()
         page.theme_mode = ft.ThemeMode.LIGHT
         page.padding = 0

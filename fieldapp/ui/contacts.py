@@ -91,7 +91,7 @@ class ContactsScreen(Screen):
         else:
             found = await self.ctx.call(contact_service.list_contacts, self.ctx.store, limit=PAGE)
             total = await self.ctx.call(count_contacts, self.ctx.store)
-            summary = self.t("ui.contacts.total", count=total)
+            summary = self.ctx.tn("ui.contacts.total", total)
         if mine != self.generation:
             return  # a newer keystroke is being answered
         self.summary.value = summary

@@ -28,6 +28,12 @@ META_WALK = "ui.walk"
 META_ZONE = "ui.zone"
 
 
+def locale_configuration(lang: str) -> ft.LocaleConfiguration:
+    """Flutter's own texts (screen-reader labels such as "Close" and "Dismiss") in ``lang``."""
+    locales = {"pl": ft.Locale("pl", "PL"), "en": ft.Locale("en", "GB")}
+    return ft.LocaleConfiguration(supported_locales=list(locales.values()), current_locale=locales[lang])
+
+
 class UiContext:
     """Per-session state shared by the shell and its screens (one per browser tab / app window)."""
 
@@ -48,12 +54,17 @@ class UiContext:
     def t(self, key: str, /, **params: object) -> str:
         return self.tr(key, **params)
 
+    def tn(self, key: str, n: int, /, **params: object) -> str:
+        """The plural form of ``key`` for the count ``n`` (``fieldapp.i18n.tn``)."""
+        return self.tr.n(key, n, **params)
+
     async def set_language(self, lang: str) -> None:
         """Switch the UI language live and remember it on this device."""
         if lang not in LANGUAGES or lang == self.lang:
             return
         await self.call(self.store.set_meta, META_LANGUAGE, lang)
         self.tr = Translator(lang)
+        self.page.locale_configuration = locale_configuration(lang)
         if self.nav:
             self.nav.rebuild()
 
