@@ -11,7 +11,9 @@ from fieldapp.model import Building, Contact, Visit
 from fieldapp.services import buildings, contacts, visits, zones
 from fieldapp.store import Store
 
-GIVEN = {"status": "given", "method": "oral", "scope_contact": True, "scope_store": True, "recorded_by": "Ola"}
+GIVEN = {
+    "status": "given", "method": "oral", "scope_contact": True, "scope_store": True, "recorded_by": "Ola"
+}
 
 
 def test_a_building_s_flats_join_its_range_past_visits_and_contacts(store: Store) -> None:
