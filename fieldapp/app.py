@@ -19,6 +19,7 @@ from fieldapp.ui import registry, theme
 from fieldapp.ui.context import AppServices, UiContext, locale_configuration
 from fieldapp.ui.logfile import setup_logging
 from fieldapp.ui.shell import Shell
+from fieldapp.ui.web_page import write_web_assets
 
 log = logging.getLogger("fieldapp")
 
@@ -67,6 +68,8 @@ def run(*, folder: Path | None = None, web: bool = False, port: int = 0, host: s
                 host=host,
                 no_cdn=True,
                 name="",
+                # Flet's own page, kept from asking a public CDN for anything (ui/web_page.py).
+                assets_dir=str(write_web_assets(store.path.parent / "web")),
             )
         else:
             ft.run(make_main(store, services))

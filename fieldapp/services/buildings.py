@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import select
 
 from fieldapp.errors import Errors
+from fieldapp.geo.distance import geodesic_m
 from fieldapp.model import Building, Visit
 from fieldapp.model.enums import VisitOutcome
 from fieldapp.services.validation import check_record, parse, parsers_for, update_record
@@ -188,3 +189,63 @@ def last_visit_at(store: Store, street: str, house_number: str) -> Visit | None:
             .where(Visit.deleted == False, Visit.street == street, Visit.house_number == house_number)  # noqa: E712
             .order_by(Visit.visited_at.desc())
         ).first()
+
+
+@dataclass(frozen=True)
+class DoorChoice:
+    """A building offered for one tap on the door-to-door screen."""
+
+    street: str
+    house_number: str
+    distance_m: float | None = None
+
+
+_ADDRESSES = """
+    SELECT street, house_number, avg(lat), avg(lon) FROM (
+        SELECT street, house_number, lat, lon FROM contact
+        WHERE deleted = 0 AND street != '' AND house_number != '' AND (:zone IS NULL OR zone_id = :zone)
+        UNION ALL SELECT street, house_number, lat, lon FROM building
+        WHERE deleted = 0 AND (:zone IS NULL OR zone_id = :zone)
+        UNION ALL SELECT street, house_number, lat, lon FROM visit
+        WHERE deleted = 0 AND street != '' AND house_number != '' AND (:zone IS NULL OR zone_id = :zone)
+    ) GROUP BY street, house_number
+"""
+
+
+def door_choices(
+    store: Store,
+    zone_id: str | None,
+    position: tuple[float, float] | None = None,
+    *,
+    since: datetime | None = None,
+    limit: int = 8,
+) -> list[DoorChoice]:
+    """Buildings of a zone not knocked on since ``since`` (e.g. the start of today): the nearest
+    first when the position is known, else in street order from where the last knock was."""
+    with store.engine.connect() as conn:
+        db = raw(conn)
+        rows = db.execute(_ADDRESSES, {"zone": zone_id}).fetchall()
+        done: set[tuple[str, str]] = set()
+        if since is not None:
+            stamp = since.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            done = {
+                (street, number) for street, number in db.execute(
+                    "SELECT street, house_number FROM visit WHERE deleted = 0 AND visited_at >= ?", (stamp,))
+            }
+        found = db.execute(
+            "SELECT street, house_number FROM visit WHERE deleted = 0 AND street != '' "
+            "ORDER BY visited_at DESC LIMIT 1"
+        ).fetchone()
+        last = tuple(found) if found else None
+    open_rows = [row for row in rows if (row[0], row[1]) not in done]
+    if position is not None and any(row[2] is not None for row in open_rows):
+        placed = [(geodesic_m(position, (row[2], row[3])), row) for row in open_rows if row[2] is not None]
+        placed.sort(key=lambda item: item[0])
+        return [DoorChoice(row[0], row[1], distance) for distance, row in placed[:limit]]
+    ordered = sorted(open_rows, key=lambda row: (row[0].lower(), natural_key(row[1])))
+    if last is not None:
+        after = [row for row in ordered if (row[0].lower(), natural_key(row[1])) > (last[0].lower(),
+                                                                                      natural_key(last[1]))]
+        same_street = [row for row in after if row[0] == last[0]]
+        ordered = same_street + [row for row in ordered if row not in same_street]
+    return [DoorChoice(row[0], row[1]) for row in ordered[:limit]]

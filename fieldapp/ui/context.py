@@ -24,6 +24,8 @@ T = TypeVar("T")
 META_LANGUAGE = "ui.language"
 META_USER_NAME = "ui.user_name"
 META_WALK = "ui.walk"
+#: A contact made from the door screen, linked to the door when the user is back there.
+META_DOOR_CONTACT = "ui.doors.new_contact"
 #: The zone chosen last (on Strefa, the map or the walk): screens open on it.
 META_ZONE = "ui.zone"
 

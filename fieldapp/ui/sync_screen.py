@@ -41,6 +41,20 @@ def sync_error_message(ctx: UiContext, code: str | None) -> str:
     return ctx.t("ui.sync.error_generic", code=code) if text == key else text
 
 
+#: Errors meaning the server could not be reached (no network, no answer in time).
+UNREACHABLE = frozenset({"offline", "timeout"})
+
+
+def connection_key(status: Any) -> str:
+    """The catalog key of the connection line: enrolled or not, and whether the last try reached the
+    server (an enrolled phone without a network is not "connected")."""
+    if not getattr(status, "enrolled", False):
+        return "ui.sync.not_enrolled"
+    if getattr(status, "last_error_code", None) in UNREACHABLE:
+        return "ui.sync.enrolled_offline"
+    return "ui.sync.enrolled"
+
+
 async def sync_status(ctx: UiContext) -> Any:
     engine = ctx.services.sync_engine()
     if engine is None:
@@ -126,10 +140,7 @@ class SyncScreen(Screen):
             enrolled = bool(getattr(status, "enrolled", False))
             last = getattr(status, "last_success_at", None)
             rows += [
-                w.labelled(
-                    self.t("ui.sync.state"),
-                    self.t("ui.sync.enrolled") if enrolled else self.t("ui.sync.not_enrolled"),
-                ),
+                w.labelled(self.t("ui.sync.state"), self.t(connection_key(status))),
                 w.labelled(self.t("ui.sync.server"), getattr(status, "server_url", "") or "—"),
                 w.labelled(
                     self.t("ui.sync.last_label"),
