@@ -61,6 +61,7 @@ def run(*, folder: Path | None = None, web: bool = False, port: int = 0, host: s
     try:
         if web:
             os.environ["FLET_FORCE_WEB_SERVER"] = "1"
+            services.web_origins = (f"http://{host or '127.0.0.1'}:{port}",)
             ft.run(
                 make_main(store, services),
                 view=ft.AppView.WEB_BROWSER,

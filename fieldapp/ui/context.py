@@ -7,12 +7,16 @@ import functools
 import inspect
 import json
 import logging
+import threading
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import flet as ft
 
 from fieldapp.errors import NotFound, ValidationFailed
+from fieldapp.geo.settings import TileSettings
+from fieldapp.geo.tiles import MBTilesServer, area_map_path, read_area_map
 from fieldapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, errors_by_field
 from fieldapp.store import Store
 from fieldapp.ui.navigation import Navigator
@@ -190,6 +194,33 @@ class AppServices:
         self._sync_engine: Any = None
         self._auto_sync: Any = None
         self.sync_available: bool | None = None
+        #: The app's page origin in web mode ("http://127.0.0.1:8550"): the tile server lets it read.
+        self.web_origins: tuple[str, ...] = ()
+        self._tiles: tuple[Path, float, MBTilesServer, TileSettings] | None = None
+        self._tiles_lock = threading.Lock()
+
+    def area_tiles(self) -> TileSettings | None:
+        """Tiles of the area's MBTiles file on the device, served on loopback (started once, again
+        when a new file was loaded); None without one. Blocking: call it off the event loop."""
+        path = area_map_path(self.store.path.parent)
+        with self._tiles_lock:
+            if path is None:
+                self._stop_tiles()
+                return None
+            stamp = path.stat().st_mtime
+            if self._tiles is None or self._tiles[:2] != (path, stamp):
+                self._stop_tiles()
+                area = read_area_map(path)
+                server = MBTilesServer(path, origins=self.web_origins).start()
+                settings = TileSettings(url_template=server.url_template, attribution=area.name,
+                                        max_native_zoom=area.max_zoom or 19, probe_timeout_s=2.0)
+                self._tiles = (path, stamp, server, settings)
+            return self._tiles[3]
+
+    def _stop_tiles(self) -> None:
+        if self._tiles is not None:
+            self._tiles[2].stop()
+            self._tiles = None
 
     def sync_engine(self) -> Any:
         """The sync engine, or ``None`` when the sync package is not installed in this build."""
@@ -225,6 +256,8 @@ class AppServices:
             self._auto_sync.request()
 
     def stop(self) -> None:
+        with self._tiles_lock:
+            self._stop_tiles()
         if self._auto_sync is not None:
             try:
                 self._auto_sync.stop()
