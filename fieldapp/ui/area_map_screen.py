@@ -28,7 +28,9 @@ class AreaMapScreen(Screen):
             [
                 w.muted(self.t("geo.area_map.help")),
                 self.state,
-                w.primary_button(self.ctx, self.t("geo.area_map.load"), self._pick, icon=ft.Icons.UPLOAD_FILE),
+                w.primary_button(
+                    self.ctx, self.t("geo.area_map.load"), self._pick, icon=ft.Icons.UPLOAD_FILE
+                ),
                 w.muted(self.t("geo.area_map.command")),
             ],
             spacing=14,
