@@ -18,6 +18,7 @@ from fieldapp.i18n.format import format_date
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.context import UiContext
+from fieldapp.ui.qr_photo import decode_qr, pick_qr_photo
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
 
@@ -105,6 +106,9 @@ class SyncScreen(Screen):
                 w.muted(self.t("ui.sync.enroll_help")),
                 self.code,
                 w.secondary_button(ctx, self.t("ui.sync.paste"), self.paste, icon=ft.Icons.CONTENT_PASTE),
+                w.secondary_button(
+                    ctx, self.t("ui.sync.qr_photo"), self.read_photo, icon=ft.Icons.QR_CODE_SCANNER
+                ),
                 self.server,
                 w.primary_button(ctx, self.t("ui.sync.enroll_button"), self.enroll, icon=ft.Icons.LINK),
             ],
@@ -129,6 +133,10 @@ class SyncScreen(Screen):
         )
 
     async def load(self) -> None:
+        code, server = self.query.pop("code", ""), self.query.pop("server", "")
+        link = enrollment_text(code, server) if code else ""
+        if link and not self.code.value:  # opened by a teren://enroll link (the phone's deep link)
+            self.code.value = link
         pending = await self.ctx.call(self.ctx.store.pending_changes)
         status = await sync_status(self.ctx)
         rows = [w.labelled(self.t("ui.sync.pending_label"), str(pending))]
@@ -160,6 +168,18 @@ class SyncScreen(Screen):
         text = await ft.Clipboard().get()
         if text:
             self.code.value = text.strip()
+
+    async def read_photo(self) -> None:
+        """The enrollment link read from a photo of the coordinator's QR code."""
+        picture = await pick_qr_photo()
+        if picture is None:
+            return
+        text = await self.ctx.call(decode_qr, picture)
+        if not text or not text.lower().startswith("teren://enroll"):
+            self.code.error = self.t("ui.sync.qr_not_found")
+            return
+        self.code.error = None
+        self.code.value = text
 
     async def enroll(self) -> None:
         engine = self.ctx.services.sync_engine()
