@@ -86,10 +86,11 @@ class TodayScreen(Screen):
         todays = [v for v in recent if v.visited_at.astimezone().date() == today]
         if todays:
             talked = Counter(v.outcome for v in todays).get("talked", 0)
-            self.counts.value = self.t(
-                "ui.today.counts",
-                visits=ctx.tn("ui.count.visits", len(todays)),
-                talks=ctx.tn("ui.count.talks", talked),
+            visits = ctx.tn("ui.count.visits", len(todays))
+            self.counts.value = (
+                self.t("ui.today.counts", visits=visits, talks=ctx.tn("ui.count.talks", talked))
+                if talked
+                else self.t("ui.today.counts_visits", visits=visits)
             )
         await self._load_follow_ups(today)
         await self._load_returned()

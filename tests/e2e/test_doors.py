@@ -61,13 +61,27 @@ def test_first_knock_in_three_taps_without_typing_then_the_next_in_two(
     assert zone_name(app, visit.zone_id) == "Stare Polesie"
 
     phone.tap_tab("Dziś")
-    phone.see("Pukaj dalej")
+    phone.see("Dziś: 1 wizyta")  # Polish plural forms
     phone.taps = 0
     phone.tap("Pukaj dalej")
     phone.tap("Rozmowa")
     assert phone.taps == 2
     phone.see("Zapisano: Rozmowa — Gdańska 4")
     assert [v.house_number for v in visits_at(app, "Gdańska")] == ["3", "4"]
+    phone.tap_tab("Dziś")
+    phone.see("Dziś: 2 wizyty, w tym 1 rozmowa")
+
+
+def test_icon_buttons_and_flutter_s_own_labels_speak_polish(app: AppServer, phone: Phone) -> None:
+    open_doors(phone)
+    phone.button("Poprzedni numer domu", exact=True).wait_for()  # the −/+ beside the number
+    phone.button("Następny numer domu", exact=True).wait_for()
+    phone.tap("Notatka, kontakt, termin powrotu")
+    phone.tap("Nowy kontakt pod tym adresem")
+    phone.see("Nowy kontakt")
+    phone.page.get_by_label("Wstecz", exact=True).first.wait_for()
+    text = phone.text()
+    assert "Close" not in text and "Dismiss" not in text and "Back" not in text
 
 
 def test_a_knock_without_street_or_number_is_refused_with_a_clear_error(
