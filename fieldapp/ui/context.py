@@ -10,16 +10,18 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import flet as ft
 
 from fieldapp.errors import NotFound, ValidationFailed
-from fieldapp.geo.settings import TileSettings
-from fieldapp.geo.tiles import MBTilesServer, area_map_path, read_area_map
 from fieldapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, errors_by_field
 from fieldapp.store import Store
 from fieldapp.ui.navigation import Navigator
+
+if TYPE_CHECKING:  # imported when first needed: geopy and requests cost ~0.3 s at start-up
+    from fieldapp.geo.settings import TileSettings
+    from fieldapp.geo.tiles import MBTilesServer
 
 log = logging.getLogger("fieldapp.ui")
 T = TypeVar("T")
@@ -202,6 +204,9 @@ class AppServices:
     def area_tiles(self) -> TileSettings | None:
         """Tiles of the area's MBTiles file on the device, served on loopback (started once, again
         when a new file was loaded); None without one. Blocking: call it off the event loop."""
+        from fieldapp.geo.settings import TileSettings
+        from fieldapp.geo.tiles import MBTilesServer, area_map_path, read_area_map
+
         path = area_map_path(self.store.path.parent)
         with self._tiles_lock:
             if path is None:

@@ -54,7 +54,7 @@ def next_house_number(number: str, step: int) -> str:
 
 
 def chip(label: str, on_click, *, chosen: bool = False) -> ft.Control:
-    """A one-tap choice (zone, building, street) in a row that scrolls sideways."""
+    """A one-tap choice (zone, building, street)."""
     return ft.FilledButton(
         content=ft.Text(label, size=16, weight=ft.FontWeight.W_600,
                         color=ft.Colors.WHITE if chosen else theme.INK),
@@ -71,7 +71,8 @@ def chip(label: str, on_click, *, chosen: bool = False) -> ft.Control:
 
 
 def chip_row(label: str) -> tuple[ft.Control, ft.Row]:
-    row = ft.Row(spacing=8, scroll=ft.ScrollMode.AUTO)
+    # Wrapped, not scrolled sideways: every choice is in sight (and under a finger) at once.
+    row = ft.Row(spacing=8, run_spacing=8, wrap=True)
     return ft.Column([w.muted(label), row], spacing=4), row
 
 
@@ -247,13 +248,13 @@ class DoorsScreen(PlaceScreen):
         start_of_day = datetime.combine(date.today(), clock.min).astimezone()
         position = self.position.point if self.position else None
         choices = await ctx.call(building_service.door_choices, ctx.store, self.zone_choice, position,
-                                 since=start_of_day)
+                                 since=start_of_day, limit=6)
         self.door_row.controls = [
             chip(format_address(c.street, c.house_number),
                  self.on_tap(lambda e, c=c: self._choose_building(c.street, c.house_number)))
             for c in choices
         ] or [w.muted(self.t("ui.doors.no_buildings"))]
-        streets = await ctx.call(visit_service.streets_in_zone, ctx.store, self.zone_choice)
+        streets = await ctx.call(visit_service.streets_in_zone, ctx.store, self.zone_choice, limit=8)
         self.street_row.controls = [
             chip(name, self.on_tap(lambda e, s=name: self._choose_street(s)),
                  chosen=name == self.form.text("street"))
