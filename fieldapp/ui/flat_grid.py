@@ -90,21 +90,20 @@ class FlatGrid:
         else:
             color, ink = theme.SURFACE_LOW, theme.INK
         label = flat_label(self.ctx, flat)
-        content: list[ft.Control] = [ft.Text(flat.number, size=17, weight=ft.FontWeight.W_700, color=ink)]
-        if flat.do_not_knock:
-            content.insert(0, ft.Icon(ft.Icons.BLOCK, size=14, color=ink))
+        number = ft.Text(flat.number, size=17, weight=ft.FontWeight.W_700, color=ink)
+        # Lean on purpose (a block has hundreds of flats): no tooltip, no row; the label speaks.
         return ft.Semantics(
             label=label,
             button=True,
             content=ft.Container(
-                ft.Row(content, spacing=2, tight=True, alignment=ft.MainAxisAlignment.CENTER),
+                number,
                 width=TILE_WIDTH,
                 height=TILE_HEIGHT,
                 bgcolor=color,
-                border=ft.Border.all(1, theme.OUTLINE),
+                border=ft.Border.all(3 if flat.do_not_knock else 1, theme.DANGER if flat.do_not_knock
+                                     else theme.OUTLINE),
                 border_radius=8,
                 alignment=ft.Alignment.CENTER,
-                tooltip=label,
                 on_click=self.ctx.handler(lambda: self.on_flat(flat), exclusive=True),
             ),
         )

@@ -139,6 +139,7 @@ def door_to_door(browser, server: AppServer, repeats: int) -> tuple[int, int, li
         phone.see("Nikogo nie ma")
         if "Zmień adres" in phone.text():
             phone.tap("Zmień adres")
+            phone.see("Budynki do odwiedzenia")
         if run == 0:
             phone.tap(BLOCK[2])  # the zone: its only building is offered first
         chip = phone.button(f"{BLOCK[0]} {BLOCK[1]}", exact=True)
