@@ -74,8 +74,9 @@ def test_first_knock_in_three_taps_without_typing_then_the_next_in_two(
 
 def test_icon_buttons_and_flutter_s_own_labels_speak_polish(app: AppServer, phone: Phone) -> None:
     open_doors(phone)
-    phone.button("Poprzedni numer domu", exact=True).wait_for()  # the −/+ beside the number
-    phone.button("Następny numer domu", exact=True).wait_for()
+    # The −/+ beside the number are named by their tooltips, in Polish.
+    phone.page.get_by_label("Poprzedni numer domu", exact=True).first.wait_for()
+    phone.page.get_by_label("Następny numer domu", exact=True).first.wait_for()
     phone.tap("Notatka, kontakt, termin powrotu")
     phone.tap("Nowy kontakt pod tym adresem")
     phone.see("Nowy kontakt")
