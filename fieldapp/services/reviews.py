@@ -189,7 +189,8 @@ class QueueRow:
 _KINDS_SQL: dict[str, str] = {
     "visit": """
         SELECT 'visit' AS kind, t.id, t.visited_at AS at, coalesce(t.animator_id, t.author_id) AS who,
-               t.zone_id, t.outcome AS label, t.address AS place
+               t.zone_id, t.outcome AS label,
+               coalesce(nullif(t.address, ''), trim(t.street || ' ' || t.house_number)) AS place
         FROM visit t WHERE t.deleted = 0""",
     "diagnosis": """
         SELECT 'diagnosis', t.id, t.period_start, t.author_id, t.zone_id, t.title, ''

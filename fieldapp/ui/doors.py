@@ -91,8 +91,9 @@ class DoorsScreen(PlaceScreen):
         self._undo: tuple[str, str, str, float] | None = None
         self.block: BuildingFlats | None = None
         f = self.form = Form(ctx)
-        street = f.add("street", w.text_field(self.t("ui.doors.street"),
-                                              on_submit=self.on(self._street_typed)))
+        street = f.add("street", w.text_field(
+            self.t("ui.doors.street"), on_change=self.on(self._street_edited), on_submit=self.on(self._street_typed)
+        ))
         number = f.add("house_number", w.text_field(self.t("ui.doors.house_number"), width=100,
                                                     on_blur=self.on(self._number_changed)))
         flat = f.add("flat", w.text_field(self.t("ui.doors.flat"), width=84))
@@ -313,6 +314,12 @@ class DoorsScreen(PlaceScreen):
         self._say_next()
         await self._remember()
         await self._load_block()
+
+    def _street_edited(self) -> None:
+        """Another street typed: the house number and flat were the last street's, so they go."""
+        self.form["house_number"].value = ""
+        self.form["flat"].value = ""
+        self._say_next()
 
     async def _street_typed(self) -> None:
         if self.form.text("street"):
