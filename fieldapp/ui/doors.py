@@ -35,6 +35,7 @@ from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.contacts import ContactPicker
 from fieldapp.ui.context import META_DOOR_CONTACT, META_WALK
+from fieldapp.ui.door_widgets import chip, chip_row
 from fieldapp.ui.flat_grid import FlatGrid, flat_sheet, outcome_button, range_dialog
 from fieldapp.ui.forms import Form
 from fieldapp.ui.place_screen import PlaceScreen
@@ -53,29 +54,6 @@ def next_house_number(number: str, step: int) -> str:
     return str(int(found.group(1)) + step)
 
 
-def chip(label: str, on_click, *, chosen: bool = False) -> ft.Control:
-    """A one-tap choice (zone, building, street)."""
-    return ft.FilledButton(
-        content=ft.Text(label, size=16, weight=ft.FontWeight.W_600,
-                        color=ft.Colors.WHITE if chosen else theme.INK),
-        icon=ft.Icons.CHECK if chosen else None,
-        icon_color=ft.Colors.WHITE,
-        on_click=on_click,
-        height=theme.TOUCH,
-        style=ft.ButtonStyle(
-            bgcolor=theme.PRIMARY if chosen else theme.SURFACE_LOW,
-            side=ft.BorderSide(1, theme.PRIMARY),
-            shape=ft.RoundedRectangleBorder(radius=24),
-        ),
-    )
-
-
-def chip_row(label: str) -> tuple[ft.Control, ft.Row]:
-    # Wrapped, not scrolled sideways: every choice is in sight (and under a finger) at once.
-    row = ft.Row(spacing=8, run_spacing=8, wrap=True)
-    return ft.Column([w.muted(label), row], spacing=4), row
-
-
 @screen("/doors")
 class DoorsScreen(PlaceScreen):
     title_key = "ui.doors.title"
@@ -92,7 +70,9 @@ class DoorsScreen(PlaceScreen):
         self.block: BuildingFlats | None = None
         f = self.form = Form(ctx)
         street = f.add("street", w.text_field(
-            self.t("ui.doors.street"), on_change=self.on(self._street_edited), on_submit=self.on(self._street_typed)
+            self.t("ui.doors.street"),
+            on_change=self.on(self._street_edited),
+            on_submit=self.on(self._street_typed),
         ))
         number = f.add("house_number", w.text_field(self.t("ui.doors.house_number"), width=100,
                                                     on_blur=self.on(self._number_changed)))
