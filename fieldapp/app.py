@@ -1,13 +1,15 @@
 """The Flet app: opens the device store once per process and gives each window/tab a shell.
 
 ``flet build apk`` runs this module (``[tool.flet.app] module``); ``fieldapp`` (``__main__``) calls
-``run()`` with command-line options.
+``run()`` with command-line options, or ``fieldapp.web.run`` to serve a browser.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import flet as ft
@@ -16,7 +18,7 @@ from fieldapp.i18n import t
 from fieldapp.store import Store
 from fieldapp.store.paths import DB_FILENAME, data_dir
 from fieldapp.ui import registry, theme
-from fieldapp.ui.context import META_LANGUAGE, AppServices, UiContext
+from fieldapp.ui.context import AppServices, UiContext, locale_configuration
 from fieldapp.ui.logfile import setup_logging
 from fieldapp.ui.secure_token import has_secure_storage, use_secure_storage
 from fieldapp.ui.shell import Shell
@@ -31,7 +33,8 @@ def make_main(store: Store, services: AppServices):
         ctx = UiContext(page, store, services=services)
         # A safety net: Flet would show an unhandled error's trace to the user; log it instead.
         page.session.error = lambda message: log.error("unhandled error in a Flet handler: %s", message)
-        page.title = t("ui.app.title", store.meta(META_LANGUAGE) or "pl")
+        page.title = t("ui.app.title", ctx.lang)
+        page.locale_configuration = locale_configuration(ctx.lang)
         page.theme = theme.app_theme()
         page.theme_mode = ft.ThemeMode.LIGHT
         page.padding = 0
@@ -52,26 +55,24 @@ def open_store(folder: Path | None = None) -> Store:
     return Store(folder / DB_FILENAME)
 
 
-def run(*, folder: Path | None = None, web: bool = False, port: int = 0, host: str | None = None) -> None:
-    """Open the store and run the app: a desktop window, or a web server with ``web=True``."""
+def run(*, folder: Path | None = None) -> None:
+    """Open the store and run the app in a window (a phone's screen, a desktop window); a browser is
+    served by ``fieldapp.web.run``."""
+    with started(folder) as (store, services):
+        ft.run(make_main(store, services))
+
+
+@contextmanager
+def started(folder: Path | None = None) -> Iterator[tuple[Store, AppServices]]:
+    """The store and the process-wide services, with the screens loaded and automatic sync on;
+    both are stopped and closed at the end."""
     store = open_store(folder)
     services = AppServices(store)
     registry.load_screens()
     services.start_auto_sync()
-    log.info("Teren starting (data: %s, web: %s)", store.path, web)
+    log.info("Teren starting (data: %s)", store.path)
     try:
-        if web:
-            os.environ["FLET_FORCE_WEB_SERVER"] = "1"
-            ft.run(
-                make_main(store, services),
-                view=ft.AppView.WEB_BROWSER,
-                port=port,
-                host=host,
-                no_cdn=True,
-                name="",
-            )
-        else:
-            ft.run(make_main(store, services))
+        yield store, services
     finally:
         services.stop()
         store.close()

@@ -90,12 +90,16 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if args.no_app:
             return
-        from fieldapp.app import run
-
         web = args.web or (sys.platform.startswith("linux") and not os.environ.get("DISPLAY"))
         if web:
+            from fieldapp.web import run as run_web
+
             print(f"teren-demo: open http://127.0.0.1:{args.port}/ in a browser (Ctrl+C ends the demo)")
-        run(folder=folder / "device", web=web, port=args.port, host="127.0.0.1")
+            run_web(folder=folder / "device", port=args.port, host="127.0.0.1")
+        else:
+            from fieldapp.app import run
+
+            run(folder=folder / "device")
     finally:
         server.stop()
 

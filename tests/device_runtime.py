@@ -30,6 +30,7 @@ FLET_MOBILE_INDEX: dict[str, str] = {
     "greenlet": "3.5.1",
     "markupsafe": "3.0.3",
     "pillow": "12.2.0",
+    "pyzbar": "0.1.9",
     "zstandard": "0.25.0",
     "websockets": "16.0",
     "pyyaml": "6.0.3",
@@ -45,7 +46,7 @@ PURE_WHEEL_TOO: dict[str, str] = {
 
 #: Packages only the service, the desktop or development use: never in the phone's runtime.
 NOT_ON_THE_PHONE = (
-    "fastapi", "starlette", "uvicorn", "psycopg", "psycopg-binary", "alembic", "qrcode", "pillow",
+    "fastapi", "starlette", "uvicorn", "psycopg", "psycopg-binary", "alembic", "qrcode",
     "faker", "backports-zstd", "flet-desktop", "flet-web", "pytest", "playwright", "zxing-cpp",
 )
 
@@ -56,7 +57,10 @@ PHONE_PYTHON = "3.12"
 #: leaves the service out; ``fieldapp.demo`` and ``fieldapp.sample`` serve teren-demo and
 #: teren-sample on a desktop, never the app).
 DEVICE_SOURCES = ("fieldapp", "sync")
-NOT_DEVICE_SOURCES = ("sync/server", "sync/migrations", "fieldapp/demo.py", "fieldapp/sample")
+NOT_DEVICE_SOURCES = (
+    "sync/server", "sync/migrations", "fieldapp/demo.py", "fieldapp/sample", "fieldapp/web.py",
+    "fieldapp/__main__.py",
+)
 
 
 @cache

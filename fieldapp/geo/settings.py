@@ -22,7 +22,6 @@ PUBLIC_NOMINATIM = "nominatim.openstreetmap.org"
 #: The public Nominatim allows one request a second per application.
 PUBLIC_NOMINATIM_DELAY_S = 1.0
 DEFAULT_USER_AGENT = "Teren/0.1 (offline-first field app for community animators in Poland)"
-PUBLIC_OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 #: flet-map prefixes "flutter_map | ©" itself.
 OSM_ATTRIBUTION = "OpenStreetMap contributors"
 #: User agents geopy refuses for the public Nominatim (samples from docs); ours must differ.
@@ -121,8 +120,10 @@ class GeocoderSettings:
 
 @dataclass(frozen=True)
 class TileSettings:
-    #: XYZ template; a local server for offline MBTiles looks like "http://127.0.0.1:8765/{z}/{x}/{y}.png".
-    url_template: str = PUBLIC_OSM_TILES
+    #: XYZ template of a tile server the coordinator set up (e.g. the city's own); empty: none. The
+    #: app fetches nothing from a public server unasked: offline it serves the area's MBTiles file
+    #: (``geo.tiles.install_area_map``), and without tiles it draws a schematic map.
+    url_template: str = ""
     #: Sent as the User-Agent on mobile/desktop (browsers send their own).
     user_agent_package_name: str = "pl.teren.app"
     attribution: str = OSM_ATTRIBUTION
@@ -132,6 +133,8 @@ class TileSettings:
 
     def errors(self) -> list[FieldError]:
         template = self.url_template.strip()
+        if not template:
+            return []
         if not template.startswith(("http://", "https://")) or not all(
             part in template for part in ("{z}", "{x}", "{y}")
         ):

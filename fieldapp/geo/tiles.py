@@ -14,10 +14,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
 import re
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -223,3 +226,54 @@ class MBTilesServer:
             row = db.execute("SELECT value FROM metadata WHERE name = 'format'").fetchone()
         db.close()
         return (row[0] if row else "png").lower()
+
+
+# -- the area's map on the device ----------------------------------------------------------------
+
+#: Where the coordinator's MBTiles file of the area lives, under the app's data folder.
+AREA_MAP = Path("maps") / "area.mbtiles"
+
+
+@dataclass(frozen=True)
+class AreaMap:
+    """What an MBTiles file of the area holds (``metadata`` name and zoom levels, tile count)."""
+
+    path: Path
+    name: str
+    tiles: int
+    min_zoom: int | None
+    max_zoom: int | None
+
+
+def read_area_map(path: Path) -> AreaMap:
+    """Check that ``path`` is an MBTiles file with raster tiles; ValueError when it is not."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            meta = dict(db.execute("SELECT name, value FROM metadata").fetchall())
+            count, low, high = db.execute(
+                "SELECT count(*), min(zoom_level), max(zoom_level) FROM tiles"
+            ).fetchone()
+    except sqlite3.Error as exc:
+        raise ValueError(f"not an MBTiles file: {path} ({exc})") from exc
+    if not count:
+        raise ValueError(f"the MBTiles file has no tiles: {path}")
+    if str(meta.get("format", "png")).lower() not in ("png", "jpg", "jpeg", "webp"):
+        raise ValueError(f"the MBTiles file holds {meta.get('format')} tiles, not pictures: {path}")
+    return AreaMap(Path(path), str(meta.get("name") or Path(path).stem), count, low, high)
+
+
+def area_map_path(data_folder: Path) -> Path | None:
+    """The installed area map, if there is one."""
+    path = Path(data_folder) / AREA_MAP
+    return path if path.is_file() else None
+
+
+def install_area_map(data_folder: Path, source: Path) -> AreaMap:
+    """Copy a checked MBTiles file into the data folder (replacing the previous area's map)."""
+    read_area_map(source)
+    target = Path(data_folder) / AREA_MAP
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    shutil.copyfile(source, partial)
+    os.replace(partial, target)  # never a half-copied map in place
+    return read_area_map(target)

@@ -1,9 +1,11 @@
 """Walk lists: the doors of a zone to knock on today, in a short walking order.
 
 Contacts are grouped into doors by building (street + house number, or the same point), so a
-block of flats is one stop with its flats listed. Contacts marked "do not knock" — or whose door
-got that outcome in any visit — and those visited today are left out, each with its reason, and
-contacts without a position yet are listed apart (they cannot be placed on the route).
+block of flats is one stop with its flats listed: the list is buildings in route order, then
+their flats, each building once (skipped ones too: ``skipped_doors``). Contacts marked "do not
+knock" — or whose door got that outcome in any visit — and those visited today are left out, each
+with its reason, and contacts without a position yet are listed apart (they cannot be placed on
+the route).
 """
 
 from __future__ import annotations
@@ -66,6 +68,31 @@ class Skipped:
     label: str
     #: do_not_knock | visited_today
     reason: str
+    #: The contact's flat in its building ("" for a house or an unknown flat).
+    flat: str = ""
+
+
+@dataclass(frozen=True)
+class SkippedDoor:
+    """Skipped contacts of one building for one reason: one line of the walk list, not one a flat."""
+
+    label: str
+    reason: str
+    flats: tuple[str, ...]
+
+
+def skipped_doors(skipped: Iterable[Skipped]) -> list[SkippedDoor]:
+    """Group skipped contacts by building and reason, flats in natural order, first seen first."""
+    grouped: dict[tuple[str, str], set[str]] = {}
+    for item in skipped:
+        grouped.setdefault((item.label, item.reason), set()).update({item.flat} - {""})
+    return [SkippedDoor(label, reason, tuple(sorted(flats, key=_flat_order)))
+            for (label, reason), flats in grouped.items()]
+
+
+def _flat_order(flat: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in flat if ch.isdigit())
+    return (int(digits) if digits else 1 << 30, flat)
 
 
 @dataclass(frozen=True)
@@ -153,9 +180,9 @@ def build_walk_list(
         label = _label(contact)
         keys = _marks_of(contact)
         if contact.do_not_knock or keys & never_knock:
-            skipped.append(Skipped(contact.id, label, SKIP_DO_NOT_KNOCK))
+            skipped.append(Skipped(contact.id, label, SKIP_DO_NOT_KNOCK, _flat(contact)))
         elif keys & visited_today:
-            skipped.append(Skipped(contact.id, label, SKIP_VISITED_TODAY))
+            skipped.append(Skipped(contact.id, label, SKIP_VISITED_TODAY, _flat(contact)))
         elif contact.lat is None or contact.lon is None:
             unlocated.append(contact)
         else:

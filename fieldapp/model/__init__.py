@@ -5,6 +5,7 @@ No Flet imports here: the service imports this package too.
 
 from fieldapp.model.action import NeighbourhoodAction
 from fieldapp.model.base import SYNC_COLUMNS, SyncedRecord, new_id, utcnow
+from fieldapp.model.building import Building
 from fieldapp.model.contact import Consent, Contact
 from fieldapp.model.cooperation import (
     Attendance,
@@ -27,6 +28,7 @@ __all__ = [
     "RECORD_TYPES",
     "SYNC_COLUMNS",
     "Attendance",
+    "Building",
     "Consent",
     "Contact",
     "Diagnosis",

@@ -7,6 +7,7 @@ from typing import Any
 
 from fieldapp.model.action import NeighbourhoodAction
 from fieldapp.model.base import SyncedRecord
+from fieldapp.model.building import Building
 from fieldapp.model.contact import Consent, Contact
 from fieldapp.model.cooperation import NETWORK_RECORDS
 from fieldapp.model.diagnosis import Diagnosis, Need, Resource
@@ -18,7 +19,7 @@ RECORD_TYPES: dict[str, type[SyncedRecord]] = {
     model.record_type: model
     for model in (
         Zone, Contact, Consent, Visit, Diagnosis, Need, Resource, NeighbourhoodAction, Review,
-        *NETWORK_RECORDS,
+        *NETWORK_RECORDS, Building,
     )
 }
 

@@ -112,8 +112,18 @@ def review_errors(before: Wire | None, after: Wire) -> list[FieldError]:
     return errors
 
 
+def building_errors(before: Wire | None, after: Wire) -> list[FieldError]:
+    """A building's flat range runs forwards ("1–60", not "60–1")."""
+    first, last = after.get("flat_first"), after.get("flat_last")
+    if isinstance(first, int) and isinstance(last, int) and first > last:
+        return [FieldError("flat_last", "building_flat_range", {"first": first, "last": last})]
+    return []
+
+
 #: The rules of a record kind beyond its required fields, by wire record type.
-KIND_RULES: dict[str, RecordRule] = {"action": action_errors, "review": review_errors}
+KIND_RULES: dict[str, RecordRule] = {
+    "action": action_errors, "review": review_errors, "building": building_errors,
+}
 #: The fields a new record of each type must have: those its model declares without a default.
 REQUIRED: dict[str, frozenset[str]] = {
     record_type: frozenset(n for n in model.data_fields() if model.model_fields[n].is_required())

@@ -117,6 +117,17 @@ def approve(store: Store, target_type: str, target_id: str, comment: str = "") -
     return _decide(store, target_type, target_id, ReviewState.APPROVED, comment, required=False)
 
 
+def approve_many(store: Store, entries: list[tuple[str, str]]) -> list[Review]:
+    """A supervisor approves several entries at once (``(target_type, target_id)`` pairs); entries
+    already approved are left as they are."""
+    done = []
+    for target_type, target_id in entries:
+        current = review_of(store, target_type, target_id)
+        if current is None or current.state != ReviewState.APPROVED:
+            done.append(approve(store, target_type, target_id))
+    return done
+
+
 def return_entry(store: Store, target_type: str, target_id: str, comment: str) -> Review:
     """A supervisor sends the entry back to its author; the comment saying what to fix is required."""
     return _decide(store, target_type, target_id, ReviewState.RETURNED, comment, required=True)
@@ -171,18 +182,21 @@ class QueueRow:
     comment: str
     reviewer_id: str | None
     reviewed_hlc: str | None
+    #: Where it happened: a visit's address (empty for diagnoses and actions).
+    place: str = ""
 
 
 _KINDS_SQL: dict[str, str] = {
     "visit": """
         SELECT 'visit' AS kind, t.id, t.visited_at AS at, coalesce(t.animator_id, t.author_id) AS who,
-               t.zone_id, t.outcome AS label
+               t.zone_id, t.outcome AS label,
+               coalesce(nullif(t.address, ''), trim(t.street || ' ' || t.house_number)) AS place
         FROM visit t WHERE t.deleted = 0""",
     "diagnosis": """
-        SELECT 'diagnosis', t.id, t.period_start, t.author_id, t.zone_id, t.title
+        SELECT 'diagnosis', t.id, t.period_start, t.author_id, t.zone_id, t.title, ''
         FROM diagnosis t WHERE t.deleted = 0""",
     "action": """
-        SELECT 'action', t.id, coalesce(t.starts_on, t.created_at), t.author_id, t.zone_id, t.title
+        SELECT 'action', t.id, coalesce(t.starts_on, t.created_at), t.author_id, t.zone_id, t.title, ''
         FROM neighbourhoodaction t WHERE t.deleted = 0""",
 }
 
@@ -213,7 +227,8 @@ def review_queue(
     if not chosen:
         return []
     union = " UNION ALL ".join(_KINDS_SQL[k] for k in chosen)
-    where, params = ["1 = 1"], {"limit": limit}
+    where: list[str] = ["1 = 1"]
+    params: dict[str, object] = {"limit": limit}
     if animator_id:
         where.append("e.who = :animator")
         params["animator"] = animator_id
@@ -232,7 +247,7 @@ def review_queue(
         params.update({f"s{i}": s for i, s in enumerate(states)})
     query = f"""
         SELECT e.kind, e.id, e.at, e.who, e.zone_id, e.label,
-               coalesce(r.state, 'new'), coalesce(r.comment, ''), r.reviewer_id, r.updated_hlc
+               coalesce(r.state, 'new'), coalesce(r.comment, ''), r.reviewer_id, r.updated_hlc, e.place
         FROM ({union}) e
         LEFT JOIN review r ON r.target_type = e.kind AND r.target_id = e.id AND r.deleted = 0
         WHERE {" AND ".join(where)}
@@ -242,7 +257,8 @@ def review_queue(
     with store.engine.connect() as conn:
         rows = conn.execute(sql(query), params).all()
     return [
-        QueueRow(row[0], row[1], _moment(row[2]), row[3], row[4], row[5], row[6], row[7], row[8], row[9])
+        QueueRow(row[0], row[1], _moment(row[2]), row[3], row[4], row[5], row[6], row[7], row[8], row[9],
+                 row[10] or "")
         for row in rows
     ]
 

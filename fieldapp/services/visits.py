@@ -7,6 +7,7 @@ in the store's meta key ``visit.outcomes.extra``).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,7 @@ from fieldapp.geo.positions import place_fields
 from fieldapp.model import Contact, Visit, Zone
 from fieldapp.model.enums import VisitOutcome
 from fieldapp.model.fields import CODE
+from fieldapp.services.buildings import street_zone
 from fieldapp.services.reviews import mark_corrected
 from fieldapp.services.validation import (
     Invalid,
@@ -105,6 +107,20 @@ def log_visit(store: Store, **data: Any) -> Visit:
     return visit
 
 
+def log_knock(store: Store, **data: Any) -> Visit:
+    """A door-to-door knock: as ``log_visit``, and it needs a street and a house number (a knock
+    nobody can find again helps no one). Without a zone, and without a position to derive one from,
+    the zone is the one the street's known places lie in, so zone coverage counts the knock."""
+    errors = Errors()
+    for name in ("street", "house_number"):
+        if not str(data.get(name) or "").strip():
+            errors.add(name, f"door_{name}_required")
+    errors.raise_if_any()
+    if not data.get("zone_id") and data.get("lat") is None:
+        data["zone_id"] = street_zone(store, str(data["street"]))
+    return log_visit(store, **data)
+
+
 def log_visits(store: Store, items: list[dict[str, Any]]) -> list[Visit]:
     """Many visits (e.g. an import or a paper list typed in later) in one transaction: all or none."""
     parsers = _parsers(store)
@@ -161,9 +177,10 @@ def recent_visits(store: Store, limit: int = 50) -> list[Visit]:
         return list(session.exec(statement).all())
 
 
-_DUE = """
-    SELECT v.id FROM visit v
-    WHERE v.deleted = 0 AND v.follow_up_on IS NOT NULL AND v.follow_up_on <= :on
+#: Follow-ups no later visit to the same person or door closed (the visits' own ``follow_up_on``).
+_OPEN = """
+    FROM visit v
+    WHERE v.deleted = 0 AND v.follow_up_on IS NOT NULL
       AND NOT EXISTS (
         SELECT 1 FROM visit later
         WHERE later.deleted = 0 AND later.visited_at > v.visited_at AND later.id != v.id
@@ -173,20 +190,63 @@ _DUE = """
                 AND later.house_number = v.house_number AND later.flat = v.flat)
           )
       )
-    ORDER BY v.follow_up_on, v.visited_at
-    LIMIT :limit
 """
+_GROUP_ORDER = {
+    # The most recently missed first: a follow-up missed by a day is likelier still worth it.
+    "overdue": "v.follow_up_on < :on ORDER BY v.follow_up_on DESC, v.visited_at",
+    "today": "v.follow_up_on = :on ORDER BY v.visited_at",
+    "upcoming": "v.follow_up_on > :on ORDER BY v.follow_up_on, v.visited_at",
+}
 
 
-def follow_ups_due(store: Store, on: date, limit: int = 200) -> list[Visit]:
-    """Follow-ups planned for ``on`` or earlier that no later visit to the same person or door closed."""
-    with store.engine.connect() as conn:
-        ids = [row[0] for row in conn.execute(sql(_DUE), {"on": on.isoformat(), "limit": limit})]
+@dataclass(frozen=True)
+class FollowUps:
+    """Open follow-ups as of a day: the first ``limit`` of each group, and how many each holds."""
+
+    overdue: list[Visit]
+    today: list[Visit]
+    upcoming: list[Visit]
+    counts: dict[str, int]
+
+
+def _visits_by_id(store: Store, ids: list[str]) -> list[Visit]:
     if not ids:
         return []
     with store.read() as session:
         found = {v.id: v for v in session.exec(select(Visit).where(Visit.id.in_(ids))).all()}
     return [found[i] for i in ids]
+
+
+def follow_up_group(store: Store, on: date, group: str, limit: int = 1000) -> list[Visit]:
+    """One group of open follow-ups ("overdue", "today", "upcoming") as of ``on``, in its order."""
+    query = f"SELECT v.id {_OPEN} AND {_GROUP_ORDER[group]} LIMIT :limit"
+    with store.engine.connect() as conn:
+        ids = [row[0] for row in conn.execute(sql(query), {"on": on.isoformat(), "limit": limit})]
+    return _visits_by_id(store, ids)
+
+
+def follow_ups(store: Store, on: date, limit: int = 20) -> FollowUps:
+    """Open follow-ups as of ``on``: overdue, due that day and upcoming, each with its count."""
+    counting = (
+        "SELECT sum(v.follow_up_on < :on), sum(v.follow_up_on = :on), sum(v.follow_up_on > :on) " + _OPEN
+    )
+    with store.engine.connect() as conn:
+        overdue, today, upcoming = conn.execute(sql(counting), {"on": on.isoformat()}).one()
+    counts = {"overdue": overdue or 0, "today": today or 0, "upcoming": upcoming or 0}
+    groups = {
+        group: follow_up_group(store, on, group, limit) if counts[group] else [] for group in _GROUP_ORDER
+    }
+    return FollowUps(groups["overdue"], groups["today"], groups["upcoming"], counts)
+
+
+def follow_ups_due(store: Store, on: date, limit: int = 200) -> list[Visit]:
+    """Follow-ups planned for ``on`` or earlier that no later visit to the same person or door closed,
+    the earliest first."""
+    query = f"SELECT v.id {_OPEN} AND v.follow_up_on <= :on ORDER BY v.follow_up_on, v.visited_at"
+    query += " LIMIT :limit"
+    with store.engine.connect() as conn:
+        ids = [row[0] for row in conn.execute(sql(query), {"on": on.isoformat(), "limit": limit})]
+    return _visits_by_id(store, ids)
 
 
 def streets_in_zone(store: Store, zone_id: str | None, limit: int = 12) -> list[str]:

@@ -21,7 +21,7 @@ from fieldapp.services import contacts as contact_service
 from fieldapp.ui import widgets as w
 from fieldapp.ui.contact_detail import consent_line
 from fieldapp.ui.contacts import zone_names
-from fieldapp.ui.context import META_USER_NAME, UiContext
+from fieldapp.ui.context import META_DOOR_CONTACT, META_USER_NAME, UiContext
 from fieldapp.ui.forms import Form
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
@@ -295,7 +295,20 @@ class NewContactScreen(_ContactFormBase):
         if consent and consent["recorded_by"]:
             await self.ctx.set_setting(META_USER_NAME, consent["recorded_by"])
         self.ctx.toast(self.t("ui.contact.created"))
+        await self.created(contact)
+
+    async def created(self, contact: Contact) -> None:
         await self.ctx.replace(f"/contacts/{contact.id}")
+
+
+@screen("/doors/contact")
+class DoorContactScreen(NewContactScreen):
+    """A new contact made at a door: it opens under Wizyty, and saving goes back to the door, where
+    the contact is linked to the next knock (``ui.doors`` reads ``META_DOOR_CONTACT``)."""
+
+    async def created(self, contact: Contact) -> None:
+        await self.ctx.set_setting(META_DOOR_CONTACT, contact.id)
+        await self.ctx.back()
 
 
 @screen("/contacts/:contact_id/edit")

@@ -18,9 +18,13 @@ from fieldapp.ui import widgets as w
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
 
-PAGE = 50
-#: Pause after a keystroke before searching, so fast typing does not queue a search per letter.
-SEARCH_DELAY_S = 0.15
+#: Rows of the first page: two screens of a phone. Drawing rows is most of the time the list takes
+#: to appear in a browser (50 rows: ~600 ms from the tap in tests/benchmarks/ui.py, the reads
+#: ~2 ms), so more come with "Pokaż więcej".
+PAGE = 20
+#: Pause after a keystroke before searching, so fast typing does not queue a search per letter
+#: (people type a letter every ~150-250 ms; 100 ms keeps the answer under 300 ms).
+SEARCH_DELAY_S = 0.1
 
 
 def contact_title(ctx, contact: Contact) -> str:
@@ -91,7 +95,7 @@ class ContactsScreen(Screen):
         else:
             found = await self.ctx.call(contact_service.list_contacts, self.ctx.store, limit=PAGE)
             total = await self.ctx.call(count_contacts, self.ctx.store)
-            summary = self.t("ui.contacts.total", count=total)
+            summary = self.ctx.tn("ui.contacts.total", total)
         if mine != self.generation:
             return  # a newer keystroke is being answered
         self.summary.value = summary

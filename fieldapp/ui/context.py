@@ -7,8 +7,10 @@ import functools
 import inspect
 import json
 import logging
+import threading
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import flet as ft
 
@@ -17,6 +19,10 @@ from fieldapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, errors_by_fie
 from fieldapp.store import Store
 from fieldapp.ui.navigation import Navigator
 
+if TYPE_CHECKING:  # imported when first needed: geopy and requests cost ~0.3 s at start-up
+    from fieldapp.geo.settings import TileSettings
+    from fieldapp.geo.tiles import MBTilesServer
+
 log = logging.getLogger("fieldapp.ui")
 T = TypeVar("T")
 
@@ -24,8 +30,16 @@ T = TypeVar("T")
 META_LANGUAGE = "ui.language"
 META_USER_NAME = "ui.user_name"
 META_WALK = "ui.walk"
+#: A contact made from the door screen, linked to the door when the user is back there.
+META_DOOR_CONTACT = "ui.doors.new_contact"
 #: The zone chosen last (on Strefa, the map or the walk): screens open on it.
 META_ZONE = "ui.zone"
+
+
+def locale_configuration(lang: str) -> ft.LocaleConfiguration:
+    """Flutter's own texts (screen-reader labels such as "Close" and "Dismiss") in ``lang``."""
+    locales = {"pl": ft.Locale("pl", "PL"), "en": ft.Locale("en", "GB")}
+    return ft.LocaleConfiguration(supported_locales=list(locales.values()), current_locale=locales[lang])
 
 
 class UiContext:
@@ -48,12 +62,17 @@ class UiContext:
     def t(self, key: str, /, **params: object) -> str:
         return self.tr(key, **params)
 
+    def tn(self, key: str, n: int, /, **params: object) -> str:
+        """The plural form of ``key`` for the count ``n`` (``fieldapp.i18n.tn``)."""
+        return self.tr.n(key, n, **params)
+
     async def set_language(self, lang: str) -> None:
         """Switch the UI language live and remember it on this device."""
         if lang not in LANGUAGES or lang == self.lang:
             return
         await self.call(self.store.set_meta, META_LANGUAGE, lang)
         self.tr = Translator(lang)
+        self.page.locale_configuration = locale_configuration(lang)
         if self.nav:
             self.nav.rebuild()
 
@@ -177,6 +196,36 @@ class AppServices:
         self._sync_engine: Any = None
         self._auto_sync: Any = None
         self.sync_available: bool | None = None
+        #: The app's page origin in web mode ("http://127.0.0.1:8550"): the tile server lets it read.
+        self.web_origins: tuple[str, ...] = ()
+        self._tiles: tuple[Path, float, MBTilesServer, TileSettings] | None = None
+        self._tiles_lock = threading.Lock()
+
+    def area_tiles(self) -> TileSettings | None:
+        """Tiles of the area's MBTiles file on the device, served on loopback (started once, again
+        when a new file was loaded); None without one. Blocking: call it off the event loop."""
+        from fieldapp.geo.settings import TileSettings
+        from fieldapp.geo.tiles import MBTilesServer, area_map_path, read_area_map
+
+        path = area_map_path(self.store.path.parent)
+        with self._tiles_lock:
+            if path is None:
+                self._stop_tiles()
+                return None
+            stamp = path.stat().st_mtime
+            if self._tiles is None or self._tiles[:2] != (path, stamp):
+                self._stop_tiles()
+                area = read_area_map(path)
+                server = MBTilesServer(path, origins=self.web_origins).start()
+                settings = TileSettings(url_template=server.url_template, attribution=area.name,
+                                        max_native_zoom=area.max_zoom or 19, probe_timeout_s=2.0)
+                self._tiles = (path, stamp, server, settings)
+            return self._tiles[3]
+
+    def _stop_tiles(self) -> None:
+        if self._tiles is not None:
+            self._tiles[2].stop()
+            self._tiles = None
 
     def sync_engine(self) -> Any:
         """The sync engine, or ``None`` when the sync package is not installed in this build."""
@@ -212,6 +261,8 @@ class AppServices:
             self._auto_sync.request()
 
     def stop(self) -> None:
+        with self._tiles_lock:
+            self._stop_tiles()
         if self._auto_sync is not None:
             try:
                 self._auto_sync.stop()

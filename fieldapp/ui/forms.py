@@ -16,6 +16,7 @@ from fieldapp.ui.widgets import ChoiceField, parse_date
 
 Input = ft.TextField | ChoiceField | ft.Checkbox | ft.Switch
 T = TypeVar("T")
+AnInput = TypeVar("AnInput", ft.TextField, ChoiceField, ft.Checkbox, ft.Switch)
 
 
 class Form:
@@ -32,7 +33,7 @@ class Form:
         self.aliases: dict[str, str] = {}
         self.banner = ft.Text("", color=theme.DANGER, size=16, weight=ft.FontWeight.W_600, visible=False)
 
-    def add(self, name: str, control: Input) -> Input:
+    def add(self, name: str, control: AnInput) -> AnInput:
         self.inputs[name] = control
         return control
 

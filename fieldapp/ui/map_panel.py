@@ -3,9 +3,10 @@
 ``MapPanel`` is a self-contained builder (a ``.control`` to put in a layout) used by the map
 screen (``map_screen``). Markers show the kind of each place (contacts and resources by kind,
 visits by outcome), with the zone's outline and the user's position, on tiles from the configured
-server (an offline MBTiles file served on the device works too). When tiles cannot load — no
-signal, server down — it shows the same places as a list with distances and directions instead
-of an empty grey map.
+server or, offline, from the area's MBTiles file served on the device. Without tiles — none loaded,
+no signal, server down — it draws a schematic map on the device (``schematic_map``: the outline,
+the places coloured by status, the position and a scale), never an empty grey map; the same places
+are a tap away as a list with distances and directions.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from fieldapp.model.enums import NATURAL_PERSON_KINDS
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.context import UiContext
+from fieldapp.ui.schematic_map import schematic_map
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +101,7 @@ class MapPanel:
     def __init__(
         self,
         ctx: UiContext,
-        tiles: TileSettings,
+        tiles: TileSettings | None,
         *,
         on_open: Callable[[MapItem], Any] | None = None,
         on_tap: Callable[[float, float], Any] | None = None,
@@ -125,17 +127,17 @@ class MapPanel:
     # -- showing -----------------------------------------------------------------------------
 
     def show(self, data: MapData, *, tiles_ok: bool, position: Fix | None = None) -> None:
+        """Draw ``data``; without tiles (``tiles_ok`` False, or no tile source) the map is the
+        schematic drawing made on the device."""
         self.data = data
         self.position = position
-        self.tiles_ok = tiles_ok
-        if not tiles_ok:
-            self.mode = "list"
+        self.tiles_ok = tiles_ok and self.tiles is not None
         self._render()
 
     def _render(self) -> None:
         t = self.ctx.t
         data = self.data
-        self.notice.visible = not self.tiles_ok
+        self.notice.visible = not self.tiles_ok and self.mode == "map"
         counts = t(
             "geo.map.counts",
             contacts=data.count("contact"),
@@ -152,20 +154,24 @@ class MapPanel:
         self.body.content = self._list() if showing_list else self._map()
 
     async def _toggle(self) -> None:
-        """Switch between map and list; from the fallback list, check the tile server first."""
-        if self.mode == "list" and not self.tiles_ok:
+        """Switch between map and list; back to the map, check the tile server again (the
+        schematic drawing stands in when it still does not answer)."""
+        if self.mode == "list" and not self.tiles_ok and self.tiles is not None:
             center = self.position.point if self.position else self.data.center
-            if not await self.ctx.call(probe_tiles, self.tiles, *center):
-                self.ctx.toast(self.ctx.t("geo.map.still_no_tiles"))
-                self.ctx.page.update()
-                return
-            self.tiles_ok = True
+            self.tiles_ok = await self.ctx.call(probe_tiles, self.tiles, *center)
         self.mode = "map" if self.mode == "list" else "list"
         self._render()
         self.ctx.page.update()
 
     def _map(self) -> ft.Control:
         data = self.data
+        if not self.tiles_ok or self.tiles is None:
+            return ft.Column(
+                [schematic_map(data, self.position, lambda item: marker_style(item)[1], self.ctx.t,
+                               self.ctx.lang)],
+                scroll=ft.ScrollMode.AUTO,
+                expand=True,
+            )
         layers: list[ftm.MapLayer] = [
             ftm.TileLayer(
                 url_template=self.tiles.url_template,
@@ -327,6 +333,6 @@ class MapPanel:
         center = self.position.point if self.position else self.data.center
         if await self.ctx.call(probe_tiles, self.tiles, *center):
             return  # a missing tile at the edge of the area, not a dead server
-        log.info("map tiles cannot load; showing the list")
+        log.info("map tiles cannot load; drawing the schematic map")
         self.show(self.data, tiles_ok=False, position=self.position)
         self.ctx.page.update()

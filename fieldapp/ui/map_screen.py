@@ -24,6 +24,16 @@ from fieldapp.ui.place_screen import PlaceScreen
 from fieldapp.ui.registry import MenuEntry, screen
 
 
+def tile_source(ctx: Any) -> TileSettings | None:
+    """Where the map's tiles come from: the area's map on the device first (served on loopback),
+    else a tile server the coordinator configured; None: no tiles, the map is drawn on the device."""
+    area = ctx.services.area_tiles()
+    if area is not None:
+        return area
+    configured = load_tile_settings(ctx.store)
+    return configured if configured.url_template else None
+
+
 @screen("/zone/map", menu=MenuEntry("/zone", "geo.map.title", ft.Icons.MAP, order=10))
 class MapScreen(PlaceScreen):
     title_key = "geo.map.title"
@@ -32,7 +42,7 @@ class MapScreen(PlaceScreen):
     def build(self) -> ft.Control:
         ctx = self.ctx
         self._build_zone_picker()
-        self.tiles = TileSettings()
+        self.tiles: TileSettings | None = None
         self.panel = MapPanel(ctx, self.tiles, on_open=self._open, on_tap=self._tapped)
         self.pin_for: QueueItem | None = None
         self.pin_note = w.notice(self.t("geo.pick.tap_map"), icon=ft.Icons.TOUCH_APP)
@@ -59,7 +69,7 @@ class MapScreen(PlaceScreen):
     async def load(self) -> None:
         ctx = self.ctx
         await ctx.call(start_geocoding, ctx.store)
-        self.tiles = await ctx.call(load_tile_settings, ctx.store)
+        self.tiles = await ctx.call(tile_source, ctx)
         self.panel.tiles = self.tiles
         await self._load_zones()
         await self.refresh()
@@ -79,7 +89,7 @@ class MapScreen(PlaceScreen):
         position = self.position.point if self.position else None
         data = await ctx.call(load_map_data, ctx.store, zone_id=self.zone_id, position=position)
         center = position or data.origin or data.center
-        tiles_ok = await ctx.call(probe_tiles, self.tiles, *center)
+        tiles_ok = self.tiles is not None and await ctx.call(probe_tiles, self.tiles, *center)
         self.panel.show(data, tiles_ok=tiles_ok, position=self.position)
         await self._refresh_attention()
         self.update()

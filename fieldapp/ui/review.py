@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import flet as ft
 
@@ -19,6 +19,7 @@ from fieldapp.model import Diagnosis, NeighbourhoodAction, Visit
 from fieldapp.model.enums import VisitOutcome
 from fieldapp.services import reviews as review_service
 from fieldapp.services import visits as visit_service
+from fieldapp.services import zones as zone_service
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.forms import Form
@@ -51,56 +52,135 @@ def entry_title(ctx: Any, row: review_service.QueueRow) -> str:
     return f"{ctx.t(f'review.kind.{row.target_type}')}: {label}"
 
 
+#: The kinds of entries a supervisor reviews, for the kind filter.
+KINDS = ("visit", "diagnosis", "action")
+
+
+def who_text(ctx: Any, animator_id: str | None) -> str:
+    """Who logged an entry: "Ty" for this device's user, else the account's short code (devices
+    know no teammate's name)."""
+    if not animator_id:
+        return ctx.t("ui.review.who_unknown")
+    if animator_id == ctx.store.user_id:
+        return ctx.t("ui.review.who_me")
+    return ctx.t("ui.review.who", who=animator_id[:8])
+
+
 @screen("/more/review", menu=MenuEntry("/more", "ui.review.title", ft.Icons.FACT_CHECK, order=5))
 class ReviewQueueScreen(Screen):
+    """The queue: each row says what, where, who, in which zone and when; filters by state, kind,
+    zone and animator; rows not yet approved can be ticked and approved together."""
+
     title_key = "ui.review.title"
     scrolls = False
 
     def build(self) -> ft.Control:
         ctx = self.ctx
         self.reviewer = False
+        self.zones: dict[str, str] = {}
+        self.rows: list[review_service.QueueRow] = []
+        self.ticked: set[tuple[str, str]] = set()
         self.intro = w.muted("")
         self.filter = w.ChoiceField(
-            ctx,
-            self.t("ui.review.filter"),
-            [(key, self.t(f"ui.review.filter.{key}")) for key in FILTERS],
-            value="todo",
-            on_change=self._filter_changed,
+            ctx, self.t("ui.review.filter"), [(key, self.t(f"ui.review.filter.{key}")) for key in FILTERS],
+            value="todo", on_change=self._filter_changed,
         )
-        self.filter.control.visible = False
+        self.kind = w.ChoiceField(ctx, self.t("ui.review.kind"),
+                                  [(k, self.t(f"review.kind.{k}")) for k in KINDS],
+                                  allow_empty=self.t("ui.review.any"), on_change=self._filter_changed)
+        self.zone = w.ChoiceField(ctx, self.t("ui.review.zone"), [], allow_empty=self.t("ui.review.any"),
+                                  on_change=self._filter_changed)
+        self.animator = w.ChoiceField(ctx, self.t("ui.review.animator"), [],
+                                      allow_empty=self.t("ui.review.any"), on_change=self._filter_changed)
+        self.filters = ft.Row([c.control for c in (self.filter, self.kind, self.zone, self.animator)],
+                              wrap=True, visible=False)
+        self.bulk = w.primary_button(ctx, "", self._approve_ticked, icon=ft.Icons.DONE_ALL)
+        self.tick_all = w.secondary_button(ctx, self.t("ui.review.tick_all"), self._tick_all,
+                                           icon=ft.Icons.CHECKLIST)
+        self.bulk_row = ft.Row([self.tick_all, self.bulk], wrap=True, visible=False)
         self.list = ft.ListView(spacing=0, expand=True)
-        return ft.Column([self.intro, self.filter.control, self.list], spacing=8, expand=True)
+        return ft.Column([self.intro, self.filters, self.bulk_row, self.list], spacing=8, expand=True)
 
     async def load(self) -> None:
         ctx = self.ctx
         self.reviewer = await ctx.call(review_service.can_review, ctx.store)
-        self.filter.control.visible = self.reviewer
+        self.filters.visible = self.reviewer
+        zones = await ctx.call(zone_service.list_zones, ctx.store)
+        self.zones = {z.id: z.name for z in zones}
         if self.reviewer:
             self.intro.value = self.t("ui.review.intro_supervisor")
-            states = FILTERS[self.filter.value or "todo"]
-            rows = await ctx.call(review_service.review_queue, ctx.store, states=states)
+            self.zone.set_options(list(self.zones.items()))
+            everyone = await ctx.call(review_service.review_queue, ctx.store, limit=1000)
+            people = sorted({r.animator_id for r in everyone if r.animator_id})
+            self.animator.set_options([(p, who_text(ctx, p)) for p in people])
+            rows = await ctx.call(
+                review_service.review_queue, ctx.store, states=FILTERS[self.filter.value or "todo"],
+                kinds=[self.kind.value] if self.kind.value else None, zone_id=self.zone.value,
+                animator_id=self.animator.value,
+            )
         else:
             self.intro.value = self.t("ui.review.intro_animator")
             rows = await ctx.call(
                 review_service.review_queue, ctx.store, animator_id=ctx.store.user_id, states=["returned"]
             )
+        self.rows = rows
+        self.ticked &= {(r.target_type, r.target_id) for r in rows if r.state != "approved"}
+        self._show()
+
+    def _show(self) -> None:
         empty_key = "ui.review.empty_supervisor" if self.reviewer else "ui.review.empty_animator"
-        self.list.controls = [self._row(row) for row in rows] or [w.empty(self.t(empty_key))]
+        self.list.controls = [self._row(row) for row in self.rows] or [w.empty(self.t(empty_key))]
+        open_rows = [r for r in self.rows if r.state != "approved"]
+        self.bulk_row.visible = self.reviewer and bool(open_rows)
+        cast(ft.Text, self.bulk.content).value = self.t("ui.review.approve_ticked", count=len(self.ticked))
+        self.bulk.disabled = not self.ticked
 
     async def _filter_changed(self, _field: w.ChoiceField) -> None:
         await self.load()
 
     def _row(self, row: review_service.QueueRow) -> ft.Control:
         ctx = self.ctx
-        when = format_date(row.at, ctx.lang)
-        subtitle = " · ".join(p for p in (when, row.comment) if p)
+        parts = [format_date(row.at, ctx.lang), self.zones.get(row.zone_id or "", ""),
+                 who_text(ctx, row.animator_id), row.comment]
+        title = entry_title(ctx, row) + (f" — {row.place}" if row.place else "")
+        key = (row.target_type, row.target_id)
+        tick = None
+        if self.reviewer and row.state != "approved":
+            tick = ft.Checkbox(
+                value=key in self.ticked,
+                semantics_label=self.t("ui.review.tick", entry=title),
+                on_change=ctx.handler(lambda e, k=key: self._tick(k, e)),
+            )
         return w.row_tile(
             ctx,
-            entry_title(ctx, row),
-            subtitle,
+            title,
+            " · ".join(p for p in parts if p),
             on_click=lambda e, r=row: ctx.go(f"/more/review/{r.target_type}/{r.target_id}"),
+            leading=tick,
             trailing=state_badge(ctx, row.state),
         )
+
+    def _tick(self, key: tuple[str, str], event: Any) -> None:
+        if event.control.value:
+            self.ticked.add(key)
+        else:
+            self.ticked.discard(key)
+        cast(ft.Text, self.bulk.content).value = self.t("ui.review.approve_ticked", count=len(self.ticked))
+        self.bulk.disabled = not self.ticked
+
+    def _tick_all(self) -> None:
+        self.ticked = {(r.target_type, r.target_id) for r in self.rows if r.state != "approved"}
+        self._show()
+
+    async def _approve_ticked(self) -> None:
+        chosen = sorted(self.ticked)
+        if not chosen:
+            return
+        done = await self.ctx.call(review_service.approve_many, self.ctx.store, chosen)
+        self.ticked.clear()
+        self.ctx.services.request_sync()
+        self.ctx.toast(self.ctx.tn("ui.review.approved_many", len(done)))
+        await self.load()
 
 
 @screen("/more/review/:kind/:target_id")
@@ -114,12 +194,13 @@ class ReviewEntryScreen(Screen):
         self.state_line = ft.Row(spacing=8)
         self.comment_line = w.body("")
         self.comment = self.form.add("comment", w.text_field(self.t("ui.review.comment"), multiline=True))
+        self.approve_button = w.primary_button(
+            ctx, self.t("ui.review.approve"), self.approve, icon=ft.Icons.CHECK, height=56
+        )
         self.decide = ft.Column(
             [
                 self.comment,
-                w.primary_button(
-                    ctx, self.t("ui.review.approve"), self.approve, icon=ft.Icons.CHECK, height=56
-                ),
+                self.approve_button,
                 w.secondary_button(ctx, self.t("ui.review.return"), self.send_back, icon=ft.Icons.UNDO),
             ],
             spacing=10,
@@ -194,6 +275,7 @@ class ReviewEntryScreen(Screen):
         comment = review.comment if review else ""
         self.comment_line.value = self.t("review.returned_with", comment=comment) if comment else ""
         self.decide.visible = reviewer
+        self.approve_button.visible = state != "approved"  # nothing to approve twice
         returned = state == "returned" and not reviewer
         self.correct.visible = returned and self.kind == "visit"
         self.open_entry.visible = returned and self.kind != "visit"

@@ -20,6 +20,7 @@ from fieldapp.i18n.format import format_date
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.context import UiContext
+from fieldapp.ui.qr_photo import decode_qr, pick_qr_photo
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
 
@@ -99,6 +100,20 @@ def record_label(ctx: UiContext, record_type: str, name: str | None = None) -> s
     return ctx.t("ui.sync.record.named", kind=kind, name=name) if name else kind
 
 
+#: Errors meaning the server could not be reached (no network, no answer in time).
+UNREACHABLE = frozenset({"offline", "timeout"})
+
+
+def connection_key(status: Any) -> str:
+    """The catalog key of the connection line: enrolled or not, and whether the last try reached the
+    server (an enrolled phone without a network is not "connected")."""
+    if not getattr(status, "enrolled", False):
+        return "ui.sync.not_enrolled"
+    if getattr(status, "last_error_code", None) in UNREACHABLE:
+        return "ui.sync.enrolled_offline"
+    return "ui.sync.enrolled"
+
+
 async def sync_status(ctx: UiContext) -> Any:
     engine = ctx.services.sync_engine()
     if engine is None:
@@ -152,6 +167,9 @@ class SyncScreen(Screen):
                 w.muted(self.t("ui.sync.enroll_help")),
                 self.code,
                 w.secondary_button(ctx, self.t("ui.sync.paste"), self.paste, icon=ft.Icons.CONTENT_PASTE),
+                w.secondary_button(
+                    ctx, self.t("ui.sync.qr_photo"), self.read_photo, icon=ft.Icons.QR_CODE_SCANNER
+                ),
                 self.server,
                 w.primary_button(ctx, self.t("ui.sync.enroll_button"), self.enroll, icon=ft.Icons.LINK),
             ],
@@ -176,6 +194,10 @@ class SyncScreen(Screen):
         )
 
     async def load(self) -> None:
+        code, server = self.query.pop("code", ""), self.query.pop("server", "")
+        link = enrollment_text(code, server) if code else ""
+        if link and not self.code.value:  # opened by a teren://enroll link (the phone's deep link)
+            self.code.value = link
         pending = await self.ctx.call(self.ctx.store.pending_changes)
         status = await sync_status(self.ctx)
         rows: list[ft.Control] = [w.labelled(self.t("ui.sync.pending_label"), str(pending))]
@@ -187,19 +209,16 @@ class SyncScreen(Screen):
             enrolled = bool(getattr(status, "enrolled", False))
             last = getattr(status, "last_success_at", None)
             rows += [
-                w.labelled(
-                    self.t("ui.sync.state"),
-                    self.t("ui.sync.enrolled") if enrolled else self.t("ui.sync.not_enrolled"),
-                ),
+                w.labelled(self.t("ui.sync.state"), self.t(connection_key(status))),
                 w.labelled(self.t("ui.sync.server"), getattr(status, "server_url", "") or "—"),
                 w.labelled(
                     self.t("ui.sync.last_label"),
                     format_date(last, self.ctx.lang) if last else self.t("ui.sync.never"),
                 ),
             ]
-            code = getattr(status, "last_error_code", None)
-            if code:
-                rows.append(w.notice(sync_error_message(self.ctx, code), icon=ft.Icons.ERROR_OUTLINE))
+            error_code = getattr(status, "last_error_code", None)
+            if error_code:
+                rows.append(w.notice(sync_error_message(self.ctx, error_code), icon=ft.Icons.ERROR_OUTLINE))
             clock = clock_warning(self.ctx, status)
             if clock:
                 rows.append(w.notice(clock, icon=ft.Icons.SCHEDULE))
@@ -213,6 +232,18 @@ class SyncScreen(Screen):
         text = await ft.Clipboard().get()
         if text:
             self.code.value = text.strip()
+
+    async def read_photo(self) -> None:
+        """The enrollment link read from a photo of the coordinator's QR code."""
+        picture = await pick_qr_photo()
+        if picture is None:
+            return
+        text = await self.ctx.call(decode_qr, picture)
+        if not text or not text.lower().startswith("teren://enroll"):
+            self.code.error = self.t("ui.sync.qr_not_found")
+            return
+        self.code.error = None
+        self.code.value = text
 
     async def enroll(self) -> None:
         engine = self.ctx.services.sync_engine()
@@ -283,7 +314,8 @@ class SyncScreen(Screen):
     def _rejection_reasons(self, rejected: list[Any]) -> list[ft.Control]:
         """Why changes were refused, in plain words: each record (which field, why), then the
         rest counted by reason, most frequent first."""
-        lines = [w.body(line) for line in rejection_lines(self.ctx, rejected, self._name_of)]
+        said = rejection_lines(self.ctx, rejected, self._name_of)
+        lines: list[ft.Control] = [w.body(line) for line in said]
         reasons = Counter(getattr(item, "code", "") for item in rejected[RECEIPT_DETAILS:])
         key = "ui.sync.receipt.rejected_why"
         return lines + [

@@ -1,13 +1,19 @@
-"""Dziś: the current walk (one tap back to the doors), follow-ups due, today's count, pending sync."""
+"""Dziś: the current walk (one tap back to the doors), follow-ups, today's count, pending sync.
+
+Follow-ups come in three groups with their counts — overdue (marked, the most recently missed
+first), today, upcoming — each showing its first rows and a button for the rest, so a follow-up
+set for next week is visible from the day it is set.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 
 import flet as ft
 
 from fieldapp.i18n.format import address_of, format_date
+from fieldapp.model import Visit
 from fieldapp.services import reviews as review_service
 from fieldapp.services import visits as visit_service
 from fieldapp.ui import theme
@@ -16,6 +22,11 @@ from fieldapp.ui.context import META_WALK
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
 from fieldapp.ui.sync_screen import sync_summary
+
+#: Follow-ups shown per group before "Pokaż wszystkie".
+FIRST_ROWS = 5
+GROUPS = ("overdue", "today", "upcoming")
+OVERDUE_COLOR = "#A50E0E"
 
 
 @screen("/today")
@@ -34,7 +45,8 @@ class TodayScreen(Screen):
             expand=True,
         )
         self.counts = w.body("", size=16)
-        self.follow_ups = ft.Column(spacing=0)
+        self.follow_ups = ft.Column(spacing=4)
+        self.follow_up_heading = w.heading(self.t("ui.today.follow_ups"))
         # Entries the coordinator returned: shown first, where the person who can fix them looks.
         self.returned = ft.Column(spacing=0, visible=False)
         self.sync_line = w.muted(self.t("ui.common.loading"))
@@ -49,7 +61,7 @@ class TodayScreen(Screen):
                     ft.Row([self.walk_button]),
                     self.counts,
                 ),
-                w.heading(self.t("ui.today.follow_ups")),
+                self.follow_up_heading,
                 self.follow_ups,
                 w.card(
                     w.heading(self.t("ui.sync.title"), size=18),
@@ -69,32 +81,67 @@ class TodayScreen(Screen):
             number = walk.get("house_number") or ""
             self.walk_text.value = self.t("ui.today.walk_at", where=where, number=number) if number else where
             self.walk_button.content.value = self.t("ui.today.continue_walk")
-        today = datetime.now().date()
+        today = date.today()
         recent = await ctx.call(visit_service.recent_visits, ctx.store, 200)
         todays = [v for v in recent if v.visited_at.astimezone().date() == today]
         if todays:
-            by_outcome = Counter(v.outcome for v in todays)
-            talked = by_outcome.get("talked", 0)
-            self.counts.value = self.t("ui.today.counts", doors=len(todays), talked=talked)
-        due = await ctx.call(visit_service.follow_ups_due, ctx.store, today)
-        rows: list[ft.Control] = []
-        for visit in due[:30]:
-            when = format_date(visit.follow_up_on, ctx.lang)
-            subtitle = " · ".join(p for p in (when, visit.next_step or visit.notes) if p)
-            target = f"/contacts/{visit.contact_id}" if visit.contact_id else f"/doors?from_visit={visit.id}"
-            rows.append(
-                w.row_tile(
-                    ctx,
-                    address_of(visit) or self.t("ui.today.no_address"),
-                    subtitle,
-                    on_click=lambda e, r=target: ctx.go(r),
-                    leading=ft.Icon(ft.Icons.EVENT),
-                )
+            talked = Counter(v.outcome for v in todays).get("talked", 0)
+            visits = ctx.tn("ui.count.visits", len(todays))
+            self.counts.value = (
+                self.t("ui.today.counts", visits=visits, talks=ctx.tn("ui.count.talks", talked))
+                if talked
+                else self.t("ui.today.counts_visits", visits=visits)
             )
-        self.follow_ups.controls = rows or [w.empty(self.t("ui.today.no_follow_ups"))]
+        await self._load_follow_ups(today)
         await self._load_returned()
         self.sync_line.value = await sync_summary(ctx)
         self.sync_line.color = theme.INK
+
+    async def _load_follow_ups(self, today: date) -> None:
+        ctx = self.ctx
+        found = await ctx.call(visit_service.follow_ups, ctx.store, today, FIRST_ROWS)
+        rows: list[ft.Control] = []
+        for group in GROUPS:
+            count = found.counts[group]
+            if not count:
+                continue
+            visits: list[Visit] = getattr(found, group)
+            section = ft.Column(spacing=0)
+            section.controls = [
+                w.body(self.t(f"ui.today.follow_ups.{group}", count=count), size=17,
+                       weight=ft.FontWeight.W_700, color=OVERDUE_COLOR if group == "overdue" else theme.INK),
+                *[self._row(visit, group) for visit in visits],
+            ]
+            if count > len(visits):
+                section.controls.append(w.secondary_button(
+                    ctx, self.t("ui.today.follow_ups.all", count=count),
+                    lambda s=section, g=group: self._show_all(s, g, today)))
+            rows.append(section)
+        total = sum(found.counts.values())
+        self.follow_up_heading.value = (
+            self.t("ui.today.follow_ups.total", count=total) if total else self.t("ui.today.follow_ups")
+        )
+        self.follow_ups.controls = rows or [w.empty(self.t("ui.today.no_follow_ups"))]
+
+    async def _show_all(self, section: ft.Column, group: str, today: date) -> None:
+        visits = await self.ctx.call(visit_service.follow_up_group, self.ctx.store, today, group)
+        section.controls = [section.controls[0], *[self._row(visit, group) for visit in visits]]
+
+    def _row(self, visit: Visit, group: str) -> ft.Control:
+        ctx = self.ctx
+        when = format_date(visit.follow_up_on, ctx.lang)
+        if group == "overdue":
+            when = self.t("ui.today.overdue_since", date=when)
+        subtitle = " · ".join(p for p in (when, visit.next_step or visit.notes) if p)
+        target = f"/contacts/{visit.contact_id}" if visit.contact_id else f"/doors?from_visit={visit.id}"
+        icon = ft.Icons.EVENT_BUSY if group == "overdue" else ft.Icons.EVENT
+        return w.row_tile(
+            ctx,
+            address_of(visit) or self.t("ui.today.no_address"),
+            subtitle,
+            on_click=lambda e, r=target: ctx.go(r),
+            leading=ft.Icon(icon, color=OVERDUE_COLOR if group == "overdue" else theme.INK),
+        )
 
     async def _load_returned(self) -> None:
         ctx = self.ctx

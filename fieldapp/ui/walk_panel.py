@@ -8,7 +8,7 @@ from typing import Any
 import flet as ft
 
 from fieldapp.geo.gps import Fix
-from fieldapp.geo.walk import WalkList, WalkStop
+from fieldapp.geo.walk import SkippedDoor, WalkList, WalkStop, skipped_doors
 from fieldapp.i18n.format import format_distance, format_distance_direction
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
@@ -58,12 +58,18 @@ class WalkPanel:
         ]
         extra: list[ft.Control] = []
         if walk.skipped:
-            extra.append(w.heading(t("geo.walk.skipped", count=len(walk.skipped)), size=16))
-            extra += [w.muted(f"{s.label} — {t(f'geo.walk.reason.{s.reason}')}") for s in walk.skipped]
+            doors = skipped_doors(walk.skipped)
+            extra.append(w.heading(t("geo.walk.skipped", count=len(doors)), size=16))
+            extra += [w.muted(self._skipped_line(door)) for door in doors]
         if walk.unlocated:
             extra.append(w.heading(t("geo.walk.unlocated", count=len(walk.unlocated)), size=16))
             extra += [w.muted(c.address or c.name) for c in walk.unlocated]
         self.extra.controls = extra
+
+    def _skipped_line(self, door: SkippedDoor) -> str:
+        t = self.ctx.t
+        flats = f" ({t('geo.walk.flats', flats=', '.join(door.flats))})" if door.flats else ""
+        return f"{door.label}{flats} — {t(f'geo.walk.reason.{door.reason}')}"
 
     def _next_card(self) -> ft.Control:
         t, lang = self.ctx.t, self.ctx.lang
@@ -126,6 +132,8 @@ class WalkPanel:
         else:
             leg = format_distance_direction(stop.leg_m, stop.direction, lang)
         subtitle = t("geo.walk.done_mark") if done else leg
+        if stop.door.flats:
+            subtitle += " · " + t("geo.walk.flats", flats=", ".join(stop.door.flats))
         return w.row_tile(
             self.ctx,
             f"{index + 1}. {stop.door.label}",

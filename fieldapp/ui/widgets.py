@@ -112,17 +112,14 @@ def icon_button(
 def fab(
     ctx: UiContext, label: str, on_click: Handler, icon: ft.IconData = ft.Icons.ADD
 ) -> ft.FloatingActionButton:
+    """An extended floating button (icon and label): as wide as its label, never cut to a circle."""
     return ft.FloatingActionButton(
-        content=ft.Row(
-            [ft.Icon(icon, color=ft.Colors.WHITE), ft.Text(label, color=ft.Colors.WHITE, size=16)],
-            tight=True,
-            spacing=6,
-        ),
+        icon=icon,
+        content=label,
         tooltip=label,
         on_click=ctx.handler(on_click, exclusive=True),
         bgcolor=theme.PRIMARY,
-        height=56,
-        width=None,
+        foreground_color=ft.Colors.WHITE,
         shape=ft.RoundedRectangleBorder(radius=16),
     )
 

@@ -8,7 +8,9 @@
                    function if it defines one.
 - ``phone``        a new 412×860 page (a fresh app session) on ``app`` with semantics on: a
                    ``harness.Phone``.
-- ``new_phone``    a factory for a phone on any server: ``new_phone(server)``.
+- ``new_phone``    a factory for a phone on any server: ``new_phone(server)`` (``viewport=`` for
+                   another size). Requests to any host but this machine are refused, and a test
+                   that made one fails.
 
 Tests in a module share the app's store: give records unique names, or start your own server.
 """
@@ -22,7 +24,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from fieldapp.store import Store
-from tests.e2e.harness import CHROMIUM, CHROMIUM_FLAGS, PHONE, AppServer, Phone
+from tests.e2e.harness import CHROMIUM, CHROMIUM_FLAGS, PHONE, AppServer, Phone, block_external_requests
 
 pytestmark = pytest.mark.e2e
 
@@ -81,12 +83,16 @@ def app(request: pytest.FixtureRequest, app_server: Callable[..., AppServer]) ->
 
 
 @pytest.fixture
-def new_phone(browser: Browser) -> Iterator[Callable[[AppServer], Phone]]:
+def new_phone(browser: Browser) -> Iterator[Callable[..., Phone]]:
+    """Phones whose every request to a host other than this machine is refused and recorded: the
+    test fails on any (an offline phone has no CDN, no public tile server)."""
     contexts = []
+    external: list[str] = []
 
-    def open_phone(server: AppServer, path: str = "/") -> Phone:
-        context = browser.new_context(viewport=PHONE, locale="pl-PL")
+    def open_phone(server: AppServer, path: str = "/", viewport: dict[str, int] | None = None) -> Phone:
+        context = browser.new_context(viewport=viewport or PHONE, locale="pl-PL")
         contexts.append(context)
+        block_external_requests(context, external)
         page = context.new_page()
         page.set_default_timeout(30_000)
         return Phone(page).open(server.url + path)
@@ -94,6 +100,7 @@ def new_phone(browser: Browser) -> Iterator[Callable[[AppServer], Phone]]:
     yield open_phone
     for context in contexts:
         context.close()
+    assert not external, f"requests left the machine: {external}"
 
 
 @pytest.fixture

@@ -24,9 +24,10 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from fieldapp.store import Store
@@ -75,6 +76,29 @@ _SCREEN_TEXT_JS = """() => {
     host.querySelectorAll("input, textarea").forEach((e) => parts.push(e.value));
     return parts.join("\\n");
 }"""
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def is_external(url: str) -> bool:
+    """A request that would leave this machine (data: and blob: URLs never do)."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https", "ws", "wss") and (parts.hostname or "") not in LOOPBACK_HOSTS
+
+
+def block_external_requests(context: BrowserContext, seen: list[str]) -> None:
+    """Refuse every request of ``context`` to another host, and note its URL in ``seen``."""
+
+    def route(request_route: Route) -> None:
+        url = request_route.request.url
+        if is_external(url):
+            seen.append(url)
+            request_route.abort("blockedbyclient")
+        else:
+            request_route.continue_()
+
+    context.route("**/*", route)
 
 
 def free_port() -> int:

@@ -8,6 +8,8 @@ Nothing here touches the internet.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -22,7 +24,7 @@ from fieldapp.geo.settings import (
 from fieldapp.geo.tiles import MBTilesServer
 from fieldapp.model import Contact, Diagnosis, Resource, Visit, Zone, utcnow
 from fieldapp.store import Store
-from tests.e2e.harness import PHONE, TIMEOUT_MS, AppServer, Phone, free_port
+from tests.e2e.harness import PHONE, TIMEOUT_MS, AppServer, Phone, block_external_requests, free_port
 from tests.geo import lodz
 from tests.geo.fake_nominatim import FakeNominatim, lodz_gazetteer
 from tests.geo.tile_helpers import lodz_mbtiles
@@ -81,6 +83,8 @@ def open_screen(browser: Browser, server: AppServer, path: str, loads: list[str]
     """A phone opened straight on a screen's route (a deep link), semantics on; ``loads`` (when
     given) collects "done <url>" and "failed <url> <error>" for every request the page made."""
     ctx = browser.new_context(viewport=PHONE, locale="pl-PL", **context)
+    external: list[str] = []
+    block_external_requests(ctx, external)
     page: Page = ctx.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     if loads is not None:
@@ -94,6 +98,7 @@ def open_screen(browser: Browser, server: AppServer, path: str, loads: list[str]
         yield Phone(page)
     finally:
         ctx.close()
+    assert not external, f"requests left the machine: {external}"
 
 
 @pytest.fixture
@@ -151,22 +156,47 @@ def test_map_shows_markers_on_loopback_tiles(server: AppServer, tiles: MBTilesSe
     phone.see("Zamknij")
 
 
-def test_list_with_distances_when_tiles_fail(server: AppServer, screen_at: Callable[..., Phone]) -> None:
+def test_a_schematic_map_when_tiles_fail_and_the_list_a_tap_away(
+        server: AppServer, screen_at: Callable[..., Phone]) -> None:
     use_tiles(server, f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png")  # nothing listens
     phone = screen_at("/zone/map")
-    phone.see("Mapa się nie wczytuje")
+    phone.see("Bez podkładu mapy")
+    drawing = phone.page.locator('[flt-semantics-identifier="geo-schematic"]')
+    drawing.wait_for()
+    # The drawing says what it shows: the places and the scale bar's length.
+    phone.see(re.compile(r"Schemat strefy: miejsca: 9, skala \d+\s(m|km)"))
+    assert markers(phone, "contact").count() == 0
+    phone.tap("Lista", exact=True)
     phone.page.locator('[flt-semantics-identifier="geo-map-list"]').wait_for()
     text = phone.text()
-    assert markers(phone, "contact").count() == 0
     assert "odległości od środka strefy" in text
     for name in ("Fundacja Piotrkowska", "Sala w Pasażu Rubinsteina", "Mieszkanka Tuwima 10"):
         assert name in text
     assert re.search(r"\d\s(m|km) na ", text)  # "210 m na wschód": distance and direction in words
-    # Asking for the map again while the server is still down keeps the list.
+    # Back to the map while the server is still down: the drawing again, never a grey square.
     phone.tap("Mapa", exact=True)
-    toast = phone.page.get_by_role("group", name="Mapa nadal się nie wczytuje — zostaje lista.")
-    toast.wait_for()
-    assert phone.page.locator('[flt-semantics-identifier="geo-map-list"]').count() == 1
+    drawing.wait_for()
+
+
+def test_the_area_map_loaded_by_command_is_served_on_the_device(
+        server: AppServer, tiles: MBTilesServer, screen_at: Callable[..., Phone]) -> None:
+    """``fieldapp --load-map FILE``: no tile server configured, the map shows the file's tiles,
+    fetched from this machine only (the phone fixture fails on any other request)."""
+    use_tiles(server, "")  # no tile server: only the file on the device
+    done = subprocess.run(
+        [sys.executable, "-m", "fieldapp", "--load-map", str(tiles.path), "--data-dir", str(server.data_dir)],
+        capture_output=True, text=True, check=True,
+    )
+    assert "Loaded the map" in done.stdout
+    loads: list[str] = []
+    phone = screen_at("/zone/map")
+    phone.page.on("requestfinished", lambda request: loads.append(request.url))
+    markers(phone, "contact").first.wait_for()
+    phone.page.wait_for_timeout(1_500)
+    assert [u for u in loads if re.search(r"/\d+/\d+/\d+\.png$", u)], "no tile was loaded"
+    assert all(u.startswith("http://127.0.0.1:") for u in loads)
+    screen = screen_at("/zone/area-map")
+    screen.see(re.compile(r"Mapa: .* · kafelki: \d+"))
 
 
 def test_walk_list_from_the_gps_position(server: AppServer, screen_at: Callable[..., Phone]) -> None:

@@ -111,9 +111,9 @@ def test_return_correct_and_approve(team: Team, new_phone: Callable[..., Phone],
     boss.see("Do przejrzenia")
     boss.tap("Wizyta: Rozmowa")
     boss.see("Rozmowa o ławkach")
-    boss.fill("Komentarz dla autora", "Dopisz następny krok")
+    boss.fill("Co poprawić (komentarz)", "Dopisz następny krok")
     boss.tap("Zwróć do poprawy")
-    boss.see("Wpis zwrócony do poprawy")
+    boss.see("Zwrócono wpis do poprawy")
     sync_now(new_phone, team.supervisor)
 
     # The animator syncs, sees the comment and corrects the visit.
@@ -152,6 +152,31 @@ def test_return_correct_and_approve(team: Team, new_phone: Callable[..., Phone],
     finally:
         check.close()
     assert team.animator.errors_logged() == [] and team.supervisor.errors_logged() == []
+
+
+def test_review_rows_say_where_who_and_when_and_are_approved_together(
+    team: Team, new_phone: Callable[..., Phone]
+) -> None:
+    """After the test above: the knock at Zielona 7 still waits, Zielona 9 is approved."""
+    boss = new_phone(team.supervisor, "/more/review")
+    boss.see("Wizyta: Nikogo nie ma — Zielona 7")  # kind, outcome and address
+    boss.see("osoba ")  # who logged it
+    boss.not_see("Wizyta: Rozmowa — Zielona 9")  # approved: not waiting any more
+    boss.choose("Pokaż", "Wszystkie")
+    boss.tap("Wizyta: Rozmowa — Zielona 9")
+    boss.see("Zatwierdzony")
+    boss.not_see("Zatwierdź", timeout_ms=3_000)  # an approved entry offers no second approval
+    boss.back()
+
+    boss.choose("Rodzaj", "Wizyta")
+    boss.choose("Pokaż", "Do przejrzenia (nowe i poprawione)")
+    boss.tap("Zaznacz wszystkie")
+    boss.tap("Zatwierdź zaznaczone (1)")
+    boss.see("Zatwierdzono 1 wpis")
+    boss.see("Nic tu nie czeka.")
+    with team.supervisor.store() as store:
+        waiting = reviews.review_queue(store, states=["new", "corrected"], kinds=["visit"])
+    assert waiting == []
 
 
 def test_conflict_log_on_the_supervisors_phone(team: Team, new_phone: Callable[..., Phone]) -> None:

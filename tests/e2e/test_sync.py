@@ -12,9 +12,10 @@ from fieldapp.model import Review
 from fieldapp.services import contacts, zones
 from fieldapp.store import Store
 from fieldapp.sync import SyncEngine
+from fieldapp.sync.meta import K_SERVER, K_TOKEN
 from sync.server.accounts import create_demo_setup
 from sync.server.local import LocalServer, start_local_server
-from tests.e2e.harness import AppServer, Phone
+from tests.e2e.harness import AppServer, Phone, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +36,7 @@ def test_enroll_sync_and_a_teammate_receives_it(
     app: AppServer, new_phone, service: LocalServer, tmp_path: Path
 ) -> None:
     phone: Phone = new_phone(app, "/more/sync")
-    phone.see("urządzenie niepołączone z serwerem")
+    phone.see("Urządzenie niepołączone z serwerem")
 
     # A mistyped code is refused in plain words, and nothing else changes.
     phone.fill("Kod lub treść kodu QR", "ABCD-EFGH-IJKL")
@@ -46,7 +47,7 @@ def test_enroll_sync_and_a_teammate_receives_it(
     setup = create_demo_setup(service.db, service.url)
     phone.fill("Kod lub treść kodu QR", setup.enrollment.code)
     phone.tap("Połącz", exact=True)
-    phone.see("Połączone z serwerem")
+    phone.see("Połączono z serwerem")
 
     phone.tap("Synchronizuj teraz")
     phone.see("Synchronizacja zakończona")
@@ -75,3 +76,15 @@ def test_enroll_sync_and_a_teammate_receives_it(
     phone.see("Odrzucone: 1")
     phone.see("Ocena wpisu: Twoja rola nie pozwala na tę operację.")
     assert app.errors_logged() == []
+
+
+def test_the_state_line_says_so_when_the_server_cannot_be_reached(app: AppServer, new_phone) -> None:
+    """Enrolled (by the test before) but offline: not "Połączono z serwerem"."""
+    with app.store() as store:
+        if not store.meta(K_TOKEN):
+            pytest.skip("needs the enrolled phone of the test before")
+        store.set_meta(K_SERVER, f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    phone: Phone = new_phone(app, "/more/sync")
+    phone.tap("Synchronizuj teraz")
+    phone.see("Brak połączenia z serwerem — zmiany czekają na urządzeniu")
+    phone.not_see("Połączono z serwerem")

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from fieldapp.i18n.catalog import sync as sync_texts
+from fieldapp.i18n import LANGUAGES, catalogs
 from sync.server import tables as t
 from sync.server.db import Database
 
@@ -22,4 +22,4 @@ def service_records(db: Database, program_id: str, record_type: str) -> dict[str
 def explained(code: str) -> bool:
     """The sync screen has plain words for this error code in every language."""
     key = f"sync.error.{code}"
-    return key in sync_texts.PL and key in sync_texts.EN
+    return all(key in catalogs()[lang] for lang in LANGUAGES)

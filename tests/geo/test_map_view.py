@@ -90,11 +90,15 @@ def test_panel_draws_markers_by_kind_outline_and_position(store: Store, zone: Zo
     assert "Mieszkaniec / mieszkanka: Anna" in labels and "Rozmowa: Piotrkowska 138" in labels
 
 
-def test_panel_falls_back_to_a_list_with_distances(store: Store, zone: Zone) -> None:
+def test_panel_draws_a_schematic_without_tiles_and_lists_with_distances(store: Store, zone: Zone) -> None:
     panel = MapPanel(ctx_for(store), TileSettings())
     data = load_map_data(store, zone_id=zone.id, position=lodz.PLAC_WOLNOSCI)
     panel.show(data, tiles_ok=False)
-    assert panel.mode == "list" and panel.notice.visible
+    assert panel.mode == "map" and panel.notice.visible
+    [drawing] = panel.body.content.controls
+    assert drawing.identifier == "geo-schematic" and "skala" in drawing.label
+    panel.mode = "list"
+    panel._render()
     listing = panel.body.content
     assert listing.identifier == "geo-map-list"
     rows = listing.content.controls

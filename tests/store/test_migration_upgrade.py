@@ -127,7 +127,8 @@ def _columns(path: Path, table: str) -> list[str]:
         conn.close()
 
 
-@pytest.mark.parametrize("old_version", range(1, LATEST_VERSION))
+# The versions that exist (branches reserve numbers, so there may be gaps), all but the newest.
+@pytest.mark.parametrize("old_version", [m.version for m in available() if m.version < LATEST_VERSION])
 def test_old_database_opens_with_every_row_and_newest_schema(tmp_path: Path, old_version: int) -> None:
     path = tmp_path / "old.db"
     written = build_old_database(path, old_version)

@@ -347,3 +347,17 @@ def test_new_records_beyond_one_insert_statement_arrive_whole(
             .all()
         )
     assert len(seqs) == len(set(seqs)) == 50
+
+
+def test_a_building_s_flat_range_reaches_the_teammates(world: World) -> None:
+    from fieldapp.model import Building
+    from fieldapp.services.buildings import building_flats, save_building
+
+    a, b = world.device(), world.device()
+    building = save_building(a.store, {"street": "Czajkowskiego", "house_number": "120a", "staircase": "II",
+                                       "flat_first": 1, "flat_last": 60})
+    assert a.engine.sync().applied == 1
+    assert b.engine.sync().pulled == 1
+    got = b.store.get(Building, building.id)
+    assert got is not None and (got.flat_first, got.flat_last, got.staircase) == (1, 60, "II")
+    assert len(building_flats(b.store, "Czajkowskiego", "120a", "II").flats) == 60

@@ -1,1 +1,0 @@
-"""Catalog areas: one module per area, each with ``PL`` and ``EN`` dicts."""
