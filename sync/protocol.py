@@ -68,6 +68,12 @@ class RejectCode(StrEnum):
     #: per-change result: such a batch is refused whole with HTTP 403 ``forbidden`` whose ``changes``
     #: name the offending changes (the device drops them and sends the rest again).
     FORBIDDEN = "forbidden"
+    #: The record's person was erased (RODO art. 17) and the change would bring personal data back:
+    #: clear ``erased_at`` or write a personal field with anything but its empty value. Nothing of
+    #: the change is kept; the service restamps the fields it named above its HLCs, so the device's
+    #: next pull puts its copy back to the erased state (it shows the refusal, it need not undo it).
+    #: Only an admin's ``teren-sync restore-erased`` takes a person off the erased list.
+    ERASED = "erased"
 
 
 def _no_nul(value: str) -> str:

@@ -24,6 +24,7 @@ from sync.gc_tuning import tune_for_service
 from sync.server import accounts
 from sync.server import tables as t
 from sync.server.db import SQLITE_PAGE_SIZE, Database, SQLiteBusyError, database_url, repage_sqlite
+from sync.server.restore import restore_erased
 
 
 def _location(args: argparse.Namespace) -> str:
@@ -75,6 +76,14 @@ def _enroll(args: argparse.Namespace) -> int:
     if args.png:
         Path(args.png).write_bytes(accounts.qr_png(made.uri))
         print(f"png:     {args.png}")
+    return 0
+
+
+def _restore_erased(args: argparse.Namespace) -> int:
+    done = restore_erased(_db(args), args.contact, args.admin)
+    print(f"contact {done.contact_id}: taken off the erased list (erased at {done.erased_at or '?'}).")
+    print("Devices clear its erasure at their next sync; its fields may be filled in again.")
+    print("What the erasure removed is not brought back. Audit log: restored_erasure by " + args.admin)
     return 0
 
 
@@ -192,6 +201,22 @@ def parser() -> argparse.ArgumentParser:
     revoke.add_argument("--db", default=argparse.SUPPRESS)
     revoke.add_argument("device", help="device id (service id or the device's own id)")
     revoke.set_defaults(func=_revoke)
+
+    restore = sub.add_parser(
+        "restore-erased",
+        help="an admin takes an erased person off the erased list (what was erased stays gone)",
+        description=(
+            "For an erasure made by mistake. Clears the contact's erased_at on the service and, at their "
+            "next sync, on every device; its fields may then be filled in again and records naming it keep "
+            "their notes. Nothing the erasure removed is brought back. No push can do this: a change "
+            "that would clear an erasure is refused ('erased'). Recorded in the program's audit log "
+            "(restored_erasure) under the admin's account, which must be an admin of the contact's program."
+        ),
+    )
+    restore.add_argument("--db", default=argparse.SUPPRESS)
+    restore.add_argument("contact", help="the contact's id")
+    restore.add_argument("--admin", required=True, help="user id of the program's admin deciding it")
+    restore.set_defaults(func=_restore_erased)
 
     status = sub.add_parser("status", help="counts and devices, as JSON")
     status.add_argument("--db", default=argparse.SUPPRESS)
