@@ -6,6 +6,10 @@ The database is ``--db`` (a SQLite path or a ``postgresql://`` URL), else ``$TER
 
 ``repage`` rewrites an existing SQLite file with the page size new files get (16 KiB): stop every
 ``teren-sync serve`` using the file first.
+
+Addresses that go into enrollment QR codes (``enroll --server``, ``reissue --server``, ``serve
+--public-url``) must be https, or http on loopback; ``--insecure-http`` allows plain http elsewhere
+(a lab network, never residents' data). An address with user-info (``name@host``) is refused.
 """
 
 from __future__ import annotations
@@ -21,10 +25,13 @@ import sqlalchemy as sa
 
 from fieldapp.model.enums import Role
 from sync.gc_tuning import tune_for_service
-from sync.server import accounts
+from sync.protocol import check_server_url, is_loopback
+from sync.server import accounts, enrollments
 from sync.server import tables as t
 from sync.server.db import SQLITE_PAGE_SIZE, Database, SQLiteBusyError, database_url, repage_sqlite
 from sync.server.restore import restore_erased
+
+INSECURE_HELP = "allow a plain-http address off loopback (a lab, never residents' data)"
 
 
 def _location(args: argparse.Namespace) -> str:
@@ -42,15 +49,25 @@ def _serve(args: argparse.Namespace) -> int:
 
     from sync.server.app import create_app
 
+    public = _public_url(args)
     db = _db(args)
-    public = args.public_url or f"http://{args.host}:{args.port}"
     origins = args.allowed_origin or os.environ.get("TEREN_SYNC_ALLOWED_ORIGINS")
-    app = create_app(db, public_url=public, migrate=False, allowed_origins=origins)
+    app = create_app(
+        db, public_url=public, migrate=False, allowed_origins=origins, insecure_http=args.insecure_http
+    )
     tune_for_service()
     # Behind a TLS-terminating proxy: trust its X-Forwarded-Proto/-For only from the addresses given.
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True,
                 forwarded_allow_ips=args.forwarded_allow_ips, server_header=False)
     return 0
+
+
+def _public_url(args: argparse.Namespace) -> str | None:
+    """The address for QR codes: ``--public-url`` (checked), else this loopback address, else none
+    (each request's own, https when a trusted proxy says so)."""
+    if args.public_url:
+        return check_server_url(args.public_url, insecure_http=args.insecure_http)
+    return f"http://{args.host}:{args.port}" if is_loopback(args.host) else None
 
 
 def _create_team(args: argparse.Namespace) -> int:
@@ -68,14 +85,48 @@ def _create_user(args: argparse.Namespace) -> int:
 
 
 def _enroll(args: argparse.Namespace) -> int:
-    made = accounts.create_enrollment(_db(args), args.user, args.server, ttl=timedelta(hours=args.ttl_hours))
+    ttl = timedelta(hours=args.ttl_hours)
+    made = accounts.create_enrollment(
+        _db(args), args.user, args.server, ttl=ttl, insecure_http=args.insecure_http
+    )
+    return _print_code(made, args.png)
+
+
+def _reissue(args: argparse.Namespace) -> int:
+    ttl = timedelta(hours=args.ttl_hours) if args.ttl_hours else None
+    made = enrollments.reissue(
+        _db(args), args.code, server_url=args.server, ttl=ttl, insecure_http=args.insecure_http
+    )
+    print(f"replaced: {accounts.split_code(args.code)[0]} (no longer accepted)")
+    return _print_code(made, args.png)
+
+
+def _print_code(made: accounts.Enrollment, png: str | None) -> int:
     print(accounts.qr_ascii(made.uri))
     print(f"code:    {made.code}")
     print(f"uri:     {made.uri}")
     print(f"expires: {made.expires_at.isoformat(timespec='minutes')}")
-    if args.png:
-        Path(args.png).write_bytes(accounts.qr_png(made.uri))
-        print(f"png:     {args.png}")
+    if png:
+        Path(png).write_bytes(accounts.qr_png(made.uri))
+        print(f"png:     {png}")
+    return 0
+
+
+def _enrollments(args: argparse.Namespace) -> int:
+    listed = enrollments.codes(_db(args), everything=args.all)
+    if args.json:
+        print(json.dumps([code.as_json() for code in listed], indent=2, ensure_ascii=False))
+        return 0
+    if not listed:
+        print("no enrollment codes waiting")
+    for code in listed:
+        line = (f"{code.lookup}  {code.state:<8}  {code.user} ({code.role}, {code.user_id})  "
+                f"expires {code.expires_at.isoformat(timespec='minutes')}  wrong tries {code.wrong_attempts}")
+        if code.blocked_until:
+            line += f"  guessers wait until {code.blocked_until.isoformat(timespec='seconds')}"
+        print(line)
+        if code.needs_reissue:
+            print(f"    someone guessed at this code: replace it with 'teren-sync reissue {code.lookup}'")
     return 0
 
 
@@ -105,6 +156,11 @@ def _status(args: argparse.Namespace) -> int:
             "change_seq": conn.execute(sa.select(t.counter.c.value).where(t.counter.c.name == "change"))
             .scalar_one(),
         }
+    codes = enrollments.codes(db)
+    counts["enrollments"] = {
+        "active": sum(code.state == "active" for code in codes),
+        "needs_reissue": [code.lookup for code in codes if code.needs_reissue],
+    }
     counts["devices"] = [
         {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
         for row in accounts.devices(db)
@@ -162,7 +218,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--db", default=argparse.SUPPRESS)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--public-url", help="the address devices use (goes into enrollment QR codes)")
+    serve.add_argument(
+        "--public-url", help="the https address devices use (goes into enrollment QR codes)"
+    )
+    serve.add_argument(
+        "--insecure-http", action="store_true",
+        help="let enrollment QR codes name a plain-http address off loopback (a lab, no real data)",
+    )
     serve.add_argument("--log-level", default="info")
     serve.add_argument(
         "--forwarded-allow-ips",
@@ -192,10 +254,36 @@ def parser() -> argparse.ArgumentParser:
     enroll = sub.add_parser("enroll", help="one-time enrollment code and QR for a user's device")
     enroll.add_argument("--db", default=argparse.SUPPRESS)
     enroll.add_argument("user", help="user id")
-    enroll.add_argument("--server", required=True, help="the service address devices use")
+    enroll.add_argument("--server", required=True, help="the service's https address devices use")
     enroll.add_argument("--ttl-hours", type=float, default=24)
     enroll.add_argument("--png", help="also write the QR code as a PNG file")
+    enroll.add_argument("--insecure-http", action="store_true", help=INSECURE_HELP)
     enroll.set_defaults(func=_enroll)
+
+    listing = sub.add_parser(
+        "enrollments",
+        help="enrollment codes waiting to be used, and codes someone guessed at",
+        description="Codes not yet used, and every code with wrong tries (the secret is never shown). "
+        "A code someone guessed at is marked: replace it with 'teren-sync reissue <lookup>'.",
+    )
+    listing.add_argument("--db", default=argparse.SUPPRESS)
+    listing.add_argument("--all", action="store_true", help="also used, expired and replaced codes")
+    listing.add_argument("--json", action="store_true", help="as JSON")
+    listing.set_defaults(func=_enrollments)
+
+    again = sub.add_parser(
+        "reissue",
+        help="replace an unused enrollment code with a new one for the same user (prints its QR)",
+        description="The old code stops working at once; the new one goes to the same user, with the "
+        "old code's server address and lifetime unless given.",
+    )
+    again.add_argument("--db", default=argparse.SUPPRESS)
+    again.add_argument("code", help="its lookup part (as 'teren-sync enrollments' lists it), or all of it")
+    again.add_argument("--server", help="the service's https address (default: the old code's)")
+    again.add_argument("--ttl-hours", type=float, help="lifetime (default: the old code's)")
+    again.add_argument("--png", help="also write the QR code as a PNG file")
+    again.add_argument("--insecure-http", action="store_true", help=INSECURE_HELP)
+    again.set_defaults(func=_reissue)
 
     revoke = sub.add_parser("revoke", help="revoke a device (it wipes its data on next contact)")
     revoke.add_argument("--db", default=argparse.SUPPRESS)
@@ -218,7 +306,7 @@ def parser() -> argparse.ArgumentParser:
     restore.add_argument("--admin", required=True, help="user id of the program's admin deciding it")
     restore.set_defaults(func=_restore_erased)
 
-    status = sub.add_parser("status", help="counts and devices, as JSON")
+    status = sub.add_parser("status", help="counts, enrollment codes and devices, as JSON")
     status.add_argument("--db", default=argparse.SUPPRESS)
     status.set_defaults(func=_status)
 
