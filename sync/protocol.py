@@ -78,7 +78,8 @@ class RejectCode(StrEnum):
     #: clear ``erased_at`` or write a personal field with anything but its empty value. Nothing of
     #: the change is kept; the service restamps the fields it named above its HLCs, so the device's
     #: next pull puts its copy back to the erased state (it shows the refusal, it need not undo it).
-    #: Only an admin's ``teren-sync restore-erased`` takes a person off the erased list.
+    #: (A deletion in it is still taken: tombstones are final on both ends.) Only an admin's
+    #: ``teren-sync restore-erased`` takes a person off the erased list.
     ERASED = "erased"
 
 

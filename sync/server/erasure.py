@@ -84,18 +84,27 @@ def undoes_erasure(model: type[SyncedRecord], values: dict[str, Any]) -> bool:
 def overrule(row: dict[str, Any], incoming: Incoming, seq: int) -> None:
     """After refusing ``incoming`` (``undoes_erasure``): the fields it named get HLCs above its own,
     their stored values unchanged, and the record ``seq``. The device that sent it pulls the record
-    again and, by last-writer-wins, replaces its own newer values with the stored ones."""
+    again and, by last-writer-wins, replaces its own newer values with the stored ones.
+
+    A deletion in it is the one part taken: a tombstone is final on every device, the sender's
+    included, so refusing it would leave that device apart for good (and it writes no personal data).
+    """
     base = row["base_hlc"]
     stamps, field_seqs = dict(row["hlcs"]), dict(row["field_seqs"])
+    deleted = row["deleted"]
     for name in incoming.values:
         stamp = incoming.stamp(name)
-        if name == DELETED or not hlcs_.is_valid(stamp):
+        if not hlcs_.is_valid(stamp):
+            continue
+        if name == DELETED:
+            if incoming.values[name] and not deleted:
+                deleted, stamps[name], field_seqs[name] = True, stamp, seq
             continue
         if hlcs_.decode(stamp) >= hlcs_.decode(stamps.get(name, base)):
             stamps[name] = _bump(stamp)
         field_seqs[name] = seq
     updated = max([row["updated_hlc"], *stamps.values()])
-    row.update(hlcs=stamps, field_seqs=field_seqs, updated_hlc=updated, seq=seq)
+    row.update(hlcs=stamps, field_seqs=field_seqs, updated_hlc=updated, seq=seq, deleted=deleted)
 
 
 def erased_before(rows: dict[Key, dict[str, Any]]) -> set[str]:

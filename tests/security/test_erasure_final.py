@@ -101,6 +101,24 @@ def test_an_edit_made_before_the_erasure_was_known_is_refused_and_the_device_get
     assert _stored(world, ala.id)["phone"] == ""
 
 
+def test_a_deletion_carrying_personal_data_keeps_only_the_deletion(world: World) -> None:
+    """An animator renames and deletes the person offline: the change is refused (``erased``), but
+    its tombstone is taken, since no device takes a deletion back; both ends agree afterwards."""
+    animator, _boss, ala = _erased_person(world)
+    mine = animator.store.get(Contact, ala.id)
+    edit(animator.store, mine, name="Ala N.")
+    with animator.store.write() as conn:
+        animator.store.delete(conn, animator.store.get(Contact, ala.id))
+    receipt = animator.engine.sync()
+    assert [(r.id, r.code) for r in receipt.rejected] == [(ala.id, "erased")]
+    with world.db.read() as conn:
+        deleted = conn.execute(sa.select(t.record.c.deleted).where(t.record.c.id == ala.id)).scalar_one()
+    assert deleted and _stored(world, ala.id)["name"] == "" and _stored(world, ala.id)["erased_at"]
+    with animator.store.engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT name, deleted FROM contact WHERE id = ?", (ala.id,)).one()
+    assert tuple(row) == ("", 1)
+
+
 def test_a_supervisor_cannot_undo_an_erasure_either_nor_a_replayed_creation(world: World) -> None:
     animator, boss, ala = _erased_person(world)
     assert _write(world, boss, ala.id, erased_at=None)["code"] == "erased"
