@@ -67,7 +67,10 @@ def _public_url(args: argparse.Namespace) -> str | None:
     (each request's own, https when a trusted proxy says so)."""
     if args.public_url:
         return check_server_url(args.public_url, insecure_http=args.insecure_http)
-    return f"http://{args.host}:{args.port}" if is_loopback(args.host) else None
+    if not is_loopback(args.host):
+        return None
+    host = f"[{args.host}]" if ":" in args.host else args.host  # an IPv6 address
+    return f"http://{host}:{args.port}"
 
 
 def _create_team(args: argparse.Namespace) -> int:

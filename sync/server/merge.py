@@ -227,8 +227,8 @@ class _Batch:
             "updated_hlc": max([base, *stamps.values()]) if stamps else base,
             "deleted": deleted,
             "created_at": change.created_at,
-            # Who made it is whom the token names, whatever the change claims: a tampered app can
-            # put its records under no colleague's name or phone (nor under none).
+            # Who made it is whom the token names, whatever the change claims: a tampered app cannot
+            # file its records under a colleague's name or phone, nor under nobody's.
             "author_id": self.device.user_id,
             "device_id": self.device.client_device_id,
         }

@@ -108,6 +108,7 @@ class Actor:
     """One device and what it did."""
 
     engine: SyncEngine
+    transport: HttpTransport
     role: str
     team: str | None
     user_id: str
@@ -242,12 +243,12 @@ class Campaign:
             engine = SyncEngine(store, transport, batch_size=50, page_size=100)
             engine.enroll(accounts.create_enrollment(db, user, proxy.url).uri)
             offset_clock(engine.store, offset)
-            self.actors.append(Actor(engine, role, teams.get(team or ""), user))
+            self.actors.append(Actor(engine, transport, role, teams.get(team or ""), user))
 
     def _flush(self) -> None:
         """Everyone pushes what is left (a few rounds), then everyone pulls what the others sent."""
         for actor in self.actors:
-            actor.engine.transport.retries = 4
+            actor.transport.retries = 4
         for _ in range(6):
             for actor in self.actors:
                 actor.engine.sync()
@@ -317,13 +318,15 @@ def _disagreements(actor: Actor, held: dict[tuple[str, str], dict[str, Any]]) ->
         for row in conn.exec_driver_sql("SELECT id, notes, deleted FROM visit"):
             mine[("visit", row[0])] = (row[1], bool(row[2]))
     theirs: dict[tuple[str, str], tuple[Any, ...]] = {}
-    for key, row in held.items():
-        if actor.team is not None and row["team_id"] != actor.team:
+    for key, held_row in held.items():
+        if actor.team is not None and held_row["team_id"] != actor.team:
             continue
+        fields: tuple[str, ...]
         if key[0] == "contact":
-            theirs[key] = (row["name"], row["phone"], row["notes"], row["erased_at"], row["deleted"])
+            fields = ("name", "phone", "notes", "erased_at", "deleted")
         else:
-            theirs[key] = (row["notes"], row["deleted"])
+            fields = ("notes", "deleted")
+        theirs[key] = tuple(held_row[name] for name in fields)
     wrong = [key for key in mine.keys() | theirs.keys() if mine.get(key) != theirs.get(key)]
     return [
         f"device {actor.role}/{actor.team} holds {key} as {mine.get(key)}, the service as {theirs.get(key)}"

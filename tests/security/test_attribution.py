@@ -23,7 +23,7 @@ from tests.sync.helpers import add_contact, push_raw
 
 
 def _post_audit(world: World, device: Device, *targets: tuple[str, str]) -> dict[str, Any]:
-    entries = [
+    entries: list[dict[str, Any]] = [
         {"id": n, "at": "2026-11-20T10:00:00Z", "action": "viewed", "target_type": kind, "target_id": target}
         for n, (kind, target) in enumerate(targets, 1)
     ]
@@ -47,7 +47,7 @@ def test_a_forged_device_and_author_are_replaced_by_the_tokens(world: World) -> 
     attacker, victim = world.device(), world.device()
     stamp = hlc.encode(time.time_ns() // 1_000_000, 0, hlc.node_for(attacker.store.device_id))
     fields = {"kind": "resident", "name": "Fałszywy wpis"}
-    forged = {
+    forged: dict[str, Any] = {
         "record_type": "contact", "id": str(uuid.uuid4()), "fields": fields, "full": True, "base_hlc": stamp,
         "author_id": victim.user_id, "device_id": victim.store.device_id,
     }

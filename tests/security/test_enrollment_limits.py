@@ -11,6 +11,7 @@ import json
 import re
 import time
 import uuid
+from typing import Any
 from urllib.parse import unquote
 
 import pytest
@@ -26,7 +27,7 @@ from tests.sync.helpers import behind_proxy
 
 
 def _try(url: str, address: str, code: str) -> requests.Response:
-    body = {"protocol": 1, "code": code, "device_id": uuid.uuid4().hex}
+    body: dict[str, Any] = {"protocol": 1, "code": code, "device_id": uuid.uuid4().hex}
     return behind_proxy(address).post(f"{url}/v1/enroll", json=body, timeout=10)
 
 

@@ -107,8 +107,10 @@ def test_a_deletion_carrying_personal_data_keeps_only_the_deletion(world: World)
     animator, _boss, ala = _erased_person(world)
     mine = animator.store.get(Contact, ala.id)
     edit(animator.store, mine, name="Ala N.")
+    renamed = animator.store.get(Contact, ala.id)
+    assert renamed is not None
     with animator.store.write() as conn:
-        animator.store.delete(conn, animator.store.get(Contact, ala.id))
+        animator.store.delete(conn, renamed)
     receipt = animator.engine.sync()
     assert [(r.id, r.code) for r in receipt.rejected] == [(ala.id, "erased")]
     with world.db.read() as conn:
