@@ -453,6 +453,11 @@ def run_backend(
         figures["push_p50_outside_faults_ms"] = _percentile(calm_ms, 0.50)
         figures["push_p99_outside_faults_ms"] = _percentile(calm_ms, 0.99)
         figures["pushes_in_faults"] = len(push_ms) - len(calm_ms)
+        by_10s: dict[int, list[float]] = {}
+        for at, ms in timed:
+            by_10s.setdefault(int((at - wall_started) // 10), []).append(ms)
+        spans = range(max(by_10s, default=-1) + 1)
+        figures["push_p99_by_10s_ms"] = [_percentile(by_10s.get(n, []), 0.99) for n in spans]
         figures["resumed"] = sum(1 for r in results if r.last_ok > last_fault)
     print(json.dumps(figures), flush=True)
     return figures
