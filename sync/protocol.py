@@ -11,8 +11,10 @@ records with every field's HLC, in the order of the service's change sequence (`
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -47,7 +49,11 @@ class ErrorCode(StrEnum):
     ENROLLMENT_INVALID = "enrollment_invalid"
     ENROLLMENT_EXPIRED = "enrollment_expired"
     ENROLLMENT_USED = "enrollment_used"
+    #: Kept for apps that know it; the service now answers wrong guesses with ``rate_limited``.
     ENROLLMENT_LOCKED = "enrollment_locked"
+    #: 429 with ``Retry-After`` (seconds): too many wrong enrollment attempts from this address or
+    #: against this code; the answer's ``retry_after`` repeats the seconds.
+    RATE_LIMITED = "rate_limited"
     SERVER_ERROR = "server_error"
     UNAVAILABLE = "unavailable"
 
@@ -68,6 +74,59 @@ class RejectCode(StrEnum):
     #: per-change result: such a batch is refused whole with HTTP 403 ``forbidden`` whose ``changes``
     #: name the offending changes (the device drops them and sends the rest again).
     FORBIDDEN = "forbidden"
+    #: The record's person was erased (RODO art. 17) and the change would bring personal data back:
+    #: clear ``erased_at`` or write a personal field with anything but its empty value. Nothing of
+    #: the change is kept; the service restamps the fields it named above its HLCs, so the device's
+    #: next pull puts its copy back to the erased state (it shows the refusal, it need not undo it).
+    #: (A deletion in it is still taken: tombstones are final on both ends.) Only an admin's
+    #: ``teren-sync restore-erased`` takes a person off the erased list.
+    ERASED = "erased"
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1): a host that is this machine."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_server_url(url: str, *, insecure_http: bool = False) -> str:
+    """The sync service's address as devices are sent to it (in an enrollment QR, typed in), without
+    a trailing slash; ValueError saying why devices must not be sent there. Enrollment codes and
+    tokens travel only over https, or plain http to this machine (loopback) or, with
+    ``insecure_http``, a lab's network. An address with user-info is refused: in
+    ``http://sync.lodz.pl@127.0.0.1:8802`` the host is 127.0.0.1, whatever the reader sees first."""
+    text = url.strip()
+    if any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in text):
+        raise ValueError(f"{url!r}: spaces, control characters or backslashes in a server address")
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in ("https", "http") or not parts.netloc:
+        raise ValueError(f"{url!r}: the server address must be https://host[:port][/path]")
+    if "@" in parts.netloc:
+        raise ValueError(
+            f"{url!r}: a server address with user-info (name@host) hides its real host "
+            f"({parts.hostname}); give the host alone"
+        )
+    try:
+        host, _port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise ValueError(f"{url!r}: {exc}") from None
+    if not host:
+        raise ValueError(f"{url!r}: no host in the server address")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{url!r}: a server address has no query or fragment")
+    if scheme == "http" and not (insecure_http or is_loopback(host)):
+        raise ValueError(
+            f"{url!r}: plain http would carry enrollment codes and tokens in clear text; use the "
+            "https address of the service's TLS proxy (http is accepted only on loopback, or with "
+            "--insecure-http in a lab)"
+        )
+    return text.rstrip("/")
 
 
 def _no_nul(value: str) -> str:

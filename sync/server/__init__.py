@@ -7,18 +7,21 @@ bodies), ``errors`` (error codes as answers), ``body_limit`` (body size cap, gzi
 (applying a pushed batch; the merge rules), ``incoming`` (a pushed change checked), ``erasure``
 (RODO art. 17 in a push), ``record_rows`` (the record table as a push reads and writes it),
 ``pages`` (pull and conflict-log pages), ``accounts`` (programs, teams, users, enrollment codes,
-tokens, QR), ``tables`` (schema, and why one generic record table), ``db`` (engines, transactions,
-Alembic migrations in ``sync/migrations``), ``local`` (the service in a thread, for the demo and
-tests), ``cli`` (``teren-sync``), ``compression`` (answers in zstd or gzip, as the client accepts),
-``serve`` and ``settings`` (``teren-sync serve``, every option also a ``TEREN_SYNC_*`` variable),
-``ops_cli`` and ``backup`` (backup, restore, migrate), ``epoch`` (new with each restore: devices
-start again), ``observe``, ``metrics`` and ``logs`` (request ids, ``/metrics``, text or JSON logs).
+tokens, QR), ``throttle`` (rate limits of enrollment), ``enrollments`` (codes as an admin lists and
+reissues them), ``restore`` (an admin's restore of an erased person), ``tables`` (schema, and why
+one generic record table), ``db`` (engines, transactions, Alembic migrations in
+``sync/migrations``), ``local`` (the service in a thread, for the demo and tests), ``cli``
+(``teren-sync``), ``compression`` (answers in zstd or gzip, as the client accepts), ``serve`` and
+``settings`` (``teren-sync serve``, every option also a ``TEREN_SYNC_*`` variable), ``ops_cli``
+and ``backup`` (backup, restore, migrate), ``epoch`` (new with each restore: devices start again),
+``observe``, ``metrics`` and ``logs`` (request ids, ``/metrics``, text or JSON logs).
 
 API (JSON; errors are ``{"code", "message"}`` with the codes of ``sync.protocol.ErrorCode``):
 
 - ``GET /health`` (503 when the database does not answer); ``GET /openapi.json``; ``GET /metrics``
   (Prometheus; left out of the OpenAPI document)
-- ``POST /v1/enroll`` one-time code → bearer token (no auth)
+- ``POST /v1/enroll`` one-time code → bearer token (no auth; 429 ``rate_limited`` with
+  ``Retry-After`` after wrong codes, per client address and per code)
 - ``GET /v1/me`` who the token belongs to
 - ``POST /v1/push`` a batch (≤ 2,000 changes, body ≤ 8 MB, plain or gzip, the limit counted after
   inflating) → per-change results

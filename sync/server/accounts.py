@@ -2,8 +2,10 @@
 
 Enrollment code: ``<lookup>-<secret>``, the lookup part (8 base32 characters) finds the row, the
 secret part (100 random bits) is stored only as a SHA-256 hash and compared in constant time. A
-code is single use, expires, and locks after ``MAX_ATTEMPTS`` wrong secrets. A device token (256
-random bits) is likewise stored only as its SHA-256.
+code is single use and expires; wrong tries are rate-limited per client address and per code with
+growing delays (``throttle``), and an admin can replace a code (``enrollments.reissue``). The
+address a code's QR carries must be https, or http on loopback (``check_server_url``). A device
+token (256 random bits) is likewise stored only as its SHA-256.
 """
 
 from __future__ import annotations
@@ -15,18 +17,20 @@ import io
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 import sqlalchemy as sa
 
 from fieldapp.model.base import new_id
 from fieldapp.model.enums import Role
-from sync.protocol import ErrorCode
+from sync.protocol import ErrorCode, check_server_url
 from sync.server import tables as t
+from sync.server import throttle
+from sync.server.clock import utc
 from sync.server.db import Database
 from sync.server.errors import ApiError
 
-MAX_ATTEMPTS = 5
 DEFAULT_TTL = timedelta(hours=24)
 LOOKUP_LEN = 8
 SECRET_LEN = 20
@@ -36,10 +40,6 @@ PROGRAM_ROLES = frozenset({Role.SUPERVISOR.value, Role.ADMIN.value})
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def sha256(value: str) -> str:
@@ -166,31 +166,42 @@ def create_enrollment(
     *,
     ttl: timedelta = DEFAULT_TTL,
     created_by: str | None = None,
+    insecure_http: bool = False,
 ) -> Enrollment:
-    lookup, secret = _random_base32(LOOKUP_LEN), _random_base32(SECRET_LEN)
-    expires = now() + ttl
+    """A one-time code for ``user_id``'s device and its QR content. ValueError for an unknown user
+    or a ``server_url`` devices must not be sent to (``check_server_url``)."""
+    server_url = check_server_url(server_url, insecure_http=insecure_http)
     with db.write() as conn:
-        if conn.execute(sa.select(t.account.c.id).where(t.account.c.id == user_id)).scalar() is None:
-            raise ValueError(f"no user {user_id}")
-        conn.execute(
-            sa.insert(t.enrollment).values(
-                id=lookup,
-                secret_hash=sha256(secret),
-                account_id=user_id,
-                created_by=created_by,
-                created_at=now(),
-                expires_at=expires,
-            )
+        return new_code(conn, user_id, server_url, ttl, created_by)
+
+
+def new_code(
+    conn: sa.Connection, user_id: str, server_url: str, ttl: timedelta, created_by: str | None
+) -> Enrollment:
+    if conn.execute(sa.select(t.account.c.id).where(t.account.c.id == user_id)).scalar() is None:
+        raise ValueError(f"no user {user_id}")
+    lookup, secret = _random_base32(LOOKUP_LEN), _random_base32(SECRET_LEN)
+    created = now()
+    conn.execute(
+        sa.insert(t.enrollment).values(
+            id=lookup,
+            secret_hash=sha256(secret),
+            account_id=user_id,
+            created_by=created_by,
+            created_at=created,
+            expires_at=created + ttl,
+            server_url=server_url,
         )
+    )
     code = f"{lookup}-" + "-".join(secret[i : i + 5] for i in range(0, SECRET_LEN, 5))
-    return Enrollment(code, enrollment_uri(server_url, code), expires)
+    return Enrollment(code, enrollment_uri(server_url, code), created + ttl)
 
 
 #: Base32 has no 0, 1 or 8: read as the letters people mistake them for.
 _LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 
 
-def _split_code(code: str) -> tuple[str, str]:
+def split_code(code: str) -> tuple[str, str]:
     cleaned = "".join(ch for ch in code.upper().translate(_LOOKALIKES) if ch.isalnum())
     return cleaned[:LOOKUP_LEN], cleaned[LOOKUP_LEN:]
 
@@ -206,48 +217,57 @@ class Redeemed:
     program_id: str
 
 
-def redeem(db: Database, code: str, client_device_id: str, device_name: str = "") -> Redeemed:
-    """Exchange a one-time code for a device token; ApiError with an ``enrollment_*`` code otherwise."""
-    lookup, secret = _split_code(code)
-    failure: ApiError | None = None
+def redeem(
+    db: Database, code: str, client_device_id: str, device_name: str = "", *, client: str | None = None
+) -> Redeemed:
+    """Exchange a one-time code for a device token; ApiError with an ``enrollment_*`` code
+    otherwise, or 429 ``rate_limited`` while ``client`` (the caller's address) or the code must wait
+    after wrong tries (``throttle``)."""
+    lookup, secret = split_code(code)
+    at = now()
+    with db.read() as conn:  # a waiting address is refused without queueing for the write lock
+        throttle.check_address(conn, client, at)
     with db.write() as conn:
+        address_failures = throttle.check_address(conn, client, at, lock=True)
         row = conn.execute(
             sa.select(t.enrollment).where(t.enrollment.c.id == lookup).with_for_update()
         ).first()
-        if row is None:
-            raise ApiError(400, ErrorCode.ENROLLMENT_INVALID, "unknown enrollment code")
-        if row.attempts >= MAX_ATTEMPTS:
-            raise ApiError(403, ErrorCode.ENROLLMENT_LOCKED, "too many wrong attempts; ask for a new code")
-        if not hmac.compare_digest(sha256(secret), row.secret_hash):
-            conn.execute(
-                sa.update(t.enrollment).where(t.enrollment.c.id == lookup).values(attempts=row.attempts + 1)
-            )
-            failure = ApiError(400, ErrorCode.ENROLLMENT_INVALID, "wrong enrollment code")
+        if row is not None:
+            throttle.check_code(row, address_failures, at)
+        if row is None or not hmac.compare_digest(sha256(secret), row.secret_hash):
+            throttle.note_failure(conn, client, row, at)
+            failure = ApiError(400, ErrorCode.ENROLLMENT_INVALID, "unknown or wrong enrollment code")
         elif row.used_at is not None:
             raise ApiError(409, ErrorCode.ENROLLMENT_USED, "this code has been used already")
-        elif _aware(row.expires_at) <= now():
+        elif row.revoked_at is not None:
+            raise ApiError(410, ErrorCode.ENROLLMENT_EXPIRED, "this code was replaced; ask for the new one")
+        elif utc(row.expires_at) <= at:
             raise ApiError(410, ErrorCode.ENROLLMENT_EXPIRED, "this code has expired")
         else:
-            user = conn.execute(sa.select(t.account).where(t.account.c.id == row.account_id)).one()
-            token = "tk_" + secrets.token_urlsafe(32)
-            device_id = new_id()
-            conn.execute(
-                sa.insert(t.device).values(
-                    id=device_id,
-                    account_id=user.id,
-                    client_device_id=client_device_id,
-                    name=device_name,
-                    token_hash=sha256(token),
-                    created_at=now(),
-                )
-            )
-            conn.execute(
-                sa.update(t.enrollment)
-                .where(t.enrollment.c.id == lookup)
-                .values(used_at=now(), device_id=device_id)
-            )
-            return Redeemed(token, device_id, user.id, user.name, user.role, user.team_id, user.program_id)
-    raise failure
+            throttle.forget_address(conn, client)
+            return _enroll_device(conn, row, client_device_id, device_name)
+    raise failure  # after the commit: the failure is counted
+
+
+def _enroll_device(conn: sa.Connection, code: Any, client_device_id: str, device_name: str) -> Redeemed:
+    """The device of a redeemed code, with its token; the code marked used."""
+    user = conn.execute(sa.select(t.account).where(t.account.c.id == code.account_id)).one()
+    token = "tk_" + secrets.token_urlsafe(32)
+    device_id = new_id()
+    conn.execute(
+        sa.insert(t.device).values(
+            id=device_id,
+            account_id=user.id,
+            client_device_id=client_device_id,
+            name=device_name,
+            token_hash=sha256(token),
+            created_at=now(),
+        )
+    )
+    conn.execute(
+        sa.update(t.enrollment).where(t.enrollment.c.id == code.id).values(used_at=now(), device_id=device_id)
+    )
+    return Redeemed(token, device_id, user.id, user.name, user.role, user.team_id, user.program_id)
 
 
 # -- devices -----------------------------------------------------------------------------------

@@ -34,11 +34,13 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
     max_changes: int = MAX_CHANGES_PER_BATCH,
     allowed_origins: list[str] | str | None = None,
+    insecure_http: bool = False,
 ) -> FastAPI:
     """The service over ``db`` (a ``Database``, a URL or a SQLite path), migrated unless told not to.
 
     ``allowed_origins``: browser origins allowed by CORS (none by default: the app talks to the
     service from Python, not from a browser page). No interactive docs pages: only ``/openapi.json``.
+    ``insecure_http``: enrollment codes may name a plain-http address that is not loopback (a lab).
     """
     database = db if isinstance(db, Database) else Database(db)
     if migrate:
@@ -47,6 +49,7 @@ def create_app(
     # Read by the routes' dependencies (``sync.server.deps``).
     app.state.db = database
     app.state.public_url = public_url
+    app.state.insecure_http = insecure_http
     app.state.purger = Purger(database)
     app.state.max_changes = max_changes
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
@@ -77,7 +80,7 @@ def create_app(
 
 
 async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-    return error_response(exc.status, exc.code, exc.message, exc.details)
+    return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
 
 async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

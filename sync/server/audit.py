@@ -11,11 +11,15 @@ Entries come from three places:
 
 An entry holds ids only (account, device, record type and id), never a resident's name, phone or
 e-mail. Uploaded entries are attributed to the account of the device that uploads them: the service
-cannot vouch for anything else a device says about who acted.
+cannot vouch for anything else a device says about who acted. An entry about a record the service
+holds outside the device's scope (another team's, another program's) is refused, uploaded or derived
+from a push (a review naming another team's visit): a device may speak only of what it can see, and
+of records of its own the service does not hold yet.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Iterable
@@ -25,10 +29,14 @@ from typing import Annotated, Any, Literal
 import sqlalchemy as sa
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from fieldapp.model.registry import RECORD_TYPES
 from sync.server import tables as t
 from sync.server.accounts import DeviceContext
-from sync.server.db import Database
+from sync.server.clock import utc
+from sync.server.db import Database, insert_ignoring_known
 from sync.server.push_body import IncomingChange
+
+log = logging.getLogger(__name__)
 
 #: Most entries one upload may carry (413 ``batch_too_large`` above it).
 MAX_UPLOAD = 500
@@ -47,18 +55,12 @@ READ_AUDIT = "read_audit"
 LISTED_DEVICES = "listed_devices"
 REVOKED_DEVICE = "revoked_device"
 CREATED_ENROLLMENT = "created_enrollment"
+#: An admin took a person off the erased list (``teren-sync restore-erased``).
+RESTORED_ERASURE = "restored_erasure"
 #: A review record's pushed state → the action it records.
 REVIEW_ACTIONS = {"approved": "approved", "returned": "returned", "corrected": "corrected"}
 
 Source = Literal["service", "device"]
-
-
-def utc(value: datetime) -> datetime:
-    """The same instant in UTC (a time without zone is taken as UTC); ValueError if out of range."""
-    try:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    except OverflowError as exc:
-        raise ValueError("time out of range") from exc
 
 
 class UploadedEntry(BaseModel):
@@ -83,6 +85,9 @@ class AuditUploadResult(BaseModel):
     #: Entries stored now, and entries the service had already (a repeated upload).
     stored: int
     known: int
+    #: Entries about records outside the device's scope: not stored (local ids in ``refused_ids``).
+    refused: int = 0
+    refused_ids: list[int] = Field(default_factory=list)
 
 
 class AuditEntryOut(BaseModel):
@@ -128,6 +133,25 @@ def _row(
         "target_type": target_type,
         "target_id": target_id,
         "source": source,
+    }
+
+
+def admin_row(
+    program_id: str, admin_id: str, action: str, target_type: str, target_id: str, at: datetime
+) -> dict[str, Any]:
+    """An entry about what an admin did through ``teren-sync`` on the service's machine (no device)."""
+    return {
+        "entry_key": f"svc:{uuid.uuid4().hex}",
+        "program_id": program_id,
+        "at": at,
+        "recorded_at": at,
+        "actor_id": admin_id,
+        "actor_role": "admin",
+        "device_id": None,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "source": "service",
     }
 
 
@@ -183,6 +207,9 @@ def from_batch(conn: sa.Connection, device: DeviceContext, changes: list[Incomin
             if entry is not None:
                 rows.append(entry)
     if rows:
+        outside = out_of_scope(conn, device, {(row["target_type"], row["target_id"]) for row in rows})
+        rows = [row for row in rows if (row["target_type"], row["target_id"]) not in outside]
+    if rows:
         conn.execute(sa.insert(t.audit), rows)
 
 
@@ -202,11 +229,36 @@ def _entry_of(
     return _row(device, REVIEW_ACTIONS[str(state)], target_type, target_id)
 
 
+Target = tuple[str, str]
+
+
+def out_of_scope(conn: sa.Connection, device: DeviceContext, targets: set[Target]) -> set[Target]:
+    """The targets ``(type, id)`` that name a record the service holds outside ``device``'s scope.
+    A target type that is no record type names whichever record has that id."""
+    ids = sorted({target_id for _, target_id in targets})
+    if not ids:
+        return set()
+    query = sa.select(t.record.c.record_type, t.record.c.id, t.record.c.program_id, t.record.c.team_id)
+    outside: dict[str, set[str]] = {}  # id → the types of the records out of scope that have it
+    # By key, of any type (the primary key; there is no index on ``id`` alone).
+    by_key = t.record.c.record_type.in_(sorted(RECORD_TYPES)) & t.record.c.id.in_(ids)
+    for row in conn.execute(query.where(by_key)):
+        in_program = row.program_id == device.program_id
+        if not (in_program and (device.program_wide or row.team_id == device.team_id)):
+            outside.setdefault(row.id, set()).add(row.record_type)
+    return {
+        (target_type, target_id)
+        for target_type, target_id in targets
+        if target_id in outside and (target_type in outside[target_id] or target_type not in RECORD_TYPES)
+    }
+
+
 # -- uploads from devices --------------------------------------------------------------------------
 
 
 def store_uploaded(db: Database, device: DeviceContext, entries: list[UploadedEntry]) -> AuditUploadResult:
-    """Store a device's local entries once each (key: the device's service id and the local id)."""
+    """Store a device's local entries once each (key: the device's service id and the local id);
+    those about records outside its scope are refused (counted, not stored)."""
     rows = {
         f"{device.id}:{e.id}": _row(
             device, e.action, e.target_type, e.target_id, key=f"{device.id}:{e.id}", at=e.at, source="device"
@@ -216,23 +268,22 @@ def store_uploaded(db: Database, device: DeviceContext, entries: list[UploadedEn
     if not rows:
         return AuditUploadResult(stored=0, known=0)
     with db.write() as conn:
+        outside = out_of_scope(conn, device, {(e.target_type, e.target_id) for e in entries})
+        refused = sorted(e.id for e in entries if (e.target_type, e.target_id) in outside)
+        for local_id in refused:
+            rows.pop(f"{device.id}:{local_id}", None)
         known = set(
             conn.execute(sa.select(t.audit.c.entry_key).where(t.audit.c.entry_key.in_(sorted(rows)))).scalars()
-        )
+        ) if rows else set()
         fresh = [row for key, row in rows.items() if key not in known]
         if fresh:
-            conn.execute(_insert_ignoring_known(conn), fresh)
-    return AuditUploadResult(stored=len(fresh), known=len(rows) - len(fresh))
-
-
-def _insert_ignoring_known(conn: sa.Connection) -> Any:
-    """INSERT … ON CONFLICT (entry_key) DO NOTHING: two uploads of the same entries at once (a retry
-    racing its first try) store each entry once instead of failing."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(t.audit).on_conflict_do_nothing(index_elements=["entry_key"])
+            # Two uploads of the same entries at once (a retry racing its first try) store each once.
+            conn.execute(insert_ignoring_known(conn, t.audit), fresh)
+    if refused:
+        log.warning("device %s: %d audit entries about records outside its scope", device.id, len(refused))
+    return AuditUploadResult(
+        stored=len(fresh), known=len(rows) - len(fresh), refused=len(refused), refused_ids=refused
+    )
 
 
 # -- reading ---------------------------------------------------------------------------------------

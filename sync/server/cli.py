@@ -7,6 +7,10 @@ The database is ``--db`` (a SQLite path or a ``postgresql://`` URL), else ``$TER
 
 ``repage`` rewrites an existing SQLite file with the page size new files get (16 KiB): stop every
 ``teren-sync serve`` using the file first.
+
+Addresses that go into enrollment QR codes (``enroll --server``, ``reissue --server``, ``serve
+--public-url``) must be https, or http on loopback; ``--insecure-http`` allows plain http elsewhere
+(a lab network, never residents' data). An address with user-info (``name@host``) is refused.
 """
 
 from __future__ import annotations
@@ -20,10 +24,13 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from fieldapp.model.enums import Role
-from sync.server import accounts, ops_cli, serve
+from sync.server import accounts, enrollments, ops_cli, serve
 from sync.server import tables as t
 from sync.server.db import SQLITE_PAGE_SIZE, Database, SQLiteBusyError, database_url, repage_sqlite
+from sync.server.restore import restore_erased
 from sync.server.settings import database_location
+
+INSECURE_HELP = "allow a plain-http address off loopback (a lab, never residents' data)"
 
 
 def _location(args: argparse.Namespace) -> str:
@@ -51,14 +58,56 @@ def _create_user(args: argparse.Namespace) -> int:
 
 
 def _enroll(args: argparse.Namespace) -> int:
-    made = accounts.create_enrollment(_db(args), args.user, args.server, ttl=timedelta(hours=args.ttl_hours))
+    ttl = timedelta(hours=args.ttl_hours)
+    made = accounts.create_enrollment(
+        _db(args), args.user, args.server, ttl=ttl, insecure_http=args.insecure_http
+    )
+    return _print_code(made, args.png)
+
+
+def _reissue(args: argparse.Namespace) -> int:
+    ttl = timedelta(hours=args.ttl_hours) if args.ttl_hours else None
+    made = enrollments.reissue(
+        _db(args), args.code, server_url=args.server, ttl=ttl, insecure_http=args.insecure_http
+    )
+    print(f"replaced: {accounts.split_code(args.code)[0]} (no longer accepted)")
+    return _print_code(made, args.png)
+
+
+def _print_code(made: accounts.Enrollment, png: str | None) -> int:
     print(accounts.qr_ascii(made.uri))
     print(f"code:    {made.code}")
     print(f"uri:     {made.uri}")
     print(f"expires: {made.expires_at.isoformat(timespec='minutes')}")
-    if args.png:
-        Path(args.png).write_bytes(accounts.qr_png(made.uri))
-        print(f"png:     {args.png}")
+    if png:
+        Path(png).write_bytes(accounts.qr_png(made.uri))
+        print(f"png:     {png}")
+    return 0
+
+
+def _enrollments(args: argparse.Namespace) -> int:
+    listed = enrollments.codes(_db(args), everything=args.all)
+    if args.json:
+        print(json.dumps([code.as_json() for code in listed], indent=2, ensure_ascii=False))
+        return 0
+    if not listed:
+        print("no enrollment codes waiting")
+    for code in listed:
+        line = (f"{code.lookup}  {code.state:<8}  {code.user} ({code.role}, {code.user_id})  "
+                f"expires {code.expires_at.isoformat(timespec='minutes')}  wrong tries {code.wrong_attempts}")
+        if code.blocked_until:
+            line += f"  guessers wait until {code.blocked_until.isoformat(timespec='seconds')}"
+        print(line)
+        if code.needs_reissue:
+            print(f"    someone guessed at this code: replace it with 'teren-sync reissue {code.lookup}'")
+    return 0
+
+
+def _restore_erased(args: argparse.Namespace) -> int:
+    done = restore_erased(_db(args), args.contact, args.admin)
+    print(f"contact {done.contact_id}: taken off the erased list (erased at {done.erased_at or '?'}).")
+    print("Devices clear its erasure at their next sync; its fields may be filled in again.")
+    print("What the erasure removed is not brought back. Audit log: restored_erasure by " + args.admin)
     return 0
 
 
@@ -80,6 +129,11 @@ def _status(args: argparse.Namespace) -> int:
             "change_seq": conn.execute(sa.select(t.counter.c.value).where(t.counter.c.name == "change"))
             .scalar_one(),
         }
+    codes = enrollments.codes(db)
+    counts["enrollments"] = {
+        "active": sum(code.state == "active" for code in codes),
+        "needs_reissue": [code.lookup for code in codes if code.needs_reissue],
+    }
     counts["devices"] = [
         {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
         for row in accounts.devices(db)
@@ -152,17 +206,59 @@ def parser() -> argparse.ArgumentParser:
     enroll = sub.add_parser("enroll", help="one-time enrollment code and QR for a user's device")
     enroll.add_argument("--db", default=argparse.SUPPRESS)
     enroll.add_argument("user", help="user id")
-    enroll.add_argument("--server", required=True, help="the service address devices use")
+    enroll.add_argument("--server", required=True, help="the service's https address devices use")
     enroll.add_argument("--ttl-hours", type=float, default=24)
     enroll.add_argument("--png", help="also write the QR code as a PNG file")
+    enroll.add_argument("--insecure-http", action="store_true", help=INSECURE_HELP)
     enroll.set_defaults(func=_enroll)
+
+    listing = sub.add_parser(
+        "enrollments",
+        help="enrollment codes waiting to be used, and codes someone guessed at",
+        description="Codes not yet used, and every code with wrong tries (the secret is never shown). "
+        "A code someone guessed at is marked: replace it with 'teren-sync reissue <lookup>'.",
+    )
+    listing.add_argument("--db", default=argparse.SUPPRESS)
+    listing.add_argument("--all", action="store_true", help="also used, expired and replaced codes")
+    listing.add_argument("--json", action="store_true", help="as JSON")
+    listing.set_defaults(func=_enrollments)
+
+    again = sub.add_parser(
+        "reissue",
+        help="replace an unused enrollment code with a new one for the same user (prints its QR)",
+        description="The old code stops working at once; the new one goes to the same user, with the "
+        "old code's server address and lifetime unless given.",
+    )
+    again.add_argument("--db", default=argparse.SUPPRESS)
+    again.add_argument("code", help="its lookup part (as 'teren-sync enrollments' lists it), or all of it")
+    again.add_argument("--server", help="the service's https address (default: the old code's)")
+    again.add_argument("--ttl-hours", type=float, help="lifetime (default: the old code's)")
+    again.add_argument("--png", help="also write the QR code as a PNG file")
+    again.add_argument("--insecure-http", action="store_true", help=INSECURE_HELP)
+    again.set_defaults(func=_reissue)
 
     revoke = sub.add_parser("revoke", help="revoke a device (it wipes its data on next contact)")
     revoke.add_argument("--db", default=argparse.SUPPRESS)
     revoke.add_argument("device", help="device id (service id or the device's own id)")
     revoke.set_defaults(func=_revoke)
 
-    status = sub.add_parser("status", help="counts and devices, as JSON")
+    restore = sub.add_parser(
+        "restore-erased",
+        help="an admin takes an erased person off the erased list (what was erased stays gone)",
+        description=(
+            "For an erasure made by mistake. Clears the contact's erased_at on the service and, at their "
+            "next sync, on every device; its fields may then be filled in again and records naming it keep "
+            "their notes. Nothing the erasure removed is brought back. No push can do this: a change "
+            "that would clear an erasure is refused ('erased'). Recorded in the program's audit log "
+            "(restored_erasure) under the admin's account, which must be an admin of the contact's program."
+        ),
+    )
+    restore.add_argument("--db", default=argparse.SUPPRESS)
+    restore.add_argument("contact", help="the contact's id")
+    restore.add_argument("--admin", required=True, help="user id of the program's admin deciding it")
+    restore.set_defaults(func=_restore_erased)
+
+    status = sub.add_parser("status", help="counts, enrollment codes and devices, as JSON")
     status.add_argument("--db", default=argparse.SUPPRESS)
     status.set_defaults(func=_status)
 

@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, create_engine, event, text
+from sqlalchemy import Connection, Table, create_engine, event, text
 from sqlalchemy.engine import Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -250,3 +250,13 @@ def among(conn: Connection, column: str, values: list[str]) -> tuple[str, list[A
     if param_mark(conn) == "?":
         return f"{column} IN ({','.join('?' * len(values))})", list(values)
     return f"{column} = ANY(%s)", [list(values)]
+
+
+def insert_ignoring_known(conn: Connection, table: Table) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING`` into ``table`` for this connection's backend: a row whose
+    key is there already (written by a concurrent request) is skipped instead of failing."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing()

@@ -1,10 +1,10 @@
 """What the routes depend on, as ``Annotated`` FastAPI dependencies: the database, the calling
 device and its scope, and request bodies checked before a handler runs.
 
-App state (set by ``create_app``: ``db``, ``public_url``, ``purger``, ``max_changes``) is read
-through ``request.app.state``. Dependencies that only read it are ``async`` (no worker thread);
-those that touch the database or parse a large body are plain functions (run in a worker thread,
-as the handlers are).
+App state (set by ``create_app``: ``db``, ``public_url``, ``insecure_http``, ``purger``,
+``max_changes``) is read through ``request.app.state``. Dependencies that only read it are
+``async`` (no worker thread); those that touch the database or parse a large body are plain
+functions (run in a worker thread, as the handlers are).
 
 Annotations are evaluated at once (no ``from __future__ import annotations``): FastAPI resolves a
 string annotation through its function's globals, which ``ProgramWide``'s instances do not have.

@@ -8,7 +8,9 @@ Rules (the device applies the same ones to what it pulls):
   it differs from the winner and the two writes were concurrent: the incoming one lost, or the
   stored one was written by another device (HLC node) after that device's last pull (``seen``:
   the push's ``cursor``, else the device's last pull mark).
-- Erasure (a record with ``erased_at`` set) beats every edit of its personal fields (``erasure``).
+- Erasure (a record with ``erased_at`` set) beats every edit of its personal fields (``erasure``),
+  and is final: a change that would clear it or write personal data into the record is refused
+  with ``erased`` whatever its HLC (only an admin's ``teren-sync restore-erased`` undoes one).
 - Visits and other ``append_only`` records are events: same rules, but never logged as conflicts.
 - Clock drift: a change carrying an HLC more than ``MAX_CLOCK_AHEAD_MS`` (10 minutes) ahead of the
   service's clock is rejected with ``clock_ahead``; the service does not clamp silently, because the
@@ -43,7 +45,13 @@ from sync.server.accounts import DeviceContext
 from sync.server.checks import Problem, record_refusals
 from sync.server.clock import now_ms
 from sync.server.db import Database
-from sync.server.erasure import enforce_erasure, erased_before, forget_erased_people
+from sync.server.erasure import (
+    enforce_erasure,
+    erased_before,
+    forget_erased_people,
+    overrule,
+    undoes_erasure,
+)
 from sync.server.errors import ApiError
 from sync.server.incoming import Incoming, Rejected, checked_change, decides_for_others, limit_hlc
 from sync.server.push_body import IncomingChange, PushBatch
@@ -219,17 +227,12 @@ class _Batch:
             "updated_hlc": max([base, *stamps.values()]) if stamps else base,
             "deleted": deleted,
             "created_at": change.created_at,
-            "author_id": self._author(change.author_id),
-            "device_id": change.device_id or self.device.client_device_id,
+            # Who made it is whom the token names, whatever the change claims: a tampered app cannot
+            # file its records under a colleague's name or phone, nor under nobody's.
+            "author_id": self.device.user_id,
+            "device_id": self.device.client_device_id,
         }
         return None
-
-    def _author(self, claimed: str | None) -> str | None:
-        """The author the service records: the pushing device's user. A device may only name its
-        own user (or none: records made before it was enrolled); any other name is replaced, so a
-        tampered app cannot put its records under a colleague's name. (A record sent whole again by
-        another device, after the service lost it, is credited to that device's user.)"""
-        return claimed if claimed in (None, self.device.user_id) else self.device.user_id
 
     def _team_of_references(self, data: dict[str, Any]) -> str | None:
         """The team a program-wide user's new record belongs to: that of a record or user it names
@@ -267,6 +270,8 @@ class _Batch:
     ) -> Result | None:
         """Merge a change into a stored record by ``lww.merge``; then log conflicts, enforce
         erasure and note which fields this write's seq covers (``field_seqs``)."""
+        if row["data"].get("erased_at") and undoes_erasure(model, incoming.values):
+            return self._overruled(change, row, incoming)
         data: dict[str, Any] = dict(row["data"])
         stamps: dict[str, str] = dict(row["hlcs"])
         base: str = row["base_hlc"]
@@ -323,6 +328,15 @@ class _Batch:
             item["seq"] = self.seq
         self.conflicts.extend(conflicts)
         return _result(change, "merged", lost=lost) if lost else None
+
+    def _overruled(self, change: IncomingChange, row: dict[str, Any], incoming: Incoming) -> Result:
+        """Refuse a change that would undo an erasure; the record goes back to its sender (``overrule``)."""
+        overrule(row, incoming, self.next_seq())
+        key = (row["record_type"], row["id"])
+        if key not in self.new:
+            self.dirty.add(key)
+        self.exact = False
+        return self._rejected(change, RejectCode.ERASED)
 
     def _unseen_replaced(
         self,

@@ -68,9 +68,10 @@ def build_app(settings: ServeSettings, db: Database) -> FastAPI:
 
     app = create_app(
         db,
-        public_url=settings.public_url or f"http://{settings.host}:{settings.port}",
+        public_url=settings.qr_address(),
         migrate=False,
         allowed_origins=settings.allowed_origins,
+        insecure_http=settings.insecure_http,
     )
     app.state.access_log = settings.access_log
     app.state.metrics = settings.metrics

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from sync.protocol import check_server_url, is_loopback
 from sync.server.security import cors_origins
 
 PREFIX = "TEREN_SYNC_"
@@ -35,7 +36,14 @@ class ServeSettings(DatabaseSettings):
     host: str = Field("127.0.0.1", description="address to listen on (`0.0.0.0` in the container)")
     port: int = Field(8765, ge=1, le=65535, description="port to listen on")
     public_url: str | None = Field(
-        None, description="the https address devices use (goes into enrollment QR codes)"
+        None,
+        description="the https address devices use (goes into enrollment QR codes); unset: this "
+        "address on loopback, else each request's own",
+    )
+    insecure_http: bool = Field(
+        False,
+        description="let enrollment QR codes name a plain-http address off loopback (a lab, never "
+        "residents' data)",
     )
     forwarded_allow_ips: str = Field(
         "127.0.0.1",
@@ -75,10 +83,22 @@ class ServeSettings(DatabaseSettings):
     def _origins(cls, value: Any) -> list[str]:
         return cors_origins(value)
 
-    @field_validator("public_url")
-    @classmethod
-    def _public_url(cls, value: str | None) -> str | None:
-        return value.rstrip("/") if value else None
+    @model_validator(mode="after")
+    def _public_url(self) -> ServeSettings:
+        """Only an https address (or http on loopback, or with ``insecure_http``) without user-info."""
+        if self.public_url:
+            self.public_url = check_server_url(self.public_url.rstrip("/"), insecure_http=self.insecure_http)
+        return self
+
+    def qr_address(self) -> str | None:
+        """The address for QR codes: ``public_url``, else this address on loopback, else none (each
+        request's own, https when a trusted proxy says so)."""
+        if self.public_url:
+            return self.public_url
+        if not is_loopback(self.host):
+            return None
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address
+        return f"http://{host}:{self.port}"
 
     @field_validator("metrics_token", mode="before")
     @classmethod

@@ -72,8 +72,26 @@ enrollment = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+    #: Wrong secrets tried with this lookup (``throttle``: past a few, each try waits longer).
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("device_id", sa.String(36), nullable=True),
+    #: Until when tries from addresses that already guessed wrong are refused (429).
+    sa.Column("blocked_until", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=True),
+    #: Set when an admin reissued the code (``teren-sync reissue``): it is no longer redeemable.
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    #: The service address the code's QR carries (a reissue gives the new code the same one).
+    sa.Column("server_url", sa.String(500), nullable=True),
+)
+
+#: Wrong enrollment attempts per client address (``throttle``), forgotten an hour after the last.
+enroll_throttle = sa.Table(
+    "enroll_throttle",
+    metadata,
+    sa.Column("address", sa.String(64), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("blocked_until", sa.DateTime(timezone=True), nullable=True),
 )
 
 record = sa.Table(

@@ -1,7 +1,11 @@
-"""Checks shared by the fault tests: what the service holds for a program, per record."""
+"""Checks shared by the fault tests: what the service holds for a program, per record; and the
+machine's PostgreSQL cluster, restarted (``pg_ctlcluster``, as root)."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,3 +27,20 @@ def explained(code: str) -> bool:
     """The sync screen has plain words for this error code in every language."""
     key = f"sync.error.{code}"
     return all(key in catalogs()[lang] for lang in LANGUAGES)
+
+
+def postgres_cluster() -> tuple[str, str] | None:
+    """Version and name of the Debian cluster on port 5432, when this process may restart it."""
+    if os.geteuid() != 0 or shutil.which("pg_ctlcluster") is None:
+        return None
+    listing = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=False).stdout
+    for line in listing.splitlines():
+        version, name, port, *_ = line.split()
+        if port == "5432":
+            return version, name
+    return None
+
+
+def restart_postgres(cluster: tuple[str, str]) -> None:
+    """Restart the cluster (every connection to it is dropped, other tests' too)."""
+    subprocess.run(["pg_ctlcluster", *cluster, "restart"], check=True, timeout=120)

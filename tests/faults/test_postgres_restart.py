@@ -8,10 +8,7 @@ is not possible. Other tests using PostgreSQL at that moment see their connectio
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +24,7 @@ from fieldapp.sync import HttpTransport, SyncEngine, SyncError
 from sync.server import accounts
 from sync.server import tables as t
 from sync.server.db import Database
-from tests.faults.helpers import explained, service_records
+from tests.faults.helpers import explained, postgres_cluster, restart_postgres, service_records
 from tests.sync import processes
 from tests.sync.conftest import PG_ADMIN, PgDatabase, create_pg_database
 from tests.sync.helpers import contact_names, outbox_count
@@ -38,25 +35,9 @@ DEVICES = 4
 LOAD_SECONDS = 2.0  # of pushes and pulls before the restart, and again after it
 
 
-def _cluster() -> tuple[str, str] | None:
-    """Version and name of the Debian cluster on port 5432, when this process may restart it."""
-    if os.geteuid() != 0 or shutil.which("pg_ctlcluster") is None:
-        return None
-    listing = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=False).stdout
-    for line in listing.splitlines():
-        version, name, port, *_ = line.split()
-        if port == "5432":
-            return version, name
-    return None
-
-
 def _started_at() -> object:
     with psycopg.connect(PG_ADMIN, connect_timeout=5) as conn:
         return conn.execute("SELECT pg_postmaster_start_time()").fetchone()
-
-
-def _restart(cluster: tuple[str, str]) -> None:
-    subprocess.run(["pg_ctlcluster", *cluster, "restart"], check=True, timeout=120)
 
 
 @pytest.fixture
@@ -96,7 +77,7 @@ class Field:
 
 
 def test_postgres_restarted_during_load(pg: PgDatabase, tmp_path: Path) -> None:
-    cluster = _cluster()
+    cluster = postgres_cluster()
     if cluster is None:
         pytest.skip("needs root and a Debian PostgreSQL cluster on port 5432 (pg_ctlcluster)")
     ports = [processes.free_port(), processes.free_port()]
@@ -119,7 +100,7 @@ def test_postgres_restarted_during_load(pg: PgDatabase, tmp_path: Path) -> None:
             thread.start()
         try:
             time.sleep(LOAD_SECONDS)
-            _restart(cluster)
+            restart_postgres(cluster)
             time.sleep(LOAD_SECONDS)
         finally:
             stop.set()

@@ -61,7 +61,7 @@ def test_logs_are_json_with_request_ids_and_hold_no_secrets_or_personal_data(
         secrets.append(made.code)
         engine = SyncEngine(store, HttpTransport(backoff=0.01, retries=1, timeout=10.0))
         engine.enroll(made.uri)
-        token = store.meta("sync.token") or ""
+        token = engine.vault.read() or ""
         secrets.append(token)
         add_contact(store, PERSONAL["name"], **{k: v for k, v in PERSONAL.items() if k != "name"})
         engine.sync()

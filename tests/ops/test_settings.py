@@ -18,6 +18,7 @@ OTHER = {
     "host": "0.0.0.0",
     "port": "9000",
     "public_url": "https://sync.example.pl",
+    "insecure_http": "true",
     "forwarded_allow_ips": "10.0.0.0/8",
     "allowed_origins": "https://panel.example.pl,https://mapa.example.pl",
     "workers": "3",
@@ -54,7 +55,7 @@ def test_every_setting_has_a_variable_and_an_option(monkeypatch: pytest.MonkeyPa
         "--db", "other.db", "serve", "--host", "127.0.0.2", "--port", "9001", "--public-url", "https://x.pl/",
         "--forwarded-allow-ips", "127.0.0.1", "--allowed-origin", "https://a.pl", "--allowed-origin",
         "https://b.pl", "--workers", "2", "--migrate", "--log-level", "warning", "--log-format", "text",
-        "--access-log", "--metrics", "--metrics-token", "other",
+        "--access-log", "--metrics", "--metrics-token", "other", "--no-insecure-http",
     ]
     given = _values(_serve_args(*options))
     assert all(given[name] != from_env[name] for name in OTHER), "an option did not win over its variable"

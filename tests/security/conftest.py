@@ -1,4 +1,5 @@
-"""Security test fixtures: one SQLite service per module and a caller for every role."""
+"""Security test fixtures: one SQLite service per module and a caller for every role (``cast``); and
+the sync tests' real service per module and backend with enrolled devices (``world``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from sync.server import accounts
 from sync.server.local import LocalServer, start_local_server
+from tests.sync.conftest import backend, server, service_db, world  # noqa: F401
 
 #: Every kind of caller the role table covers.
 ROLES = (
@@ -59,9 +61,9 @@ class Cast:
 
 @pytest.fixture(scope="module")
 def cast(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cast]:
-    server = start_local_server(Path(tmp_path_factory.mktemp("security")) / "sync.db")
-    c = Cast(server)
-    db = server.db
+    running = start_local_server(Path(tmp_path_factory.mktemp("security")) / "sync.db")
+    c = Cast(running)
+    db = running.db
     c.program = accounts.create_program(db, "P")
     c.team_a = accounts.create_team(db, "A", program_id=c.program)
     c.team_b = accounts.create_team(db, "B", program_id=c.program)
@@ -81,5 +83,5 @@ def cast(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cast]:
         if role == "revoked":
             accounts.revoke(db, done.device_id)
     yield c
-    server.stop()
-    server.db.dispose()
+    running.stop()
+    running.db.dispose()

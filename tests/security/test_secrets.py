@@ -55,7 +55,7 @@ def test_tokens_and_codes_have_enough_entropy(cast: Cast) -> None:
     tokens, secrets, lookups = set(), set(), set()
     for _ in range(20):
         made = accounts.create_enrollment(cast.server.db, cast.user("animator"), cast.url)
-        lookup, secret = accounts._split_code(made.code)
+        lookup, secret = accounts.split_code(made.code)
         assert len(secret) * 5 >= 100 and set(secret) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
         done = accounts.redeem(cast.server.db, made.code, "dev")
         raw = base64.urlsafe_b64decode(done.token.removeprefix("tk_") + "=")
@@ -67,7 +67,7 @@ def test_tokens_and_codes_have_enough_entropy(cast: Cast) -> None:
 def test_only_hashes_are_stored(cast: Cast) -> None:
     made = accounts.create_enrollment(cast.server.db, cast.user("animator"), cast.url)
     done = accounts.redeem(cast.server.db, made.code, "dev")
-    lookup, secret = accounts._split_code(made.code)
+    lookup, secret = accounts.split_code(made.code)
     with cast.server.db.read() as conn:
         stored = conn.execute(sa.select(t.enrollment.c.secret_hash).where(t.enrollment.c.id == lookup))
         token_hash = conn.execute(sa.select(t.device.c.token_hash).where(t.device.c.id == done.device_id))
@@ -86,4 +86,4 @@ def test_code_secrets_are_compared_in_constant_time(cast: Cast, monkeypatch: pyt
     monkeypatch.setattr(accounts.hmac, "compare_digest", spy)
     made = accounts.create_enrollment(cast.server.db, cast.user("animator"), cast.url)
     accounts.redeem(cast.server.db, made.code, "dev")
-    assert len(calls) == 1 and calls[0][0] == accounts.sha256(accounts._split_code(made.code)[1])
+    assert len(calls) == 1 and calls[0][0] == accounts.sha256(accounts.split_code(made.code)[1])

@@ -29,6 +29,14 @@ def edit(store: Store, record: Any, **values: Any) -> Any:
         return store.save(conn, record, list(values))
 
 
+def behind_proxy(address: str) -> requests.Session:
+    """A session whose requests the service sees as coming from ``address``: it trusts
+    ``X-Forwarded-For`` from loopback, as from a reverse proxy (``--forwarded-allow-ips``)."""
+    session = requests.Session()
+    session.headers["X-Forwarded-For"] = address
+    return session
+
+
 def push_raw(url: str, device: Device, body: Any, **kwargs: Any) -> requests.Response:
     return requests.post(f"{url}/v1/push", json=body, headers=device.headers(), timeout=10, **kwargs)
 

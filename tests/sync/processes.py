@@ -25,9 +25,13 @@ def start(args: list[str], port: int, timeout: float = 30) -> subprocess.Popen[b
     return wait(launch(args), port, timeout)
 
 
+def environment() -> dict[str, str]:
+    """This process's environment, with the repository's code first on the path."""
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
 def launch(args: list[str]) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env)
+    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=environment())
 
 
 def wait(process: subprocess.Popen[bytes], port: int, timeout: float = 30) -> subprocess.Popen[bytes]:

@@ -289,20 +289,24 @@ def test_a_new_record_keeps_one_base_hlc_for_the_fields_written_with_it(world: W
     assert pulled["fields"]["name"] == "Ala"
 
 
-def test_a_record_is_credited_to_the_pushing_devices_user_whatever_it_claims(world: World) -> None:
+def test_a_record_is_credited_to_the_pushing_device_and_its_user_whatever_it_claims(world: World) -> None:
+    """Author and device come from the token: a claimed colleague (or none) is replaced."""
     a, b = world.device(), world.device()
     own, none_claimed, forged = _contact(a, "Ala"), _contact(a, "Ola"), _contact(a, "Ela")
     own["author_id"], forged["author_id"] = a.user_id, b.user_id
+    forged["device_id"] = b.store.device_id
     assert push_raw(world.url, a, _batch(own, none_claimed, forged)).status_code == 200
     with world.db.read() as conn:
-        authors = dict(
-            conn.execute(
-                sa.select(t.record.c.id, t.record.c.author_id).where(
+        stored = {
+            row.id: (row.author_id, row.device_id)
+            for row in conn.execute(
+                sa.select(t.record.c.id, t.record.c.author_id, t.record.c.device_id).where(
                     t.record.c.id.in_([own["id"], none_claimed["id"], forged["id"]])
                 )
-            ).all()
-        )
-    assert authors == {own["id"]: a.user_id, none_claimed["id"]: None, forged["id"]: a.user_id}
+            )
+        }
+    mine = (a.user_id, a.store.device_id)
+    assert stored == {own["id"]: mine, none_claimed["id"]: mine, forged["id"]: mine}
 
 
 def _visit(device: Device, contact_id: str, notes: str) -> dict[str, Any]:
@@ -334,9 +338,9 @@ def test_visits_naming_erased_contacts_lose_their_notes_however_many_are_erased(
     assert (stored[gone["id"]]["notes"], stored[stays["id"]]["notes"]) == ("", "chce pomóc")
 
 
-def test_a_contact_whose_erasure_is_undone_leaves_the_erased_list(world: World) -> None:
-    """``erased_contact`` follows the stored ``erased_at``: a later write that clears it (last writer
-    wins) takes the contact out, and visits naming it keep their notes again."""
+def test_no_push_takes_a_contact_off_the_erased_list(world: World) -> None:
+    """``erased_contact`` only grows through pushes: a later write clearing ``erased_at`` is refused
+    (``erased``), even from a supervisor, and visits naming the person still lose their notes."""
     boss = world.device("supervisor")
     person = _contact(boss, "", erased_at="2026-11-23T06:00:00+00:00")
     assert push_raw(world.url, boss, _batch(person)).status_code == 200
@@ -344,8 +348,10 @@ def test_a_contact_whose_erasure_is_undone_leaves_the_erased_list(world: World) 
     time.sleep(0.002)
     undo = {**person, "fields": {"erased_at": None}, "hlcs": {"erased_at": _stamp(boss)}, "full": False}
     del undo["base_hlc"]
-    assert push_raw(world.url, boss, _batch(undo)).status_code == 200
-    assert person["id"] not in _erased_list(world)
+    answer = push_raw(world.url, boss, _batch(undo))
+    assert answer.status_code == 200
+    assert [(r["status"], r["code"]) for r in answer.json()["results"]] == [("rejected", "erased")]
+    assert person["id"] in _erased_list(world)
     visit = _visit(boss, person["id"], "chce pomóc")
     assert push_raw(world.url, boss, _batch(visit)).status_code == 200
-    assert _records(world)[visit["id"]]["notes"] == "chce pomóc"
+    assert _records(world)[visit["id"]]["notes"] == ""

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from sync.protocol import MAX_CURSOR, ErrorCode
 from sync.server import audit
 from sync.server.accounts import DeviceContext
+from sync.server.clock import utc
 from sync.server.deps import Db, Device, ProgramWide
 from sync.server.errors import ApiError
 
@@ -40,7 +41,7 @@ def read_audit(
     """The program's audit log, newest first (supervisors and admins); ``since``/``until``: the
     period in which the actions happened."""
     try:
-        since, until = (None if v is None else audit.utc(v) for v in (since, until))
+        since, until = (None if v is None else utc(v) for v in (since, until))
     except ValueError as exc:
         raise ApiError(422, ErrorCode.INVALID_REQUEST, "since/until: time out of range") from exc
     filters = {"actor": actor, "action": action, "target_id": target_id, "since": since, "until": until}
