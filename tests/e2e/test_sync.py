@@ -12,7 +12,7 @@ from fieldapp.model import Review
 from fieldapp.services import contacts, zones
 from fieldapp.store import Store
 from fieldapp.sync import SyncEngine
-from fieldapp.sync.meta import K_SERVER, K_TOKEN
+from fieldapp.sync.meta import K_SERVER
 from sync.server.accounts import create_demo_setup
 from sync.server.local import LocalServer, start_local_server
 from tests.e2e.harness import AppServer, Phone, free_port
@@ -81,7 +81,7 @@ def test_enroll_sync_and_a_teammate_receives_it(
 def test_the_state_line_says_so_when_the_server_cannot_be_reached(app: AppServer, new_phone) -> None:
     """Enrolled (by the test before) but offline: not "Połączono z serwerem"."""
     with app.store() as store:
-        if not store.meta(K_TOKEN):
+        if not store.meta(K_SERVER):
             pytest.skip("needs the enrolled phone of the test before")
         store.set_meta(K_SERVER, f"http://127.0.0.1:{free_port()}")  # nothing listens there
     phone: Phone = new_phone(app, "/more/sync")
