@@ -255,8 +255,8 @@ def among(conn: Connection, column: str, values: list[str]) -> tuple[str, list[A
 def insert_ignoring_known(conn: Connection, table: Table) -> Any:
     """``INSERT … ON CONFLICT DO NOTHING`` into ``table`` for this connection's backend: a row whose
     key is there already (written by a concurrent request) is skipped instead of failing."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing()
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
