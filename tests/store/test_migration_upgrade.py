@@ -127,7 +127,7 @@ def _columns(path: Path, table: str) -> list[str]:
         conn.close()
 
 
-@pytest.mark.parametrize("old_version", range(1, LATEST_VERSION))
+@pytest.mark.parametrize("old_version", [m.version for m in available()][:-1])  # numbers may have gaps
 def test_old_database_opens_with_every_row_and_newest_schema(tmp_path: Path, old_version: int) -> None:
     path = tmp_path / "old.db"
     written = build_old_database(path, old_version)
