@@ -76,7 +76,7 @@ def section(compared: Sequence[Section]) -> Section[Comparison]:
             [t(f"report.fig.{ch.name}", lang), ch.now, ch.before, ch.difference, ch.percent]
             for ch in c.changes
         ]
-        period = t("report.period_text", lang, start=format_date(c.start, lang), end=format_date(c.end, lang))
+        period = f"{format_date(c.start, lang)} – {format_date(c.end, lang)}"
         return [
             Table(
                 "comparison",

@@ -10,7 +10,7 @@ save dialog, on a desktop a save dialog — never a file left in the app's priva
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
+from functools import partial
 
 import flet as ft
 
@@ -50,35 +50,30 @@ def month_period(kind: str, today: date) -> tuple[date, date]:
 
 def bar_chart(chart: Chart, lang: str) -> ft.Control:
     """Horizontal bars, one per label: the label above its bar (it wraps, never overlaps), the value
-    beside the bar — readable at 360 px whatever the number of bars."""
+    beside the bar — readable at 360 px whatever the number of bars. A screen reader reads each
+    bar as "label: value"."""
     top = max([float(v) for v in chart.values] + [0.0])
     rows: list[ft.Control] = []
     for i, (text, value) in enumerate(zip(chart.labels, chart.values, strict=True)):
         colour = chart.colors[i] if i < len(chart.colors) else theme.PRIMARY
         width = max(2.0, BAR_MAX * float(value) / top) if top and value else 2.0
-        figure = cell_text(value if not isinstance(value, float) else Decimal(str(value)), lang)
-        rows.append(
-            ft.Column(
-                [
-                    ft.Text(text, size=14, color=theme.INK),
-                    ft.Row(
-                        [
-                            ft.Container(width=width, height=16, bgcolor=colour, border_radius=3),
-                            ft.Text(figure, size=14, weight=ft.FontWeight.W_700, color=theme.INK),
-                        ],
-                        spacing=8,
-                    ),
-                ],
-                spacing=2,
-            )
+        figure = cell_text(value, lang)
+        bar = ft.Column(
+            [
+                ft.Text(text, size=14, color=theme.INK),
+                ft.Row(
+                    [
+                        ft.Container(width=width, height=16, bgcolor=colour, border_radius=3),
+                        ft.Text(figure, size=14, weight=ft.FontWeight.W_700, color=theme.INK),
+                    ],
+                    spacing=8,
+                ),
+            ],
+            spacing=2,
         )
-    return ft.Semantics(
-        ft.Column(rows, spacing=8),
-        label=f"{chart.title}: "
-        + ", ".join(
-            f"{text}: {cell_text(v, lang)}" for text, v in zip(chart.labels, chart.values, strict=True)
-        ),
-    )
+        label = f"{text}: {figure}"
+        rows.append(ft.Semantics(content=bar, label=label, container=True, exclude_semantics=True))
+    return ft.Column(rows, spacing=8)
 
 
 @screen("/more/reports", menu=MenuEntry("/more", "report.menu", ft.Icons.INSIGHTS, order=6))
@@ -121,7 +116,7 @@ class ReportsScreen(Screen):
                 w.muted(self.t("report.export_help")),
                 ft.Row(
                     [
-                        w.secondary_button(ctx, self.t(key), lambda fmt=fmt: self.export(fmt), icon=icon)
+                        w.secondary_button(ctx, self.t(key), partial(self.export, fmt), icon=icon)
                         for fmt, key, icon in EXPORTS
                     ],
                     wrap=True,
