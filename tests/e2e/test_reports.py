@@ -114,9 +114,9 @@ def test_reports_show_this_month_and_download_xlsx_and_csv(
     assert ["Rozmowa", "4"] in rows and ["Nikogo nie ma", "2"] in rows and ["Odmowa", "1"] in rows
     assert ["Wizyty (pukanie do drzwi)", "7"] in rows
     assert ["Mikrogranty — wnioskowana kwota (zł)", "3125,50"] in rows
-    assert ["Stare Polesie", "Działania", "7", "7", "100,0", "7", "4"] == next(
+    assert next(
         r for r in rows if r and r[0] == "Stare Polesie"
-    )[:7]
+    )[:7] == ["Stare Polesie", "Działania", "7", "7", "100,0", "7", "4"]
     assert not any(row and row[0] == "Księży Młyn" for row in rows)
 
     # Custom dates with nothing in them: the figures drop to zero.
