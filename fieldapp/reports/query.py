@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from fieldapp.model.enums import ActionStatus
+
+T = TypeVar("T")
 
 #: Statuses after which an action has happened.
 HAPPENED: frozenset[str] = frozenset({ActionStatus.DONE, ActionStatus.REPORTED})
@@ -71,15 +74,42 @@ def zone_in(column: str, ids: list[str] | None) -> tuple[str, list[str]]:
 class Query:
     """A read connection with the report's period and zones."""
 
-    def __init__(self, db: sqlite3.Connection, start: date, end: date, zone_ids: list[str] | None):
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        start: date,
+        end: date,
+        zone_ids: list[str] | None,
+        *,
+        shared: dict[str, Any] | None = None,
+    ):
         self.db = db
         self.start, self.end = start, end
         self.lo, self.hi = utc_bound(start), utc_bound(end + timedelta(days=1))
         self.zone_ids = zone_ids
+        self.zone_set = None if zone_ids is None else frozenset(zone_ids)
+        self._memo: dict[str, Any] = {}
+        self._shared = {} if shared is None else shared
 
     def shifted(self, start: date, end: date) -> Query:
         """The same zones over another period (the comparison's previous period)."""
-        return Query(self.db, start, end, self.zone_ids)
+        return Query(self.db, start, end, self.zone_ids, shared=self._shared)
+
+    def has(self, key: str) -> bool:
+        """Whether ``key`` was already read for this period."""
+        return key in self._memo
+
+    def memo(self, key: str, make: Callable[[], T], *, period: bool = True) -> T:
+        """What ``make`` reads, read once per report: for this period (``period``), or for every
+        period of the report (the comparison's too) when it does not depend on the period."""
+        cache = self._memo if period else self._shared
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
+
+    def in_period(self, stored: str) -> bool:
+        """A stored (UTC) date-time within the period's local days."""
+        return self.lo <= stored < self.hi
 
     def rows(self, sql: str, params: list | tuple = ()) -> list[tuple]:
         return self.db.execute(sql, list(params)).fetchall()
@@ -127,6 +157,11 @@ class PeriodAction:
 
 
 def period_actions(q: Query) -> list[PeriodAction]:
+    """The live actions of the zones whose day falls in the period (read once per report)."""
+    return q.memo("actions", lambda: _period_actions(q))
+
+
+def _period_actions(q: Query) -> list[PeriodAction]:
     """The live actions of the zones whose day falls in the period: ``starts_on``, else the local
     date of their last status change, else of their creation."""
     zone, params = q.in_zones("zone_id")

@@ -36,6 +36,7 @@ from decimal import Decimal
 from fieldapp.i18n import t
 from fieldapp.model.enums import NATURAL_PERSON_KINDS, ActionStatus, ContactKind, VisitOutcome
 from fieldapp.reports.query import HAPPENED, PeriodAction, Query, chunks, marks, period_actions, pln
+from fieldapp.reports.scans import contacts, meeting_attendees, visit_counts, visits
 from fieldapp.reports.section import Chart, Headline, Section
 from fieldapp.reports.tables import Cell, Table, headers, label
 
@@ -113,12 +114,8 @@ class Summary:
 
 def kinds_of(q: Query, ids: set[str]) -> dict[str, str]:
     """Kinds of the live contacts among ``ids``."""
-    kinds: dict[str, str] = {}
-    for part in chunks(sorted(ids)):
-        kinds.update(
-            q.rows(f"SELECT id, kind FROM contact WHERE deleted = 0 AND id IN ({marks(part)})", part)
-        )
-    return kinds
+    facts = contacts(q)
+    return {cid: facts[cid].kind for cid in ids if cid in facts}
 
 
 def attendance_of_actions(q: Query, action_ids: list[str]) -> list[tuple[str, str, str]]:
@@ -134,29 +131,19 @@ def attendance_of_actions(q: Query, action_ids: list[str]) -> list[tuple[str, st
 
 
 def _knocks(q: Query, s: Summary) -> None:
-    where, params = q.visits_where()
-    rows = q.rows(f"SELECT v.outcome, count(*) FROM visit v WHERE {where} GROUP BY v.outcome", params)
-    s.knocks_by_outcome = dict(sorted(rows, key=lambda r: (-r[1], r[0])))
-    s.visits = sum(s.knocks_by_outcome.values())
+    outcomes = visits(q).outcomes
+    s.knocks_by_outcome = dict(sorted(outcomes.items(), key=lambda r: (-r[1], r[0])))
+    s.visits = sum(outcomes.values())
 
 
 def _reached(q: Query, s: Summary) -> None:
-    vwhere, vparams = q.visits_where()
-    mwhere, mparams = q.meetings_where()
-    outcomes = list(REACHED_OUTCOMES)
-    persons = sorted(NATURAL_PERSON_KINDS)
-    sql = f"""
-        SELECT c.kind, count(*) FROM contact c WHERE c.deleted = 0 AND c.id IN (
-            SELECT v.contact_id FROM visit v
-            WHERE {vwhere} AND v.contact_id IS NOT NULL AND v.outcome IN ({marks(outcomes)})
-            UNION
-            SELECT a.contact_id FROM attendance a JOIN meeting m ON m.id = a.event_id
-            JOIN contact o ON o.id = a.contact_id AND o.kind NOT IN ({marks(persons)})
-            WHERE a.deleted = 0 AND a.event_type = 'meeting' AND {mwhere}
-        ) GROUP BY c.kind
-    """
-    rows = q.rows(sql, [*vparams, *outcomes, *persons, *mparams])
-    s.contacts_by_kind = dict(sorted(rows, key=lambda r: (-r[1], r[0])))
+    facts = contacts(q)
+    reached = {cid for cid in visits(q).talked if cid in facts}
+    reached |= {
+        cid for cid in meeting_attendees(q) if cid in facts and facts[cid].kind not in NATURAL_PERSON_KINDS
+    }
+    counts = Counter(facts[cid].kind for cid in reached)
+    s.contacts_by_kind = dict(sorted(counts.items(), key=lambda r: (-r[1], r[0])))
 
 
 def _actions(q: Query, s: Summary, actions: list[PeriodAction]) -> None:
@@ -220,45 +207,30 @@ def _carried_out(q: Query, s: Summary, actions: list[PeriodAction]) -> None:
 
 
 def _leaders(q: Query, s: Summary, actions: list[PeriodAction]) -> None:
-    leader = ContactKind.LEADER.value
-    vwhere, vparams = q.visits_where()
-    mwhere, mparams = q.meetings_where()
-    outcomes = list(REACHED_OUTCOMES)
-    door = {
-        r[0]
-        for r in q.rows(
-            f"SELECT DISTINCT v.contact_id FROM visit v JOIN contact c ON c.id = v.contact_id"
-            f" WHERE {vwhere} AND c.deleted = 0 AND c.kind = ? AND v.outcome IN ({marks(outcomes)})",
-            [*vparams, leader, *outcomes],
-        )
-    }
-    meeting = {
-        r[0]
-        for r in q.rows(
-            "SELECT DISTINCT a.contact_id FROM attendance a JOIN meeting m ON m.id = a.event_id"
-            " JOIN contact c ON c.id = a.contact_id"
-            " WHERE a.deleted = 0 AND a.event_type = 'meeting' AND c.deleted = 0 AND c.kind = ?"
-            f" AND {mwhere}",
-            [leader, *mparams],
-        )
-    }
+    facts = contacts(q)
+
+    def leaders(ids: set[str]) -> set[str]:
+        return {cid for cid in ids if cid in facts and facts[cid].kind == ContactKind.LEADER}
+
+    door = leaders(visits(q).talked)
+    meeting = leaders(meeting_attendees(q))
     live = [a for a in actions if a.status != ActionStatus.DROPPED]
     in_actions = {cid for a in live for cid in (*a.organisers, *a.partners)}
     in_actions |= {row[1] for row in attendance_of_actions(q, [a.id for a in live])}
-    kinds = kinds_of(q, in_actions)
-    action = {cid for cid in in_actions if kinds.get(cid) == leader}
+    action = leaders(in_actions)
     zone, zparams = q.in_zones("g.zone_id")
-    group = {
-        r[0]
-        for r in q.rows(
-            "SELECT DISTINCT gm.contact_id FROM group_member gm"
-            " JOIN activity_group g ON g.id = gm.group_id AND g.deleted = 0"
-            " JOIN contact c ON c.id = gm.contact_id"
-            " WHERE gm.deleted = 0 AND gm.role = 'leader' AND c.deleted = 0 AND c.kind = ?"
-            f" AND gm.joined_on <= ? AND (gm.left_on IS NULL OR gm.left_on >= ?){zone}",
-            [leader, q.end.isoformat(), q.start.isoformat(), *zparams],
-        )
-    }
+    group = leaders(
+        {
+            r[0]
+            for r in q.rows(
+                "SELECT DISTINCT gm.contact_id FROM group_member gm"
+                " JOIN activity_group g ON g.id = gm.group_id AND g.deleted = 0"
+                " WHERE gm.deleted = 0 AND gm.role = 'leader' AND gm.contact_id IS NOT NULL"
+                f" AND gm.joined_on <= ? AND (gm.left_on IS NULL OR gm.left_on >= ?){zone}",
+                [q.end.isoformat(), q.start.isoformat(), *zparams],
+            )
+        }
+    )
     s.leaders_by_activity = {
         "door": len(door),
         "meeting": len(meeting),
@@ -282,7 +254,7 @@ def compute(q: Query) -> Summary:
 def headline(q: Query) -> Headline:
     """Visits, actions, micro-grants and participants of the period (the comparison's rows)."""
     s = Summary()
-    _knocks(q, s)
+    s.visits = visit_counts(q)[0]
     _actions(q, s, period_actions(q))
     return [
         ("visits", s.visits),

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from fieldapp.i18n import t
-from fieldapp.model.enums import ContactKind, VisitOutcome
-from fieldapp.reports.query import HAPPENED, Query, fold, period_actions
+from fieldapp.model.enums import ContactKind
+from fieldapp.reports.query import HAPPENED, Query, period_actions
+from fieldapp.reports.scans import contacts, door, visit_counts, visits
 from fieldapp.reports.section import Chart, Headline, Section
 from fieldapp.reports.tables import Table, headers
 
@@ -57,61 +57,15 @@ class Zones:
     zones: list[ZoneFigures] = field(default_factory=list)
 
 
-_UNSEEN: Any = object()
-
-
-def door(street: str | None, number: str | None) -> str | None:
-    """A door's key (``None`` without street and number)."""
-    street, number = fold(street), fold(number)
-    return f"{street}|{number}" if street and number else None
-
-
-def _visits(q: Query, ids: list[str]) -> tuple[dict, dict, Counter, Counter]:
-    """Known and knocked doors, visits and talks per zone, in one pass over the zones' visits.
-
-    Known doors need every visit of the zones (not only the period's), so one scan reads them all
-    and flags the period's.
-    """
-    doors: dict[tuple[str, str], str | None] = {}  # door as written → its key (memo)
-    visits: Counter[str] = Counter()
-    talks: Counter[str] = Counter()
-    knocked: dict[str, set[str]] = defaultdict(set)
-    known: dict[str, set[str]] = defaultdict(set)
-    zone, params = q.in_zones("zone_id")
-    rows = q.db.execute(
-        "SELECT zone_id, outcome = ?, street, house_number, visited_at >= ? AND visited_at < ?"
-        f" FROM visit WHERE deleted = 0 AND zone_id IS NOT NULL{zone}",
-        [VisitOutcome.TALKED.value, q.lo, q.hi, *params],
-    )
-    for zone_id, talked, street, number, in_period in rows:  # the hot loop: 100,000s of rows
-        written = (street, number)
-        key = doors.get(written, _UNSEEN)
-        if key is _UNSEEN:
-            key = doors[written] = door(street, number)
-        if key:
-            known[zone_id].add(key)
-        if in_period:
-            visits[zone_id] += 1
-            talks[zone_id] += talked
-            if key:
-                knocked[zone_id].add(key)
-    for zone_id, street, number in q.rows(
-        f"SELECT DISTINCT zone_id, street, house_number FROM contact WHERE deleted = 0{zone}", params
-    ):
-        key = door(street, number)
-        if key and zone_id:
-            known[zone_id].add(key)
-    return known, knocked, visits, talks
-
-
 def _leaders(q: Query) -> tuple[Counter[str], Counter[str]]:
-    zone, params = q.in_zones("zone_id")
-    rows = q.rows(
-        "SELECT zone_id, count(*), sum(created_at >= ? AND created_at < ?) FROM contact"
-        f" WHERE deleted = 0 AND kind = ? AND zone_id IS NOT NULL{zone} GROUP BY zone_id",
-        [q.lo, q.hi, ContactKind.LEADER.value, *params],
-    )
-    return Counter({z: n for z, n, _ in rows}), Counter({z: new for z, _, new in rows})
+    """Per zone: leaders in the base, and those first recorded in the period."""
+    base: Counter[str] = Counter()
+    found: Counter[str] = Counter()
+    for facts in contacts(q).values():
+        if facts.kind == ContactKind.LEADER and facts.zone_id:
+            base[facts.zone_id] += 1
+            found[facts.zone_id] += q.in_period(facts.created_at)
+    return base, found
 
 
 def _stages(q: Query, visited: set[str]) -> dict[str, str]:
@@ -151,14 +105,23 @@ def compute(q: Query) -> Zones:
     zones = q.zones()
     if not zones:
         return Zones()
-    known, knocked, visits, talks = _visits(q, [z for z, _ in zones])
+    scan = visits(q)
+    known, knocked = scan.known, scan.knocked
+    for zone_id, street, number in q.memo(
+        "contact_doors",
+        lambda: q.rows("SELECT DISTINCT zone_id, street, house_number FROM contact WHERE deleted = 0"),
+        period=False,
+    ):
+        key = door(street, number)
+        if key and zone_id and (q.zone_set is None or zone_id in q.zone_set):
+            known[zone_id].add(key)
     base, found = _leaders(q)
     actions: Counter[str | None] = Counter()
     happened: Counter[str | None] = Counter()
     for action in period_actions(q):
         actions[action.zone_id] += 1
         happened[action.zone_id] += action.status in HAPPENED
-    stages = _stages(q, {z for z, doors in known.items() if doors} | set(visits))
+    stages = _stages(q, {z for z, doors in known.items() if doors} | set(scan.visits))
     return Zones(
         [
             ZoneFigures(
@@ -166,8 +129,8 @@ def compute(q: Query) -> Zones:
                 name,
                 len(known[zone_id]),
                 len(knocked[zone_id]),
-                visits[zone_id],
-                talks[zone_id],
+                scan.visits[zone_id],
+                scan.talks[zone_id],
                 found[zone_id],
                 base[zone_id],
                 actions[zone_id],
@@ -180,15 +143,14 @@ def compute(q: Query) -> Zones:
 
 
 def headline(q: Query) -> Headline:
-    where, params = q.visits_where()
-    (talks,) = q.one(f"SELECT count(*) FROM visit v WHERE {where} AND v.outcome = ?", [*params, "talked"])
-    zone, zparams = q.in_zones("zone_id")
-    (found,) = q.one(
-        "SELECT count(*) FROM contact WHERE deleted = 0 AND kind = ?"
-        f" AND created_at >= ? AND created_at < ?{zone}",
-        [ContactKind.LEADER.value, q.lo, q.hi, *zparams],
+    found = sum(
+        1
+        for f in contacts(q).values()
+        if f.kind == ContactKind.LEADER
+        and q.in_period(f.created_at)
+        and (q.zone_set is None or f.zone_id in q.zone_set)
     )
-    return [("talks", talks), ("leaders_found", found)]
+    return [("talks", visit_counts(q)[1]), ("leaders_found", found)]
 
 
 def tables(z: Zones, lang: str) -> list[Table]:

@@ -7,11 +7,12 @@
                     tasks), /zone/meetings/:id/new-person (quick add, consent first)
 - ``partnerships``  /zone/partnerships, /zone/partnerships/new, /zone/partnerships/:id (phases)
 - ``person``        /zone/network/people/:id and /contacts/:id/network: the engagement ladder
+- ``volunteering``  /zone/network/people/:id/volunteering: volunteering roles and hours given
 
 The shell imports this package at start-up (``registry.load_screens``); importing the modules here
 registers their routes.
 """
 
-from fieldapp.ui.cooperation import groups, meetings, network_view, partnerships, person
+from fieldapp.ui.cooperation import groups, meetings, network_view, partnerships, person, volunteering
 
-__all__ = ["groups", "meetings", "network_view", "partnerships", "person"]
+__all__ = ["groups", "meetings", "network_view", "partnerships", "person", "volunteering"]

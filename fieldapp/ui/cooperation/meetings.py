@@ -1,5 +1,6 @@
-"""Meetings: the list, a new meeting, one meeting with its attendance list, head-count and tasks,
-and the quick add of a new person met there (with the consent question first)."""
+"""Meetings: the list, a new meeting (its kind: a training session asks for its hours and series, a
+consultation for its outcome), one meeting with its attendance list, head-count and tasks, and the
+quick add of a new person met there (with the consent question first)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from fieldapp.ui.cooperation.common import (
     section,
     zone_options,
 )
+from fieldapp.ui.cooperation.volunteering import hours_text, typed_minutes
 from fieldapp.ui.forms import Form
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
@@ -31,6 +33,8 @@ from fieldapp.ui.screen import Screen
 def meeting_line(ctx, meeting) -> str:
     when = w.format_date(meeting.held_on, ctx.lang) + (f" {meeting.start_time}" if meeting.start_time else "")
     parts = [when, ctx.t(f"network.meeting.kind.{meeting.kind}")]
+    if meeting.duration_min:
+        parts.append(ctx.t("network.ui.hours_line", hours=hours_text(meeting.duration_min, ctx.lang)))
     if meeting.place:
         parts.append(meeting.place)
     return " · ".join(parts)
@@ -82,8 +86,31 @@ class NewMeetingScreen(Screen):
                 self.t("network.ui.meeting_kind"),
                 options(ctx, "network.meeting.kind", MeetingKind),
                 value=MeetingKind.NEIGHBOURHOOD.value,
+                on_change=self._kind_changed,
             ),
         )
+        f.add(
+            "duration_min",
+            w.text_field(
+                self.t("network.ui.duration"),
+                hint=self.t("network.ui.duration_hint"),
+                keyboard=ft.KeyboardType.NUMBER,
+                width=220,
+            ),
+        )
+        self.series = f.add(
+            "series_id",
+            w.ChoiceField(ctx, self.t("network.ui.series"), [], allow_empty=self.t("network.ui.no_series")),
+        )
+        f.add("series_name", w.text_field(self.t("network.ui.series_name")))
+        f.add(
+            "outcome",
+            w.text_field(
+                self.t("network.ui.outcome"), hint=self.t("network.ui.outcome_hint"), multiline=True
+            ),
+        )
+        self.training = ft.Column([self.series.control, f["series_name"]], spacing=12, visible=False)
+        f["outcome"].visible = False
         f.add(
             "held_on",
             w.text_field(
@@ -105,6 +132,9 @@ class NewMeetingScreen(Screen):
                 self.kind.control,
                 f["held_on"],
                 f["start_time"],
+                f["duration_min"],
+                self.training,
+                f["outcome"],
                 f["place"],
                 self.zone.control,
                 w.primary_button(ctx, self.t("ui.common.save"), self.save, icon=ft.Icons.SAVE, height=56),
@@ -116,6 +146,25 @@ class NewMeetingScreen(Screen):
         self.zone.set_options(await zone_options(self.ctx))
         if self.zone.value is None:
             self.zone.set_value(await current_zone(self.ctx, self.query))
+        series = await self.ctx.call(net.list_series, self.ctx.store, zone_id=self.zone.value)
+        self.series.set_options([(s.id, s.name) for s in series])
+
+    def _kind_changed(self) -> None:
+        self.training.visible = self.kind.value == MeetingKind.TRAINING
+        self.form["outcome"].visible = self.kind.value == MeetingKind.CONSULTATION
+        self.update()
+
+    async def _series_id(self, training: bool) -> str | None:
+        """The chosen series, or a new one named in the form (a training session only)."""
+        if not training:
+            return None
+        name = self.form.text("series_name")
+        if name and self.series.value is None:
+            created = await self.ctx.call(
+                net.create_series, self.ctx.store, {"name": name, "zone_id": self.zone.value}
+            )
+            return created.id
+        return self.series.value
 
     async def save(self) -> None:
         f = self.form
@@ -128,13 +177,17 @@ class NewMeetingScreen(Screen):
             "start_time": f.text("start_time"),
             "place": f.text("place"),
             "zone_id": self.zone.value,
+            "duration_min": typed_minutes(f, "duration_min", errors) or 0,
         }
+        if self.kind.value == MeetingKind.CONSULTATION:
+            data["outcome"] = f.text("outcome")
         if self.query.get("group"):
             data["group_id"] = self.query["group"]
         if errors:
             f.show_errors(errors)
             return
         try:
+            data["series_id"] = await self._series_id(self.kind.value == MeetingKind.TRAINING)
             meeting = await self.ctx.call(net.create_meeting, self.ctx.store, data)
         except ValidationFailed as exc:
             f.show_errors(exc)
@@ -218,6 +271,8 @@ class MeetingScreen(Screen):
         summary = await ctx.call(net.meeting_summary, ctx.store, self.meeting_id)
         meeting = summary.meeting
         self.header.controls = [w.heading(meeting.topic, size=22), w.body(meeting_line(ctx, meeting))]
+        if meeting.outcome:
+            self.header.controls.append(w.body(f"{self.t('network.ui.outcome')}: {meeting.outcome}"))
         self.total.value = self.t("network.ui.head_count_total", count=summary.head_count)
         self.anonymous.value = self.t("network.ui.anonymous", count=meeting.anonymous_count)
         self.attendee_ids = {c.id for _, c in summary.attendees}
