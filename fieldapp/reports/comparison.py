@@ -87,4 +87,4 @@ def section(compared: Sequence[Section]) -> Section[Comparison]:
             )
         ]
 
-    return Section("comparison", "report.section.comparison", compute, tables)
+    return Section("comparison", "report.part.comparison", compute, tables)

@@ -356,4 +356,4 @@ def charts(s: Summary, lang: str) -> list[Chart]:
     ]
 
 
-SECTION = Section("summary", "report.section.summary", compute, tables, charts, headline)
+SECTION = Section("summary", "report.part.summary", compute, tables, charts, headline)

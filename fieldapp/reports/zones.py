@@ -203,4 +203,4 @@ def charts(z: Zones, lang: str) -> list[Chart]:
     ]
 
 
-SECTION = Section("zones", "report.section.zones", compute, tables, charts, headline)
+SECTION = Section("zones", "report.part.zones", compute, tables, charts, headline)

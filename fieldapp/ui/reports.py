@@ -32,6 +32,7 @@ PERIODS = ("this_month", "last_month", "custom")
 EXPORTS = (
     ("xlsx", "report.export_xlsx", ft.Icons.GRID_ON),
     ("csv", "report.export_csv", ft.Icons.TABLE_VIEW),
+    ("pdf", "report.export_pdf", ft.Icons.PICTURE_AS_PDF),
     ("html", "report.export_html", ft.Icons.PRINT),
 )
 #: The widest bar of a chart, in pixels: leaves room for its value on a 360 px screen.
@@ -221,9 +222,12 @@ class ReportsScreen(Screen):
         self.period_line.value = period_text(report, lang)
         controls: list[ft.Control] = []
         for part in report.parts(lang):
+            # The section's first table (its key figures), then its charts, then the details.
+            first, rest = part.tables[:1], part.tables[1:]
             controls.append(w.heading(part.title, size=20))
+            controls += [self._table(table) for table in first]
             controls += [self._chart(chart) for chart in part.charts]
-            controls += [self._table(table) for table in part.tables]
+            controls += [self._table(table) for table in rest]
         self.figures.controls = controls
 
     def _pairs(self, table: Table) -> list[ft.Control]:

@@ -1,5 +1,6 @@
-"""Raporty: a supervisor opens this month's report, reads the figures section by section and gets
-the XLSX and the CSV as downloads from the browser, which open as a spreadsheet program would."""
+"""Raporty: a supervisor opens this month's report on a 360 px phone, reads the figures and charts
+section by section and gets the XLSX, CSV, PDF and HTML as downloads from the browser, which open
+as a spreadsheet program (or a PDF reader) would."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 from playwright.sync_api import Download
+from pypdf import PdfReader
 
 from fieldapp.i18n.format import format_date
 from fieldapp.services import actions, visits, zones
@@ -75,6 +77,7 @@ def saved(download: Download, folder: Path) -> Path:
 def test_reports_show_this_month_and_download_xlsx_and_csv(
     app: AppServer, phone: Phone, tmp_path: Path
 ) -> None:
+    phone.page.set_viewport_size({"width": 360, "height": 800})  # a small phone: the charts still read
     phone.tap_tab("Więcej")
     phone.tap("Raporty dla koordynatora")
     phone.see("Wizyty (pukanie do drzwi)")
@@ -114,10 +117,23 @@ def test_reports_show_this_month_and_download_xlsx_and_csv(
     assert ["Rozmowa", "4"] in rows and ["Nikogo nie ma", "2"] in rows and ["Odmowa", "1"] in rows
     assert ["Wizyty (pukanie do drzwi)", "7"] in rows
     assert ["Mikrogranty — wnioskowana kwota (zł)", "3125,50"] in rows
-    assert next(
-        r for r in rows if r and r[0] == "Stare Polesie"
-    )[:7] == ["Stare Polesie", "Działania", "7", "7", "100,0", "7", "4"]
+    assert next(r for r in rows if r and r[0] == "Stare Polesie")[:7] == [
+        "Stare Polesie",
+        "Działania",
+        "7",
+        "7",
+        "100,0",
+        "7",
+        "4",
+    ]
     assert not any(row and row[0] == "Księży Młyn" for row in rows)
+
+    with phone.page.expect_download() as pdf_download:
+        phone.tap("Pobierz PDF")
+    assert pdf_download.value.suggested_filename == f"{name}.pdf"
+    pdf = PdfReader(saved(pdf_download.value, tmp_path))
+    text = "\n".join(page.extract_text() for page in pdf.pages).replace("\u00a0", " ")
+    assert "Stare Polesie" in text and "3 125,50" in text and "Konsultacje parku" in text
 
     # Custom dates with nothing in them: the figures drop to zero.
     phone.tap("Własne daty")

@@ -171,7 +171,7 @@ def test_xlsx_has_a_sheet_per_section_with_numbers_dates_formats_and_charts(repo
     assert share.number_format == "0.0"
     count = next(c for row in book["Strefy"].iter_rows() for c in row if c.value == 40)
     assert count.number_format == "#,##0"
-    assert book["Podsumowanie"]["A1"].value == "Podsumowanie"
+    assert book["Podsumowanie"]["A1"].value == "Praca w okresie"
     assert len(book["Podsumowanie"]._charts) == 2 and len(book["Współpraca"]._charts) == 2
     assert openpyxl.load_workbook(io.BytesIO(to_xlsx(report, "en"))).sheetnames[1] == "Zones"
 
@@ -213,3 +213,29 @@ def test_an_empty_report_still_exports(store: Store) -> None:
         assert made.name == f"raport_01.01.2026-31.01.2026.{fmt}" and made.data
     assert render(empty, "xlsx", "en").name == "report_2026-01-01_2026-01-31.xlsx"
     assert Decimal("0.00") == Summary().grant_granted_pln
+
+
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_pdf_is_made_on_the_device_with_polish_letters_and_figures(report: Report) -> None:
+    made = render(report, "pdf")
+    assert made.name == "raport_01.03.2026-31.03.2026.pdf" and made.media_type == "application/pdf"
+    assert made.data.startswith(b"%PDF-")
+    text = pdf_text(made.data)
+    for figure in (
+        "Raport z pracy w terenie",
+        "Księży Młyn",
+        "Ławki na podwórku",
+        "7 500,50",
+        "25,0",
+        "12.03.2026",
+        "Nie wskazano realizatora",
+        "Wykres: pukanie do drzwi według wyniku",
+    ):
+        assert figure in text.replace("\u00a0", " "), figure
+    assert "Door-knocks by outcome" in pdf_text(render(report, "pdf", "en").data)

@@ -1,6 +1,6 @@
 """Exports of a report, as bytes for the user to download, save or share (never a file left in a
-folder the user cannot reach): CSV (Polish spreadsheet convention, or plain), XLSX and print-ready
-HTML. ``render`` gives the file's name, bytes and media type."""
+folder the user cannot reach): XLSX, CSV (Polish spreadsheet convention, or plain), print-ready
+HTML and PDF (made on the device: ``pdf``). ``render`` gives the file's name, bytes and media type."""
 
 from __future__ import annotations
 
@@ -9,15 +9,17 @@ from dataclasses import dataclass
 from fieldapp.i18n.format import format_date
 from fieldapp.reports.export.csv_file import csv_cell, to_csv
 from fieldapp.reports.export.html import to_html
+from fieldapp.reports.export.pdf import to_pdf
 from fieldapp.reports.export.text import FORMULA_START, cell_text, clean_text, csv_text
 from fieldapp.reports.export.xlsx import to_xlsx
 from fieldapp.reports.report import Report
 
-FORMATS: tuple[str, ...] = ("xlsx", "csv", "html")
+FORMATS: tuple[str, ...] = ("xlsx", "csv", "html", "pdf")
 MEDIA_TYPES: dict[str, str] = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "html": "text/html",
+    "pdf": "application/pdf",
 }
 
 
@@ -36,13 +38,15 @@ def file_name(report: Report, fmt: str, lang: str = "pl") -> str:
 
 
 def render(report: Report, fmt: str, lang: str = "pl", *, plain_csv: bool = False) -> ExportFile:
-    """The report in ``fmt`` (xlsx, csv, html)."""
+    """The report in ``fmt`` (xlsx, csv, html, pdf)."""
     if fmt == "csv":
         data = to_csv(report, lang, plain=plain_csv)
     elif fmt == "xlsx":
         data = to_xlsx(report, lang)
     elif fmt == "html":
         data = to_html(report, lang).encode("utf-8")
+    elif fmt == "pdf":
+        data = to_pdf(report, lang)
     else:
         raise ValueError(fmt)
     return ExportFile(file_name(report, fmt, lang), data, MEDIA_TYPES[fmt])
@@ -60,5 +64,6 @@ __all__ = [
     "render",
     "to_csv",
     "to_html",
+    "to_pdf",
     "to_xlsx",
 ]
