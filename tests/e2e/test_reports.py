@@ -15,7 +15,7 @@ from playwright.sync_api import Download
 from pypdf import PdfReader
 
 from fieldapp.i18n.format import format_date
-from fieldapp.services import actions, visits, zones
+from fieldapp.services import actions, contacts, visits, zones
 from fieldapp.services.cooperation import create_meeting
 from fieldapp.store import Store
 from fieldapp.ui.reports import month_period
@@ -54,6 +54,17 @@ def prefill_store(store: Store) -> None:
     )
     for status in ("planned", "done", "reported"):
         actions.advance_action(store, done.id, status)
+    contacts.create_contact(
+        store,
+        {"kind": "resident", "name": "Renata Pomocna", "zone_id": zone.id},
+        {
+            "status": "given",
+            "method": "oral",
+            "scope_contact": True,
+            "scope_store": True,
+            "recorded_by": "Ola",
+        },
+    )
     create_meeting(
         store,
         {
@@ -147,4 +158,35 @@ def test_reports_show_this_month_and_download_xlsx_and_csv(
     assert html_download.value.suggested_filename == "raport_01.01.2020-31.01.2020.html"
     page = saved(html_download.value, tmp_path).read_text(encoding="utf-8")
     assert "<!DOCTYPE html>" in page and "Okres: 01.01.2020 – 31.01.2020" in page
+    assert app.errors_logged() == []
+
+
+def test_a_training_session_and_volunteering_hours_reach_the_report(app: AppServer, phone: Phone) -> None:
+    phone.tap_tab("Strefa")
+    phone.tap("Sieć współpracy")
+    phone.tap("Spotkania")
+    phone.tap("Nowe spotkanie")
+    phone.fill("Temat", "Szkolenie z pisania wniosków")
+    phone.choose("Rodzaj: Forum sąsiedzkie", "Szkolenie")
+    phone.fill("Czas trwania (godziny)", "1,5")
+    phone.fill("Nazwa nowego cyklu (jeśli zaczynasz cykl)", "Szkoła liderów")
+    phone.tap("Zapisz")
+    phone.see("Godziny: 1,50")
+    phone.type("Dodaj uczestnika (szukaj)", "Renata")
+    phone.tap("Renata Pomocna")
+    phone.see("Na liście: Renata Pomocna")
+
+    phone.tap("Renata Pomocna")
+    phone.tap("Wolontariat")
+    phone.fill("Czym się zajmuje", "Kącik czytelniczy")
+    phone.tap("Dodaj rolę wolontariusza")
+    phone.see("Zapisano wolontariat")
+    phone.fill("Godziny", "2")
+    phone.tap("Zapisz")
+    phone.see(re.compile(r"godziny razem: 2,00"))
+
+    phone.open(app.url + "/more/reports")
+    phone.see("Szkoła liderów")
+    phone.see(re.compile(r"Spotkania: 1 · Godziny: 1,50 · Obecności: 1"))
+    phone.see(re.compile(r"Wolontariusze i wolontariuszki: 1 · Godziny: 2,00"))
     assert app.errors_logged() == []

@@ -99,4 +99,4 @@ def volunteering_of_contact(store: Store, contact_id: str) -> list[Volunteering]
         for role in roles:
             entries = live_rows(session, VolunteerHours, VolunteerHours.volunteer_id == role.id)
             found.append(Volunteering(role, sum(e.minutes for e in entries)))
-    return sorted(found, key=lambda v: v.volunteer.since, reverse=True)
+    return sorted(found, key=lambda v: (v.volunteer.since, v.volunteer.base_hlc), reverse=True)
