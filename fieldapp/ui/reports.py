@@ -111,6 +111,10 @@ class ReportsScreen(Screen):
         self.figures = ft.Column(spacing=14, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.saved = w.body("", visible=False, selectable=True)
         self.plain_csv = ft.Checkbox(label=self.t("report.csv_plain"), value=False)
+        # On a phone the file can also go straight to the share sheet (mail, messenger, Drive).
+        page = ctx.page
+        phone = not page.web and page.platform is not None and page.platform.is_mobile()
+        self.share = ft.Checkbox(label=self.t("report.share_instead"), value=False, visible=phone)
         export = ft.Column(
             [
                 w.heading(self.t("report.export")),
@@ -123,6 +127,7 @@ class ReportsScreen(Screen):
                     wrap=True,
                 ),
                 self.plain_csv,
+                self.share,
                 self.saved,
             ],
             spacing=10,
@@ -270,12 +275,16 @@ class ReportsScreen(Screen):
     # -- exporting --------------------------------------------------------------------------
 
     async def export(self, fmt: str) -> None:
-        """Make the file in memory and hand it to the browser (a download) or the system's save
-        dialog (a phone, a desktop)."""
+        """Make the file in memory and hand it to the browser (a download), the system's save dialog
+        (a phone, a desktop) or, on a phone when asked, the share sheet."""
         if self.report is None:
             return
         plain = bool(self.plain_csv.value)
         made = await self.ctx.call(render, self.report, fmt, self.ctx.lang, plain_csv=plain)
+        if self.share.visible and self.share.value:
+            file = ft.ShareFile.from_bytes(made.data, mime_type=made.media_type, name=made.name)
+            await ft.Share().share_files([file], title=made.name)
+            return
         await ft.FilePicker().save_file(
             dialog_title=self.t("report.export"),
             file_name=made.name,

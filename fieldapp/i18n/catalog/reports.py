@@ -204,6 +204,7 @@ PL: dict[str, str] = {
     ),
     "report.downloaded": "Plik gotowy: {name}",
     "report.csv_plain": "CSV z przecinkami (zamiast średników)",
+    "report.share_instead": "Udostępnij plik (poczta, komunikator, dysk) zamiast zapisywać",
 }
 
 EN: dict[str, str] = {
@@ -410,4 +411,5 @@ EN: dict[str, str] = {
     "report.note.carried": '"No organiser named": an action carried out with no organiser recorded.',
     "report.downloaded": "File ready: {name}",
     "report.csv_plain": "CSV with commas (instead of semicolons)",
+    "report.share_instead": "Share the file (mail, messenger, drive) instead of saving it",
 }
