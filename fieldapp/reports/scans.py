@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from fieldapp.model.enums import VisitOutcome
 from fieldapp.reports.query import Query, fold
 
-_UNSEEN: Any = object()
 TALKED = VisitOutcome.TALKED.value
 
 
@@ -45,36 +44,53 @@ def visits(q: Query) -> VisitScan:
 
 
 def _scan(q: Query) -> VisitScan:
+    """One pass over the visits (see the module's docstring). Written for the hot loop: the door of
+    each spelling is folded once, each zone's sets and counts are looked up once per row."""
     scan = VisitScan()
-    doors: dict[tuple[str, str], str | None] = {}  # door as written → its key (memo)
     wanted, lo, hi = q.zone_set, q.lo, q.hi
     first = scan.first_talk
+    doors: dict[tuple[str, str], str | None] = {}  # door as written → its key
+    zones: dict[str | None, tuple[set[str], set[str], list[int]]] = {}  # known, knocked, [visits, talks]
+    outcomes: dict[str, int] = {}
+    talked_ids = scan.talked
+    talk_count = 0
     rows = q.db.execute(
         "SELECT zone_id, outcome, street, house_number, contact_id, visited_at FROM visit WHERE deleted = 0"
     )
     for zone_id, outcome, street, number, contact_id, at in rows:  # the hot loop: 100,000s of rows
         talked = outcome == TALKED
-        if talked and contact_id and at < hi and (contact_id not in first or at < first[contact_id]):
-            first[contact_id] = at
+        if talked and contact_id and at < hi:
+            seen = first.get(contact_id)
+            if seen is None or at < seen:
+                first[contact_id] = at
         if wanted is not None and zone_id not in wanted:
             continue
-        written = (street, number)
-        key = doors.get(written, _UNSEEN)
-        if key is _UNSEEN:
-            key = doors[written] = door(street, number)
-        if key and zone_id:
-            scan.known[zone_id].add(key)
+        try:
+            key = doors[street, number]
+        except KeyError:
+            key = doors[street, number] = door(street, number)
+        zone = zones.get(zone_id)
+        if zone is None:
+            zone = zones[zone_id] = (set(), set(), [0, 0])
+        if key:
+            zone[0].add(key)
         if lo <= at < hi:
-            scan.outcomes[outcome] += 1
-            if zone_id:
-                scan.visits[zone_id] += 1
-                scan.talks[zone_id] += talked
-                if key:
-                    scan.knocked[zone_id].add(key)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            counts = zone[2]
+            counts[0] += 1
+            if key:
+                zone[1].add(key)
             if talked:
-                scan.talk_count += 1
+                counts[1] += 1
+                talk_count += 1
                 if contact_id:
-                    scan.talked.add(contact_id)
+                    talked_ids.add(contact_id)
+    scan.outcomes.update(outcomes)
+    scan.talk_count = talk_count
+    for zone_id, (known, knocked, (visits, talks)) in zones.items():
+        if zone_id:  # visits without a zone count in the period's outcomes only
+            scan.known[zone_id], scan.knocked[zone_id] = known, knocked
+            scan.visits[zone_id], scan.talks[zone_id] = visits, talks
     return scan
 
 
