@@ -42,6 +42,7 @@ FLET_MOBILE_INDEX: dict[str, str] = {
 PURE_WHEEL_TOO: dict[str, str] = {
     "sqlalchemy": "its C extensions are optional; sqlalchemy-2.1.9-py3-none-any.whl",
     "charset-normalizer": "mypyc builds beside charset_normalizer-3.5.2-py3-none-any.whl",
+    "fonttools": "its Cython speed-ups are optional; fonttools-4.68.0-py3-none-any.whl",
 }
 
 #: Packages only the service, the desktop or development use: never in the phone's runtime.

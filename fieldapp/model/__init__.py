@@ -17,6 +17,9 @@ from fieldapp.model.cooperation import (
     Partner,
     Partnership,
     PartnershipPhaseChange,
+    TrainingSeries,
+    Volunteer,
+    VolunteerHours,
 )
 from fieldapp.model.diagnosis import Diagnosis, Need, Resource
 from fieldapp.model.registry import RECORD_TYPES, from_wire, model_for, to_wire
@@ -45,7 +48,10 @@ __all__ = [
     "Resource",
     "Review",
     "SyncedRecord",
+    "TrainingSeries",
     "Visit",
+    "Volunteer",
+    "VolunteerHours",
     "Zone",
     "from_wire",
     "model_for",

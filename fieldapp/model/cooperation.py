@@ -79,8 +79,14 @@ class Contribution(StrEnum):
 class MeetingKind(StrEnum):
     FORUM = "forum"  # forum of organisations / local forum
     SOCIAL_LAB = "social_lab"  # laboratorium społeczne
-    NEIGHBOURHOOD = "neighbourhood"  # spotkanie sąsiedzkie
+    CONSULTATION = "consultation"  # konsultacje społeczne: its outcome is kept
+    TRAINING = "training"  # a training session: its hours, often one of a series
+    NEIGHBOURHOOD = "neighbourhood"  # forum sąsiedzkie / spotkanie sąsiedzkie
     OTHER = "other"
+
+
+#: A session's length at most, in minutes (a day).
+MAX_SESSION_MINUTES = 24 * 60
 
 
 class EventType(StrEnum):
@@ -219,10 +225,19 @@ class MeetingBase(SQLModel):
     group_id: Ref = Field(default=None, index=True)
     partnership_id: Ref = Field(default=None, index=True)
     summary: FreeText = Field(default="", max_length=LONG_TEXT)
+    #: How long it lasted, in minutes (a training session's hours; 0: not recorded).
+    duration_min: int = Field(default=0, ge=0, le=MAX_SESSION_MINUTES)
+    #: The training series a training session belongs to (``training_series.id``).
+    series_id: Ref = Field(default=None, index=True)
+    #: What a consultation came to: its recommendations or decisions.
+    outcome: FreeText = Field(default="", max_length=LONG_TEXT)
 
 
 class Meeting(MeetingBase, SyncedRecord, table=True):
-    """A forum, social lab or neighbourhood meeting."""
+    """A forum, social lab, consultation, training session or neighbourhood forum.
+
+    Attendance is kept per meeting, so a training series has its attendance per session.
+    """
 
     __tablename__ = "meeting"
     record_type: ClassVar[str] = "meeting"
@@ -244,6 +259,59 @@ class Attendance(AttendanceBase, SyncedRecord, table=True):
     __tablename__ = "attendance"
     record_type: ClassVar[str] = "attendance"
     personal_fields: ClassVar[tuple[str, ...]] = ("note",)
+
+
+class TrainingSeriesBase(SQLModel):
+    zone_id: Ref = Field(default=None, index=True)
+    name: str = Field(max_length=200)
+    #: Sessions and hours the series plans (its sessions are meetings of kind training).
+    sessions_planned: int = Field(default=0, ge=0, le=1_000)
+    hours_planned: int = Field(default=0, ge=0, le=10_000)
+    started_on: date | None = None
+    notes: FreeText = Field(default="", max_length=LONG_TEXT)
+
+
+class TrainingSeries(TrainingSeriesBase, SyncedRecord, table=True):
+    """A training cycle (e.g. 10 sessions × 16 h): its sessions are meetings with ``series_id``."""
+
+    __tablename__ = "training_series"
+    record_type: ClassVar[str] = "training_series"
+
+
+class VolunteerBase(SQLModel):
+    #: ``None`` once the volunteer was erased (RODO): their hours still count, anonymously.
+    contact_id: Ref = Field(default=None, index=True)
+    zone_id: Ref = Field(default=None, index=True)
+    #: What they do ("prowadzi kącik czytelniczy").
+    activity: str = Field(default="", max_length=300)
+    since: date
+    until: date | None = None
+    note: FreeText = Field(default="", max_length=LONG_TEXT)
+
+
+class Volunteer(VolunteerBase, SyncedRecord, table=True):
+    """Volunteering: a role a contact takes, for a time, with the hours given kept apart."""
+
+    __tablename__ = "volunteer"
+    record_type: ClassVar[str] = "volunteer"
+    personal_fields: ClassVar[tuple[str, ...]] = ("note",)
+
+
+class VolunteerHoursBase(SQLModel):
+    volunteer_id: RequiredRef = Field(index=True)
+    worked_on: date = Field(index=True)
+    minutes: int = Field(ge=1, le=MAX_SESSION_MINUTES)
+    #: The meeting or action the hours were given at, if any.
+    meeting_id: Ref = Field(default=None, index=True)
+    action_id: Ref = Field(default=None, index=True)
+    what: str = Field(default="", max_length=300)
+
+
+class VolunteerHours(VolunteerHoursBase, SyncedRecord, table=True):
+    """Hours a volunteer gave on a day."""
+
+    __tablename__ = "volunteer_hours"
+    record_type: ClassVar[str] = "volunteer_hours"
 
 
 class TaskBase(SQLModel):
@@ -273,9 +341,12 @@ NETWORK_RECORDS: tuple[type[SyncedRecord], ...] = (
     Partnership,
     PartnershipPhaseChange,
     Partner,
+    TrainingSeries,
     Meeting,
     Attendance,
     FollowUpTask,
+    Volunteer,
+    VolunteerHours,
 )
 
 

@@ -1,5 +1,6 @@
-"""Supervisors' reports: figures for a period and a set of zones, and their exports (no Flet here)."""
+"""Supervisors' reports: figures for a period and a set of zones, in sections, and their exports
+(no Flet here). ``fieldapp.reports.section`` says what a section is; ``sections.SECTIONS`` lists them."""
 
-from fieldapp.reports.compute import Report, build_report
+from fieldapp.reports.report import Part, Report, build_report
 
-__all__ = ["Report", "build_report"]
+__all__ = ["Part", "Report", "build_report"]

@@ -1,23 +1,25 @@
-"""Raporty: a supervisor's figures for a period and a set of zones, two charts, and exports.
+"""Raporty: a supervisor's figures for a period and a set of zones, section by section, with
+charts, and exports that reach the person who asked.
 
 The figures come from ``fieldapp.reports`` (SQL over the device store, which on a supervisor's
-device holds the whole program after sync); exports are written into the data folder, whose path is
-shown (a browser session cannot simply download a file).
+device holds the whole program after sync). An export is made in memory and handed to Flet's
+``FilePicker.save_file`` with its bytes: in a browser that is a download, on a phone the system's
+save dialog, on a desktop a save dialog — never a file left in the app's private folder.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import date, timedelta
+from functools import partial
 
 import flet as ft
-import flet_charts as fch
 
 from fieldapp.i18n.format import format_date
 from fieldapp.model import Zone
 from fieldapp.reports import Report, build_report
-from fieldapp.reports.export import cell_text, write_report
-from fieldapp.reports.tables import Table, label, period_text, tables
+from fieldapp.reports.export import cell_text, render
+from fieldapp.reports.section import Chart
+from fieldapp.reports.tables import Table, period_text
 from fieldapp.services import zones as zone_service
 from fieldapp.services.roles import is_supervisor
 from fieldapp.ui import theme
@@ -26,7 +28,15 @@ from fieldapp.ui.registry import MenuEntry, screen
 from fieldapp.ui.screen import Screen
 
 PERIODS = ("this_month", "last_month", "custom")
-EXPORT_FOLDER = "raporty"
+#: The export buttons: format, label key, icon.
+EXPORTS = (
+    ("xlsx", "report.export_xlsx", ft.Icons.GRID_ON),
+    ("csv", "report.export_csv", ft.Icons.TABLE_VIEW),
+    ("pdf", "report.export_pdf", ft.Icons.PICTURE_AS_PDF),
+    ("html", "report.export_html", ft.Icons.PRINT),
+)
+#: The widest bar of a chart, in pixels: leaves room for its value on a 360 px screen.
+BAR_MAX = 150
 
 
 def month_period(kind: str, today: date) -> tuple[date, date]:
@@ -39,39 +49,32 @@ def month_period(kind: str, today: date) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
-def _bar_chart(items: list[tuple[str, int, str]], max_label: int = 10) -> fch.BarChart:
-    """A simple bar chart: one bar per (label, value, colour), the label under it."""
-    top = max([value for _l, value, _c in items] + [1])
-    step = max(1, math.ceil(top / 4))
-    return fch.BarChart(
-        groups=[
-            fch.BarChartGroup(
-                x=i,
-                rods=[
-                    fch.BarChartRod(
-                        to_y=value, width=22, color=color, tooltip=f"{text}: {value}", border_radius=4
-                    )
-                ],
-            )
-            for i, (text, value, color) in enumerate(items)
-        ],
-        bottom_axis=fch.ChartAxis(
-            labels=[
-                fch.ChartAxisLabel(
-                    value=i,
-                    label=ft.Text(text if len(text) <= max_label else text[: max_label - 1] + "…", size=11),
-                )
-                for i, (text, _v, _c) in enumerate(items)
+def bar_chart(chart: Chart, lang: str) -> ft.Control:
+    """Horizontal bars, one per label: the label above its bar (it wraps, never overlaps), the value
+    beside the bar — readable at 360 px whatever the number of bars. A screen reader reads each
+    bar as "label: value"."""
+    top = max([float(v) for v in chart.values] + [0.0])
+    rows: list[ft.Control] = []
+    for i, (text, value) in enumerate(zip(chart.labels, chart.values, strict=True)):
+        colour = chart.colors[i] if i < len(chart.colors) else theme.PRIMARY
+        width = max(2.0, BAR_MAX * float(value) / top) if top and value else 2.0
+        figure = cell_text(value, lang)
+        bar = ft.Column(
+            [
+                ft.Text(text, size=14, color=theme.INK),
+                ft.Row(
+                    [
+                        ft.Container(width=width, height=16, bgcolor=colour, border_radius=3),
+                        ft.Text(figure, size=14, weight=ft.FontWeight.W_700, color=theme.INK),
+                    ],
+                    spacing=8,
+                ),
             ],
-            label_size=28,
-        ),
-        left_axis=fch.ChartAxis(label_size=34, label_spacing=step),
-        max_y=step * math.ceil(top / step),
-        horizontal_grid_lines=fch.ChartGridLines(color="#DDDDDD", width=1),
-        interactive=True,
-        height=220,
-        expand=False,
-    )
+            spacing=2,
+        )
+        label = f"{text}: {figure}"
+        rows.append(ft.Semantics(content=bar, label=label, container=True, exclude_semantics=True))
+    return ft.Column(rows, spacing=8)
 
 
 @screen("/more/reports", menu=MenuEntry("/more", "report.menu", ft.Icons.INSIGHTS, order=6))
@@ -107,33 +110,24 @@ class ReportsScreen(Screen):
         self.period_line = w.body("", weight=ft.FontWeight.W_600)
         self.figures = ft.Column(spacing=14, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.saved = w.body("", visible=False, selectable=True)
+        self.plain_csv = ft.Checkbox(label=self.t("report.csv_plain"), value=False)
+        # On a phone the file can also go straight to the share sheet (mail, messenger, Drive).
+        page = ctx.page
+        phone = not page.web and page.platform is not None and page.platform.is_mobile()
+        self.share = ft.Checkbox(label=self.t("report.share_instead"), value=False, visible=phone)
         export = ft.Column(
             [
                 w.heading(self.t("report.export")),
                 w.muted(self.t("report.export_help")),
                 ft.Row(
                     [
-                        w.secondary_button(
-                            ctx,
-                            self.t("report.export_csv"),
-                            lambda: self.export("csv"),
-                            icon=ft.Icons.TABLE_VIEW,
-                        ),
-                        w.secondary_button(
-                            ctx,
-                            self.t("report.export_xlsx"),
-                            lambda: self.export("xlsx"),
-                            icon=ft.Icons.GRID_ON,
-                        ),
-                        w.secondary_button(
-                            ctx,
-                            self.t("report.export_html"),
-                            lambda: self.export("html"),
-                            icon=ft.Icons.PRINT,
-                        ),
+                        w.secondary_button(ctx, self.t(key), partial(self.export, fmt), icon=icon)
+                        for fmt, key, icon in EXPORTS
                     ],
                     wrap=True,
                 ),
+                self.plain_csv,
+                self.share,
                 self.saved,
             ],
             spacing=10,
@@ -231,25 +225,14 @@ class ReportsScreen(Screen):
     def _show(self, report: Report) -> None:
         lang = self.ctx.lang
         self.period_line.value = period_text(report, lang)
-        found = {table.key: table for table in tables(report, lang)}
-        controls: list[ft.Control] = [self._summary(found["summary"])]
-        knocks = [
-            (
-                label("visit.outcome", code, lang),
-                n,
-                theme.OUTCOME_COLORS.get(code, theme.DEFAULT_OUTCOME_COLOR),
-            )
-            for code, n in report.knocks_by_outcome.items()
-        ]
-        controls.append(self._chart(self.t("report.chart.knocks"), knocks))
-        statuses = [
-            (label("action.status", code, lang), n, theme.ACTION_STATUS_COLORS.get(code, theme.MUTED))
-            for code, n in report.actions_by_status.items()
-            if n
-        ]
-        controls.append(self._chart(self.t("report.chart.actions"), statuses))
-        for key in ("contacts", "coverage", "leaders", "needs", "carried_out_by"):
-            controls.append(self._table(found[key]))
+        controls: list[ft.Control] = []
+        for part in report.parts(lang):
+            # The section's first table (its key figures), then its charts, then the details.
+            first, rest = part.tables[:1], part.tables[1:]
+            controls.append(w.heading(part.title, size=20))
+            controls += [self._table(table) for table in first]
+            controls += [self._chart(chart) for chart in part.charts]
+            controls += [self._table(table) for table in rest]
         self.figures.controls = controls
 
     def _pairs(self, table: Table) -> list[ft.Control]:
@@ -264,13 +247,9 @@ class ReportsScreen(Screen):
             for name, value in table.rows
         ]
 
-    def _summary(self, table: Table) -> ft.Control:
-        return w.card(w.heading(table.title, size=18), *self._pairs(table))
-
-    def _chart(self, title: str, items: list[tuple[str, int, str]]) -> ft.Control:
-        body: ft.Control = _bar_chart(items) if items else w.empty(self.t("report.empty"))
-        legend = [w.muted(f"{text}: {value}", size=14) for text, value, _c in items]
-        return w.card(w.heading(title, size=17), body, *legend)
+    def _chart(self, chart: Chart) -> ft.Control:
+        body: ft.Control = w.empty(self.t("report.empty")) if chart.empty else bar_chart(chart, self.ctx.lang)
+        return w.card(w.heading(chart.title, size=17), body)
 
     def _table(self, table: Table) -> ft.Control:
         lang = self.ctx.lang
@@ -278,11 +257,14 @@ class ReportsScreen(Screen):
         for row in table.rows if len(table.headers) > 2 else []:
             first, rest = row[0], row[1:]
             detail = " · ".join(
-                f"{h}: {cell_text(v, lang)}" for h, v in zip(table.headers[1:], rest, strict=True)
+                f"{h}: {cell_text(v, lang)}"
+                for h, v in zip(table.headers[1:], rest, strict=True)
+                if v is not None
             )
             lines.append(
                 ft.Column(
-                    [w.body(str(first), weight=ft.FontWeight.W_600), w.muted(detail, size=14)], spacing=2
+                    [w.body(cell_text(first, lang), weight=ft.FontWeight.W_600), w.muted(detail, size=14)],
+                    spacing=2,
                 )
             )
         if not lines:
@@ -293,10 +275,23 @@ class ReportsScreen(Screen):
     # -- exporting --------------------------------------------------------------------------
 
     async def export(self, fmt: str) -> None:
+        """Make the file in memory and hand it to the browser (a download), the system's save dialog
+        (a phone, a desktop) or, on a phone when asked, the share sheet."""
         if self.report is None:
             return
-        folder = self.ctx.store.path.parent / EXPORT_FOLDER
-        path = await self.ctx.call(write_report, self.report, folder, fmt, self.ctx.lang)
-        self.saved.value = self.t("report.saved", path=str(path))
+        plain = bool(self.plain_csv.value)
+        made = await self.ctx.call(render, self.report, fmt, self.ctx.lang, plain_csv=plain)
+        if self.share.visible and self.share.value:
+            file = ft.ShareFile.from_bytes(made.data, mime_type=made.media_type, name=made.name)
+            await ft.Share().share_files([file], title=made.name)
+            return
+        await ft.FilePicker().save_file(
+            dialog_title=self.t("report.export"),
+            file_name=made.name,
+            src_bytes=made.data,
+            file_type=ft.FilePickerFileType.CUSTOM,
+            allowed_extensions=[fmt],
+        )
+        self.saved.value = self.t("report.downloaded", name=made.name)
         self.saved.visible = True
-        self.ctx.toast(self.t("report.saved", path=path.name))
+        self.ctx.toast(self.t("report.downloaded", name=made.name))

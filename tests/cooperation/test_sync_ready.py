@@ -14,10 +14,13 @@ from fieldapp.services.cooperation import (
     add_member,
     add_partner,
     add_task,
+    add_volunteer,
     create_group,
     create_meeting,
     create_partnership,
+    create_series,
     link_action,
+    log_hours,
     move_to_phase,
     record_action_participants,
     update_meeting,
@@ -74,6 +77,21 @@ def _build(store: Store) -> None:
     add_task(
         store, {"contact_id": ala.id, "meeting_id": meeting.id, "title": "Oddzwonić", "due_on": "2025-04-12"}
     )
+    series = create_series(store, {"name": "Liderzy", "sessions_planned": 10, "hours_planned": 160})
+    session = create_meeting(
+        store,
+        {
+            "topic": "Sesja 1",
+            "kind": "training",
+            "held_on": "2025-05-06",
+            "duration_min": 240,
+            "series_id": series.id,
+            "outcome": "",
+        },
+        attendee_ids=[ala.id],
+    )
+    volunteer = add_volunteer(store, {"contact_id": ala.id, "since": "2025-01-01", "activity": "Kącik"})
+    log_hours(store, volunteer.id, {"worked_on": "2025-05-06", "minutes": 90, "meeting_id": session.id})
 
 
 def test_records_survive_the_wire_format(store: Store) -> None:

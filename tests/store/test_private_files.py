@@ -7,13 +7,10 @@ import logging
 import os
 import stat
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from fieldapp.reports import Report
-from fieldapp.reports.export import write_report
 from fieldapp.services import zones
 from fieldapp.store import Store
 from fieldapp.ui.logfile import setup_logging
@@ -73,16 +70,6 @@ def test_a_shared_sticky_folder_is_left_alone(tmp_path: Path) -> None:
     store = Store(shared / "teren.db")
     store.close()
     assert mode(shared) == 0o1777 and mode(shared / "teren.db") == 0o600
-
-
-def test_report_exports_are_private(tmp_path: Path) -> None:
-    folder = tmp_path / "teren" / "raporty"
-    report = Report(date(2026, 3, 1), date(2026, 3, 31), None, [])
-    folder.mkdir(parents=True)
-    (folder / "raport_2026-03-01_2026-03-31.csv.part").write_bytes(b"left by a crash")
-    for fmt in ("csv", "xlsx", "html"):
-        assert mode(write_report(report, folder, fmt)) == 0o600
-    assert mode(folder) == 0o700 and not list(folder.glob("*.part"))
 
 
 def test_logs_are_private(tmp_path: Path) -> None:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 from sqlmodel import Session, select
 
-from fieldapp.model import Attendance, FollowUpTask, GroupMember, Partner, SyncedRecord
+from fieldapp.model import Attendance, FollowUpTask, GroupMember, Partner, SyncedRecord, Volunteer
 from fieldapp.store import Store
 
 #: Link records that point at a contact; their ``contact_id`` and personal fields are cleared.
-_LINKS: tuple[type[SyncedRecord], ...] = (Attendance, GroupMember, Partner)
+_LINKS: tuple[type[SyncedRecord], ...] = (Attendance, GroupMember, Partner, Volunteer)
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class ErasedLinks:
     memberships: int = 0
     partners: int = 0
     tasks: int = 0
+    volunteering: int = 0
 
 
 def _rows(session: Session, model: type[SyncedRecord], contact_id: str) -> list[SyncedRecord]:
@@ -63,4 +64,5 @@ def erase_person_links(conn: Connection, store: Store, contact_id: str) -> Erase
         memberships=counts[GroupMember],
         partners=counts[Partner],
         tasks=len(found[FollowUpTask]),
+        volunteering=counts[Volunteer],
     )

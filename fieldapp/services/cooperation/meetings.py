@@ -1,7 +1,10 @@
-"""Meetings (forums, social labs, neighbourhood meetings), their attendance and head-counts.
+"""Meetings (forums, social labs, consultations, training sessions, neighbourhood forums), their
+attendance and head-counts, and training series.
 
-Attendance records also say who took part in (or co-organised) a neighbourhood action, which the
-engagement ladder reads.
+A training session is a meeting of kind ``training`` with its length (``duration_min``) and, when it
+is one of a cycle, its ``series_id``: attendance is kept per session, so a series has attendance
+per session. A consultation keeps its ``outcome``. Attendance records also say who took part in (or
+co-organised) a neighbourhood action, which the engagement ladder reads.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from fieldapp.model import (
     Meeting,
     NeighbourhoodAction,
     Partnership,
+    TrainingSeries,
     Zone,
 )
 from fieldapp.model.cooperation import AttendanceRole, EventType
@@ -36,6 +40,7 @@ from fieldapp.services.cooperation.common import (
 from fieldapp.store import Store
 
 _MEETING_FIELDS = parsers_for(Meeting, required=("topic", "held_on"))
+_SERIES_FIELDS = parsers_for(TrainingSeries, required=("name",))
 _ROLE_FIELDS = parsers_for(Attendance, "role")
 _EVENT_MODELS = {EventType.MEETING: Meeting, EventType.ACTION: NeighbourhoodAction}
 
@@ -66,6 +71,7 @@ def _check_refs(session: Any, clean: dict[str, Any], errors: Errors) -> None:
     check_exists(session, Zone, clean.get("zone_id"), "zone_id", errors)
     check_exists(session, LocalActivityGroup, clean.get("group_id"), "group_id", errors)
     check_exists(session, Partnership, clean.get("partnership_id"), "partnership_id", errors)
+    check_exists(session, TrainingSeries, clean.get("series_id"), "series_id", errors)
 
 
 def create_meeting(
@@ -117,6 +123,42 @@ def list_meetings(store: Store, *, zone_id: str | None = None) -> list[Meeting]:
     with store.read() as session:
         rows = live_rows(session, Meeting, *conditions)
     return sorted(rows, key=lambda m: (m.held_on, m.start_time), reverse=True)
+
+
+# -- training series ------------------------------------------------------------------------------
+
+
+def create_series(store: Store, data: dict[str, Any]) -> TrainingSeries:
+    """A training series (its sessions are meetings of kind training naming it)."""
+    errors = Errors()
+    clean = parse(data, _SERIES_FIELDS, errors, required=("name",))
+    with store.read() as session:
+        check_exists(session, Zone, clean.get("zone_id"), "zone_id", errors)
+    errors.raise_if_any()
+    series = TrainingSeries(**clean)
+    with store.write() as conn:
+        store.save(conn, series)
+    return series
+
+
+def update_series(store: Store, series_id: str, changes: dict[str, Any]) -> TrainingSeries:
+    return update_record(store, TrainingSeries, series_id, changes, _SERIES_FIELDS)
+
+
+def list_series(store: Store, *, zone_id: str | None = None) -> list[TrainingSeries]:
+    """Training series (of a zone, and those of no zone), by name."""
+    with store.read() as session:
+        rows = live_rows(session, TrainingSeries)
+    if zone_id is not None:
+        rows = [s for s in rows if s.zone_id in (zone_id, None)]
+    return sorted(rows, key=lambda s: s.name.casefold())
+
+
+def series_sessions(store: Store, series_id: str) -> list[Meeting]:
+    """The sessions of a series, the earliest first."""
+    with store.read() as session:
+        rows = live_rows(session, Meeting, Meeting.series_id == series_id)
+    return sorted(rows, key=lambda m: (m.held_on, m.start_time))
 
 
 # -- attendance -----------------------------------------------------------------------------------

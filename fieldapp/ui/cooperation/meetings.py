@@ -1,15 +1,12 @@
-"""Meetings: the list, a new meeting, one meeting with its attendance list, head-count and tasks,
-and the quick add of a new person met there (with the consent question first)."""
+"""Meetings: the list, one meeting with its attendance list, head-count and tasks, and the quick add
+of a new person met there (with the consent question first). A new meeting: ``meeting_new``."""
 
 from __future__ import annotations
-
-from datetime import date
-from typing import Any
 
 import flet as ft
 
 from fieldapp.errors import FieldError, ValidationFailed
-from fieldapp.model.cooperation import AttendanceRole, MeetingKind
+from fieldapp.model.cooperation import AttendanceRole
 from fieldapp.model.enums import ContactKind
 from fieldapp.services import cooperation as net
 from fieldapp.ui import theme
@@ -18,11 +15,9 @@ from fieldapp.ui.context import META_USER_NAME
 from fieldapp.ui.cooperation.common import (
     PeopleFinder,
     contact_name,
-    current_zone,
-    options,
     section,
-    zone_options,
 )
+from fieldapp.ui.cooperation.volunteering import hours_text
 from fieldapp.ui.forms import Form
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
@@ -31,6 +26,8 @@ from fieldapp.ui.screen import Screen
 def meeting_line(ctx, meeting) -> str:
     when = w.format_date(meeting.held_on, ctx.lang) + (f" {meeting.start_time}" if meeting.start_time else "")
     parts = [when, ctx.t(f"network.meeting.kind.{meeting.kind}")]
+    if meeting.duration_min:
+        parts.append(ctx.t("network.ui.hours_line", hours=hours_text(meeting.duration_min, ctx.lang)))
     if meeting.place:
         parts.append(meeting.place)
     return " · ".join(parts)
@@ -65,82 +62,6 @@ class MeetingsScreen(Screen):
                 )
             )
         self.list.controls = rows or [w.empty(self.t("network.ui.meetings_empty"))]
-
-
-@screen("/zone/meetings/new")
-class NewMeetingScreen(Screen):
-    title_key = "network.ui.meeting_new"
-
-    def build(self) -> ft.Control:
-        ctx = self.ctx
-        f = self.form = Form(ctx)
-        f.add("topic", w.text_field(self.t("network.ui.topic")))
-        self.kind = f.add(
-            "kind",
-            w.ChoiceField(
-                ctx,
-                self.t("network.ui.meeting_kind"),
-                options(ctx, "network.meeting.kind", MeetingKind),
-                value=MeetingKind.NEIGHBOURHOOD.value,
-            ),
-        )
-        f.add(
-            "held_on",
-            w.text_field(
-                self.t("network.ui.held_on"),
-                hint=self.t("ui.common.date_hint"),
-                value=w.format_date(date.today(), ctx.lang),
-            ),
-        )
-        f.add("start_time", w.text_field(self.t("network.ui.start_time"), hint="17:30", width=140))
-        f.add("place", w.text_field(self.t("network.ui.place")))
-        self.zone = f.add(
-            "zone_id",
-            w.ChoiceField(ctx, self.t("ui.contact.zone"), [], allow_empty=self.t("network.ui.all_zones")),
-        )
-        return ft.Column(
-            [
-                f.banner,
-                f["topic"],
-                self.kind.control,
-                f["held_on"],
-                f["start_time"],
-                f["place"],
-                self.zone.control,
-                w.primary_button(ctx, self.t("ui.common.save"), self.save, icon=ft.Icons.SAVE, height=56),
-            ],
-            spacing=12,
-        )
-
-    async def load(self) -> None:
-        self.zone.set_options(await zone_options(self.ctx))
-        if self.zone.value is None:
-            self.zone.set_value(await current_zone(self.ctx, self.query))
-
-    async def save(self) -> None:
-        f = self.form
-        f.clear_errors()
-        errors: list[FieldError] = []
-        data: dict[str, Any] = {
-            "topic": f.text("topic"),
-            "kind": self.kind.value,
-            "held_on": f.date("held_on", errors),
-            "start_time": f.text("start_time"),
-            "place": f.text("place"),
-            "zone_id": self.zone.value,
-        }
-        if self.query.get("group"):
-            data["group_id"] = self.query["group"]
-        if errors:
-            f.show_errors(errors)
-            return
-        try:
-            meeting = await self.ctx.call(net.create_meeting, self.ctx.store, data)
-        except ValidationFailed as exc:
-            f.show_errors(exc)
-            return
-        self.ctx.toast(self.t("network.ui.meeting_created"))
-        await self.ctx.replace(f"/zone/meetings/{meeting.id}")
 
 
 @screen("/zone/meetings/:meeting_id")
@@ -218,6 +139,8 @@ class MeetingScreen(Screen):
         summary = await ctx.call(net.meeting_summary, ctx.store, self.meeting_id)
         meeting = summary.meeting
         self.header.controls = [w.heading(meeting.topic, size=22), w.body(meeting_line(ctx, meeting))]
+        if meeting.outcome:
+            self.header.controls.append(w.body(f"{self.t('network.ui.outcome')}: {meeting.outcome}"))
         self.total.value = self.t("network.ui.head_count_total", count=summary.head_count)
         self.anonymous.value = self.t("network.ui.anonymous", count=meeting.anonymous_count)
         self.attendee_ids = {c.id for _, c in summary.attendees}

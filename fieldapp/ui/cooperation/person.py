@@ -72,6 +72,12 @@ class PersonNetworkScreen(Screen):
                 section(self.t("network.ui.person_groups"), self.groups),
                 section(self.t("network.ui.person_meetings"), self.meetings),
                 section(self.t("network.ui.tasks"), self.tasks),
+                w.secondary_button(
+                    self.ctx,
+                    self.t("network.ui.volunteering"),
+                    lambda: self.ctx.go(f"/zone/network/people/{self.params['contact_id']}/volunteering"),
+                    icon=ft.Icons.VOLUNTEER_ACTIVISM,
+                ),
             ],
             spacing=14,
         )
