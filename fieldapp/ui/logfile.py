@@ -27,7 +27,8 @@ def setup_logging(data_folder: Path) -> Path:
     for name in [LOG_FILENAME, *(f"{LOG_FILENAME}.{n}" for n in range(1, BACKUP_COUNT + 1))]:
         tighten(path.parent / name)  # written by an older version with the umask's mode
     root = logging.getLogger()
-    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
+    target = str(path.absolute())
+    if not any(getattr(h, "baseFilename", None) == target for h in root.handlers):
         handler = _PrivateRotatingFileHandler(
             path, maxBytes=1_000_000, backupCount=BACKUP_COUNT, encoding="utf-8"
         )
