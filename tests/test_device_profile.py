@@ -38,7 +38,8 @@ DEVICE = """
 import importlib.util, json, sys
 from pathlib import Path
 
-server_only = ["fastapi", "uvicorn", "starlette", "psycopg", "alembic", "qrcode", "PIL", "faker", "backports"]
+# Pillow is on the phone (pyzbar reads the enrollment QR photo from it, fpdf2 draws with it); qrcode is not.
+server_only = ["fastapi", "uvicorn", "starlette", "psycopg", "alembic", "qrcode", "faker", "backports"]
 assert [name for name in server_only if importlib.util.find_spec(name)] == [], "a server package is here"
 
 import fieldapp.app  # the app and every screen it can open

@@ -112,5 +112,5 @@ def test_group_meeting_ladder_and_network(app: AppServer, phone: Phone) -> None:
     ):
         assert link in text, link
     best = text.split("Najlepiej połączeni", 1)[1]
-    assert best.index("Anna Ogrodniczka") < best.index("połączeń: 3")
+    assert best.index("Anna Ogrodniczka") < best.index("Połączenia: 3")
     assert not app.errors_logged()
