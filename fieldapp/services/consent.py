@@ -15,12 +15,13 @@ from sqlmodel import select
 from fieldapp.errors import Errors
 from fieldapp.model import Consent, Contact, utcnow
 from fieldapp.model.enums import NATURAL_PERSON_KINDS, ConsentStatus
-from fieldapp.services.validation import choice, get_live, parse, parsers_for
+from fieldapp.services.validation import check_record, choice, get_live, parse, parsers_for
 from fieldapp.store import Store
 
 CONSENT_PARSERS = {
     **parsers_for(
-        Consent, "method", "scope_contact", "scope_store", "scope_photos", "recorded_by", "given_at", "note"
+        Consent, "method", "scope_contact", "scope_store", "scope_photos", "scope_later_editions",
+        "recorded_by", "given_at", "note",
     ),
     # An answer at the door is given or refused; "withdrawn" comes later (``withdraw_consent``).
     "status": choice([ConsentStatus.GIVEN, ConsentStatus.REFUSED]),
@@ -39,6 +40,11 @@ def allows_storing(consent: Consent | None) -> bool:
         and consent.scope_store
         and consent.withdrawn_at is None
     )
+
+
+def allows_later_editions(consent: Consent | None) -> bool:
+    """Whether this consent lets a later edition of the program carry the person by name."""
+    return allows_storing(consent) and consent is not None and consent.scope_later_editions
 
 
 def parse_consent(data: dict[str, Any], errors: Errors) -> dict[str, Any]:
@@ -92,6 +98,8 @@ def record_consent(store: Store, contact_id: str, **fields: Any) -> Consent:
     clean = parse_consent(fields, errors)
     errors.raise_if_any()
     consent = Consent(contact_id=contact.id, **clean)
+    check_record(None, consent, errors)
+    errors.raise_if_any()
     with store.write() as conn:
         store.save(conn, consent)
         if not allows_storing(consent):
