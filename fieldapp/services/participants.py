@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldapp.errors import Errors
-from fieldapp.model import Meeting, NeighbourhoodAction, ParticipantProfile
+from fieldapp.model import Meeting, NeighbourhoodAction, ParticipantProfile, SyncedRecord
 from fieldapp.model.cooperation import EventType
 from fieldapp.model.participants import AGE_BANDS, GROUPS
 from fieldapp.services.validation import (
@@ -22,7 +22,7 @@ from fieldapp.services.validation import (
 from fieldapp.store import Store
 
 _COUNTS = parsers_for(ParticipantProfile, *AGE_BANDS, *GROUPS)
-_EVENTS = {EventType.ACTION: NeighbourhoodAction, EventType.MEETING: Meeting}
+_EVENTS: dict[str, type[SyncedRecord]] = {EventType.ACTION: NeighbourhoodAction, EventType.MEETING: Meeting}
 
 
 def _profile(session: Any, event_type: str, event_id: str) -> ParticipantProfile | None:

@@ -69,7 +69,10 @@ def create_place(store: Store, data: dict[str, Any]) -> CommunityPlace:
     check_record(None, place, errors)
     errors.raise_if_any()
     first = PlaceStageChange(
-        place_id=place.id, stage=place.stage, stage_name=place.stage_name, changed_on=place.stage_since
+        place_id=place.id,
+        stage=place.stage,
+        stage_name=place.stage_name,
+        changed_on=place.stage_since or today(),
     )
     with store.write() as conn:
         store.save(conn, place)
