@@ -135,6 +135,10 @@ def stage_history(store: Store, place_id: str) -> list[PlaceStageChange]:
     return sorted(rows, key=lambda r: (r.changed_on, r.base_hlc))
 
 
+def get_place(store: Store, place_id: str) -> CommunityPlace:
+    return get_live(store, CommunityPlace, place_id)
+
+
 def list_places(store: Store, *, zone_id: str | None = None) -> list[CommunityPlace]:
     with store.read() as session:
         conditions = [CommunityPlace.zone_id == zone_id] if zone_id else []

@@ -1,0 +1,14 @@
+"""Screens of community places and social-economy animation (issue 26), under the Strefa tab.
+
+- ``places``        /zone/places (listed on Strefa), /zone/places/new
+- ``place_detail``  /zone/places/:id: the stage and its history, partners by sector, rooms,
+                    bookings with clashes flagged, the self-assessment against the principles
+- ``owes``          /zone/owes (listed on Strefa: the period's indicators and activities),
+                    /zone/owes/new
+
+("Place" alone names the map's address settings, ``ui/place_settings.py``: hence *community*.)
+"""
+
+from fieldapp.ui.community import owes, place_detail, places
+
+__all__ = ["owes", "place_detail", "places"]
