@@ -127,10 +127,11 @@ def building_errors(before: Wire | None, after: Wire) -> list[FieldError]:
 
 
 def consent_errors(before: Wire | None, after: Wire) -> list[FieldError]:
-    """Being contacted in later editions needs the data kept: the "store" scope of a given consent."""
-    if not after.get("scope_later_editions"):
+    """Being contacted in later editions needs the data kept: a given consent with the later-editions
+    scope has the "store" scope too (a withdrawn or refused one keeps its scopes as history)."""
+    if not after.get("scope_later_editions") or after.get("status") != ConsentStatus.GIVEN:
         return []
-    if after.get("status") != ConsentStatus.GIVEN or not after.get("scope_store"):
+    if not after.get("scope_store"):
         return [FieldError("scope_later_editions", "consent_later_editions_needs_store")]
     return []
 

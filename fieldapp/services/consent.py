@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from fieldapp.errors import Errors
-from fieldapp.model import Consent, Contact, utcnow
+from fieldapp.model import Consent, Contact, EditionItem, utcnow
 from fieldapp.model.enums import NATURAL_PERSON_KINDS, ConsentStatus
 from fieldapp.services.validation import check_record, choice, get_live, parse, parsers_for
 from fieldapp.store import Store
@@ -72,6 +72,18 @@ def latest_consent(session: Any, contact_id: str) -> Consent | None:
     return session.exec(statement).first()
 
 
+def unname_in_editions(store: Store, conn: Connection, contact_id: str) -> int:
+    """Without the later-editions consent (withdrawn, or a newer answer without that scope), the
+    editions that carried the person by name keep them only as a count: their ``contact_id`` goes."""
+    with Session(bind=conn) as session:
+        rows = list(session.exec(select(EditionItem).where(EditionItem.contact_id == contact_id)).all())
+        session.expunge_all()
+    for row in rows:
+        row.contact_id = None
+        store.save(conn, row, ["contact_id"])
+    return len(rows)
+
+
 def clear_personal(store: Store, conn: Connection, contact: Contact) -> None:
     """Empty the person's personal fields (they may not be kept without consent)."""
     changed = [name for name in Contact.personal_fields if getattr(contact, name)]
@@ -104,6 +116,8 @@ def record_consent(store: Store, contact_id: str, **fields: Any) -> Consent:
         store.save(conn, consent)
         if not allows_storing(consent):
             clear_personal(store, conn, contact)
+        if not allows_later_editions(consent):
+            unname_in_editions(store, conn, contact.id)
     return consent
 
 
@@ -129,4 +143,5 @@ def withdraw_consent(store: Store, contact_id: str, recorded_by: str = "") -> Co
     with store.write() as conn:
         store.save(conn, consent, changed)
         clear_personal(store, conn, contact)
+        unname_in_editions(store, conn, contact.id)
     return consent

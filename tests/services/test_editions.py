@@ -11,7 +11,7 @@ import pytest
 from fieldapp.errors import ValidationFailed
 from fieldapp.model import Contact, Diagnosis, Resource
 from fieldapp.model.editions import BaseItem
-from fieldapp.services.consent import record_consent
+from fieldapp.services.consent import record_consent, withdraw_consent
 from fieldapp.services.cooperation import add_volunteer, create_group
 from fieldapp.services.editions import carried_names, edition_base, list_editions, start_edition
 from fieldapp.services.places import create_place
@@ -151,3 +151,19 @@ def test_an_edition_ends_after_it_starts(store: Store) -> None:
     with pytest.raises(ValidationFailed) as caught:
         start_edition(store, {"name": "Zła", "starts_on": date(2027, 5, 1), "ends_on": date(2027, 4, 1)})
     assert [e.code for e in caught.value.errors] == ["edition_ends_before_start"]
+
+
+def test_withdrawing_consent_takes_the_name_out_of_the_editions_that_carried_it(store: Store) -> None:
+    agreed = contact(store, "Halina", kind="leader")
+    _consent(store, agreed, later=True)
+    first = start_edition(store, FIRST)
+    second = start_edition(store, NEXT, previous_id=first.id)
+    assert edition_base(store, second.id).named[BaseItem.LEADER] == [agreed.id]
+
+    withdraw_consent(store, agreed.id, recorded_by="Anna")
+
+    base = edition_base(store, second.id)
+    assert base.named.get(BaseItem.LEADER, []) == []
+    assert base.total(BaseItem.LEADER) == 1
+    third = start_edition(store, {"name": "Łódź 2028", "starts_on": date(2028, 1, 1)}, previous_id=second.id)
+    assert edition_base(store, third.id).anonymous[BaseItem.LEADER] == 1
