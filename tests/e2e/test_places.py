@@ -4,9 +4,21 @@ in the outbox); an OWES activity is logged and appears in the period's indicator
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlmodel import select
 
-from fieldapp.model import Booking, CommunityPlace, LocalActivityGroup, OwesActivity, PlaceStageChange, Zone
+from fieldapp.model import (
+    Booking,
+    CommunityPlace,
+    Consent,
+    Contact,
+    Edition,
+    LocalActivityGroup,
+    OwesActivity,
+    PlaceStageChange,
+    Zone,
+)
 from fieldapp.store import Store
 from tests.e2e.harness import AppServer, Phone
 
@@ -15,6 +27,20 @@ def prefill_store(store: Store) -> None:
     with store.write() as conn:
         zone = store.save(conn, Zone(name="Księży Młyn", kind="sas"))
         store.save(conn, LocalActivityGroup(name="Klub Seniora", theme="seniorzy", zone_id=zone.id))
+        for name, later in (("Halina Zgodna", True), ("Marek Bezzgody", False)):
+            leader = store.save(conn, Contact(kind="leader", name=name, zone_id=zone.id))
+            store.save(
+                conn,
+                Consent(
+                    contact_id=leader.id,
+                    status="given",
+                    scope_contact=True,
+                    scope_store=True,
+                    scope_later_editions=later,
+                    given_at=datetime(2026, 2, 1, 12, tzinfo=UTC),
+                    recorded_by="Ewa Animatorka",
+                ),
+            )
         store.set_meta("ui.zone", zone.id, conn)
 
 
@@ -23,11 +49,11 @@ def _rows(app: AppServer, model, *conditions):
         return list(session.exec(select(model).where(model.deleted == False, *conditions)).all())  # noqa: E712
 
 
-def _outbox(app: AppServer, record_type: str) -> int:
+def _outbox(app: AppServer, record_type: str, ids: list[str]) -> int:
     with app.store() as store, store.engine.connect() as conn:
-        return conn.exec_driver_sql(
-            "SELECT count(*) FROM outbox WHERE record_type = ?", (record_type,)
-        ).scalar_one()
+        marks = ",".join("?" * len(ids))
+        sql = f"SELECT count(*) FROM outbox WHERE record_type = ? AND record_id IN ({marks})"
+        return conn.exec_driver_sql(sql, (record_type, *ids)).scalar_one()
 
 
 def test_a_place_moves_through_its_stages_and_a_booking_clash_is_flagged(
@@ -35,7 +61,7 @@ def test_a_place_moves_through_its_stages_and_a_booking_clash_is_flagged(
 ) -> None:
     phone.tap_tab("Strefa")
     phone.tap("Miejsca aktywności")
-    phone.see("Nie ma jeszcze żadnego miejsca.")
+    phone.see("Dodaj miejsce")
     phone.tap("Dodaj miejsce")
     phone.fill("Nazwa miejsca", "MAM Księży Młyn")
     phone.choose("Rodzaj miejsca", "Miejsce Aktywności Mieszkańców (MAM)")
@@ -48,9 +74,11 @@ def test_a_place_moves_through_its_stages_and_a_booking_clash_is_flagged(
     phone.choose("Nowy etap", "Prowadzenie przez lokalną organizację")
     phone.tap("Zmień etap")
     phone.see("Etap: Prowadzenie przez lokalną organizację")
-    [place] = _rows(app, CommunityPlace)
+    place = max(_rows(app, CommunityPlace), key=lambda p: p.base_hlc)  # a rerun leaves the first one
     assert (place.kind, place.stage) == ("mam", "ngo_run")
-    history = sorted(_rows(app, PlaceStageChange), key=lambda c: c.base_hlc)
+    history = sorted(
+        _rows(app, PlaceStageChange, PlaceStageChange.place_id == place.id), key=lambda c: c.base_hlc
+    )
     assert [c.stage for c in history] == ["concept", "implementation", "ngo_run"]
 
     phone.fill("Nazwa sali", "Sala duża")
@@ -72,33 +100,56 @@ def test_a_place_moves_through_its_stages_and_a_booking_clash_is_flagged(
     phone.tap("Zarezerwuj salę")
     phone.see("termin koliduje z inną rezerwacją")
     phone.see("Kolizja terminów")
-    bookings = _rows(app, Booking)
+    bookings = _rows(app, Booking, Booking.place_id == place.id)
     [group] = _rows(app, LocalActivityGroup)
     assert sorted((b.start_time, b.end_time, b.group_id, b.booked_for) for b in bookings) == [
         ("17:00", "19:00", group.id, ""),
         ("18:00", "20:00", None, "Próba chóru"),
     ]
-    assert _outbox(app, "booking") == 2  # both sync like any record; the clash is for people to settle
+    assert (
+        _outbox(app, "booking", [b.id for b in bookings]) == 2
+    )  # both sync like any record; the clash is for people to settle
     assert not app.errors_logged()
 
 
 def test_an_owes_activity_appears_in_the_periods_indicators(app: AppServer, phone: Phone) -> None:
     phone.tap_tab("Strefa")
     phone.tap("Animacja ekonomii społecznej (OWES)")
-    phone.see("Przeprowadzone konsultacje: 0")
+    before = len(_rows(app, OwesActivity))  # 0, or 1 when this is a rerun
+    phone.see(f"Przeprowadzone konsultacje: {before}")
     phone.tap("Dodaj działanie animacyjne")
     phone.fill("Co się odbyło", "Konsultacje programu rewitalizacji")
     phone.choose("Forma", "Dialog obywatelski (konsultacje gminne, powiatowe)")
     phone.fill("Czas (godziny)", "2,5")
     phone.fill("Powstałe grupy inicjatywne", "1")
     phone.tap("Zapisz")
-    phone.see("Przeprowadzone konsultacje: 1")
-    phone.see("Godziny animacji: 2,5")
-    phone.see("Powstałe grupy inicjatywne: 1")
-    phone.see("Działania animacyjne: 1")
+    phone.see(f"Przeprowadzone konsultacje: {before + 1}")
+    phone.see(f"Godziny animacji: {2.5 * (before + 1):.1f}".replace(".", ","))
+    phone.see(f"Powstałe grupy inicjatywne: {before + 1}")
+    phone.see(f"Działania animacyjne: {before + 1}")
     phone.see("Konsultacje programu rewitalizacji")
-    [activity] = _rows(app, OwesActivity)
+    activity = max(_rows(app, OwesActivity), key=lambda a: a.base_hlc)
     assert (activity.form, activity.minutes, activity.groups_formed) == ("civic_dialogue", 150, 1)
     [zone] = _rows(app, Zone)
     assert activity.zone_id == zone.id
+    assert not app.errors_logged()
+
+
+def test_a_new_edition_carries_by_name_only_who_agreed(app: AppServer, phone: Phone) -> None:
+    phone.tap_tab("Więcej")
+    phone.tap("Edycje programu")
+    phone.see("Edycje programu")
+    phone.fill("Nazwa edycji", "Łódź 2026")
+    phone.fill("Początek", "01.01.2026")
+    phone.fill("Koniec (opcjonalnie)", "31.12.2026")
+    phone.tap("Rozpocznij edycję", role="button", nth=0)
+    phone.see("01.01.2026 – 31.12.2026")
+    phone.fill("Nazwa edycji", "Łódź 2027")
+    phone.fill("Początek", "01.01.2027")
+    phone.choose("Poprzednia edycja", "Łódź 2026")
+    phone.tap("Rozpocznij edycję", role="button", nth=0)
+    phone.see("Liderzy i liderki: z nazwy 1, bez danych osobowych 1")
+    phone.see("Przeniesione z nazwy: Halina Zgodna")
+    assert "Marek Bezzgody" not in phone.text()
+    assert {e.name for e in _rows(app, Edition)} == {"Łódź 2026", "Łódź 2027"}
     assert not app.errors_logged()

@@ -3,12 +3,14 @@
 - ``places``        /zone/places (listed on Strefa), /zone/places/new
 - ``place_detail``  /zone/places/:id: the stage and its history, partners by sector, rooms,
                     bookings with clashes flagged, the self-assessment against the principles
+- ``editions``      /more/editions (listed on Więcej): program editions and the base each carried
+- ``participants``  /zone/participants/:event_type/:event_id: who took part, anonymous counts
 - ``owes``          /zone/owes (listed on Strefa: the period's indicators and activities),
                     /zone/owes/new
 
 ("Place" alone names the map's address settings, ``ui/place_settings.py``: hence *community*.)
 """
 
-from fieldapp.ui.community import owes, place_detail, places
+from fieldapp.ui.community import editions, owes, participants, place_detail, places
 
-__all__ = ["owes", "place_detail", "places"]
+__all__ = ["editions", "owes", "participants", "place_detail", "places"]
