@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,10 +23,23 @@ from fieldapp.services.validation import (
 from fieldapp.store import Store
 
 _COUNTS = parsers_for(ParticipantProfile, *AGE_BANDS, *GROUPS)
+#: The namespace of profile ids (``profile_id``).
+_PROFILES = uuid.UUID("5d2f0c1e-7b0a-4c7e-9a51-0e2b8c6f4d26")
 _EVENTS: dict[str, type[SyncedRecord]] = {EventType.ACTION: NeighbourhoodAction, EventType.MEETING: Meeting}
 
 
+def profile_id(event_type: str, event_id: str) -> str:
+    """The one id of an event's profile: two devices counting the same event offline write the same
+    record (the later count stands, field by field as any record merges) instead of two profiles
+    that the report would add up."""
+    return str(uuid.uuid5(_PROFILES, f"{event_type}:{event_id}"))
+
+
 def _profile(session: Any, event_type: str, event_id: str) -> ParticipantProfile | None:
+    """The event's profile: by its id, else (written elsewhere under another id) by the event."""
+    found = session.get(ParticipantProfile, profile_id(event_type, event_id))
+    if found is not None:
+        return found
     rows = live_rows(
         session,
         ParticipantProfile,
@@ -46,9 +60,14 @@ def set_profile(store: Store, event_type: str, event_id: str, counts: dict[str, 
         check_exists(session, _EVENTS[event_type], event_id, "event_id", errors)
         existing = _profile(session, event_type, event_id)
     errors.raise_if_any()
-    profile = existing or ParticipantProfile(event_type=event_type, event_id=event_id)
+    profile = existing or ParticipantProfile(
+        id=profile_id(event_type, event_id), event_type=event_type, event_id=event_id
+    )
     before = wire_of(profile) if existing is not None else None
     changed = apply_changes(profile, {k: v for k, v in clean.items() if v is not None})
+    if profile.deleted:  # counted again after it was removed
+        profile.deleted = False
+        changed.append("deleted")
     check_record(before, profile, errors)
     errors.raise_if_any()
     with store.write() as conn:
@@ -61,7 +80,8 @@ def set_profile(store: Store, event_type: str, event_id: str, counts: dict[str, 
 
 def profile_of(store: Store, event_type: str, event_id: str) -> ParticipantProfile | None:
     with store.read() as session:
-        return _profile(session, event_type, event_id)
+        found = _profile(session, event_type, event_id)
+    return None if found is None or found.deleted else found
 
 
 @dataclass

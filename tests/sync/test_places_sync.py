@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from fieldapp.model import (
     Booking,
@@ -96,6 +97,24 @@ def test_editions_owes_and_profiles_reach_a_teammate(world: World) -> None:  # n
     assert period_indicators(bartek.store, date(2026, 3, 1), date(2026, 3, 31)).consultations == 1
     profile = profile_of(bartek.store, "action", festyn.id)
     assert profile is not None and (profile.age_60_plus, profile.seniors) == (7, 7)
+
+
+def test_two_devices_counting_one_event_offline_make_one_profile(world: World) -> None:  # noqa: F811
+    anna, bartek = world.device(), world.device()
+    festyn = create_action(anna.store, {"title": "Festyn"})
+    anna.engine.sync()
+    bartek.engine.sync()
+    set_profile(anna.store, "action", festyn.id, {"age_60_plus": 6, "seniors": 6})
+    set_profile(bartek.store, "action", festyn.id, {"age_under_18": 9, "youth": 9})
+    for device in (anna, bartek, anna):
+        device.engine.sync()
+    for device in (anna, bartek):
+        with device.store.read() as session:
+            rows = session.exec(select(ParticipantProfile)).all()
+        assert len(rows) == 1
+        profile = rows[0]
+        # Both created it whole: the later count stands (never the two added up).
+        assert (profile.age_60_plus, profile.seniors, profile.age_under_18, profile.youth) == (0, 0, 9, 9)
 
 
 def _place(**fields: Any) -> dict[str, Any]:
