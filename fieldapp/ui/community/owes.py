@@ -25,7 +25,7 @@ def _hours(ctx, minutes: int) -> str:
 
 @screen("/zone/owes", menu=MenuEntry("/zone", "owes.ui.title", ft.Icons.HANDSHAKE, order=31))
 class OwesScreen(Screen):
-    title_key = "owes.ui.title"
+    title_key = "owes.ui.screen"  # short enough for the app bar; the menu says it in full
 
     def build(self) -> ft.Control:
         ctx, t = self.ctx, self.t
