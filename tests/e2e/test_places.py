@@ -4,7 +4,7 @@ in the outbox); an OWES activity is logged and appears in the period's indicator
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlmodel import select
 
@@ -15,8 +15,10 @@ from fieldapp.model import (
     Contact,
     Edition,
     LocalActivityGroup,
+    Meeting,
     OwesActivity,
     PlaceStageChange,
+    TrainingSeries,
     Zone,
 )
 from fieldapp.store import Store
@@ -39,6 +41,25 @@ def prefill_store(store: Store) -> None:
                     scope_later_editions=later,
                     given_at=datetime(2026, 2, 1, 12, tzinfo=UTC),
                     recorded_by="Ewa Animatorka",
+                ),
+            )
+        series = store.save(
+            conn, TrainingSeries(name="Szkoła liderów", sessions_planned=10, hours_planned=160)
+        )
+        for topic, kind, minutes, people in (
+            ("Sesja 1", "training", 960, 3),
+            ("Sesja 2", "training", 960, 2),
+            ("Doradztwo", "support", 90, 1),
+        ):
+            store.save(
+                conn,
+                Meeting(
+                    topic=topic,
+                    kind=kind,
+                    held_on=date(2026, 3, 2),
+                    duration_min=minutes,
+                    series_id=series.id,
+                    anonymous_count=people,
                 ),
             )
         store.set_meta("ui.zone", zone.id, conn)
@@ -152,4 +173,15 @@ def test_a_new_edition_carries_by_name_only_who_agreed(app: AppServer, phone: Ph
     phone.see("Przeniesione z nazwy: Halina Zgodna")
     assert "Marek Bezzgody" not in phone.text()
     assert {e.name for e in _rows(app, Edition)} == {"Łódź 2026", "Łódź 2027"}
+    assert not app.errors_logged()
+
+
+def test_a_training_series_shows_sessions_hours_support_and_attendance(app: AppServer, phone: Phone) -> None:
+    phone.tap_tab("Strefa")
+    phone.tap("Cykle szkoleń")
+    phone.tap("Szkoła liderów")
+    phone.see("Sesje: 2 z 10")
+    phone.see("Godziny szkoleń: 32,0 z 160")
+    phone.see("Wsparcie indywidualne — spotkania: 1, godziny: 1,5")
+    phone.see("02.03.2026 · liczba osób: 3")
     assert not app.errors_logged()
