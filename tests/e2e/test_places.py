@@ -62,6 +62,7 @@ def prefill_store(store: Store) -> None:
                     anonymous_count=people,
                 ),
             )
+        store.save(conn, Contact(kind="ngo", name="Fundacja Młyn", zone_id=zone.id))
         store.set_meta("ui.zone", zone.id, conn)
 
 
@@ -101,6 +102,14 @@ def test_a_place_moves_through_its_stages_and_a_booking_clash_is_flagged(
         _rows(app, PlaceStageChange, PlaceStageChange.place_id == place.id), key=lambda c: c.base_hlc
     )
     assert [c.stage for c in history] == ["concept", "implementation", "ngo_run"]
+
+    phone.type("Dodaj partnera z kontaktów", "Fundacja")
+    phone.tap("Fundacja Młyn")
+    phone.see("Partnerzy według sektora: Sektor społeczny: 1")
+    phone.fill("Nazwa partnera", "Urząd Dzielnicy")
+    phone.choose("Sektor", "Sektor publiczny")
+    phone.tap("Dodaj partnera", exact=True)
+    phone.see("Partnerzy według sektora: Sektor publiczny: 1, Sektor społeczny: 1")
 
     phone.fill("Nazwa sali", "Sala duża")
     phone.fill("Liczba miejsc", "30")

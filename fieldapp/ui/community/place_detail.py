@@ -8,14 +8,15 @@ from datetime import date
 import flet as ft
 
 from fieldapp.errors import FieldError
-from fieldapp.model.cooperation import Sector
+from fieldapp.model import Contact
+from fieldapp.model.cooperation import SECTOR_OF_KIND, Sector
 from fieldapp.model.places import PRINCIPLES, Framework, PlaceStage
 from fieldapp.services import cooperation as net
 from fieldapp.services import places as svc
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.community.places import stage_text
-from fieldapp.ui.cooperation.common import options, section
+from fieldapp.ui.cooperation.common import PeopleFinder, contact_name, options, section
 from fieldapp.ui.forms import Form
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
@@ -44,6 +45,14 @@ class PlaceScreen(Screen):
             "sector", w.ChoiceField(ctx, t("places.ui.sector"), options(ctx, "network.sector", Sector))
         )
         self.sectors = w.muted("")
+        self.partner_ids: set[str] = set()
+        self.finder = PeopleFinder(
+            ctx,
+            t("places.ui.find_partner"),
+            self._pick_partner,
+            exclude=lambda: self.partner_ids,
+            organisations_only=True,
+        )
         self.partners = ft.Column(spacing=0)
         r = self.room_form = Form(ctx)
         r.add("name", w.text_field(t("places.ui.room_name")))
@@ -96,6 +105,7 @@ class PlaceScreen(Screen):
                     t("places.ui.partners"),
                     self.sectors,
                     self.partners,
+                    self.finder.control,
                     p.banner,
                     p["name"],
                     self.sector.control,
@@ -178,9 +188,17 @@ class PlaceScreen(Screen):
             or "—",
         )
         partners = await ctx.call(svc.place_partners, store, pid)
+        self.partner_ids = {p.contact_id for p in partners if p.contact_id}
+        names = {}
+        for partner in partners:
+            if partner.contact_id:
+                names[partner.id] = contact_name(ctx, await ctx.call(store.get, Contact, partner.contact_id))
         self.partners.controls = [
             w.row_tile(
-                ctx, p.name or "—", t(f"network.sector.{p.sector}"), leading=ft.Icon(ft.Icons.HANDSHAKE)
+                ctx,
+                names.get(p.id) or p.name or "—",
+                t(f"network.sector.{p.sector}"),
+                leading=ft.Icon(ft.Icons.HANDSHAKE),
             )
             for p in partners
         ] or [w.empty(t("places.ui.no_partners"))]
@@ -258,6 +276,15 @@ class PlaceScreen(Screen):
         )
         if place is not None:
             await self._refresh(self.t("places.ui.stage_moved", stage=stage_text(self.ctx, place)))
+
+    async def _pick_partner(self, contact: Contact) -> None:
+        """An organisation among the contacts, in the sector its kind usually belongs to."""
+        data = {
+            "contact_id": contact.id,
+            "sector": self.sector.value or SECTOR_OF_KIND.get(contact.kind, "civic"),
+        }
+        if await self.partner_form.submit(svc.add_partner, self.ctx.store, self.place_id, data) is not None:
+            await self._refresh(self.t("ui.common.saved"))
 
     async def _add_partner(self) -> None:
         p = self.partner_form
