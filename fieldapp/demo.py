@@ -39,6 +39,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def prepare(folder: Path, sync_port: int, contacts: int, visits: int) -> LocalServer:
     """Start the local service and make sure the device is enrolled, filled and synced."""
     from fieldapp.sample import fill
+    from fieldapp.sample.community import write_community
     from fieldapp.sync import SyncError
     from sync.server.local import start_local_server
 
@@ -50,6 +51,7 @@ def prepare(folder: Path, sync_port: int, contacts: int, visits: int) -> LocalSe
         engine = connect_demo_device(server, store)
         if store.meta("demo.filled") is None:
             summary = fill(store, contacts=contacts, visits=visits)
+            write_community(store)
             store.set_meta("demo.filled", "1")
             print(f"teren-demo: sample data written ({summary.get('contacts')} contacts, "
                   f"{summary.get('visits')} visits)")

@@ -22,8 +22,19 @@ from fieldapp.model.cooperation import (
     VolunteerHours,
 )
 from fieldapp.model.diagnosis import Diagnosis, Need, Resource
+from fieldapp.model.editions import Edition, EditionItem
+from fieldapp.model.participants import ParticipantProfile
+from fieldapp.model.places import (
+    Booking,
+    CommunityPlace,
+    PlacePartner,
+    PlaceStageChange,
+    PrincipleCheck,
+    Room,
+)
 from fieldapp.model.registry import RECORD_TYPES, from_wire, model_for, to_wire
 from fieldapp.model.review import Review
+from fieldapp.model.social_economy import OwesActivity
 from fieldapp.model.visit import Visit
 from fieldapp.model.zone import Zone
 
@@ -31,10 +42,14 @@ __all__ = [
     "RECORD_TYPES",
     "SYNC_COLUMNS",
     "Attendance",
+    "Booking",
     "Building",
+    "CommunityPlace",
     "Consent",
     "Contact",
     "Diagnosis",
+    "Edition",
+    "EditionItem",
     "FollowUpTask",
     "GroupAction",
     "GroupMember",
@@ -42,11 +57,17 @@ __all__ = [
     "Meeting",
     "Need",
     "NeighbourhoodAction",
+    "OwesActivity",
+    "ParticipantProfile",
     "Partner",
     "Partnership",
     "PartnershipPhaseChange",
+    "PlacePartner",
+    "PlaceStageChange",
+    "PrincipleCheck",
     "Resource",
     "Review",
+    "Room",
     "SyncedRecord",
     "TrainingSeries",
     "Visit",

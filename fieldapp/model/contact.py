@@ -58,6 +58,9 @@ class ConsentBase(SQLModel):
     scope_contact: bool = Field(default=False)
     scope_store: bool = Field(default=False)
     scope_photos: bool = Field(default=False)
+    #: To be contacted again in later editions of the program (an edition carries the person by name
+    #: only with it); needs ``scope_store`` (``rules.consent_errors``).
+    scope_later_editions: bool = Field(default=False)
     method: Annotated[str, OneOf(ConsentMethod)] = Field(default="oral", max_length=20)
     given_at: datetime
     recorded_by: str = Field(default="", max_length=200)

@@ -81,6 +81,7 @@ class MeetingKind(StrEnum):
     SOCIAL_LAB = "social_lab"  # laboratorium społeczne
     CONSULTATION = "consultation"  # konsultacje społeczne: its outcome is kept
     TRAINING = "training"  # a training session: its hours, often one of a series
+    SUPPORT = "support"  # individual support (doradztwo indywidualne): its hours, in a series if any
     NEIGHBOURHOOD = "neighbourhood"  # forum sąsiedzkie / spotkanie sąsiedzkie
     OTHER = "other"
 

@@ -11,7 +11,11 @@ from fieldapp.model.building import Building
 from fieldapp.model.contact import Consent, Contact
 from fieldapp.model.cooperation import NETWORK_RECORDS
 from fieldapp.model.diagnosis import Diagnosis, Need, Resource
+from fieldapp.model.editions import EDITION_RECORDS
+from fieldapp.model.participants import ParticipantProfile
+from fieldapp.model.places import PLACE_RECORDS
 from fieldapp.model.review import Review
+from fieldapp.model.social_economy import OwesActivity
 from fieldapp.model.visit import Visit
 from fieldapp.model.zone import Zone
 
@@ -19,7 +23,7 @@ RECORD_TYPES: dict[str, type[SyncedRecord]] = {
     model.record_type: model
     for model in (
         Zone, Contact, Consent, Visit, Diagnosis, Need, Resource, NeighbourhoodAction, Review,
-        *NETWORK_RECORDS, Building,
+        *NETWORK_RECORDS, Building, *PLACE_RECORDS, OwesActivity, ParticipantProfile, *EDITION_RECORDS,
     )
 }
 

@@ -13,6 +13,10 @@ it, so a device that skipped its own checks (or coalesced offline edits) is held
   also needs its report and the number of participants.
 - Every record is created with the fields its model declares without a default (a visit's
   outcome, a review's target): a missing one is ``required``.
+- Consents: the later-editions scope needs a given consent to store data. Community places: a
+  program's own stage is named. A self-assessment line's principle belongs to its framework. A
+  booking ends after it starts; an edition too. An OWES activity has a form or a task. A participant
+  profile's groups count no more people than its age bands.
 - Reviews: "returned" and "corrected" need the supervisor's comment (what to fix); only a returned
   (or already corrected) entry becomes "corrected" — that is the animator's answer to a return.
 """
@@ -25,8 +29,10 @@ from functools import cache
 from typing import Any
 
 from fieldapp.errors import FieldError
-from fieldapp.model.enums import ACTION_TRANSITIONS, ActionStatus, ReviewState
+from fieldapp.model.enums import ACTION_TRANSITIONS, ActionStatus, ConsentStatus, ReviewState
 from fieldapp.model.fields import FUTURE_SLACK, today
+from fieldapp.model.participants import AGE_BANDS, GROUPS
+from fieldapp.model.places import PRINCIPLES, PlaceStage
 from fieldapp.model.registry import RECORD_TYPES
 
 Wire = dict[str, Any]
@@ -120,9 +126,78 @@ def building_errors(before: Wire | None, after: Wire) -> list[FieldError]:
     return []
 
 
+def consent_errors(before: Wire | None, after: Wire) -> list[FieldError]:
+    """Being contacted in later editions needs the data kept: a given consent with the later-editions
+    scope has the "store" scope too (a withdrawn or refused one keeps its scopes as history)."""
+    if not after.get("scope_later_editions") or after.get("status") != ConsentStatus.GIVEN:
+        return []
+    if not after.get("scope_store"):
+        return [FieldError("scope_later_editions", "consent_later_editions_needs_store")]
+    return []
+
+
+def _own_stage_errors(before: Wire | None, after: Wire) -> list[FieldError]:
+    """A program's own stage is named."""
+    name = after.get("stage_name")
+    if after.get("stage") == PlaceStage.OWN and not (isinstance(name, str) and name.strip()):
+        return [FieldError("stage_name", "place_stage_name_required")]
+    return []
+
+
+def principle_errors(before: Wire | None, after: Wire) -> list[FieldError]:
+    """A checklist line names a principle of its framework."""
+    framework, principle = after.get("framework"), after.get("principle")
+    if framework in PRINCIPLES and principle not in PRINCIPLES[framework]:
+        return [FieldError("principle", "principle_not_in_framework", {"value": str(principle)})]
+    return []
+
+
+def _minutes(clock: Any) -> int | None:
+    if isinstance(clock, str) and len(clock) == 5 and clock[2] == ":" and (clock[:2] + clock[3:]).isdigit():
+        return int(clock[:2]) * 60 + int(clock[3:])
+    return None  # a malformed time is the field rule's to refuse
+
+
+def booking_errors(before: Wire | None, after: Wire) -> list[FieldError]:
+    """A booking ends after it starts."""
+    start, end = _minutes(after.get("start_time")), _minutes(after.get("end_time"))
+    if start is not None and end is not None and end <= start:
+        times = {"start": str(after.get("start_time")), "end": str(after.get("end_time"))}
+        return [FieldError("end_time", "booking_ends_before_start", times)]
+    return []
+
+
+def owes_errors(before: Wire | None, after: Wire) -> list[FieldError]:
+    """An animation activity has its form or its task (or both)."""
+    if not after.get("form") and not after.get("task"):
+        return [FieldError("form", "owes_form_or_task")]
+    return []
+
+
+def edition_errors(before: Wire | None, after: Wire) -> list[FieldError]:
+    """An edition ends after it starts."""
+    starts, ends = after.get("starts_on"), after.get("ends_on")
+    if isinstance(starts, str) and isinstance(ends, str) and ends < starts:
+        return [FieldError("ends_on", "edition_ends_before_start", {"start": starts, "end": ends})]
+    return []
+
+
+def profile_errors(before: Wire | None, after: Wire) -> list[FieldError]:
+    """No group counts more people than the age bands do (the groups overlap, the bands do not)."""
+    counted = sum(v for band in AGE_BANDS if isinstance(v := after.get(band, 0), int))
+    return [
+        FieldError(group, "profile_group_exceeds_total", {"count": value, "total": counted})
+        for group in GROUPS
+        if isinstance(value := after.get(group, 0), int) and value > counted
+    ]
+
+
 #: The rules of a record kind beyond its required fields, by wire record type.
 KIND_RULES: dict[str, RecordRule] = {
     "action": action_errors, "review": review_errors, "building": building_errors,
+    "consent": consent_errors, "community_place": _own_stage_errors, "place_stage": _own_stage_errors,
+    "principle_check": principle_errors, "booking": booking_errors, "owes_activity": owes_errors,
+    "edition": edition_errors, "participant_profile": profile_errors,
 }
 #: The fields a new record of each type must have: those its model declares without a default.
 REQUIRED: dict[str, frozenset[str]] = {

@@ -6,7 +6,17 @@ figures then join the comparison with the previous period too).
 
 from __future__ import annotations
 
-from fieldapp.reports import comparison, cooperation, diagnosis, people, summary, zones
+from fieldapp.reports import (
+    comparison,
+    cooperation,
+    diagnosis,
+    participants,
+    people,
+    places,
+    social_economy,
+    summary,
+    zones,
+)
 from fieldapp.reports.section import Section
 
 #: The sections whose headline figures are compared with the previous period.
@@ -16,5 +26,8 @@ COMPARED: tuple[Section, ...] = (
     cooperation.SECTION,
     people.SECTION,
     diagnosis.SECTION,
+    places.SECTION,
+    social_economy.SECTION,
+    participants.SECTION,
 )
 SECTIONS: tuple[Section, ...] = (*COMPARED, comparison.section(COMPARED))

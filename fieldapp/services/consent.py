@@ -10,17 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from fieldapp.errors import Errors
-from fieldapp.model import Consent, Contact, utcnow
+from fieldapp.model import Consent, Contact, EditionItem, utcnow
 from fieldapp.model.enums import NATURAL_PERSON_KINDS, ConsentStatus
-from fieldapp.services.validation import choice, get_live, parse, parsers_for
+from fieldapp.services.validation import check_record, choice, get_live, parse, parsers_for
 from fieldapp.store import Store
 
 CONSENT_PARSERS = {
     **parsers_for(
-        Consent, "method", "scope_contact", "scope_store", "scope_photos", "recorded_by", "given_at", "note"
+        Consent, "method", "scope_contact", "scope_store", "scope_photos", "scope_later_editions",
+        "recorded_by", "given_at", "note",
     ),
     # An answer at the door is given or refused; "withdrawn" comes later (``withdraw_consent``).
     "status": choice([ConsentStatus.GIVEN, ConsentStatus.REFUSED]),
@@ -39,6 +40,11 @@ def allows_storing(consent: Consent | None) -> bool:
         and consent.scope_store
         and consent.withdrawn_at is None
     )
+
+
+def allows_later_editions(consent: Consent | None) -> bool:
+    """Whether this consent lets a later edition of the program carry the person by name."""
+    return allows_storing(consent) and consent is not None and consent.scope_later_editions
 
 
 def parse_consent(data: dict[str, Any], errors: Errors) -> dict[str, Any]:
@@ -64,6 +70,18 @@ def latest_consent(session: Any, contact_id: str) -> Consent | None:
         .limit(1)
     )
     return session.exec(statement).first()
+
+
+def unname_in_editions(store: Store, conn: Connection, contact_id: str) -> int:
+    """Without the later-editions consent (withdrawn, or a newer answer without that scope), the
+    editions that carried the person by name keep them only as a count: their ``contact_id`` goes."""
+    with Session(bind=conn) as session:
+        rows = list(session.exec(select(EditionItem).where(EditionItem.contact_id == contact_id)).all())
+        session.expunge_all()
+    for row in rows:
+        row.contact_id = None
+        store.save(conn, row, ["contact_id"])
+    return len(rows)
 
 
 def clear_personal(store: Store, conn: Connection, contact: Contact) -> None:
@@ -92,10 +110,14 @@ def record_consent(store: Store, contact_id: str, **fields: Any) -> Consent:
     clean = parse_consent(fields, errors)
     errors.raise_if_any()
     consent = Consent(contact_id=contact.id, **clean)
+    check_record(None, consent, errors)
+    errors.raise_if_any()
     with store.write() as conn:
         store.save(conn, consent)
         if not allows_storing(consent):
             clear_personal(store, conn, contact)
+        if not allows_later_editions(consent):
+            unname_in_editions(store, conn, contact.id)
     return consent
 
 
@@ -121,4 +143,5 @@ def withdraw_consent(store: Store, contact_id: str, recorded_by: str = "") -> Co
     with store.write() as conn:
         store.save(conn, consent, changed)
         clear_personal(store, conn, contact)
+        unname_in_editions(store, conn, contact.id)
     return consent

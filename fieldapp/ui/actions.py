@@ -140,6 +140,12 @@ class ActionScreen(Screen):
                 *fields.values(),
                 self.warnings,
                 w.primary_button(ctx, self.t("ui.common.save"), self.save, icon=ft.Icons.SAVE, height=56),
+                w.secondary_button(
+                    ctx,
+                    self.t("participants.ui.title"),
+                    lambda: ctx.go(f"/zone/participants/action/{self.action_id}"),
+                    icon=ft.Icons.DIVERSITY_3,
+                ),
             ],
             spacing=12,
         )

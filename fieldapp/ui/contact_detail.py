@@ -36,7 +36,7 @@ def consent_line(ctx, consent: Consent | None) -> str:
 def consent_scopes(ctx, consent: Consent) -> str:
     names = [
         ctx.t(f"consent.scope.{scope}")
-        for scope in ("contact", "store", "photos")
+        for scope in ("contact", "store", "photos", "later_editions")
         if getattr(consent, f"scope_{scope}")
     ]
     return ", ".join(names)

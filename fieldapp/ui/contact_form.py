@@ -74,6 +74,10 @@ class ConsentStep:
         self.scope_photos = form.add(
             "scope_photos", ft.Checkbox(label=t("consent.scope.photos"), value=False)
         )
+        # Off unless asked: an edition carries the person by name only with it (needs "store").
+        self.scope_later = form.add(
+            "scope_later_editions", ft.Checkbox(label=t("consent.scope.later_editions"), value=False)
+        )
         self.recorded_by = form.add("recorded_by", w.text_field(t("ui.consent.recorded_by")))
         self.given_on = form.add(
             "given_at",
@@ -90,6 +94,7 @@ class ConsentStep:
                 self.scope_contact,
                 self.scope_store,
                 self.scope_photos,
+                self.scope_later,
                 self.recorded_by,
                 self.given_on,
                 self.note,
@@ -135,6 +140,7 @@ class ConsentStep:
             "scope_contact": bool(self.scope_contact.value),
             "scope_store": bool(self.scope_store.value),
             "scope_photos": bool(self.scope_photos.value),
+            "scope_later_editions": bool(self.scope_later.value),
             "recorded_by": self.form.text("recorded_by"),
             "given_at": given_at_from(day),
             "note": self.form.text("consent_note"),

@@ -25,6 +25,7 @@ from fieldapp.services.cooperation.groups import (
 )
 from fieldapp.services.cooperation.meetings import (
     MeetingSummary,
+    SeriesProgress,
     action_participants,
     add_attendee,
     add_attendees,
@@ -38,6 +39,7 @@ from fieldapp.services.cooperation.meetings import (
     quick_add_attendee,
     record_action_participants,
     remove_attendance,
+    series_progress,
     series_sessions,
     set_anonymous_count,
     set_attendance_role,
@@ -82,6 +84,7 @@ __all__ = [
     "GroupSummary",
     "MeetingSummary",
     "PartnershipSummary",
+    "SeriesProgress",
     "Volunteering",
     "action_participants",
     "add_attendee",
@@ -126,6 +129,7 @@ __all__ = [
     "record_action_participants",
     "remove_attendance",
     "reopen_task",
+    "series_progress",
     "series_sessions",
     "set_anonymous_count",
     "set_attendance_role",

@@ -12,11 +12,23 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 from sqlmodel import Session, select
 
-from fieldapp.model import Attendance, FollowUpTask, GroupMember, Partner, SyncedRecord, Volunteer
+from fieldapp.model import (
+    Attendance,
+    EditionItem,
+    FollowUpTask,
+    GroupMember,
+    Partner,
+    PlacePartner,
+    SyncedRecord,
+    Volunteer,
+)
 from fieldapp.store import Store
 
 #: Link records that point at a contact; their ``contact_id`` and personal fields are cleared.
-_LINKS: tuple[type[SyncedRecord], ...] = (Attendance, GroupMember, Partner, Volunteer)
+#: An edition's carried person becomes one more in its anonymous count (the line keeps its count).
+_LINKS: tuple[type[SyncedRecord], ...] = (
+    Attendance, GroupMember, Partner, Volunteer, EditionItem, PlacePartner,
+)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from fieldapp.model import (
     TrainingSeries,
     Zone,
 )
-from fieldapp.model.cooperation import AttendanceRole, EventType
+from fieldapp.model.cooperation import AttendanceRole, EventType, MeetingKind
 from fieldapp.services.cooperation.common import (
     check_exists,
     check_people,
@@ -159,6 +159,40 @@ def series_sessions(store: Store, series_id: str) -> list[Meeting]:
     with store.read() as session:
         rows = live_rows(session, Meeting, Meeting.series_id == series_id)
     return sorted(rows, key=lambda m: (m.held_on, m.start_time))
+
+
+@dataclass(frozen=True)
+class SeriesProgress:
+    """A training series against its plan: sessions and their hours, individual support hours, and
+    attendance per session (named attendees plus those who left no details)."""
+
+    series: TrainingSeries
+    sessions: int
+    session_minutes: int
+    support_sessions: int
+    support_minutes: int
+    attendance: list[tuple[Meeting, int]]
+
+
+def series_progress(store: Store, series_id: str) -> SeriesProgress:
+    """How far a series got: training sessions (kind training) and individual support (kind
+    support) held in it, their minutes, and how many people came to each session."""
+    series = get_live(store, TrainingSeries, series_id)
+    meetings = series_sessions(store, series_id)
+    trainings = [m for m in meetings if m.kind != MeetingKind.SUPPORT]
+    support = [m for m in meetings if m.kind == MeetingKind.SUPPORT]
+    with store.read() as session:
+        counts = [
+            (m, len(_event_rows(session, EventType.MEETING, m.id)) + m.anonymous_count) for m in trainings
+        ]
+    return SeriesProgress(
+        series,
+        len(trainings),
+        sum(m.duration_min for m in trainings),
+        len(support),
+        sum(m.duration_min for m in support),
+        counts,
+    )
 
 
 # -- attendance -----------------------------------------------------------------------------------

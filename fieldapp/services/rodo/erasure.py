@@ -29,9 +29,11 @@ from fieldapp.model import (
     Attendance,
     Consent,
     Contact,
+    EditionItem,
     FollowUpTask,
     GroupMember,
     Partner,
+    PlacePartner,
     Resource,
     Review,
     SyncedRecord,
@@ -174,7 +176,7 @@ def _unsettled_sql() -> str:
     """Erased contacts that something on the device still names or describes."""
     links = " UNION ALL ".join(
         f"SELECT contact_id FROM {model.__tablename__}"  # type: ignore[attr-defined]
-        for model in (Attendance, GroupMember, Partner, FollowUpTask, Resource)
+        for model in (Attendance, GroupMember, Partner, FollowUpTask, Resource, EditionItem, PlacePartner)
     )
     return f"""
         SELECT c.id FROM contact c WHERE c.erased_at IS NOT NULL AND (

@@ -25,10 +25,12 @@ from fieldapp.model import (
     Attendance,
     Consent,
     Contact,
+    EditionItem,
     FollowUpTask,
     GroupMember,
     NeighbourhoodAction,
     Partner,
+    PlacePartner,
     Resource,
     Review,
     SyncedRecord,
@@ -51,6 +53,8 @@ _BY_CONTACT: tuple[tuple[str, type[SyncedRecord]], ...] = (
     ("memberships", GroupMember),
     ("partners", Partner),
     ("tasks", FollowUpTask),
+    ("editions", EditionItem),
+    ("place_partners", PlacePartner),
 )
 
 

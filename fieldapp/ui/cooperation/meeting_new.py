@@ -1,5 +1,5 @@
-"""A new meeting: its kind decides what else is asked — a training session its hours and series (or a
-new series), a consultation its outcome."""
+"""A new meeting: its kind decides what else is asked — a training session (or individual support)
+its hours and series (or a new series), a consultation its outcome."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from fieldapp.ui.cooperation.volunteering import typed_minutes
 from fieldapp.ui.forms import Form
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
+
+#: Kinds of meeting that belong to a training series: its sessions and individual support.
+IN_SERIES = (MeetingKind.TRAINING, MeetingKind.SUPPORT)
 
 
 @screen("/zone/meetings/new")
@@ -98,7 +101,7 @@ class NewMeetingScreen(Screen):
         self.series.set_options([(s.id, s.name) for s in series])
 
     def _kind_changed(self) -> None:
-        self.training.visible = self.kind.value == MeetingKind.TRAINING
+        self.training.visible = self.kind.value in IN_SERIES
         self.form["outcome"].visible = self.kind.value == MeetingKind.CONSULTATION
         self.update()
 
@@ -135,7 +138,7 @@ class NewMeetingScreen(Screen):
             f.show_errors(errors)
             return
         try:
-            data["series_id"] = await self._series_id(self.kind.value == MeetingKind.TRAINING)
+            data["series_id"] = await self._series_id(self.kind.value in IN_SERIES)
             meeting = await self.ctx.call(net.create_meeting, self.ctx.store, data)
         except ValidationFailed as exc:
             f.show_errors(exc)

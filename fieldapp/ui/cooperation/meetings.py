@@ -114,6 +114,12 @@ class MeetingScreen(Screen):
                         lambda: ctx.go(f"/zone/meetings/{self.meeting_id}/new-person"),
                         icon=ft.Icons.PERSON_ADD_ALT,
                     ),
+                    w.secondary_button(
+                        ctx,
+                        self.t("participants.ui.title"),
+                        lambda: ctx.go(f"/zone/participants/meeting/{self.meeting_id}"),
+                        icon=ft.Icons.DIVERSITY_3,
+                    ),
                 ),
                 section(
                     self.t("network.ui.tasks"),
