@@ -25,6 +25,7 @@ from functools import cache
 from typing import Any
 
 from fieldapp.errors import FieldError
+from fieldapp.model.attachment import is_sha256
 from fieldapp.model.enums import ACTION_TRANSITIONS, ActionStatus, ReviewState
 from fieldapp.model.fields import FUTURE_SLACK, today
 from fieldapp.model.registry import RECORD_TYPES
@@ -120,9 +121,18 @@ def building_errors(before: Wire | None, after: Wire) -> list[FieldError]:
     return []
 
 
+def attachment_errors(before: Wire | None, after: Wire) -> list[FieldError]:
+    """An attachment names its bytes by their hex SHA-256; only an erasure empties it."""
+    sha = after.get("sha256", "")
+    if not isinstance(sha, str) or ((sha or before is None) and not is_sha256(sha)):
+        return [FieldError("sha256", "file_sha256")]
+    return []
+
+
 #: The rules of a record kind beyond its required fields, by wire record type.
 KIND_RULES: dict[str, RecordRule] = {
     "action": action_errors, "review": review_errors, "building": building_errors,
+    "attachment": attachment_errors,
 }
 #: The fields a new record of each type must have: those its model declares without a default.
 REQUIRED: dict[str, frozenset[str]] = {

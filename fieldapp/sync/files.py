@@ -1,0 +1,258 @@
+"""The file lane: photos and scans to and from the service, apart from record sync.
+
+Records sync first and never wait for a file; then this lane works through its queue
+(``file_transfer``): uploads of files attached here, then downloads of files that attachments
+pulled from teammates name. Each file's failure is its own: it is noted on its queue row (the
+error's code, a retry time from ``fieldapp.retry``) and the lane goes on with the next file; a
+file that keeps failing never holds up records or other files.
+
+Both directions resume (``sync.files_protocol``): an upload asks the service how much arrived
+(``HEAD``) and sends the rest in chunks (``PATCH`` with ``Upload-Offset``); a download keeps what
+arrived in a partial file and asks for the rest (``Range``). A download is kept only once its
+SHA-256 is its name.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+
+from fieldapp import jsonfast, retry
+from fieldapp.store import Store, blobs
+from fieldapp.sync.errors import SyncError
+from fieldapp.sync.receipt import FileReceipt
+from sync.files_protocol import (
+    ERROR_HEADER,
+    LENGTH_HEADER,
+    OFFSET_HEADER,
+    UPLOAD_CHUNK_BYTES,
+    UPLOAD_MEDIA_TYPE,
+    FileErrorCode,
+)
+from sync.protocol import PROTOCOL_VERSION
+
+log = logging.getLogger(__name__)
+
+#: Retry times of a failed file: from a minute, doubling, up to a day.
+RETRY_BASE_SECONDS = 60.0
+RETRY_CAP_SECONDS = 24 * 3600.0
+#: Failures that sending the same bytes again cannot mend: retried only after a day.
+_HOPELESS = frozenset({FileErrorCode.FILE_TOO_LARGE, FileErrorCode.CHECKSUM_MISMATCH})
+#: Resumes of one file within one run (a flaky link cuts a large photo more than once).
+RESUMES_PER_RUN = 3
+#: Bytes asked for per download read.
+READ_CHUNK = 256 * 1024
+
+
+class FileClient:
+    """The file lane's HTTP exchanges (bytes, not JSON: apart from ``Transport``). Failures are
+    ``SyncError`` with the service's code (``offline``/``timeout`` without an answer)."""
+
+    def __init__(self, server: str, token: str, *, session: requests.Session | None = None,
+                 timeout: float = 30.0) -> None:
+        self.server = server.rstrip("/")
+        self.session = session or requests.Session()
+        self.timeout = timeout
+        self.headers = {"Authorization": f"Bearer {token}", "User-Agent": f"teren-app/{PROTOCOL_VERSION}"}
+
+    def _url(self, sha: str, attachment_id: str, suffix: str = "") -> tuple[str, dict[str, str]]:
+        return f"{self.server}/v1/files/{sha}{suffix}", {"attachment": attachment_id}
+
+    def _send(self, method: str, sha: str, attachment_id: str, *, stream: bool = False,
+              headers: dict[str, str] | None = None, data: bytes | None = None,
+              suffix: str = "") -> requests.Response:
+        url, params = self._url(sha, attachment_id, suffix)
+        try:
+            response = self.session.request(
+                method, url, params=params, headers={**self.headers, **(headers or {})}, data=data,
+                timeout=self.timeout, stream=stream, allow_redirects=False,
+            )
+        except requests.Timeout as exc:
+            raise SyncError("timeout", str(exc)) from exc
+        except requests.RequestException as exc:
+            raise SyncError("offline", str(exc)) from exc
+        if response.status_code >= 400:
+            raise _error(response)
+        return response
+
+    def offset(self, sha: str, attachment_id: str) -> tuple[int, int]:
+        """``(bytes the service holds, the file's length)``."""
+        answer = self._send("HEAD", sha, attachment_id)
+        return int(answer.headers.get(OFFSET_HEADER, "0")), int(answer.headers.get(LENGTH_HEADER, "0"))
+
+    def append(self, sha: str, attachment_id: str, offset: int, data: bytes) -> int:
+        """Send ``data`` as the bytes from ``offset``; the bytes the service holds after."""
+        answer = self._send(
+            "PATCH", sha, attachment_id, data=data,
+            headers={OFFSET_HEADER: str(offset), "Content-Type": UPLOAD_MEDIA_TYPE},
+        )
+        return int(answer.headers.get(OFFSET_HEADER, offset + len(data)))
+
+    def fetch(self, sha: str, attachment_id: str, start: int = 0) -> Iterator[bytes]:
+        """The file's bytes from ``start`` on."""
+        headers = {"Range": f"bytes={start}-", "Accept-Encoding": "identity"} if start else {
+            "Accept-Encoding": "identity"}
+        answer = self._send("GET", sha, attachment_id, stream=True, headers=headers)
+        if start and answer.status_code != 206:
+            answer.close()
+            raise SyncError("bad_response", "the service ignored the range", answer.status_code)
+        try:
+            yield from answer.iter_content(READ_CHUNK)
+        except requests.RequestException as exc:
+            raise SyncError("offline", str(exc)) from exc
+        finally:
+            answer.close()
+
+
+def _error(response: requests.Response) -> SyncError:
+    code, details = f"http_{response.status_code}", {}
+    try:
+        body = jsonfast.loads(response.content) if response.content else None
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("code"), str):
+        code = body["code"]
+        details = {k: v for k, v in body.items() if k not in ("code", "message")}
+    if response.headers.get(ERROR_HEADER):  # a HEAD answer's (it has no body)
+        code = response.headers[ERROR_HEADER]
+    return SyncError(code, str((body or {}).get("message", "")) if isinstance(body, dict) else "",
+                     response.status_code, details=details)
+
+
+class FileLane:
+    """One run of the file queue for ``store`` against the service (``FileClient``)."""
+
+    def __init__(self, store: Store, client: FileClient, *, now: float | None = None,
+                 max_download_bytes: int = 200 * 1024 * 1024) -> None:
+        self.store = store
+        self.client = client
+        self.now = now if now is not None else time.time()
+        self.max_download_bytes = max_download_bytes
+        self.receipt = FileReceipt()
+
+    def run(self) -> FileReceipt:
+        """Uploads, then downloads; a revoked device stops the run (``device_revoked`` is raised),
+        any other failure is one file's."""
+        for sha, attachment_id in self._due("up"):
+            self._one("up", sha, attachment_id, self._upload)
+        for sha, attachment_id in self._missing():
+            if self.receipt.bytes_down >= self.max_download_bytes:
+                break
+            self._one("down", sha, attachment_id, self._download)
+        blobs.collect(self.store)
+        return self.receipt
+
+    # -- the queue ---------------------------------------------------------------------------
+
+    def _due(self, direction: str) -> list[tuple[str, str]]:
+        with self.store.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT sha256, attachment_id FROM file_transfer WHERE direction = ? AND next_try_at <= ? "
+                "ORDER BY attempts, next_try_at",
+                (direction, self.now),
+            ).all()
+        return [(row[0], row[1]) for row in rows]
+
+    def _missing(self) -> list[tuple[str, str]]:
+        """Files live attachments name that are not here, not waiting for their upload, nor for a
+        retry time still ahead."""
+        with self.store.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT a.sha256, min(a.id) FROM attachment a WHERE a.deleted = 0 AND a.sha256 != '' "
+                "AND NOT EXISTS (SELECT 1 FROM file_transfer f WHERE f.sha256 = a.sha256 AND "
+                "(f.direction = 'up' OR f.next_try_at > ?)) GROUP BY a.sha256",
+                (self.now,),
+            ).all()
+        return [(row[0], row[1]) for row in rows if not blobs.has(self.store, row[0])]
+
+    def _one(self, direction: str, sha: str, attachment_id: str, work: Any) -> None:
+        try:
+            work(sha, attachment_id)
+        except SyncError as exc:
+            if exc.code == "device_revoked":
+                raise
+            self._failed(direction, sha, attachment_id, exc.code)
+            return
+        except OSError as exc:  # the phone's storage (full, gone)
+            log.warning("file %s: %s", sha[:12], exc)
+            self._failed(direction, sha, attachment_id, "storage")
+            return
+        with self.store.write() as conn:
+            conn.exec_driver_sql(
+                "DELETE FROM file_transfer WHERE sha256 = ? AND direction = ?", (sha, direction)
+            )
+
+    def _failed(self, direction: str, sha: str, attachment_id: str, code: str) -> None:
+        self.receipt.failed.append((sha, code))
+        with self.store.write() as conn:
+            row = conn.exec_driver_sql(
+                "SELECT attempts FROM file_transfer WHERE sha256 = ? AND direction = ?", (sha, direction)
+            ).first()
+            attempts = (row[0] if row else 0) + 1
+            wait = RETRY_CAP_SECONDS if code in _HOPELESS else retry.delay(
+                attempts, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS)
+            conn.exec_driver_sql(
+                "INSERT INTO file_transfer "
+                "(sha256, direction, attachment_id, attempts, last_error, next_try_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256, direction) DO UPDATE SET "
+                "attempts = excluded.attempts, last_error = excluded.last_error, "
+                "next_try_at = excluded.next_try_at",
+                (sha, direction, attachment_id, attempts, code[:40], self.now + wait),
+            )
+
+    # -- the transfers -------------------------------------------------------------------------
+
+    def _upload(self, sha: str, attachment_id: str) -> None:
+        if not blobs.has(self.store, sha):
+            return  # erased or removed meanwhile: nothing to send
+        path = blobs.path_of(self.store, sha)
+        size = path.stat().st_size
+        for resume in range(RESUMES_PER_RUN + 1):
+            try:
+                offset, _length = self.client.offset(sha, attachment_id)
+                with open(path, "rb") as source:
+                    while offset < size:
+                        source.seek(offset)
+                        chunk = source.read(UPLOAD_CHUNK_BYTES)
+                        try:
+                            offset = self.client.append(sha, attachment_id, offset, chunk)
+                        except SyncError as exc:
+                            if exc.code != FileErrorCode.OFFSET_MISMATCH:
+                                raise
+                            offset = int(exc.details.get("offset", 0))
+                            continue
+                        self.receipt.bytes_up += len(chunk)
+                self.receipt.uploaded += 1
+                return
+            except SyncError as exc:
+                if exc.status is not None or resume == RESUMES_PER_RUN:
+                    raise  # the service said no: resuming would not help
+                log.info("upload of %s cut (%s): resuming", sha[:12], exc.code)
+
+    def _download(self, sha: str, attachment_id: str) -> None:
+        for resume in range(RESUMES_PER_RUN + 1):
+            start = blobs.partial_size(self.store, sha)
+            try:
+                chunks = self.client.fetch(sha, attachment_id, start)
+                blobs.append_partial(self.store, sha, self._counted(chunks))
+            except SyncError as exc:
+                if exc.code == FileErrorCode.RANGE_NOT_SATISFIABLE:
+                    blobs.drop_partial(self.store, sha)  # more than the file holds: start again
+                    continue
+                if exc.status is not None or resume == RESUMES_PER_RUN:
+                    raise
+                log.info("download of %s cut (%s): resuming", sha[:12], exc.code)
+                continue
+            if not blobs.finish_partial(self.store, sha):
+                raise SyncError(FileErrorCode.CHECKSUM_MISMATCH, "the downloaded bytes are not the file")
+            self.receipt.downloaded += 1
+            return
+
+    def _counted(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            self.receipt.bytes_down += len(chunk)
+            yield chunk
