@@ -1,0 +1,107 @@
+"""Photos and scans of a record, as a strip of thumbnails with an "Add a photo" button.
+
+The system's picker (Flet's ``FilePicker``) offers the gallery and, on a phone, the camera; the
+picked bytes are attached through ``services.attachments`` (checked and kept in one step) and go
+to the service on the file lane at the next sync. Thumbnails come from Pillow where the device has
+it, else the picture itself is scaled down here; a file still on its way shows as a placeholder.
+"""
+
+from __future__ import annotations
+
+import flet as ft
+
+from fieldapp.errors import ValidationFailed
+from fieldapp.i18n import error_text
+from fieldapp.model import Attachment
+from fieldapp.model.attachment import FileMime
+from fieldapp.services import attachments as attachment_service
+from fieldapp.ui import theme
+from fieldapp.ui import widgets as w
+from fieldapp.ui.context import UiContext
+
+#: A thumbnail's side on screen (logical pixels).
+TILE = 96
+
+
+class AttachmentsPanel:
+    """The files of one record (``owner_type``, ``owner_id``); ``control`` goes into a screen,
+    ``load`` fills it (call it from the screen's own ``load``)."""
+
+    def __init__(self, ctx: UiContext, owner_type: str, owner_id: str) -> None:
+        self.ctx = ctx
+        self.owner_type = owner_type
+        self.owner_id = owner_id
+        self.tiles = ft.Row(wrap=True, spacing=8, run_spacing=8)
+        add = w.secondary_button(ctx, ctx.t("ui.files.add"), self.pick, icon=ft.Icons.ADD_A_PHOTO)
+        self.control = ft.Column(
+            [w.heading(ctx.t("ui.files.heading"), size=18), self.tiles, add], spacing=8
+        )
+
+    async def load(self) -> None:
+        ctx = self.ctx
+        found = await ctx.call(attachment_service.attachments_of, ctx.store, self.owner_type, self.owner_id)
+        tiles: list[ft.Control] = []
+        for attachment in found:
+            picture = await ctx.call(attachment_service.thumbnail, ctx.store, attachment)
+            tiles.append(self._tile(attachment, picture))
+        self.tiles.controls = tiles or [w.muted(ctx.t("ui.files.none"))]
+
+    def _tile(self, attachment: Attachment, picture: attachment_service.Picture) -> ft.Control:
+        ctx = self.ctx
+        if picture.data is not None:
+            content: ft.Control = ft.Image(
+                src=picture.data, width=TILE, height=TILE, fit=ft.BoxFit.COVER,
+                semantics_label=attachment.caption or ctx.t("ui.files.heading"),
+            )
+        else:
+            pdf = attachment.mime == FileMime.PDF
+            label = ctx.t("ui.files.pdf") if pdf else ctx.t("ui.files.waiting")
+            content = ft.Column(
+                [ft.Icon(ft.Icons.PICTURE_AS_PDF if pdf else ft.Icons.CLOUD_DOWNLOAD, color=theme.PRIMARY),
+                 ft.Text(label, size=12, text_align=ft.TextAlign.CENTER)],
+                alignment=ft.MainAxisAlignment.CENTER,
+                horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+            )
+        remove = w.icon_button(
+            ctx, ft.Icons.DELETE_OUTLINE, ctx.t("ui.files.remove"), lambda e, a=attachment.id: self.remove(a)
+        )
+        frame = ft.Container(content, width=TILE, height=TILE, border_radius=8, bgcolor=theme.SURFACE_LOW)
+        return ft.Column(
+            [frame, remove],
+            spacing=0,
+            horizontal_alignment=ft.CrossAxisAlignment.CENTER,
+        )
+
+    async def pick(self) -> None:
+        """Pick (or take) photos and attach them; one refused file is said, the others attached."""
+        ctx = self.ctx
+        picked = await ft.FilePicker().pick_files(
+            file_type=ft.FilePickerFileType.CUSTOM,
+            allowed_extensions=list(attachment_service.ALLOWED_SUFFIXES),
+            allow_multiple=True,
+            with_data=True,
+        )
+        added = 0
+        for chosen in picked or []:
+            data = bytes(chosen.bytes) if chosen.bytes else None
+            if data is None and chosen.path:
+                with open(chosen.path, "rb") as source:
+                    data = source.read()
+            if data is None:
+                continue
+            try:
+                await ctx.call(
+                    attachment_service.attach_file, ctx.store, self.owner_type, self.owner_id, data,
+                    mime=attachment_service.mime_of_name(chosen.name),
+                )
+                added += 1
+            except ValidationFailed as exc:
+                ctx.toast(f"{chosen.name}: {error_text(exc.errors[0], ctx.lang)}")
+        if added:
+            ctx.toast(ctx.tn("ui.files.added", added))
+        await self.load()
+
+    async def remove(self, attachment_id: str) -> None:
+        await self.ctx.call(attachment_service.remove_attachment, self.ctx.store, attachment_id)
+        self.ctx.toast(self.ctx.t("ui.files.removed"))
+        await self.load()
