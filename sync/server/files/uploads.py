@@ -79,10 +79,9 @@ def staging_path(storage: FileStorage, sha: str) -> Path:
 
 def received(db: Database, storage: FileStorage, sha: str) -> tuple[int, bool]:
     """How many bytes of the file arrived, and whether it is stored (complete and checked)."""
-    with db.read() as conn:
-        complete = conn.execute(sa.select(t.file_blob.c.complete).where(t.file_blob.c.sha256 == sha)).scalar()
-    if complete:
-        return storage.size(sha) or 0, True
+    stored = stored_size(db, storage, sha)
+    if stored is not None:
+        return stored, True
     try:
         return staging_path(storage, sha).stat().st_size, False
     except FileNotFoundError:
@@ -129,10 +128,27 @@ def finish(db: Database, storage: FileStorage, sha: str) -> None:
         )
 
 
-def is_stored(db: Database, sha: str) -> bool:
+def stored_size(db: Database, storage: FileStorage, sha: str) -> int | None:
+    """The stored file's size (None: not stored). The storage is the truth: only checked files
+    reach it. A file the database does not list (a database restored from a backup older than the
+    upload) is listed again, so ``collect`` sees it."""
+    size = storage.size(sha)
+    if size is None:
+        return None
     with db.read() as conn:
-        found = conn.execute(sa.select(t.file_blob.c.complete).where(t.file_blob.c.sha256 == sha))
-        return bool(found.scalar())
+        listed = conn.execute(sa.select(t.file_blob.c.complete).where(t.file_blob.c.sha256 == sha)).scalar()
+    if not listed:
+        now = datetime.now(UTC)
+        with db.write() as conn:
+            conn.execute(
+                insert_ignoring_known(conn, t.file_blob).values(
+                    sha256=sha, size=size, complete=True, created_at=now, completed_at=now
+                )
+            )
+            conn.execute(
+                sa.update(t.file_blob).where(t.file_blob.c.sha256 == sha).values(complete=True, size=size)
+            )
+    return size
 
 
 def referenced(db: Database) -> set[str]:
@@ -162,13 +178,15 @@ def collect(db: Database, storage: FileStorage) -> int:
     those of erased people, of deleted attachments. How many went.
 
     The files are listed before the records are read: an upload needs its record first, so a file
-    listed here whose record is committed later cannot exist.
+    listed here whose record is committed later cannot exist. Only files the database lists (and
+    uploads in progress) are removed: after a restore from an older backup, files uploaded since
+    wait until a device reaches them again (``stored_size`` lists them) with their records back.
     """
     with db.read() as conn:
         known = {row[0] for row in conn.execute(sa.select(t.file_blob.c.sha256))}
-    on_disk = storage.names() | {p.name for p in storage.staging.iterdir() if is_sha256(p.name)}
+    staged = {p.name for p in storage.staging.iterdir() if is_sha256(p.name)}
     keep = referenced(db)
-    gone = sorted((known | on_disk) - keep)
+    gone = sorted((known | staged) - keep)
     for sha in gone:
         storage.delete(sha)
         remove_quietly(staging_path(storage, sha))

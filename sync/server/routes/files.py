@@ -136,7 +136,7 @@ def download(
     """The file, or the part a ``Range`` asks for (206)."""
     found = uploads.grant(db, dev, sha256, attachment)
     storage = _storage(request)
-    size = storage.size(sha256) if uploads.is_stored(db, sha256) else None
+    size = uploads.stored_size(db, storage, sha256)
     if size is None:
         raise ApiError(404, FileErrorCode.FILE_NOT_UPLOADED, "the file has not been uploaded (yet)")
     part = _byte_range(range_, size)
@@ -154,7 +154,7 @@ def download(
 def thumbnail(sha256: str, attachment: AttachmentId, dev: Device, db: Db, request: Request) -> Response:
     """A small JPEG of a picture, for lists."""
     found = uploads.grant(db, dev, sha256, attachment)
-    if not uploads.is_stored(db, sha256):
+    if uploads.stored_size(db, _storage(request), sha256) is None:
         raise ApiError(404, FileErrorCode.FILE_NOT_UPLOADED, "the file has not been uploaded (yet)")
     small = thumbnails.thumbnail(_storage(request), sha256, found.mime)
     if small is None:
