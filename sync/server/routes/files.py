@@ -6,9 +6,10 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import re
-from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -75,37 +76,51 @@ async def upload(
     storage = _storage(request)
     async with _lock(request, sha256):
         have, stored = await run_in_threadpool(uploads.received, db, storage, sha256)
-        if upload_offset != have or (stored and have != found.size):
-            raise ApiError(
-                409, FileErrorCode.OFFSET_MISMATCH, f"the service holds {have} bytes of this file",
-                {"offset": have}, {OFFSET_HEADER: str(have)},
-            )
         if stored:
+            if upload_offset != have:
+                raise _mismatch(have)
             return Response(status_code=204, headers={OFFSET_HEADER: str(have)})
         length = request.headers.get("content-length", "")
-        if length.isdigit() and have + int(length) > found.size:
+        if length.isdigit() and upload_offset + int(length) > found.size:
             raise ApiError(413, FileErrorCode.FILE_TOO_LARGE, "more bytes than the attachment's size")
         await run_in_threadpool(uploads.begin, db, sha256, found.size)
-        written = await _append(request, uploads.staging_path(storage, sha256), have, found.size)
-        if written == found.size:
-            await run_in_threadpool(uploads.finish, db, storage, sha256)
+        path = uploads.staging_path(storage, sha256)
+        with open(path, "ab") as out:
+            # Other worker processes: one upload of a file at a time; the offset read under the lock.
+            try:
+                fcntl.flock(out, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise _mismatch(have) from None
+            have = out.seek(0, os.SEEK_END)
+            if upload_offset != have:
+                raise _mismatch(have)
+            written = await _append(request, out, have, found.size)
+            if written == found.size:
+                await run_in_threadpool(uploads.finish, db, storage, sha256)
     return Response(status_code=204, headers={OFFSET_HEADER: str(written)})
 
 
-async def _append(request: Request, path: Path, have: int, size: int) -> int:
+def _mismatch(have: int) -> ApiError:
+    return ApiError(
+        409, FileErrorCode.OFFSET_MISMATCH, f"the service holds {have} bytes of this file (or another "
+        "upload of it is under way)", {"offset": have}, {OFFSET_HEADER: str(have)},
+    )
+
+
+async def _append(request: Request, out: BinaryIO, have: int, size: int) -> int:
     """Write the body's chunks after the ``have`` bytes held; what arrived before a cut stays. Bytes
     past ``size`` are refused (413) and this request's bytes dropped."""
     written = have
-    with open(path, "ab") as out:
-        try:
-            async for chunk in request.stream():
-                if written + len(chunk) > size:
-                    out.truncate(have)
-                    raise ApiError(413, FileErrorCode.FILE_TOO_LARGE, "more bytes than the attachment's size")
-                out.write(chunk)
-                written += len(chunk)
-        except ClientDisconnect:
-            out.flush()  # the device asks HEAD and goes on from here
+    try:
+        async for chunk in request.stream():
+            if written + len(chunk) > size:
+                out.truncate(have)
+                raise ApiError(413, FileErrorCode.FILE_TOO_LARGE, "more bytes than the attachment's size")
+            out.write(chunk)
+            written += len(chunk)
+    except ClientDisconnect:
+        pass  # the device asks HEAD and goes on from here
+    out.flush()
     return written
 
 
