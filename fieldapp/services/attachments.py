@@ -161,6 +161,13 @@ def attachments_of(store: Store, owner_type: str, owner_id: str) -> list[Attachm
     return [row for row in rows if row.sha256]
 
 
+def waiting_uploads(store: Store) -> int:
+    """Files attached here that have not reached the service yet (the sync screen says so)."""
+    with store.engine.connect() as conn:
+        found = conn.exec_driver_sql("SELECT count(*) FROM file_transfer WHERE direction = 'up'")
+        return int(found.scalar_one())
+
+
 def remove_attachment(store: Store, attachment_id: str) -> None:
     """Take a file off its record (the deletion syncs); its bytes go once nothing names them."""
     attachment = get_live(store, Attachment, attachment_id)

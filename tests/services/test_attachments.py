@@ -64,7 +64,7 @@ def test_a_photo_is_kept_once_and_queued(store: Store) -> None:
     assert (first.size, first.mime, first.caption) == (len(data), "image/jpeg", "Scena")
     assert first.contact_id is None
     assert blobs.read(store, first.sha256) == data and blobs.stored(store) == {first.sha256}
-    assert queued(store) == [(first.sha256, "up")]
+    assert queued(store) == [(first.sha256, "up")] and attachments.waiting_uploads(store) == 1
     assert [a.id for a in attachments.attachments_of(store, "action", action.id)] == [first.id, second.id]
 
 
