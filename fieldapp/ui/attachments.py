@@ -27,15 +27,20 @@ class AttachmentsPanel:
     """The files of one record (``owner_type``, ``owner_id``); ``control`` goes into a screen,
     ``load`` fills it (call it from the screen's own ``load``)."""
 
-    def __init__(self, ctx: UiContext, owner_type: str, owner_id: str) -> None:
+    def __init__(self, ctx: UiContext, owner_type: str, owner_id: str, *, scans: bool = False) -> None:
+        """``scans``: a scanned form (a photo or a PDF, from the files) instead of photos (the
+        gallery or the camera)."""
         self.ctx = ctx
         self.owner_type = owner_type
         self.owner_id = owner_id
+        self.scans = scans
         self.tiles = ft.Row(wrap=True, spacing=8, run_spacing=8)
-        add = w.secondary_button(ctx, ctx.t("ui.files.add"), self.pick, icon=ft.Icons.ADD_A_PHOTO)
-        self.control = ft.Column(
-            [w.heading(ctx.t("ui.files.heading"), size=18), self.tiles, add], spacing=8
+        add = w.secondary_button(
+            ctx, ctx.t("ui.files.add_scan" if scans else "ui.files.add"), self.pick,
+            icon=ft.Icons.DOCUMENT_SCANNER if scans else ft.Icons.ADD_A_PHOTO,
         )
+        heading = ctx.t("ui.files.scans" if scans else "ui.files.heading")
+        self.control = ft.Column([w.heading(heading, size=18), self.tiles, add], spacing=8)
 
     async def load(self) -> None:
         ctx = self.ctx
@@ -75,12 +80,18 @@ class AttachmentsPanel:
     async def pick(self) -> None:
         """Pick (or take) photos and attach them; one refused file is said, the others attached."""
         ctx = self.ctx
-        picked = await ft.FilePicker().pick_files(
-            file_type=ft.FilePickerFileType.CUSTOM,
-            allowed_extensions=list(attachment_service.ALLOWED_SUFFIXES),
-            allow_multiple=True,
-            with_data=True,
-        )
+        # Photos: the phone's gallery (its picker offers the camera too); scans: files, PDF included.
+        if self.scans:
+            picked = await ft.FilePicker().pick_files(
+                file_type=ft.FilePickerFileType.CUSTOM,
+                allowed_extensions=list(attachment_service.ALLOWED_SUFFIXES),
+                allow_multiple=True,
+                with_data=True,
+            )
+        else:
+            picked = await ft.FilePicker().pick_files(
+                file_type=ft.FilePickerFileType.IMAGE, allow_multiple=True, with_data=True
+            )
         added = 0
         for chosen in picked or []:
             data = bytes(chosen.bytes) if chosen.bytes else None
