@@ -19,7 +19,7 @@ from fieldapp.model.attachment import MAX_FILE_BYTES
 from fieldapp.services import attachments
 from fieldapp.services.actions import create_action
 from fieldapp.services.consent import current_consent, record_consent
-from fieldapp.services.rodo import apply_retention, erase_person
+from fieldapp.services.rodo import apply_retention, erase_person, export_person
 from fieldapp.store import Store, blobs
 
 
@@ -138,6 +138,8 @@ def test_erasure_and_retention_take_the_files_off_the_device(store: Store) -> No
     event = attachments.attach_file(store, "action", action.id, jpeg(colour="red"))
     portrait = attachments.attach_file(store, "contact", erased.id, jpeg(colour="blue"), caption="Ala")
     attachments.thumbnail(store, portrait)
+    exported = export_person(store, erased.id, by="supervisor-1")["files"]
+    assert [(f["id"], f["sha256"], f["caption"]) for f in exported] == [(portrait.id, portrait.sha256, "Ala")]
     erase_person(store, erased.id, by="supervisor-1")
     gone = store.get(Attachment, portrait.id)
     assert gone is not None and (gone.sha256, gone.caption) == ("", "")
