@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import random
 import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+import sqlalchemy as sa
 from PIL import Image
 
 from fieldapp.model import Attachment
@@ -24,6 +26,8 @@ from fieldapp.services.rodo import erase_person
 from fieldapp.store import blobs
 from fieldapp.sync.files import FileClient, FileLane
 from sync.files_protocol import OFFSET_HEADER, UPLOAD_MEDIA_TYPE
+from sync.server import accounts
+from sync.server import tables as t
 from sync.server.local import start_local_server
 from tests.sync.conftest import Device, World
 from tests.sync.helpers import add_contact
@@ -213,8 +217,6 @@ def test_files_over_the_limit_are_refused(world: World, tmp_path: Path) -> None:
     small = start_local_server(tmp_path / "small.db", files=None, max_file_bytes=50_000)
     try:
         local = World(small, tmp_path)
-        from sync.server import accounts
-
         local.program_id = accounts.create_program(small.db, "program")
         local.team_a = accounts.create_team(small.db, "Team A", program_id=local.program_id)
         animator = local.device()
@@ -281,3 +283,32 @@ def test_a_wipe_removes_the_files(world: World) -> None:
     animator.engine.wipe()
     assert not blobs.has(animator.store, attachment.sha256)
     assert not blobs.folder(animator.store).exists()
+
+
+def test_a_photo_of_a_person_erased_meanwhile_never_reaches_the_service(world: World) -> None:
+    animator, boss = world.device(), world.device(role="supervisor")
+    person = add_contact(animator.store, "Ala Nowak")
+    record_consent(
+        animator.store, person.id, status="given", scope_store=True, scope_photos=True, recorded_by="Ola"
+    )
+    animator.engine.sync()
+    boss.engine.sync()
+    erase_person(boss.store, person.id, by=boss.user_id)
+    boss.engine.sync()
+
+    # Offline, the animator has not heard of the erasure yet and takes a portrait.
+    portrait = attach_file(animator.store, "contact", person.id, photo(seed=13), caption="Ala")
+    receipt = animator.engine.sync()
+    assert receipt.files is not None and receipt.files.uploaded == 0 and receipt.files.failed == []
+    assert stored_on_service(world, portrait.sha256) is None
+    assert not blobs.has(animator.store, portrait.sha256)
+    with animator.store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM file_transfer").scalar_one() == 0
+    with world.db.read() as conn:  # the service reset it on arrival: it names an erased person
+        data = conn.execute(
+            sa.select(t.record.c.data).where(
+                t.record.c.record_type == "attachment", t.record.c.id == portrait.id
+            )
+        ).scalar_one()
+    stored = json.loads(data) if isinstance(data, str) else data
+    assert (stored["sha256"], stored["caption"]) == ("", "")

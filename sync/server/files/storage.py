@@ -50,12 +50,18 @@ def _private_dir(path: Path) -> Path:
     return path
 
 
+def staging_folder(storage: FileStorage) -> Path:
+    """The storage's folder for uploads in progress, made when first needed."""
+    return _private_dir(storage.staging)
+
+
 class DiskStorage:
-    """Files in a folder of the service's disk: ``<root>/ab/abcdef…``; uploads in ``<root>/staging``."""
+    """Files in a folder of the service's disk: ``<root>/ab/abcdef…``; uploads in ``<root>/staging``.
+    Folders are made (0700) when the first file arrives, not before."""
 
     def __init__(self, root: Path | str) -> None:
-        self.root = _private_dir(Path(root))
-        self.staging = _private_dir(self.root / "staging")
+        self.root = Path(root)
+        self.staging = self.root / "staging"
 
     def _path(self, name: str) -> Path:
         return self.root / name[:2] / name
@@ -87,6 +93,8 @@ class DiskStorage:
         self._path(name).unlink(missing_ok=True)
 
     def names(self) -> set[str]:
+        if not self.root.is_dir():
+            return set()
         return {p.name for p in self.root.glob("??/*") if p.is_file() and len(p.name) == 64}
 
 
@@ -107,7 +115,7 @@ class S3Storage:
         self.client = client
         self.bucket = bucket
         self.prefix = prefix
-        self.staging = _private_dir(Path(staging))
+        self.staging = Path(staging)
 
     def _key(self, name: str) -> str:
         return self.prefix + name

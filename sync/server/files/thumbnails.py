@@ -37,6 +37,6 @@ def thumbnail(storage: FileStorage, sha: str, mime: str) -> bytes | None:
     except Exception:
         log.warning("no thumbnail of file %s: Pillow cannot read it", sha[:12])
         return None
-    cached.parent.mkdir(mode=0o700, exist_ok=True)
+    cached.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     cached.write_bytes(out.getvalue())
     return out.getvalue()

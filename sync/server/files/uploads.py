@@ -27,7 +27,7 @@ from sync.server import tables as t
 from sync.server.accounts import DeviceContext
 from sync.server.db import Database, insert_ignoring_known
 from sync.server.errors import ApiError
-from sync.server.files.storage import CHUNK, FileStorage, remove_quietly
+from sync.server.files.storage import CHUNK, FileStorage, remove_quietly, staging_folder
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +88,9 @@ def received(db: Database, storage: FileStorage, sha: str) -> tuple[int, bool]:
         return 0, False
 
 
-def begin(db: Database, sha: str, size: int) -> None:
+def begin(db: Database, storage: FileStorage, sha: str, size: int) -> None:
     """Note an upload under way (a second device uploading the same bytes meets the same row)."""
+    staging_folder(storage)
     with db.write() as conn:
         conn.execute(
             insert_ignoring_known(conn, t.file_blob).values(
@@ -184,7 +185,8 @@ def collect(db: Database, storage: FileStorage) -> int:
     """
     with db.read() as conn:
         known = {row[0] for row in conn.execute(sa.select(t.file_blob.c.sha256))}
-    staged = {p.name for p in storage.staging.iterdir() if is_sha256(p.name)}
+    staging = storage.staging
+    staged = {p.name for p in staging.iterdir() if is_sha256(p.name)} if staging.is_dir() else set()
     keep = referenced(db)
     gone = sorted((known | staged) - keep)
     for sha in gone:

@@ -83,7 +83,7 @@ async def upload(
         length = request.headers.get("content-length", "")
         if length.isdigit() and upload_offset + int(length) > found.size:
             raise ApiError(413, FileErrorCode.FILE_TOO_LARGE, "more bytes than the attachment's size")
-        await run_in_threadpool(uploads.begin, db, sha256, found.size)
+        await run_in_threadpool(uploads.begin, db, storage, sha256, found.size)
         path = uploads.staging_path(storage, sha256)
         with open(path, "ab") as out:
             # Other worker processes: one upload of a file at a time; the offset read under the lock.
