@@ -202,12 +202,15 @@ class Picture:
 
     data: bytes | None
     mime: str
+    #: Whether the file is on the device (a HEIC photo is, yet cannot be drawn).
+    here: bool = True
 
 
 def thumbnail(store: Store, attachment: Attachment) -> Picture:
     """A small picture of an attachment for lists (see the module's note on Pillow)."""
-    if attachment.mime not in IMAGE_MIMES or not blobs.has(store, attachment.sha256):
-        return Picture(None, attachment.mime)
+    here = blobs.has(store, attachment.sha256)
+    if attachment.mime not in IMAGE_MIMES or not here:
+        return Picture(None, attachment.mime, here)
     cached = blobs.folder(store) / "thumbs" / attachment.sha256
     if cached.is_file():
         return Picture(cached.read_bytes(), FileMime.JPEG)

@@ -60,9 +60,13 @@ class AttachmentsPanel:
             )
         else:
             pdf = attachment.mime == FileMime.PDF
-            label = ctx.t("ui.files.pdf") if pdf else ctx.t("ui.files.waiting")
+            key = "ui.files.pdf" if pdf else "ui.files.photo" if picture.here else "ui.files.waiting"
+            icon = ft.Icons.IMAGE if picture.here else ft.Icons.CLOUD_DOWNLOAD
+            if pdf:
+                icon = ft.Icons.PICTURE_AS_PDF
+            label = ctx.t(key)
             content = ft.Column(
-                [ft.Icon(ft.Icons.PICTURE_AS_PDF if pdf else ft.Icons.CLOUD_DOWNLOAD, color=theme.PRIMARY),
+                [ft.Icon(icon, color=theme.PRIMARY),
                  ft.Text(label, size=12, text_align=ft.TextAlign.CENTER)],
                 alignment=ft.MainAxisAlignment.CENTER,
                 horizontal_alignment=ft.CrossAxisAlignment.CENTER,

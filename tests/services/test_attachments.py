@@ -169,3 +169,10 @@ def test_removing_an_attachment_keeps_bytes_another_one_names(store: Store) -> N
     assert blobs.has(store, first.sha256)
     attachments.remove_attachment(store, second.id)
     assert not blobs.has(store, first.sha256)
+
+
+def test_a_heic_photo_on_the_device_is_not_waiting(store: Store) -> None:
+    action = create_action(store, {"title": "Festyn"})
+    heic = attachments.attach_file(store, "action", action.id, b"\x00\x00\x00\x18ftypheic" + bytes(64))
+    shown = attachments.thumbnail(store, heic)
+    assert (shown.data, shown.mime, shown.here) == (None, "image/heic", True)

@@ -6,6 +6,7 @@ person's photos from the service's storage and from every phone."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
 import json
 import random
@@ -13,6 +14,7 @@ import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 import sqlalchemy as sa
 from PIL import Image
@@ -28,7 +30,11 @@ from fieldapp.sync.files import FileClient, FileLane
 from sync.files_protocol import OFFSET_HEADER, UPLOAD_MEDIA_TYPE
 from sync.server import accounts
 from sync.server import tables as t
+from sync.server.db import Database
+from sync.server.files.storage import DiskStorage, S3Storage, default_folder, open_storage
 from sync.server.local import start_local_server
+from sync.server.serve import build_app
+from sync.server.settings import ServeSettings
 from tests.sync.conftest import Device, World
 from tests.sync.helpers import add_contact
 
@@ -312,3 +318,26 @@ def test_a_photo_of_a_person_erased_meanwhile_never_reaches_the_service(world: W
         ).scalar_one()
     stored = json.loads(data) if isinstance(data, str) else data
     assert (stored["sha256"], stored["caption"]) == ("", "")
+
+
+def test_serve_settings_choose_the_storage_and_the_limit(tmp_path: Path) -> None:
+    db = Database(tmp_path / "sync.db")
+    db.migrate()
+    try:
+        settings = ServeSettings(
+            db=str(tmp_path / "sync.db"), files_dir=str(tmp_path / "photos"), max_file_mb=3
+        )
+        app = build_app(settings, db)
+        assert isinstance(app.state.files, DiskStorage) and app.state.files.root == tmp_path / "photos"
+        assert app.state.max_file_bytes == 3 * 1024 * 1024
+        beside = build_app(ServeSettings(db=str(tmp_path / "sync.db")), db)
+        assert beside.state.files.root == tmp_path / "sync-files"
+    finally:
+        db.dispose()
+    assert default_folder("postgresql://teren@db/teren") == Path("teren-files")
+    if importlib.util.find_spec("boto3") is None:  # without the s3 extra: said plainly at start-up
+        with pytest.raises(RuntimeError, match="s3"):
+            open_storage(tmp_path / "staging-root", s3_bucket="teren")
+        return
+    s3 = open_storage(tmp_path / "staging-root", s3_bucket="teren", s3_endpoint="http://127.0.0.1:9")
+    assert isinstance(s3, S3Storage) and s3.staging == tmp_path / "staging-root" / "staging"
