@@ -96,6 +96,10 @@ def test_a_photo_reaches_a_teammate_with_its_thumbnail(world: World) -> None:
     [seen] = attachments_of(teammate.store, "action", attachment.owner_id)
     assert (seen.sha256, seen.size, seen.mime) == (attachment.sha256, len(data), "image/jpeg")
 
+    counted = requests.get(f"{world.url}/metrics", timeout=10).text
+    assert 'teren_sync_file_bytes_total{direction="up"}' in counted
+    assert "teren_sync_files_stored_total" in counted
+
     small = requests.get(url(world, attachment, "/thumbnail"), headers=teammate.headers(), timeout=10)
     assert small.status_code == 200 and small.headers["content-type"] == "image/jpeg"
     with Image.open(io.BytesIO(small.content)) as image:

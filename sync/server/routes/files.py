@@ -17,6 +17,7 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.requests import ClientDisconnect
 
 from sync.files_protocol import ERROR_HEADER, LENGTH_HEADER, OFFSET_HEADER, FileErrorCode
+from sync.server import metrics
 from sync.server.deps import Db, Device
 from sync.server.errors import ApiError
 from sync.server.files import thumbnails, uploads
@@ -95,8 +96,10 @@ async def upload(
             if upload_offset != have:
                 raise _mismatch(have)
             written = await _append(request, out, have, found.size)
+            metrics.FILE_BYTES.labels("up").inc(written - have)
             if written == found.size:
                 await run_in_threadpool(uploads.finish, db, storage, sha256)
+                metrics.FILES_STORED.inc()
     return Response(status_code=204, headers={OFFSET_HEADER: str(written)})
 
 
@@ -159,6 +162,7 @@ def download(
     headers = {"Accept-Ranges": "bytes", "Content-Length": str(end - start)}
     if part is not None:
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+    metrics.FILE_BYTES.labels("down").inc(end - start)
     return StreamingResponse(
         storage.read(sha256, start, end), status_code=206 if part else 200, headers=headers,
         media_type=found.mime or "application/octet-stream",
