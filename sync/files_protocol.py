@@ -12,7 +12,8 @@ through an attachment in its scope that names it, and whose person was not erase
   client asks ``HEAD`` and goes on from there. A wrong offset is 409 ``offset_mismatch`` (its answer
   carries the right ``offset``); bytes past the declared size or a file over the service's limit
   are 413 ``file_too_large``; complete bytes whose SHA-256 is not the name are 422
-  ``checksum_mismatch`` (what arrived is dropped: the upload starts again).
+  ``checksum_mismatch``, and bytes that are not the type the attachment names 422 ``file_type``
+  (either way what arrived is dropped).
 - ``GET`` the same address sends the file; ``Range: bytes=<n>-`` (or ``<n>-<m>``) resumes a cut
   download (206 with ``Content-Range``); a range past the end is 416 ``range_not_satisfiable``;
   a file not (fully) uploaded yet is 404 ``file_not_uploaded``.
@@ -42,3 +43,5 @@ class FileErrorCode(StrEnum):
     FILE_NOT_UPLOADED = "file_not_uploaded"
     RANGE_NOT_SATISFIABLE = "range_not_satisfiable"
     NO_THUMBNAIL = "no_thumbnail"
+    #: The bytes are not the type their attachment names (``fieldapp.model.attachment.sniff_mime``).
+    FILE_TYPE = "file_type"

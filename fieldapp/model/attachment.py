@@ -38,6 +38,27 @@ class FileMime(StrEnum):
     PDF = "application/pdf"
 
 
+#: What each file type's bytes start with: ``(offset, bytes)`` pairs. HEIC is an ISO box file.
+SIGNATURES: dict[str, tuple[tuple[int, bytes], ...]] = {
+    FileMime.JPEG: ((0, b"\xff\xd8\xff"),),
+    FileMime.PNG: ((0, b"\x89PNG\r\n\x1a\n"),),
+    FileMime.WEBP: ((0, b"RIFF"), (8, b"WEBP")),
+    FileMime.HEIC: ((4, b"ftyp"),),
+    FileMime.PDF: ((0, b"%PDF-"),),
+}
+#: Bytes of a file's start that ``sniff_mime`` reads.
+SNIFF_BYTES = 16
+
+
+def sniff_mime(data: bytes) -> str | None:
+    """The type the bytes are, by their first bytes; None when not one that may be attached. Both
+    ends ask it: the device before attaching, the service before storing an upload."""
+    for mime, parts in SIGNATURES.items():
+        if all(data[at : at + len(part)] == part for at, part in parts):
+            return mime
+    return None
+
+
 #: File types a list can show a picture of.
 IMAGE_MIMES = frozenset({FileMime.JPEG, FileMime.PNG, FileMime.WEBP})
 

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from fieldapp.errors import Errors
 from fieldapp.model import Attachment, Consent, Contact, Meeting, NeighbourhoodAction, SyncedRecord, Visit
-from fieldapp.model.attachment import IMAGE_MIMES, MAX_FILE_BYTES, AttachmentOwner, FileMime
+from fieldapp.model.attachment import IMAGE_MIMES, MAX_FILE_BYTES, AttachmentOwner, FileMime, sniff_mime
 from fieldapp.model.enums import ConsentStatus
 from fieldapp.services.consent import latest_consent
 from fieldapp.services.validation import check_record, get_live, live, live_rows
@@ -43,14 +43,6 @@ OWNER_MODELS: dict[str, type[SyncedRecord]] = {
     AttachmentOwner.CONTACT: Contact,
 }
 
-#: What each file type's bytes start with (``None``: any byte there). HEIC is an ISO box file.
-_SIGNATURES: dict[str, tuple[tuple[int, bytes], ...]] = {
-    FileMime.JPEG: ((0, b"\xff\xd8\xff"),),
-    FileMime.PNG: ((0, b"\x89PNG\r\n\x1a\n"),),
-    FileMime.WEBP: ((0, b"RIFF"), (8, b"WEBP")),
-    FileMime.HEIC: ((4, b"ftyp"),),
-    FileMime.PDF: ((0, b"%PDF-"),),
-}
 #: File name endings the picker gives, and their types.
 _BY_SUFFIX = {
     "jpg": FileMime.JPEG, "jpeg": FileMime.JPEG, "png": FileMime.PNG, "webp": FileMime.WEBP,
@@ -58,14 +50,6 @@ _BY_SUFFIX = {
 }
 #: The picker's filter: the file name endings that may be attached.
 ALLOWED_SUFFIXES = tuple(_BY_SUFFIX)
-
-
-def sniff_mime(data: bytes) -> str | None:
-    """The type the bytes are, by their first bytes; None when not one that may be attached."""
-    for mime, parts in _SIGNATURES.items():
-        if all(data[at : at + len(part)] == part for at, part in parts):
-            return mime
-    return None
 
 
 def mime_of_name(name: str) -> str | None:

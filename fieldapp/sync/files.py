@@ -41,7 +41,9 @@ log = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 60.0
 RETRY_CAP_SECONDS = 24 * 3600.0
 #: Failures that sending the same bytes again cannot mend: retried only after a day.
-_HOPELESS = frozenset({FileErrorCode.FILE_TOO_LARGE, FileErrorCode.CHECKSUM_MISMATCH})
+_HOPELESS = frozenset(
+    {FileErrorCode.FILE_TOO_LARGE, FileErrorCode.CHECKSUM_MISMATCH, FileErrorCode.FILE_TYPE}
+)
 #: Resumes of one file within one run (a flaky link cuts a large photo more than once).
 RESUMES_PER_RUN = 3
 #: Bytes asked for per download read.

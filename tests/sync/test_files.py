@@ -203,6 +203,25 @@ def test_bytes_that_are_not_their_name_are_refused(world: World) -> None:
     assert row[0] == "checksum_mismatch" and row[1] > 0
 
 
+def test_bytes_that_are_not_the_type_their_record_names_are_refused(world: World) -> None:
+    animator = world.device()
+    action = create_action(animator.store, {"title": "Festyn"})
+    data = photo(seed=14)
+    forged = Attachment(  # written past the service layer, which would have named it a JPEG
+        sha256=hashlib.sha256(data).hexdigest(), size=len(data), mime="application/pdf",
+        owner_type="action", owner_id=action.id,
+    )
+    with animator.store.write() as conn:
+        animator.store.save(conn, forged)
+    animator.engine.sync()
+    sent = requests.patch(
+        url(world, forged), data=data,
+        headers=animator.headers(**{OFFSET_HEADER: "0", "Content-Type": UPLOAD_MEDIA_TYPE}), timeout=10,
+    )
+    assert sent.status_code == 422 and sent.json()["code"] == "file_type"
+    assert stored_on_service(world, forged.sha256) is None and offset_of(world, animator, forged) == 0
+
+
 def test_a_failing_photo_does_not_hold_up_records(world: World) -> None:
     animator, teammate = world.device(), world.device()
     attachment = attach_to_action(animator, photo(seed=5))

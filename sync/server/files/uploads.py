@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from fieldapp.model.attachment import is_sha256
+from fieldapp.model.attachment import SNIFF_BYTES, is_sha256, sniff_mime
 from sync.files_protocol import FileErrorCode
 from sync.protocol import ErrorCode
 from sync.server import tables as t
@@ -107,19 +107,27 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def finish(db: Database, storage: FileStorage, sha: str) -> None:
-    """Store a complete upload if its bytes hash to its name; else drop them (422
-    ``checksum_mismatch``: the device starts again, or stops, as its queue decides)."""
+def finish(db: Database, storage: FileStorage, sha: str, mime: str) -> None:
+    """Store a complete upload if its bytes hash to its name and are the type ``mime`` the
+    attachment names; else drop them (422 ``checksum_mismatch``, ``file_type``: the device starts
+    again, or stops, as its queue decides)."""
     path = staging_path(storage, sha)
+    with open(path, "rb") as source:
+        start = source.read(SNIFF_BYTES)
+    refusal = None
     if _sha256_of(path) != sha:
+        refusal = ApiError(
+            422, FileErrorCode.CHECKSUM_MISMATCH, "the bytes' SHA-256 is not their name; send them from 0"
+        )
+    elif sniff_mime(start) != mime:
+        refusal = ApiError(422, FileErrorCode.FILE_TYPE, f"the bytes are not {mime or 'a known type'}")
+    if refusal is not None:
         remove_quietly(path)
         with db.write() as conn:
             conn.execute(
                 sa.delete(t.file_blob).where(t.file_blob.c.sha256 == sha, t.file_blob.c.complete.is_(False))
             )
-        raise ApiError(
-            422, FileErrorCode.CHECKSUM_MISMATCH, "the bytes' SHA-256 is not their name; send them from 0"
-        )
+        raise refusal
     storage.put(sha, path)
     with db.write() as conn:
         conn.execute(

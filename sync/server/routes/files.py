@@ -98,7 +98,7 @@ async def upload(
             written = await _append(request, out, have, found.size)
             metrics.FILE_BYTES.labels("up").inc(written - have)
             if written == found.size:
-                await run_in_threadpool(uploads.finish, db, storage, sha256)
+                await run_in_threadpool(uploads.finish, db, storage, sha256, found.mime)
                 metrics.FILES_STORED.inc()
     return Response(status_code=204, headers={OFFSET_HEADER: str(written)})
 
