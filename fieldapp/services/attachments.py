@@ -207,6 +207,24 @@ def thumbnail(store: Store, attachment: Attachment) -> Picture:
     return Picture(small, FileMime.JPEG)
 
 
+def first_pictures(store: Store, owner_type: str, owner_ids: list[str]) -> dict[str, Picture]:
+    """For a list of records: the thumbnail of each one's first photo on the device (records
+    without one left out)."""
+    if not owner_ids:
+        return {}
+    with store.read() as session:
+        rows = live_rows(
+            session, Attachment, Attachment.owner_type == owner_type,
+            Attachment.owner_id.in_(owner_ids),  # type: ignore[attr-defined]
+            Attachment.mime.in_(sorted(IMAGE_MIMES)),  # type: ignore[attr-defined]
+        )
+    found: dict[str, Picture] = {}
+    for row in rows:  # oldest first: each record's first photo that is here
+        if row.owner_id not in found and blobs.has(store, row.sha256):
+            found[row.owner_id] = thumbnail(store, row)
+    return found
+
+
 def make_thumbnail(data: bytes, size: int = THUMBNAIL_PX) -> bytes | None:
     """A JPEG at most ``size`` pixels on its longer side; None without Pillow or for a picture
     Pillow cannot read."""

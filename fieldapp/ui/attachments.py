@@ -23,6 +23,15 @@ from fieldapp.ui.context import UiContext
 TILE = 96
 
 
+def list_picture(picture: attachment_service.Picture | None, label: str) -> ft.Control | None:
+    """A list row's small picture (its record's first photo), or None."""
+    if picture is None or picture.data is None:
+        return None
+    return ft.Image(
+        src=picture.data, width=48, height=48, fit=ft.BoxFit.COVER, border_radius=6, semantics_label=label
+    )
+
+
 class AttachmentsPanel:
     """The files of one record (``owner_type``, ``owner_id``); ``control`` goes into a screen,
     ``load`` fills it (call it from the screen's own ``load``)."""

@@ -176,3 +176,14 @@ def test_a_heic_photo_on_the_device_is_not_waiting(store: Store) -> None:
     heic = attachments.attach_file(store, "action", action.id, b"\x00\x00\x00\x18ftypheic" + bytes(64))
     shown = attachments.thumbnail(store, heic)
     assert (shown.data, shown.mime, shown.here) == (None, "image/heic", True)
+
+
+def test_lists_get_each_records_first_photo(store: Store) -> None:
+    with_photos, without = create_action(store, {"title": "Festyn"}), create_action(store, {"title": "Forum"})
+    attachments.attach_file(store, "action", with_photos.id, b"%PDF-1.4 plan")  # no picture of a PDF
+    first = attachments.attach_file(store, "action", with_photos.id, jpeg(side=500, colour="red"))
+    attachments.attach_file(store, "action", with_photos.id, jpeg(side=500, colour="blue"))
+    found = attachments.first_pictures(store, "action", [with_photos.id, without.id])
+    assert list(found) == [with_photos.id]
+    assert found[with_photos.id] == attachments.thumbnail(store, first)
+    assert attachments.first_pictures(store, "action", []) == {}
