@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import shutil
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -123,11 +124,19 @@ def wanted(store: Store) -> set[str]:
     return {row[0] for row in rows}
 
 
-def collect(store: Store) -> int:
-    """Remove the files (and partial downloads) no live attachment names; how many went."""
+def collect(store: Store, *, grace_s: float = 0) -> int:
+    """Remove the files (and partial downloads) no live attachment names; how many went.
+
+    ``grace_s``: spare files younger than this (a file is kept before its attachment record is
+    committed: a collection running meanwhile, the file lane's, must not take it). An erasure
+    collects with none.
+    """
     keep = wanted(store)
     gone = 0
+    young = time.time() - grace_s
     for sha in stored(store) - keep:
+        if grace_s and path_of(store, sha).stat().st_mtime > young:
+            continue
         remove(store, sha)
         gone += 1
     for extra in ("partial", "thumbs"):  # downloads under way, thumbnails (``services.attachments``)

@@ -46,6 +46,8 @@ _HOPELESS = frozenset(
 )
 #: Resumes of one file within one run (a flaky link cuts a large photo more than once).
 RESUMES_PER_RUN = 3
+#: Files this young are not collected by the lane (one being attached may not be named yet).
+COLLECT_GRACE_SECONDS = 600.0
 #: Bytes asked for per download read.
 READ_CHUNK = 256 * 1024
 
@@ -145,7 +147,7 @@ class FileLane:
             if self.receipt.bytes_down >= self.max_download_bytes:
                 break
             self._one("down", sha, attachment_id, self._download)
-        blobs.collect(self.store)
+        blobs.collect(self.store, grace_s=COLLECT_GRACE_SECONDS)
         return self.receipt
 
     # -- the queue ---------------------------------------------------------------------------
