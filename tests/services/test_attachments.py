@@ -187,3 +187,9 @@ def test_lists_get_each_records_first_photo(store: Store) -> None:
     assert list(found) == [with_photos.id]
     assert found[with_photos.id] == attachments.thumbnail(store, first)
     assert attachments.first_pictures(store, "action", []) == {}
+
+
+def test_a_file_not_yet_named_survives_the_lanes_collection(store: Store) -> None:
+    sha = blobs.put(store, jpeg(colour="gray"))  # kept, its record not committed yet
+    assert blobs.collect(store, grace_s=600) == 0 and blobs.has(store, sha)
+    assert blobs.collect(store) == 1 and not blobs.has(store, sha)
