@@ -24,7 +24,8 @@ from fieldapp.store.wipe import K_UNFINISHED, finish_wipe, wipe
 from fieldapp.sync import enrollment
 from fieldapp.sync.audit import upload_audit
 from fieldapp.sync.errors import SyncError
-from fieldapp.sync.files import FileClient, FileLane
+from fieldapp.sync.file_client import FileClient
+from fieldapp.sync.files import FileLane
 from fieldapp.sync.meta import K_LAST_ERROR, K_LAST_SUCCESS, K_ROLE, K_SERVER, K_USER_NAME
 from fieldapp.sync.pull import Pull
 from fieldapp.sync.push import KEEP_ON_REJECT, Push

@@ -34,7 +34,8 @@ from fieldapp.services.actions import create_action  # noqa: E402
 from fieldapp.services.attachments import attach_file  # noqa: E402
 from fieldapp.store import Store, blobs  # noqa: E402
 from fieldapp.sync import HttpTransport, SyncEngine  # noqa: E402
-from fieldapp.sync.files import FileClient, FileLane  # noqa: E402
+from fieldapp.sync.file_client import FileClient  # noqa: E402
+from fieldapp.sync.files import FileLane  # noqa: E402
 from sync.files_protocol import OFFSET_HEADER, UPLOAD_MEDIA_TYPE  # noqa: E402
 from sync.server import accounts  # noqa: E402
 from sync.server.db import Database  # noqa: E402

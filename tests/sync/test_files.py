@@ -26,7 +26,8 @@ from fieldapp.services.attachments import attach_file, attachments_of
 from fieldapp.services.consent import record_consent
 from fieldapp.services.rodo import erase_person
 from fieldapp.store import blobs
-from fieldapp.sync.files import FileClient, FileLane
+from fieldapp.sync.file_client import FileClient
+from fieldapp.sync.files import FileLane
 from sync.files_protocol import OFFSET_HEADER, UPLOAD_MEDIA_TYPE
 from sync.server import accounts
 from sync.server import tables as t
