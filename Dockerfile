@@ -26,7 +26,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 teren \
     && useradd --system --uid 10001 --gid teren --home-dir /var/lib/teren --shell /usr/sbin/nologin teren \
-    && install -d -o teren -g teren -m 0700 /var/lib/teren /var/lib/teren/backups
+    && install -d -o teren -g teren -m 0700 /var/lib/teren /var/lib/teren/backups /var/lib/teren/files
 COPY --from=build /opt/teren /opt/teren
 ENV PATH=/opt/teren/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \

@@ -4,6 +4,7 @@ No Flet imports here: the service imports this package too.
 """
 
 from fieldapp.model.action import NeighbourhoodAction
+from fieldapp.model.attachment import Attachment
 from fieldapp.model.base import SYNC_COLUMNS, SyncedRecord, new_id, utcnow
 from fieldapp.model.building import Building
 from fieldapp.model.contact import Consent, Contact
@@ -41,6 +42,7 @@ from fieldapp.model.zone import Zone
 __all__ = [
     "RECORD_TYPES",
     "SYNC_COLUMNS",
+    "Attachment",
     "Attendance",
     "Booking",
     "Building",

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from fieldapp.model.action import NeighbourhoodAction
+from fieldapp.model.attachment import Attachment
 from fieldapp.model.base import SyncedRecord
 from fieldapp.model.building import Building
 from fieldapp.model.contact import Consent, Contact
@@ -24,6 +25,7 @@ RECORD_TYPES: dict[str, type[SyncedRecord]] = {
     for model in (
         Zone, Contact, Consent, Visit, Diagnosis, Need, Resource, NeighbourhoodAction, Review,
         *NETWORK_RECORDS, Building, *PLACE_RECORDS, OwesActivity, ParticipantProfile, *EDITION_RECORDS,
+        Attachment,
     )
 }
 

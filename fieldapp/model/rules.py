@@ -29,6 +29,7 @@ from functools import cache
 from typing import Any
 
 from fieldapp.errors import FieldError
+from fieldapp.model.attachment import is_sha256
 from fieldapp.model.enums import ACTION_TRANSITIONS, ActionStatus, ConsentStatus, ReviewState
 from fieldapp.model.fields import FUTURE_SLACK, today
 from fieldapp.model.participants import AGE_BANDS, GROUPS
@@ -126,6 +127,14 @@ def building_errors(before: Wire | None, after: Wire) -> list[FieldError]:
     return []
 
 
+def attachment_errors(before: Wire | None, after: Wire) -> list[FieldError]:
+    """An attachment names its bytes by their hex SHA-256; only an erasure empties it."""
+    sha = after.get("sha256", "")
+    if not isinstance(sha, str) or ((sha or before is None) and not is_sha256(sha)):
+        return [FieldError("sha256", "file_sha256")]
+    return []
+
+
 def consent_errors(before: Wire | None, after: Wire) -> list[FieldError]:
     """Being contacted in later editions needs the data kept: a given consent with the later-editions
     scope has the "store" scope too (a withdrawn or refused one keeps its scopes as history)."""
@@ -197,7 +206,7 @@ KIND_RULES: dict[str, RecordRule] = {
     "action": action_errors, "review": review_errors, "building": building_errors,
     "consent": consent_errors, "community_place": _own_stage_errors, "place_stage": _own_stage_errors,
     "principle_check": principle_errors, "booking": booking_errors, "owes_activity": owes_errors,
-    "edition": edition_errors, "participant_profile": profile_errors,
+    "edition": edition_errors, "participant_profile": profile_errors, "attachment": attachment_errors,
 }
 #: The fields a new record of each type must have: those its model declares without a default.
 REQUIRED: dict[str, frozenset[str]] = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fieldapp.store import bulk, scrub, search
+from fieldapp.store import blobs, bulk, scrub, search
 from fieldapp.store.db import Store, raw
 
 #: Meta key: a wipe whose WAL could not be truncated (a reader held it); the store finishes it
@@ -11,10 +11,11 @@ K_UNFINISHED = "store.wipe_unfinished"
 
 
 def wipe(store: Store) -> bool:
-    """Remove every record, the outbox, the search and map indexes, the sync settings and the user;
-    only the device id stays. Nothing removed stays readable in the files: the search index is
-    dropped with its segments, the file vacuumed, the WAL truncated. False when a reader kept the
-    WAL from being truncated (``finish_wipe`` then runs when the store opens next)."""
+    """Remove every record, the files (photos, scans), the outbox, the search and map indexes, the
+    sync settings and the user; only the device id stays. Nothing removed stays readable in the
+    files: the search index is dropped with its segments, the file vacuumed, the WAL truncated.
+    False when a reader kept the WAL from being truncated (``finish_wipe`` then runs when the
+    store opens next)."""
     with store.write() as conn:
         db = raw(conn)
         tables = db.execute(
@@ -33,6 +34,7 @@ def wipe(store: Store) -> bool:
         bulk.finish(db)  # indexes a first pull had dropped come back (over empty tables)
         store.set_user(None, conn)
         store.set_meta(K_UNFINISHED, "1", conn)
+    blobs.remove_all(store)  # photos and scans: after the commit, so a failed wipe keeps them named
     return finish_wipe(store)
 
 

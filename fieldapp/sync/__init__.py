@@ -2,7 +2,8 @@
 
 One public entry, ``SyncEngine`` (``engine.py``), over an injected ``Transport`` (``transport.py``),
 one module per phase: ``push.py`` (with ``outgoing.py``, the records read into wire changes),
-``audit.py``, ``pull.py`` (with ``apply.py``, the merge), ``enrollment.py``; ``auto.py`` schedules it.
+``audit.py``, ``pull.py`` (with ``apply.py``, the merge), ``files.py`` (photos and scans on their own
+lane, with ``file_client.py``), ``enrollment.py``; ``auto.py`` schedules it.
 """
 
 from fieldapp.sync.auto import AutoSync

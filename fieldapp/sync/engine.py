@@ -2,7 +2,8 @@
 
 A sync is its phases in order, each in its own module: push the outbox (``fieldapp.sync.push``),
 upload the audit log (``fieldapp.sync.audit``), pull and merge (``fieldapp.sync.pull``,
-``fieldapp.sync.apply``), then settle erasures that arrived. The network is a ``Transport``
+``fieldapp.sync.apply``), then settle erasures that arrived; last the file lane moves photos and
+scans (``fieldapp.sync.files``), whose failures never fail the records' sync. The network is a ``Transport``
 (``fieldapp.sync.transport``; ``HttpTransport`` unless one is given), so the engine never sees
 HTTP. What a failure means for the device is decided here: a revoked device wipes its data.
 """
@@ -15,16 +16,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import requests
+
 from fieldapp.services.rodo.erasure import settle_erasures
 from fieldapp.store.db import StorageFull, Store
 from fieldapp.store.wipe import K_UNFINISHED, finish_wipe, wipe
 from fieldapp.sync import enrollment
 from fieldapp.sync.audit import upload_audit
 from fieldapp.sync.errors import SyncError
+from fieldapp.sync.file_client import FileClient
+from fieldapp.sync.files import FileLane
 from fieldapp.sync.meta import K_LAST_ERROR, K_LAST_SUCCESS, K_ROLE, K_SERVER, K_USER_NAME
 from fieldapp.sync.pull import Pull
 from fieldapp.sync.push import KEEP_ON_REJECT, Push
-from fieldapp.sync.receipt import Progress, SyncReceipt
+from fieldapp.sync.receipt import FileReceipt, Progress, SyncReceipt
 from fieldapp.sync.token_vault import FileTokenVault, TokenVault, move_between, move_out_of_store
 from fieldapp.sync.transport import HttpTransport, Transport
 from sync.gc_tuning import fewer_collections
@@ -81,6 +86,8 @@ class SyncEngine:
         self.lock = threading.Lock()
         #: The device token, kept outside the store (``fieldapp.sync.token_vault``).
         self.vault: TokenVault = vault if vault is not None else FileTokenVault.beside(store)
+        #: Connections of the file lane (kept between syncs).
+        self._file_session = requests.Session()
         move_out_of_store(store, self.vault)
         if store.meta(K_UNFINISHED):  # a wipe a reader held up: its traces leave the file now
             finish_wipe(store)
@@ -150,6 +157,7 @@ class SyncEngine:
                 upload_audit(self)
                 Pull(self.store, self._fetch_page, receipt, report, self.bulk_min_records).run()
                 self._settle_erasures()
+                receipt.files = self._files()
                 receipt.still_pending = self.store.pending_changes()
                 with self.store.write() as conn:
                     self.store.set_meta(K_LAST_SUCCESS, datetime.now(UTC).isoformat(), conn)
@@ -165,6 +173,35 @@ class SyncEngine:
                 self._note_error(exc.code)
                 raise
             return receipt
+
+    def sync_files(self, *, now: float | None = None) -> FileReceipt:
+        """Run the file lane alone (photos and scans, ``fieldapp.sync.files``); SyncError when the
+        service cannot be reached at all is one file's failure, noted in its queue row."""
+        with self.lock:
+            return self._lane(now).run()
+
+    def _lane(self, now: float | None = None) -> FileLane:
+        server = self.store.meta(K_SERVER)
+        if not server:
+            raise SyncError("not_enrolled", "this device is not enrolled")
+        timeout = getattr(self.transport, "timeout", 30.0)
+        client = FileClient(server, self.vault.read() or "", session=self._file_session, timeout=timeout)
+        return FileLane(self.store, client, now=now)
+
+    def _files(self) -> FileReceipt | None:
+        """The file lane after the records: whatever happens to a photo, the records' sync stands
+        (a revoked device still stops here)."""
+        try:
+            return self._lane().run()
+        except SyncError as exc:
+            if exc.code == "device_revoked":
+                raise
+            log.warning("the file lane stopped: %s", exc.code)
+        except StorageFull:
+            raise
+        except Exception:
+            log.exception("the file lane failed; records are synced, files are tried again next time")
+        return None
 
     def _send_batch(self, body: bytes) -> Any:
         return self._request("POST", "/v1/push", body=body, gzipped=True)

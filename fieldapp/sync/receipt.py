@@ -29,6 +29,19 @@ class Rejection:
 
 
 @dataclass
+class FileReceipt:
+    """What one run of the lane did."""
+
+    uploaded: int = 0
+    downloaded: int = 0
+    #: ``(sha256, code)`` of each file that failed this time (tried again later).
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    #: Bytes sent and received (the benchmark's figures).
+    bytes_up: int = 0
+    bytes_down: int = 0
+
+
+@dataclass
 class SyncReceipt:
     """What one sync did: counts, and the changes the service refused (with why)."""
 
@@ -39,3 +52,5 @@ class SyncReceipt:
     pulled: int = 0
     still_pending: int = 0
     batches: int = 0
+    #: What the file lane did after the records (None: it did not run, or failed as a whole).
+    files: FileReceipt | None = None

@@ -15,6 +15,7 @@ from fieldapp.model.enums import ACTION_TRANSITIONS, ActionKind
 from fieldapp.services import actions as action_service
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
+from fieldapp.ui.attachments import AttachmentsPanel
 from fieldapp.ui.context import UiContext
 from fieldapp.ui.forms import Form
 from fieldapp.ui.registry import screen
@@ -130,6 +131,8 @@ class ActionScreen(Screen):
         }
         for name, control in fields.items():
             f.add(name, control)
+        #: Report photos and event pictures (``ui.attachments``).
+        self.photos = AttachmentsPanel(ctx, "action", self.action_id)
         return ft.Column(
             [
                 self.header,
@@ -146,6 +149,8 @@ class ActionScreen(Screen):
                     lambda: ctx.go(f"/zone/participants/action/{self.action_id}"),
                     icon=ft.Icons.DIVERSITY_3,
                 ),
+                ft.Divider(),
+                self.photos.control,
             ],
             spacing=12,
         )
@@ -203,6 +208,7 @@ class ActionScreen(Screen):
         f["grant_granted_gr"].value = format_money_figure(a.grant_granted_gr, ctx.lang)
         f["report"].value = a.report
         self._show_warnings(a)
+        await self.photos.load()
 
     def _show_warnings(self, action: NeighbourhoodAction) -> None:
         warnings = action_service.grant_warnings(action)

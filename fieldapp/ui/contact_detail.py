@@ -16,6 +16,7 @@ from fieldapp.services.rodo.erasure import erase_person
 from fieldapp.services.rodo.export import export_person_json
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
+from fieldapp.ui.attachments import AttachmentsPanel
 from fieldapp.ui.contacts import contact_title, zone_names
 from fieldapp.ui.context import META_USER_NAME
 from fieldapp.ui.registry import screen
@@ -99,6 +100,10 @@ class ContactDetailScreen(Screen):
                 rows.append(w.labelled(self.t(f"ui.contact.{name}"), getattr(contact, name)))
         if contact.kind in NATURAL_PERSON_KINDS:
             rows.append(self._consent_block(consent, cid))
+            if consent is not None:  # the signed form, scanned or photographed (``ui.attachments``)
+                scans = AttachmentsPanel(ctx, "consent", consent.id, scans=True)
+                await scans.load()
+                rows.append(w.card(scans.control))
         for name in ("needs", "offers", "interests", "tags", "notes"):
             value = getattr(contact, name)
             if value:

@@ -17,6 +17,7 @@ import flet as ft
 from fieldapp.errors import FieldError
 from fieldapp.i18n import error_text
 from fieldapp.i18n.format import format_date
+from fieldapp.services import attachments as attachment_service
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.context import UiContext
@@ -201,6 +202,9 @@ class SyncScreen(Screen):
         pending = await self.ctx.call(self.ctx.store.pending_changes)
         status = await sync_status(self.ctx)
         rows: list[ft.Control] = [w.labelled(self.t("ui.sync.pending_label"), str(pending))]
+        files = await self.ctx.call(attachment_service.waiting_uploads, self.ctx.store)
+        if files:  # photos go on their own lane, after the records
+            rows.append(w.muted(self.ctx.tn("sync.files.pending", files)))
         if status is None:
             self.unavailable.visible = True
             self.sync_button.visible = False

@@ -8,10 +8,12 @@ from fieldapp.i18n.format import format_date
 from fieldapp.model import Diagnosis, NeighbourhoodAction, Zone
 from fieldapp.model.enums import ActionStatus, ZoneKind
 from fieldapp.services import actions as action_service
+from fieldapp.services import attachments as attachment_service
 from fieldapp.services import diagnoses as diagnosis_service
 from fieldapp.services import zones as zone_service
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
+from fieldapp.ui.attachments import list_picture
 from fieldapp.ui.context import META_ZONE
 from fieldapp.ui.forms import Form
 from fieldapp.ui.registry import screen
@@ -124,12 +126,16 @@ class ZoneScreen(Screen):
         found: list[NeighbourhoodAction] = await ctx.call(
             action_service.list_actions, ctx.store, status=self.status_filter.value, zone_id=self.zone_id
         )
+        pictures = await ctx.call(
+            attachment_service.first_pictures, ctx.store, "action", [a.id for a in found]
+        )
         self.actions_list.controls = [
             w.row_tile(
                 ctx,
                 a.title,
                 self.t(f"action.kind.{a.kind}"),
                 on_click=lambda e, i=a.id: ctx.go(f"/zone/actions/{i}"),
+                leading=list_picture(pictures.get(a.id), self.t("ui.files.heading")),
                 trailing=status_badge(ctx, a.status),
             )
             for a in found

@@ -3,6 +3,7 @@
 with a stable code; never a 500 for bad input, never a partial write (a batch is one transaction)."""
 
 import logging
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,15 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from fieldapp.model.attachment import MAX_FILE_BYTES
 from sync.protocol import MAX_BODY_BYTES, MAX_CHANGES_PER_BATCH, PROTOCOL_VERSION, ErrorCode, PushRequest
 from sync.server import observe
 from sync.server.body_limit import BodyLimit
 from sync.server.compression import Compression
 from sync.server.db import Database
 from sync.server.errors import ApiError, error_response
+from sync.server.files import uploads
+from sync.server.files.storage import DiskStorage, FileStorage, default_folder
 from sync.server.purge import Purger
 from sync.server.routes import ROUTERS
 from sync.server.security import SecurityHeaders, cors_origins
@@ -35,12 +39,16 @@ def create_app(
     max_changes: int = MAX_CHANGES_PER_BATCH,
     allowed_origins: list[str] | str | None = None,
     insecure_http: bool = False,
+    files: FileStorage | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> FastAPI:
     """The service over ``db`` (a ``Database``, a URL or a SQLite path), migrated unless told not to.
 
     ``allowed_origins``: browser origins allowed by CORS (none by default: the app talks to the
     service from Python, not from a browser page). No interactive docs pages: only ``/openapi.json``.
     ``insecure_http``: enrollment codes may name a plain-http address that is not loopback (a lab).
+    ``files``: where photos and scans are kept (default: a folder beside a SQLite database,
+    ``storage.default_folder``); ``max_file_bytes``: the largest file accepted (at most the model's).
     """
     database = db if isinstance(db, Database) else Database(db)
     if migrate:
@@ -50,7 +58,10 @@ def create_app(
     app.state.db = database
     app.state.public_url = public_url
     app.state.insecure_http = insecure_http
-    app.state.purger = Purger(database)
+    app.state.files = files if files is not None else DiskStorage(default_folder(database.url))
+    app.state.max_file_bytes = min(max_file_bytes, MAX_FILE_BYTES)
+    app.state.file_locks = {}
+    app.state.purger = Purger(database, after_purge=partial(uploads.collect, database, app.state.files))
     app.state.max_changes = max_changes
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     # Pull pages shrink about tenfold. For clients without zstd, gzip level 3 (zlib's fast strategy):
@@ -61,8 +72,9 @@ def create_app(
         app.add_middleware(
             CORSMiddleware,
             allow_origins=origins,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "Content-Encoding"],
+            allow_methods=["GET", "POST", "HEAD", "PATCH"],
+            allow_headers=["Authorization", "Content-Type", "Content-Encoding", "Upload-Offset", "Range"],
+            expose_headers=["Upload-Offset", "Upload-Length", "Content-Range"],
             max_age=600,
         )
     app.add_middleware(SecurityHeaders)  # every answer, errors included

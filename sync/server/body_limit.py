@@ -13,6 +13,8 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+#: Where bodies are files, streamed by their route (``sync.server.routes.files``).
+FILES_PATH = "/v1/files/"
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
@@ -30,6 +32,7 @@ class BodyLimit:
     A body over the cap (before or after decompression: a gzip bomb) is answered 413
     ``body_too_large`` before any JSON parsing; a broken gzip stream (or bytes after it) is 400
     ``bad_encoding``; a body that is not UTF-8 (every body is JSON, RFC 8259) is 422 ``invalid_request``.
+    The file lane (``/v1/files/``) streams its bytes and caps them itself (``routes.files``).
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
@@ -37,7 +40,11 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if (
+            scope["type"] != "http"
+            or scope["method"] in ("GET", "HEAD", "OPTIONS")
+            or scope["path"].startswith(FILES_PATH)
+        ):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}

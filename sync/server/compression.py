@@ -19,6 +19,8 @@ if sys.version_info >= (3, 14):
 else:
     from backports import zstd
 
+#: The file lane's answers go out as they are (``sync.server.routes.files``).
+FILES_PATH = "/v1/files/"
 #: zstd's fastest regular level: the smallest output per millisecond on pull pages.
 ZSTD_LEVEL = 1
 #: Answers shorter than this go out as they are (a few packets either way).
@@ -51,6 +53,10 @@ class Compression(GZipMiddleware):
         super().__init__(app, minimum_size=MINIMUM_SIZE, compresslevel=gzip_level)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(FILES_PATH):
+            # Photos and PDFs are packed already, and a Range counts the file's own bytes.
+            await self.app(scope, receive, send)
+            return
         if scope["type"] == "http" and accepts(_header(scope, b"accept-encoding"), "zstd"):
             excluded = self.exclude_content_types
             responder = ZstdResponder(self.app, self.minimum_size, exclude_content_types=excluded)

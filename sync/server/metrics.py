@@ -54,6 +54,9 @@ LATENCY = Histogram(
 )
 PUSHED = Counter("teren_sync_pushed_records", "Records pushed by devices, by result", ["result"])
 PULLED = Counter("teren_sync_pulled_records", "Records sent to devices in pull pages")
+#: The file lane (``routes.files``): bytes received in uploads and sent in downloads, files stored.
+FILE_BYTES = Counter("teren_sync_file_bytes", "File bytes received and sent, by direction", ["direction"])
+FILES_STORED = Counter("teren_sync_files_stored", "Uploads completed and checked against their SHA-256")
 
 
 def count_push(answer: dict[str, Any], changes: int) -> None:

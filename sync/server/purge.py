@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sync.server.db import Database
 from sync.server.push_body import IncomingChange
@@ -30,15 +30,32 @@ log = logging.getLogger(__name__)
 
 
 def carries_erasure(changes: Iterable[IncomingChange]) -> bool:
-    """True when a change sets a contact's ``erased_at``."""
-    return any(c.record_type == "contact" and c.fields.get("erased_at") for c in changes)
+    """True when a change sets a contact's ``erased_at``, or takes a file off an attachment (an
+    erasure's reset, a deletion): then files nothing names any more leave the storage too."""
+    return any(
+        (c.record_type == "contact" and c.fields.get("erased_at"))
+        or (
+            c.record_type == "attachment"
+            and (c.op == "delete" or c.fields.get("deleted") or c.fields.get("sha256") == "")
+        )
+        for c in changes
+    )
 
 
 class Purger:
     """Runs ``db.purge_deleted`` in a daemon thread, started when needed, ending when idle."""
 
-    def __init__(self, db: Database, *, attempts: int = 8, retry_delay: float = 0.25) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        attempts: int = 8,
+        retry_delay: float = 0.25,
+        after_purge: Callable[[], object] | None = None,
+    ) -> None:
         self.db = db
+        #: Run after each purge: removes the files of erased people (``sync.server.files``).
+        self.after_purge = after_purge
         self.attempts = attempts
         self.retry_delay = retry_delay
         self._cond = threading.Condition()
@@ -75,6 +92,15 @@ class Purger:
                     return
                 self._pending = False
             self._purge()
+            self._after()
+
+    def _after(self) -> None:
+        if self.after_purge is None:
+            return
+        try:
+            self.after_purge()
+        except Exception:
+            log.exception("removing the files of erased people failed; the next erasure tries again")
 
     def _purge(self) -> None:
         for attempt in range(self.attempts):

@@ -65,13 +65,19 @@ def settings_from(args: argparse.Namespace) -> ServeSettings:
 def build_app(settings: ServeSettings, db: Database) -> FastAPI:
     """The service as these settings want it (the schema is already migrated or checked)."""
     from sync.server.app import create_app
+    from sync.server.files.storage import open_storage
 
+    files = open_storage(
+        settings.files_folder(), s3_bucket=settings.files_s3_bucket, s3_endpoint=settings.files_s3_endpoint
+    )
     app = create_app(
         db,
         public_url=settings.qr_address(),
         migrate=False,
         allowed_origins=settings.allowed_origins,
         insecure_http=settings.insecure_http,
+        files=files,
+        max_file_bytes=settings.max_file_mb * 1024 * 1024,
     )
     app.state.access_log = settings.access_log
     app.state.metrics = settings.metrics

@@ -11,10 +11,12 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from fieldapp.model.attachment import MAX_FILE_BYTES
 from sync.protocol import check_server_url, is_loopback
 from sync.server.security import cors_origins
 
 PREFIX = "TEREN_SYNC_"
+MIB = 1024 * 1024
 DEFAULT_DB = "teren-sync.db"
 
 
@@ -78,6 +80,24 @@ class ServeSettings(DatabaseSettings):
         None, description="when set, `/metrics` needs `Authorization: Bearer <token>`"
     )
 
+    files_dir: str | None = Field(
+        None,
+        description="folder for photos and scans (and uploads in progress, also with S3); unset: beside "
+        "a SQLite database (`teren-sync-files`), else `teren-files` in the current folder",
+    )
+    max_file_mb: int = Field(
+        MAX_FILE_BYTES // MIB, ge=1, le=MAX_FILE_BYTES // MIB,
+        description="the largest photo or scan accepted, in MiB (413 `file_too_large` above)",
+    )
+    files_s3_bucket: str | None = Field(
+        None,
+        description="keep files in this bucket of S3-compatible object storage (the `s3` extra; "
+        "credentials as boto3 reads them, `AWS_ACCESS_KEY_ID`...) instead of `files_dir`",
+    )
+    files_s3_endpoint: str | None = Field(
+        None, description="the S3-compatible service's address (MinIO, Ceph...); unset: AWS"
+    )
+
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _origins(cls, value: Any) -> list[str]:
@@ -99,6 +119,12 @@ class ServeSettings(DatabaseSettings):
             return None
         host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address
         return f"http://{host}:{self.port}"
+
+    def files_folder(self) -> str:
+        """Where files go on the service's disk (``files_dir``, else beside the database)."""
+        from sync.server.files.storage import default_folder
+
+        return self.files_dir or str(default_folder(self.db))
 
     @field_validator("metrics_token", mode="before")
     @classmethod

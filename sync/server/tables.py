@@ -194,3 +194,17 @@ audit = sa.Table(
     sa.Index("ix_audit_program_id", "program_id", "id"),
     sa.Index("ix_audit_target", "target_type", "target_id"),
 )
+
+#: Files (photos, scans) by the hex SHA-256 of their bytes (``sync.server.files``): an upload in
+#: progress (``complete`` false, its bytes so far in the storage's staging folder) or a stored file.
+#: Which records a file belongs to is the attachment records' business; this says only what arrived.
+file_blob = sa.Table(
+    "file_blob",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    #: The length the attachment record declared (the upload's length).
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("complete", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+)

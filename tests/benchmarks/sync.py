@@ -778,6 +778,10 @@ def main() -> None:
         if not args.no_postgres:
             result["postgres"] = run_repeated("postgres", folder, count, records, repeat, args.profile)
     result["repeat"] = repeat
+    # The file lane's keys (photos up and down, a cut resumed): its own script, quick version.
+    from tests.benchmarks import files
+
+    result.update(files.run(quick=True))
     result["total_s"] = round(time.perf_counter() - begun, 1)
     result["targets"] = {
         "push_records_per_s": 30_000,

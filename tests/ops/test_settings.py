@@ -28,6 +28,10 @@ OTHER = {
     "access_log": "false",
     "metrics": "false",
     "metrics_token": "s3cret",
+    "files_dir": "/var/lib/teren/files",
+    "max_file_mb": "5",
+    "files_s3_bucket": "teren-files",
+    "files_s3_endpoint": "https://s3.lodz.example.pl",
 }
 
 
@@ -56,6 +60,8 @@ def test_every_setting_has_a_variable_and_an_option(monkeypatch: pytest.MonkeyPa
         "--forwarded-allow-ips", "127.0.0.1", "--allowed-origin", "https://a.pl", "--allowed-origin",
         "https://b.pl", "--workers", "2", "--migrate", "--log-level", "warning", "--log-format", "text",
         "--access-log", "--metrics", "--metrics-token", "other", "--no-insecure-http",
+        "--files-dir", "/srv/files", "--max-file-mb", "10", "--files-s3-bucket", "other",
+        "--files-s3-endpoint", "http://127.0.0.1:9000",
     ]
     given = _values(_serve_args(*options))
     assert all(given[name] != from_env[name] for name in OTHER), "an option did not win over its variable"

@@ -6,6 +6,8 @@ a deliberate decision about who may call it.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -13,13 +15,15 @@ from typing import Any
 import pytest
 import requests
 from fastapi.routing import APIRoute
+from PIL import Image
 from starlette.routing import Route
 
+from sync.files_protocol import ERROR_HEADER, UPLOAD_MEDIA_TYPE
 from sync.server.app import create_app
 from tests.security.conftest import ROLES, Cast
 from tests.security.helpers import batch, contact_change
 
-Request = tuple[str, dict[str, Any] | None]  # path, JSON body
+Request = tuple[str, dict[str, Any] | bytes | None]  # path, JSON body (or an upload's bytes)
 Builder = Callable[[Cast], Request]
 
 PUBLIC = dict.fromkeys(ROLES, 200)
@@ -28,6 +32,9 @@ ANY_DEVICE = {**PUBLIC, **_GATE}
 PROGRAM_ROLES = {**ANY_DEVICE, "animator": 403, "library_staff": 403, "other_team": 403}
 #: Acting on a user or device of program P: program Q's supervisor does not find it.
 IN_PROGRAM_P = {**PROGRAM_ROLES, "other_program": 404}
+#: Reaching a record of team A: team B's animator and program Q's supervisor do not find it.
+IN_TEAM_A = {**ANY_DEVICE, "other_team": 404, "other_program": 404}
+UPLOADS = {**IN_TEAM_A, **dict.fromkeys(("animator", "library_staff", "supervisor", "admin"), 204)}
 
 
 def _fresh_animator_device(cast: Cast) -> str:
@@ -39,6 +46,51 @@ def _enroll(cast: Cast) -> Request:
 
     code = accounts.create_enrollment(cast.server.db, cast.user("animator"), cast.url).code
     return "/v1/enroll", {"protocol": 1, "code": code, "device_id": uuid.uuid4().hex}
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(out, "JPEG")
+    return out.getvalue()
+
+
+#: A photo's bytes.
+PHOTO = _jpeg()
+
+
+def _photo_of_team_a(cast: Cast, data: bytes = PHOTO, *, uploaded: bool = True) -> tuple[str, str]:
+    """A photo attached by team A's animator: its record pushed (and its bytes stored)."""
+    sha, record_id = hashlib.sha256(data).hexdigest(), str(uuid.uuid4())
+    change = contact_change()
+    stamp = change["base_hlc"]
+    fields = {"sha256": sha, "size": len(data), "mime": "image/jpeg", "owner_type": "contact",
+              "owner_id": change["id"]}
+    attachment = {"record_type": "attachment", "id": record_id, "fields": fields,
+                  "hlcs": dict.fromkeys(fields, stamp), "full": True, "base_hlc": stamp}
+    pushed = requests.post(cast.url + "/v1/push", json=batch(change, attachment),
+                           headers=cast.headers("animator"), timeout=10)
+    assert pushed.ok and all(r["status"] != "rejected" for r in pushed.json()["results"]), pushed.text
+    address = f"{cast.url}/v1/files/{sha}?attachment={record_id}"
+    held = requests.head(address, headers=cast.headers("animator"), timeout=10).headers.get("Upload-Offset")
+    if uploaded and held != str(len(data)):  # the same bytes attached before are stored already
+        sent = requests.patch(address, data=data,
+                              headers={**cast.headers("animator"), "Upload-Offset": "0"}, timeout=10)
+        assert sent.status_code == 204, sent.text
+    return sha, record_id
+
+
+def _file(suffix: str = "") -> Builder:
+    def build(cast: Cast) -> Request:
+        sha, record_id = _photo_of_team_a(cast)
+        return f"/v1/files/{sha}{suffix}?attachment={record_id}", None
+    return build
+
+
+def _upload(cast: Cast) -> Request:
+    """An upload of a whole new file at 0 (the body is its bytes)."""
+    data = PHOTO + uuid.uuid4().bytes  # other bytes, another name (readers ignore what trails a JPEG)
+    sha, record_id = _photo_of_team_a(cast, data, uploaded=False)
+    return f"/v1/files/{sha}?attachment={record_id}", data
 
 
 def _local_entry() -> dict[str, Any]:
@@ -67,6 +119,12 @@ TABLE: dict[tuple[str, str], tuple[Builder, dict[str, int]]] = {
     ),
     ("POST", "/v1/audit"): (lambda c: ("/v1/audit", {"entries": [_local_entry()]}), ANY_DEVICE),
     ("GET", "/v1/audit"): (lambda c: ("/v1/audit?limit=5", None), PROGRAM_ROLES),
+    # The file lane: through an attachment in the caller's scope (team A's here); outside it the
+    # file is not found, as if it did not exist.
+    ("GET", "/v1/files/{sha256}"): (_file(), IN_TEAM_A),
+    ("GET", "/v1/files/{sha256}/thumbnail"): (_file("/thumbnail"), IN_TEAM_A),
+    ("PATCH", "/v1/files/{sha256}"): (_upload, UPLOADS),
+    ("HEAD", "/v1/files/{sha256}"): (_file(), IN_TEAM_A),
 }
 
 #: The error code that goes with a refusal, by role and status.
@@ -104,8 +162,17 @@ def test_every_role_gets_its_status(cast: Cast, endpoint: tuple[str, str]) -> No
     got: dict[str, tuple[int, str | None]] = {}
     for role in ROLES:
         path, body = build(cast)
-        answer = requests.request(method, cast.url + path, json=body, headers=cast.headers(role), timeout=10)
-        code = answer.json().get("code") if answer.status_code >= 400 else None
+        if method == "PATCH":  # the file lane's upload: bytes at an offset, not JSON
+            headers = {**cast.headers(role), "Upload-Offset": "0", "Content-Type": UPLOAD_MEDIA_TYPE}
+            answer = requests.patch(cast.url + path, data=body, headers=headers, timeout=10)
+        else:
+            answer = requests.request(
+                method, cast.url + path, json=body, headers=cast.headers(role), timeout=10
+            )
+        if method == "HEAD":  # no body: the code of a refusal by the file lane is in a header
+            code = answer.headers.get(ERROR_HEADER) or _expected_code(role, answer.status_code)
+        else:
+            code = answer.json().get("code") if answer.status_code >= 400 else None
         got[role] = (answer.status_code, code)
     assert got == {role: (status, _expected_code(role, status)) for role, status in expected.items()}
 

@@ -17,6 +17,7 @@ from fieldapp.sync import HttpTransport, SyncEngine
 from sync.protocol import DEFAULT_PULL_PAGE, MAX_CHANGES_PER_BATCH
 from sync.server import accounts
 from sync.server.db import Database
+from sync.server.files.storage import DiskStorage
 from sync.server.local import LocalServer, start_local_server
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -51,8 +52,8 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 
 @pytest.fixture(scope="module")
-def server(backend: str) -> Iterator[LocalServer]:
-    running = start_local_server(backend)
+def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    running = start_local_server(backend, files=DiskStorage(tmp_path_factory.mktemp("files")))
     yield running
     running.stop()
     running.db.dispose()

@@ -3,7 +3,8 @@
 ``erase_person`` clears, in ONE transaction, the contact's personal fields (``Contact.personal_fields``
 and the flat in its address) and sets ``erased_at``; the personal fields and flat of the visits to
 them; their consents' notes; the name and description of local resources that are them; the
-comments of reviews of their visits (a supervisor's comment may quote the person); and their network
+comments of reviews of their visits (a supervisor's comment may quote the person); their photos and
+scans (the attachments naming them lose their file, whose bytes leave the device); and their network
 links (``erase_person_links``: attendance and memberships stay and keep counting, anonymously).
 It also takes them out of the search index. Every change goes through ``store.save``, so it reaches
 the outbox and syncs like any edit; the service lets ``erased_at`` beat later edits of the contact.
@@ -40,10 +41,11 @@ from fieldapp.model import (
     Visit,
     utcnow,
 )
+from fieldapp.services.attachments import erase_files_of
 from fieldapp.services.cooperation.erasure import ErasedLinks, erase_person_links
 from fieldapp.services.rodo.audit import AuditAction, actor_of, record
 from fieldapp.services.roles import is_supervisor
-from fieldapp.store import Store, scrub, search
+from fieldapp.store import Store, blobs, scrub, search
 from fieldapp.store.db import raw
 
 #: How many erased contacts the file held at its last purge (a pull may bring new erasures).
@@ -120,6 +122,7 @@ def erase_in(
     for review in reviews:
         _save(store, conn, review, _blank(review, ("comment",)))
     links = erase_person_links(conn, store, contact.id)
+    erase_files_of(store, conn, contact.id)
     rowid = raw(conn).execute("SELECT rowid FROM contact WHERE id = ?", (contact.id,)).fetchone()[0]
     search.unindex(raw(conn), [rowid])
     if action is not None:
@@ -134,6 +137,7 @@ def purge_deleted_content(store: Store) -> bool:
     Run after the transaction that erased (or after a sync that pulled an erasure). True when the
     WAL was fully checkpointed and truncated.
     """
+    blobs.collect(store)  # the photos and scans of erased people (``services.attachments``)
     with store.write() as conn:
         search.merge_deleted(raw(conn))
         erased = raw(conn).execute("SELECT count(*) FROM contact WHERE erased_at IS NOT NULL").fetchone()[0]
@@ -186,6 +190,7 @@ def _unsettled_sql() -> str:
             OR EXISTS (SELECT 1 FROM consent k WHERE k.contact_id = c.id AND k.note != '')
             OR EXISTS (SELECT 1 FROM review w JOIN visit v ON w.target_type = 'visit' AND w.target_id = v.id
                        WHERE v.contact_id = c.id AND w.comment != '')
+            OR EXISTS (SELECT 1 FROM attachment a WHERE a.contact_id = c.id AND a.sha256 != '')
             OR c.id IN ({links})
         )
     """

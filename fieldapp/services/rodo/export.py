@@ -2,9 +2,10 @@
 
 The export covers the contact itself, its consent history, the visits to it, the resources,
 attendance, memberships, partner rows and follow-up tasks naming it, the actions it organised or
-partnered, the reviews of its visits and this device's audit-log entries about it (when its data
-was viewed, exported, erased…). Tombstoned rows are included (flagged ``deleted``): they are still
-stored. Each row is written with its data fields, id, creation time and ``deleted``.
+partnered, the reviews of its visits, the photos and scans naming it (what each file is) and this
+device's audit-log entries about it (when its data was viewed, exported, erased…). Tombstoned rows
+are included (flagged ``deleted``): they are still stored. Each row is written with its data fields,
+id, creation time and ``deleted``.
 
 It holds the person's own data only (art. 15(4): a copy must not disclose others): an action
 shared with other organisers says the person's ``roles`` in it instead of everyone's contact ids,
@@ -22,6 +23,7 @@ from sqlmodel import Session, select
 
 from fieldapp.errors import NotFound
 from fieldapp.model import (
+    Attachment,
     Attendance,
     Consent,
     Contact,
@@ -55,6 +57,9 @@ _BY_CONTACT: tuple[tuple[str, type[SyncedRecord]], ...] = (
     ("tasks", FollowUpTask),
     ("editions", EditionItem),
     ("place_partners", PlacePartner),
+    # Photos and scans showing or naming them: what each file is (its bytes stay in the files
+    # folder, named by ``sha256``).
+    ("files", Attachment),
 )
 
 

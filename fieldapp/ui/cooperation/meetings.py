@@ -11,6 +11,7 @@ from fieldapp.model.enums import ContactKind
 from fieldapp.services import cooperation as net
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
+from fieldapp.ui.attachments import AttachmentsPanel
 from fieldapp.ui.context import META_USER_NAME
 from fieldapp.ui.cooperation.common import (
     PeopleFinder,
@@ -79,6 +80,8 @@ class MeetingScreen(Screen):
             ctx, self.t("network.ui.add_attendee"), self._add, exclude=lambda: self.attendee_ids
         )
         self.tasks = ft.Column(spacing=0)
+        #: Event pictures (``ui.attachments``).
+        self.photos = AttachmentsPanel(ctx, "meeting", self.meeting_id)
         tf = self.task_form = Form(ctx)
         self.task_person = tf.add("contact_id", w.ChoiceField(ctx, self.t("network.ui.task_person"), []))
         tf.add("title", w.text_field(self.t("network.ui.task_title")))
@@ -121,6 +124,7 @@ class MeetingScreen(Screen):
                         icon=ft.Icons.DIVERSITY_3,
                     ),
                 ),
+                self.photos.control,
                 section(
                     self.t("network.ui.tasks"),
                     self.tasks,
@@ -154,6 +158,7 @@ class MeetingScreen(Screen):
         if summary.erased:
             rows.append(w.muted(self.t("network.ui.erased_attendees", count=summary.erased)))
         self.attendees.controls = rows or [w.empty(self.t("network.ui.no_attendees"))]
+        await self.photos.load()
         self.task_person.set_options([(c.id, contact_name(ctx, c)) for _, c in summary.attendees])
         tasks = await ctx.call(net.tasks_of_meeting, ctx.store, self.meeting_id)
         names = {c.id: contact_name(ctx, c) for _, c in summary.attendees}

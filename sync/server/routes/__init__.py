@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sync.server.routes import audit, conflicts, devices, enrollment, health, me, pull, push
+from sync.server.routes import audit, conflicts, devices, enrollment, files, health, me, pull, push
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -16,4 +16,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     conflicts.router,
     devices.router,
     audit.router,
+    files.router,
 )
