@@ -6,15 +6,16 @@ figures then join the comparison with the previous period too).
 
 from __future__ import annotations
 
-from fieldapp.reports import comparison, cooperation, diagnosis, people, summary, zones
+from fieldapp.reports import comparison, cooperation, diagnosis, people, program, summary, zones
 from fieldapp.reports.section import Section
 
 #: The sections whose headline figures are compared with the previous period.
 COMPARED: tuple[Section, ...] = (
-    summary.SECTION,  # issue 20 replaces it with ``program.SECTION`` (summary and implementers)
+    summary.SECTION,
     zones.SECTION,
     cooperation.SECTION,
     people.SECTION,
     diagnosis.SECTION,
+    program.SECTION,  # the micro-grant cycle and its implementers (issue 20)
 )
 SECTIONS: tuple[Section, ...] = (*COMPARED, comparison.section(COMPARED))
