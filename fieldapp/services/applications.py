@@ -20,6 +20,7 @@ from typing import Any
 from sqlmodel import select
 
 from fieldapp.errors import Errors, FieldError, ValidationFailed
+from fieldapp.geo.zones import zone_shapes, zones_containing
 from fieldapp.model import NeighbourhoodAction, utcnow
 from fieldapp.model.enums import (
     APPLICATION_DECISIONS,
@@ -230,3 +231,33 @@ def list_applications(store: Store, state: str | None = None) -> list[Neighbourh
     statement = statement.order_by(NeighbourhoodAction.submitted_on.desc(), NeighbourhoodAction.title)  # type: ignore[union-attr]
     with store.read() as session:
         return list(session.exec(statement).all())
+
+
+#: The program setting (store meta) naming streets where actions are not funded, comma-separated
+#: (the Łódź program: not directly on ul. Piotrkowska).
+META_EXCLUDED_STREETS = "program.excluded_streets"
+
+
+def excluded_streets(store: Store) -> list[str]:
+    return [s.strip() for s in (store.meta(META_EXCLUDED_STREETS) or "").split(",") if s.strip()]
+
+
+def set_excluded_streets(store: Store, streets: list[str]) -> None:
+    store.set_meta(META_EXCLUDED_STREETS, ", ".join(s.strip() for s in streets if s.strip()) or None)
+
+
+def place_warnings(store: Store, action: NeighbourhoodAction) -> list[FieldError]:
+    """Where the action takes place, to double-check (warnings, never errors): on a street the
+    program excludes, or at a point outside every zone of the program's area (when zones have
+    boundaries)."""
+    warnings = []
+    place = action.place.casefold()
+    for street in excluded_streets(store):
+        if street.casefold() in place:
+            warnings.append(FieldError("place", "program_place_excluded_street", {"street": street}))
+    if action.place_lat is not None and action.place_lon is not None:
+        with store.engine.connect() as conn:
+            shapes = zone_shapes(conn)
+        if shapes and not zones_containing(shapes, action.place_lat, action.place_lon):
+            warnings.append(FieldError("place", "program_place_outside_area"))
+    return warnings

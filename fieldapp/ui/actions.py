@@ -13,8 +13,11 @@ from fieldapp.i18n.format import CURRENCY, format_date, format_money_figure
 from fieldapp.model import Diagnosis, Need, NeighbourhoodAction, Zone
 from fieldapp.model.enums import ACTION_TRANSITIONS, ActionKind
 from fieldapp.services import actions as action_service
+from fieldapp.services import applications as application_service
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
+from fieldapp.ui.action_people import ImplementerPicker
+from fieldapp.ui.application_panel import ApplicationPanel
 from fieldapp.ui.context import UiContext
 from fieldapp.ui.forms import Form
 from fieldapp.ui.registry import screen
@@ -118,6 +121,16 @@ class ActionScreen(Screen):
         self.header = ft.Column(spacing=6)
         self.moves = ft.Row(wrap=True, spacing=8, run_spacing=8)
         self.warnings = ft.Column(spacing=6)
+        self.kind = w.ChoiceField(ctx, self.t("ui.action.kind"), _kind_options(ctx))
+        f.add("kind", self.kind)
+        self.people = ImplementerPicker(ctx, self._saved)
+        self.application = ApplicationPanel(ctx, self._saved)
+        details = {
+            "title": w.text_field(self.t("ui.action.name")),
+            "description": w.text_field(self.t("ui.action.description"), multiline=True),
+        }
+        for name, control in details.items():
+            f.add(name, control)
         fields = {
             "starts_on": w.text_field(self.t("ui.action.starts_on"), hint=self.t("ui.common.date_hint")),
             "place": w.text_field(self.t("ui.action.place")),
@@ -137,12 +150,22 @@ class ActionScreen(Screen):
                 self.moves,
                 ft.Divider(),
                 f.banner,
+                details["title"],
+                self.kind.control,
+                details["description"],
                 *fields.values(),
                 self.warnings,
                 w.primary_button(ctx, self.t("ui.common.save"), self.save, icon=ft.Icons.SAVE, height=56),
+                ft.Divider(),
+                self.people.control,
+                ft.Divider(),
+                self.application.control,
             ],
             spacing=12,
         )
+
+    async def _saved(self, _action: NeighbourhoodAction) -> None:
+        await self.load()
 
     @property
     def action_id(self) -> str:
@@ -190,16 +213,22 @@ class ActionScreen(Screen):
             for target in ACTION_TRANSITIONS.get(a.status, ())
         ] or [w.muted(self.t("ui.action.final"))]
         f = self.form
+        f["title"].value = a.title
+        f["description"].value = a.description
+        self.kind.set_value(a.kind)
         f["starts_on"].value = format_date(a.starts_on, ctx.lang)
         f["place"].value = a.place
         f["participants"].value = str(a.participants or 0)
         f["grant_requested_gr"].value = format_money_figure(a.grant_requested_gr, ctx.lang)
         f["grant_granted_gr"].value = format_money_figure(a.grant_granted_gr, ctx.lang)
         f["report"].value = a.report
-        self._show_warnings(a)
+        await self.people.show(a)
+        await self.application.show(a)
+        place = await ctx.call(application_service.place_warnings, ctx.store, a)
+        self._show_warnings(a, place)
 
-    def _show_warnings(self, action: NeighbourhoodAction) -> None:
-        warnings = action_service.grant_warnings(action)
+    def _show_warnings(self, action: NeighbourhoodAction, place: list[FieldError]) -> None:
+        warnings = [*action_service.grant_warnings(action), *place]
         self.warnings.controls = [
             w.notice(error_text(e, self.ctx.lang), icon=ft.Icons.WARNING_AMBER) for e in warnings
         ]
@@ -220,6 +249,9 @@ class ActionScreen(Screen):
         f.clear_errors()
         errors: list[FieldError] = []
         values: dict[str, Any] = {
+            "title": f.text("title"),
+            "kind": self.kind.value,
+            "description": f.text("description"),
             "starts_on": f.date("starts_on", errors),
             "place": f.text("place"),
             "participants": f.integer("participants", errors, default=0),

@@ -321,6 +321,8 @@ class DiagnosisScreen(Screen):
         for name in ("category", "description"):
             f[name].value = ""
         f["people_count"].value = "1"
+        # The next need starts from the default priority: keeping this one's was a silent guess.
+        self.need_priority.set_value(NeedPriority.MEDIUM.value)
         self.ctx.toast(self.t("ui.need.added", name=data["category"]))
         await self._load_needs()
 

@@ -108,7 +108,15 @@ def test_reports_show_this_month_and_download_xlsx_and_csv(
     name = f"raport_{format_date(start, 'pl')}-{format_date(end, 'pl')}"
     assert xlsx_download.value.suggested_filename == f"{name}.xlsx"
     book = openpyxl.load_workbook(saved(xlsx_download.value, tmp_path))
-    assert book.sheetnames == ["Podsumowanie", "Strefy", "Współpraca", "Ludzie", "Diagnoza", "Porównanie"]
+    assert book.sheetnames == [
+        "Podsumowanie",
+        "Strefy",
+        "Współpraca",
+        "Ludzie",
+        "Diagnoza",
+        "Program",
+        "Porównanie",
+    ]
     summary = {row[0]: row[1] for row in book["Podsumowanie"].iter_rows(values_only=True)}
     assert summary["Wizyty (pukanie do drzwi)"] == 7
     assert summary["Mikrogranty — wnioskowana kwota (zł)"] == 3125.5

@@ -1,0 +1,141 @@
+"""The program's cycle on two phones through the real sync service: the animator sets up an
+initiative and picks its implementers on the action screen (one found by search, one created on
+the spot), a coordinator records the application and evaluates it, the animator realises and
+reports the initiative, and the coordinator's report counts it under its lead implementer."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from fieldapp.model import NeighbourhoodAction
+from fieldapp.services import contacts, zones
+from fieldapp.store import Store
+from fieldapp.store.paths import DB_FILENAME
+from fieldapp.sync import SyncEngine
+from sync.server import accounts
+from sync.server.local import LocalServer, start_local_server
+from tests.e2e.harness import AppServer, Phone
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class Program:
+    service: LocalServer
+    animator: AppServer
+    coordinator: AppServer
+    zone_id: str
+
+
+def enrolled_store(folder: Path, service: LocalServer, user_id: str) -> Store:
+    store = Store(folder / DB_FILENAME)
+    SyncEngine(store).enroll(accounts.create_enrollment(service.db, user_id, service.url).uri)
+    return store
+
+
+@pytest.fixture(scope="module")
+def program(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Program]:
+    service = start_local_server(tmp_path_factory.mktemp("service") / "service.db")
+    program_id = accounts.create_program(service.db, f"Łódź {uuid.uuid4().hex[:6]}")
+    team = accounts.create_team(service.db, "Śródmieście", program_id=program_id)
+    animator_id = accounts.create_user(service.db, "Ola Animatorka", "animator", team_id=team)
+    coordinator_id = accounts.create_user(
+        service.db, "Ewa Koordynatorka", "supervisor", program_id=program_id
+    )
+    animator_dir, coordinator_dir = (
+        tmp_path_factory.mktemp("animator"),
+        tmp_path_factory.mktemp("coordinator"),
+    )
+    store = enrolled_store(animator_dir, service, animator_id)
+    try:
+        zone = zones.create_zone(store, {"name": "Ćwiartka Północ", "kind": "quarter"}).id
+        contacts.create_contact(store, {"kind": "ngo", "name": "Fundacja Podwórkowa", "zone_id": zone})
+        SyncEngine(store).sync()
+    finally:
+        store.close()
+    enrolled_store(coordinator_dir, service, coordinator_id).close()
+    apps = [AppServer(animator_dir).start(), AppServer(coordinator_dir).start()]
+    yield Program(service, apps[0], apps[1], zone)
+    for app in apps:
+        app.stop()
+    service.stop()
+
+
+def sync_now(new_phone: Callable[..., Phone], app: AppServer) -> None:
+    phone = new_phone(app, "/more/sync")
+    phone.tap("Synchronizuj teraz")
+    phone.see("Synchronizacja zakończona")
+
+
+def test_application_evaluated_realised_reported_and_counted(
+    program: Program, new_phone: Callable[..., Phone]
+) -> None:
+    # The animator sets up the initiative and picks who carries it out on the action screen.
+    ola = new_phone(program.animator, f"/zone/actions/new?zone={program.zone_id}")
+    ola.fill("Nazwa działania", "Kino na podwórku")
+    ola.fill("Mikrogrant — wnioskowana kwota", "3 000")
+    ola.tap("Zapisz", exact=True)
+    ola.see("Nie wybrano wykonawcy wiodącego.")
+    ola.type("Szukaj wykonawcy wiodącego", "Podwórk")
+    ola.tap("Fundacja Podwórkowa")
+    ola.see("Wybrano wykonawcę wiodącego: Fundacja Podwórkowa")
+    ola.see("Wykonawca wiodący: Fundacja Podwórkowa")
+    ola.tap("Nowy wykonawca")
+    ola.fill("Nazwa albo imię i nazwisko", "Koło Sąsiadów z Północnej")
+    ola.choose("Rodzaj wykonawcy", "Grupa nieformalna")
+    ola.tap("Utwórz i wybierz jako wiodącego")
+    ola.see("Wykonawca wiodący: Koło Sąsiadów z Północnej")
+    ola.type("Dodaj partnera (szukaj)", "Podwórk")
+    ola.tap("Fundacja Podwórkowa")
+    ola.see("Usuń partnera: Fundacja Podwórkowa")
+    with program.animator.store() as store, store.read() as session:
+        [action] = session.exec(select(NeighbourhoodAction)).all()
+    assert action.lead_id and len(action.partner_ids) == 1
+    # Evaluation is not the animator's: no decision buttons here.
+    ola.not_see("Przyjmij wniosek", timeout_ms=2_000)
+    sync_now(new_phone, program.animator)
+
+    # The coordinator records the application (letter of intent signed) and evaluates it.
+    sync_now(new_phone, program.coordinator)
+    ewa = new_phone(program.coordinator, f"/zone/actions/{action.id}")
+    ewa.see("Wykonawca wiodący: Koło Sąsiadów z Północnej")
+    ewa.tap("List intencyjny podpisany", role="checkbox")
+    ewa.tap("Złóż wniosek")
+    ewa.see("Złożono wniosek")
+    ewa.fill("Punkty (0–100, opcjonalnie)", "85")
+    ewa.fill("Uwagi do oceny", "Mocne zaangażowanie sąsiadów")
+    ewa.tap("Przyjmij wniosek")
+    ewa.see("Przyjęto wniosek")
+    ewa.see("Punkty: 85")
+    sync_now(new_phone, program.coordinator)
+
+    # The animator realises and reports it.
+    sync_now(new_phone, program.animator)
+    ola = new_phone(program.animator, f"/zone/actions/{action.id}")
+    ola.see("Wniosek przyjęty")
+    ola.tap("Zrealizowane", exact=True)
+    ola.see("Inicjatywa zrealizowana")
+    ola.fill("Liczba uczestników", "120")
+    ola.fill("Krótkie sprawozdanie", "Trzy seanse, sąsiedzi przynieśli krzesła.")
+    ola.tap("Zapisz", exact=True)
+    ola.see("Zapisano")
+    ola.tap("Rozliczone", exact=True)
+    ola.see("Inicjatywa rozliczona sprawozdaniem")
+    sync_now(new_phone, program.animator)
+
+    # The coordinator's report counts it under its lead implementer.
+    sync_now(new_phone, program.coordinator)
+    report = new_phone(program.coordinator, "/more/reports")
+    report.see("Program mikrograntów")
+    report.see("Złożone wnioski")
+    report.see("Zrealizowane inicjatywy")
+    report.see("Kto zrealizował inicjatywy")
+    report.see("Inicjatywy: 1 · Osoby uczestniczące: 120")
+    report.see("Grupa nieformalna")
+    assert program.animator.errors_logged() == [] and program.coordinator.errors_logged() == []
