@@ -39,6 +39,7 @@ from fieldapp.model.enums import (
     ReviewState,
 )
 from fieldapp.model.fields import FUTURE_SLACK, today
+from fieldapp.model.geometry import distinct_ring, self_intersects
 from fieldapp.model.registry import RECORD_TYPES
 
 Wire = dict[str, Any]
@@ -201,11 +202,26 @@ def building_errors(before: Wire | None, after: Wire) -> list[FieldError]:
     return []
 
 
+def zone_errors(before: Wire | None, after: Wire) -> list[FieldError]:
+    """A zone's boundary does not cross itself (the field rule checks its points one by one)."""
+    polygon = after.get("polygon")
+    if before is not None and polygon == before.get("polygon"):
+        return []
+    try:
+        ring = distinct_ring(polygon)
+    except (TypeError, ValueError):
+        return []  # malformed points are the field rule's to refuse
+    if len(ring) >= 4 and self_intersects(ring):
+        return [FieldError("polygon", "geo_polygon_self_intersecting")]
+    return []
+
+
 #: The rules of a record kind beyond its required fields, by wire record type.
 KIND_RULES: dict[str, RecordRule] = {
     "action": action_errors,
     "review": review_errors,
     "building": building_errors,
+    "zone": zone_errors,
 }
 #: The fields a new record of each type must have: those its model declares without a default.
 REQUIRED: dict[str, frozenset[str]] = {

@@ -171,10 +171,11 @@ def withdraw_application(store: Store, action_id: str) -> NeighbourhoodAction:
     """The applicant withdraws (before the action is realised)."""
     action = get_live(store, NeighbourhoodAction, action_id)
     errors = Errors()
-    before = wire_of(action)
-    _move(action, ApplicationStatus.WITHDRAWN, errors)
     if action.status in (ActionStatus.DONE, ActionStatus.REPORTED):
         errors.add("application_status", "application_already_realised")
+        errors.raise_if_any()
+    before = wire_of(action)
+    _move(action, ApplicationStatus.WITHDRAWN, errors)
     _write(store, action, before, errors)
     return action
 

@@ -43,6 +43,12 @@ class ZoneScreen(Screen):
         self.actions_list = ft.Column(spacing=0)
         self.content = ft.Column(
             [
+                w.secondary_button(
+                    ctx,
+                    self.t("ui.zone_edit.open"),
+                    lambda: ctx.go(f"/zone/edit/{self.zone_id}"),
+                    icon=ft.Icons.EDIT_LOCATION_ALT,
+                ),
                 w.heading(self.t("ui.zone.diagnoses")),
                 self.diagnoses,
                 w.secondary_button(

@@ -13,14 +13,18 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from fieldapp.model import NeighbourhoodAction
-from fieldapp.services import contacts, zones
+from fieldapp.geo.settings import TileSettings, save_tile_settings
+from fieldapp.geo.tiles import MBTilesServer
+from fieldapp.model import Contact, NeighbourhoodAction, Zone
+from fieldapp.services import contacts, visits, zones
 from fieldapp.store import Store
 from fieldapp.store.paths import DB_FILENAME
 from fieldapp.sync import SyncEngine
 from sync.server import accounts
 from sync.server.local import LocalServer, start_local_server
 from tests.e2e.harness import AppServer, Phone
+from tests.geo import lodz
+from tests.geo.tile_helpers import lodz_mbtiles
 
 pytestmark = pytest.mark.e2e
 
@@ -139,3 +143,71 @@ def test_application_evaluated_realised_reported_and_counted(
     report.see("Inicjatywy: 1 · Osoby uczestniczące: 120")
     report.see("Grupa nieformalna")
     assert program.animator.errors_logged() == [] and program.coordinator.errors_logged() == []
+
+
+def zone_prefill(store: Store) -> None:
+    (lat, lon), _ = lodz.CITY_HALL_CIRCLE
+    with store.write() as conn:
+        zone = Zone(name="Ćwiartka Zachód", kind="quarter", center_lat=lat, center_lon=lon, radius_m=700)
+        store.save(conn, zone)
+        store.save(
+            conn,
+            Contact(
+                kind="ngo",
+                name="Fundacja Piotrkowska",
+                lat=lodz.PIOTRKOWSKA_104[0],
+                lon=lodz.PIOTRKOWSKA_104[1],
+                position_status="ok",
+                zone_id=zone.id,
+            ),
+        )
+    store.set_meta("ui.zone", zone.id)
+
+
+def test_a_drawn_zone_with_its_animator_places_a_knock_inside_it(
+    app_server: Callable[..., AppServer], new_phone: Callable[..., Phone], tmp_path: Path
+) -> None:
+    app = app_server(prefill=zone_prefill, name="zones")
+    tiles = MBTilesServer(
+        lodz_mbtiles(tmp_path / "lodz.mbtiles", lodz.PIOTRKOWSKA_104, zooms=range(13, 19), reach=3),
+        origins=[app.url],
+    ).start()
+    try:
+        with app.store() as store:
+            save_tile_settings(store, TileSettings(url_template=tiles.url_template, probe_timeout_s=2))
+            [zone] = zones.list_zones(store)
+        phone = new_phone(app, f"/zone/edit/{zone.id}")
+        phone.fill("Animatorzy i animatorki (identyfikatory, po jednym w wierszu)", "ania-0001")
+        phone.choose("Etap", "Diagnoza zrobiona")
+        phone.tap("Rysuj granicę na mapie")
+        phone.see("Punkty: 0")
+        area = phone.page.locator('[flt-semantics-identifier="geo-map"]')
+        area.wait_for(timeout=60_000)
+        box = area.bounding_box()
+        assert box is not None
+        for fx, fy in ((0.3, 0.3), (0.7, 0.3), (0.7, 0.7), (0.3, 0.7)):  # four corners, clockwise
+            phone.page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+            phone.page.wait_for_timeout(400)
+        phone.see("Punkty: 4")
+        phone.tap("Zapisz granicę")
+        phone.see("Zapisano granicę strefy")
+    finally:
+        tiles.stop()
+
+    with app.store() as store:
+        drawn = store.get(Zone, zone.id)
+        assert drawn is not None and len(drawn.polygon or []) == 4
+        assert (drawn.workers, drawn.stage) == (["ania-0001"], "diagnosis_done")
+        middle = (
+            sum(p[0] for p in drawn.polygon) / 4,
+            sum(p[1] for p in drawn.polygon) / 4,
+        )
+        inside = visits.log_knock(
+            store, outcome="talked", street="Piotrkowska", house_number="90", lat=middle[0], lon=middle[1]
+        )
+        outside = visits.log_knock(
+            store, outcome="not_home", street="Rzgowska", house_number="1", lat=51.70, lon=19.48
+        )
+    assert inside.zone_id == zone.id
+    assert outside.zone_id is None
+    assert app.errors_logged() == []
