@@ -152,7 +152,8 @@ class MapScreen(PlaceScreen):
 
     async def _tapped(self, lat: float, lon: float) -> None:
         if self.drawing is not None:
-            self.draft.append([lat, lon])
+            if not self.draft or self.draft[-1] != [lat, lon]:  # a double tap is one corner
+                self.draft.append([lat, lon])
             self._show_draft()
             return
         if self.pin_for is None:
