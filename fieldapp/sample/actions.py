@@ -42,6 +42,9 @@ def write_actions(
             kind=kind,
             description=f"{title} dla mieszkańców: {zone.name}.",
             need_ids=[rng.choice(needs).id] if needs else [],
+            # The lead implementer (counted in the program's table) is a leader or an organisation;
+            # applications and their decisions are the coordinator's, not the demo animator's.
+            lead_id=next((p.id for p in (*leaders[:1], *organisations[:1])), None),
             organiser_ids=[p.id for p in leaders[:1]],
             partner_ids=[p.id for p in organisations[:2]],
             starts_on=starts_on(draw, status),
