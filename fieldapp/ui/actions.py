@@ -134,6 +134,9 @@ class ActionScreen(Screen):
         fields = {
             "starts_on": w.text_field(self.t("ui.action.starts_on"), hint=self.t("ui.common.date_hint")),
             "place": w.text_field(self.t("ui.action.place")),
+            "place_position": w.text_field(
+                self.t("ui.edit.position"), hint=self.t("ui.zone_edit.boundary_hint")
+            ),
             "participants": w.text_field(self.t("ui.action.participants"), keyboard=ft.KeyboardType.NUMBER),
             "grant_requested_gr": _money_field(self.ctx, "ui.action.grant_requested"),
             "grant_granted_gr": _money_field(self.ctx, "ui.action.grant_granted"),
@@ -164,6 +167,19 @@ class ActionScreen(Screen):
             ],
             spacing=12,
         )
+
+    def _position(self, errors: list[FieldError]) -> tuple[float | None, float | None]:
+        """The place's "latitude, longitude" as typed (both None when blank)."""
+        text = self.form.text("place_position")
+        parts = text.replace(";", " ").replace(",", " ").split()
+        if not parts:
+            return None, None
+        try:
+            lat, lon = (float(v) for v in parts)
+        except ValueError:
+            errors.append(self.form.field_error("place_position", "ui.zone_edit.bad_point", line=text))
+            return None, None
+        return lat, lon
 
     async def _saved(self, _action: NeighbourhoodAction) -> None:
         await self.load()
@@ -219,6 +235,8 @@ class ActionScreen(Screen):
         self.kind.set_value(a.kind)
         f["starts_on"].value = format_date(a.starts_on, ctx.lang)
         f["place"].value = a.place
+        has_point = a.place_lat is not None and a.place_lon is not None
+        f["place_position"].value = f"{a.place_lat:.6f}, {a.place_lon:.6f}" if has_point else ""
         f["participants"].value = str(a.participants or 0)
         f["grant_requested_gr"].value = format_money_figure(a.grant_requested_gr, ctx.lang)
         f["grant_granted_gr"].value = format_money_figure(a.grant_granted_gr, ctx.lang)
@@ -260,6 +278,7 @@ class ActionScreen(Screen):
             "grant_granted_gr": f.money_gr("grant_granted_gr", errors),
             "report": f.text("report"),
         }
+        values["place_lat"], values["place_lon"] = self._position(errors)
         if errors:
             f.show_errors(errors)
             return
