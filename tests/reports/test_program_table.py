@@ -8,6 +8,8 @@ realises and reports the accepted ones, and into the coordinator's report and it
 from __future__ import annotations
 
 import io
+import time
+import uuid
 from datetime import date, timedelta
 
 import openpyxl
@@ -18,7 +20,9 @@ from fieldapp.model import NeighbourhoodAction
 from fieldapp.reports import build_report
 from fieldapp.reports.export import to_xlsx
 from fieldapp.services import applications, contacts, zones
+from sync import hlc
 from tests.sync.conftest import World
+from tests.sync.helpers import push_raw
 
 GIVEN = {
     "status": "given",
@@ -183,3 +187,43 @@ def test_the_service_refuses_an_animators_decision(world: World) -> None:
     coordinator.engine.sync()
     seen = coordinator.store.get(NeighbourhoodAction, action.id)
     assert seen is not None and (seen.application_status, seen.grant_granted_gr) == ("submitted", None)
+
+
+def test_the_service_refuses_what_the_rules_refuse_with_stable_codes(world: World) -> None:
+    """A supervisor's device that skipped its checks: an action realised with a future date, an
+    application accepted without an amount granted. Each change is refused with its field and code."""
+    coordinator = world.device(role="supervisor")
+    stamp = hlc.encode(time.time_ns() // 1_000_000, 0, hlc.node_for(coordinator.store.device_id))
+    future = (date.today() + timedelta(days=30)).isoformat()
+
+    def change(fields: dict[str, object]) -> dict[str, object]:
+        return {
+            "record_type": "action",
+            "id": str(uuid.uuid4()),
+            "fields": fields,
+            "hlcs": dict.fromkeys(fields, stamp),
+            "full": True,
+            "base_hlc": stamp,
+            "op": "upsert",
+        }
+
+    realised_ahead = change({"title": "Festyn", "status": "done", "starts_on": future})
+    accepted_bare = change(
+        {
+            "title": "Kino",
+            "application_status": "accepted",
+            "lead_id": "x",
+            "loi_signed": True,
+            "grant_requested_gr": 200_000,
+            "submitted_on": date.today().isoformat(),
+        }
+    )
+    body = {"protocol": 1, "batch_id": uuid.uuid4().hex, "changes": [realised_ahead, accepted_bare]}
+    answer = push_raw(world.url, coordinator, body)
+    assert answer.status_code == 200
+    results = answer.json()["results"]
+    assert [(r["status"], r["code"]) for r in results] == [("rejected", "invalid_value")] * 2
+    assert [[(e["field"], e["code"]) for e in r["errors"]] for r in results] == [
+        [("starts_on", "action_date_in_future")],
+        [("grant_granted_gr", "application_granted_required")],
+    ]
