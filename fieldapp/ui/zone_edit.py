@@ -14,6 +14,7 @@ from fieldapp.ui import widgets as w
 from fieldapp.ui.forms import Form
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
+from fieldapp.ui.sync_screen import sync_error_message
 
 
 def points_text(polygon: list[list[float]] | None) -> str:
@@ -68,6 +69,7 @@ class EditZoneScreen(Screen):
             ),
         )
         notes = f.add("notes", w.text_field(self.t("ui.zone.notes"), multiline=True))
+        self.people = ft.Column(spacing=0)
         return ft.Column(
             [
                 f.banner,
@@ -79,6 +81,10 @@ class EditZoneScreen(Screen):
                 w.secondary_button(
                     ctx, self.t("ui.zone_edit.assign_me"), self.assign_me, icon=ft.Icons.PERSON_ADD
                 ),
+                w.secondary_button(
+                    ctx, self.t("ui.zone_edit.pick_animator"), self.pick_animator, icon=ft.Icons.GROUP
+                ),
+                self.people,
                 polygon,
                 w.secondary_button(ctx, self.t("ui.zone_edit.draw"), self.draw, icon=ft.Icons.DRAW),
                 notes,
@@ -116,6 +122,37 @@ class EditZoneScreen(Screen):
         if me not in listed:
             self.form["workers"].value = "\n".join([*listed, me])
         self.ctx.page.update()
+
+    async def pick_animator(self) -> None:
+        """The program's users (a coordinator's device asks the service); a tap adds one."""
+        ctx = self.ctx
+        engine = ctx.services.sync_engine()
+        if engine is None:
+            ctx.toast(self.t("ui.zone_edit.not_enrolled"))
+            return
+        from fieldapp.sync import SyncError
+
+        try:
+            users = await ctx.call(engine.program_users)
+        except SyncError as exc:
+            self.people.controls = [w.notice(sync_error_message(ctx, exc.code), icon=ft.Icons.ERROR_OUTLINE)]
+            return
+        self.people.controls = [
+            w.row_tile(
+                ctx,
+                self.t("ui.zone_edit.add_user", name=u["name"] or u["id"]),
+                self.t(f"role.{u['role']}") if u["role"] else "",
+                on_click=lambda e, i=u["id"]: self._add_worker(i),
+                leading=ft.Icon(ft.Icons.PERSON_ADD_ALT),
+            )
+            for u in users
+        ] or [w.empty(self.t("ui.zone_edit.no_users"))]
+
+    def _add_worker(self, user_id: str) -> None:
+        listed = self.form.text("workers").split()
+        if user_id not in listed:
+            self.form["workers"].value = "\n".join([*listed, user_id])
+        self.people.controls = []
 
     async def draw(self) -> None:
         if await self._save():

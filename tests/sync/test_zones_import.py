@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from fieldapp.services import visits, zones
+from fieldapp.sync import SyncError
 from sync.server import accounts
 from sync.server.cli import main
 from sync.server.zones_import import import_zones, parse_zones
@@ -100,3 +101,16 @@ def test_bad_files_are_refused_whole(world: World, text: str, problem: str) -> N
 def test_an_unknown_animator_is_refused(world: World) -> None:
     with pytest.raises(ValueError, match="no user of the team named: Zenon"):
         import_zones(world.db, world.team_a, collection({"A": QUARTERS["Północny zachód"]}), ["Zenon"])
+
+
+def test_a_coordinator_sees_whom_a_zone_can_be_given_to(world: World) -> None:
+    """The zone screen's choice of animators: the program's users with a device, for coordinators."""
+    animator, coordinator = world.device(), world.device(role="supervisor")
+    users = coordinator.engine.program_users()
+    assert {(u["id"], u["role"]) for u in users} == {
+        (animator.user_id, "animator"),
+        (coordinator.user_id, "supervisor"),
+    }
+    with pytest.raises(SyncError) as refused:
+        animator.engine.program_users()
+    assert refused.value.code == "forbidden"
