@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,8 @@ from sqlmodel import select
 
 from fieldapp.geo.settings import TileSettings, save_tile_settings
 from fieldapp.geo.tiles import MBTilesServer
-from fieldapp.model import Contact, NeighbourhoodAction, Zone
-from fieldapp.services import contacts, visits, zones
+from fieldapp.model import Contact, Diagnosis, NeighbourhoodAction, Zone
+from fieldapp.services import contacts, diagnoses, visits, zones
 from fieldapp.store import Store
 from fieldapp.store.paths import DB_FILENAME
 from fieldapp.sync import SyncEngine
@@ -219,4 +220,52 @@ def test_a_drawn_zone_with_its_animator_places_a_knock_inside_it(
         )
     assert inside.zone_id == zone.id
     assert outside.zone_id is None
+    assert app.errors_logged() == []
+
+
+def tap_icon(phone: Phone, label: str) -> None:
+    """An icon button, named by its tooltip (as the back arrow is)."""
+    target = phone.page.get_by_label(label, exact=True).first
+    phone.reveal(target)
+    target.click()
+    phone.page.wait_for_timeout(300)
+
+
+def diagnosis_prefill(store: Store) -> None:
+    zone = zones.create_zone(store, {"name": "SAS Teofilów", "kind": "sas"})
+    diagnoses.create_diagnosis(
+        store,
+        {"zone_id": zone.id, "title": "Diagnoza jesień", "period_start": date.today() - timedelta(days=20)},
+    )
+    store.set_meta("ui.zone", zone.id)
+
+
+def test_a_diagnosis_and_its_needs_are_edited_after_saving(
+    app_server: Callable[..., AppServer], new_phone: Callable[..., Phone]
+) -> None:
+    app = app_server(prefill=diagnosis_prefill, name="edits")
+    with app.store() as store:
+        [diagnosis] = diagnoses.list_diagnoses(store)
+    phone = new_phone(app, f"/zone/diagnoses/{diagnosis.id}")
+    phone.fill("Potrzeba", "Ławki przy trzepaku")
+    phone.choose("Priorytet: Średni", "Wysoki")
+    phone.tap("Dodaj potrzebę", exact=True)
+    phone.see("Dodano potrzebę: Ławki przy trzepaku")
+    phone.see("Priorytet: Średni")  # the next need starts from the default, not the last one's
+    tap_icon(phone, "Edytuj potrzebę: Ławki przy trzepaku")
+    phone.choose("Priorytet: Wysoki", "Niski")
+    phone.fill("Ile osób", "9")
+    phone.tap("Zapisz", exact=True)
+    phone.see("Zapisano")
+    phone.tap("Edytuj diagnozę")
+    phone.fill("Ile osób objęto", "45")
+    phone.tap("Wywiady", role="checkbox")
+    phone.fill("Podsumowanie", "Wywiady na podwórkach.")
+    phone.tap("Zapisz", exact=True)
+    phone.see("Osób objętych diagnozą: 45")
+    with app.store() as store:
+        edited = store.get(Diagnosis, diagnosis.id)
+        [need] = diagnoses.needs_ranked(store, diagnosis.id)
+    assert edited is not None and (edited.people_reached, edited.methods) == (45, ["interviews"])
+    assert (need.priority, need.people_count) == ("low", 9)
     assert app.errors_logged() == []
