@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fieldapp.services import visits, zones
+from fieldapp.services import contacts, visits, zones
 from fieldapp.sync import SyncError
 from sync.server import accounts
 from sync.server.cli import main
@@ -114,3 +114,11 @@ def test_a_coordinator_sees_whom_a_zone_can_be_given_to(world: World) -> None:
     with pytest.raises(SyncError) as refused:
         animator.engine.program_users()
     assert refused.value.code == "forbidden"
+
+
+def test_a_contact_without_a_position_takes_its_streets_zone(world: World) -> None:
+    device = world.device()
+    zone = zones.create_zone(device.store, {"name": "Ćwiartka", "kind": "quarter"}).id
+    visits.log_knock(device.store, outcome="talked", street="Wschodnia", house_number="3", zone_id=zone)
+    ngo = contacts.create_contact(device.store, {"kind": "ngo", "name": "Fundacja", "street": "Wschodnia"})
+    assert ngo.zone_id == zone
