@@ -166,6 +166,7 @@ class MapScreen(PlaceScreen):
 
     def _show_draft(self) -> None:
         self.draw_note.value = self.t("ui.zone_edit.draw_note", count=len(self.draft))
+        self.panel.show_draft([(lat, lon) for lat, lon in self.draft])
         self.update()
 
     async def _undo_point(self) -> None:
@@ -182,6 +183,8 @@ class MapScreen(PlaceScreen):
             self.ctx.toast(error_text(exc.errors[0], self.ctx.lang))
             return
         self.drawing, self.draw_bar.visible = None, False
+        self.draft = []
+        self.panel.show_draft([])
         self.ctx.toast(self.t("ui.zone_edit.boundary_saved"))
         await self.refresh()
 
