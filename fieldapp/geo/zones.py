@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from fieldapp.errors import FieldError
 from fieldapp.geo.distance import LocalFrame, Point, check_point, destination, geodesic_m
 from fieldapp.model import Zone
+from fieldapp.model.geometry import self_intersects
 from fieldapp.store import raw
 
 #: Points this close to a polygon's edge count as inside (GPS and digitising are not sharper).
@@ -291,21 +292,4 @@ def _segment_distance(px: float, py: float, x1: float, y1: float, x2: float, y2:
 
 
 def _self_intersects(ring: Sequence[tuple[float, float]]) -> bool:
-    n = len(ring)
-    edges = [(ring[i], ring[(i + 1) % n]) for i in range(n)]
-    for i in range(n):
-        for j in range(i + 1, n):
-            if j == i + 1 or (i == 0 and j == n - 1):
-                continue  # neighbours share a vertex
-            if _segments_cross(*edges[i], *edges[j]):
-                return True
-    return False
-
-
-def _segments_cross(a: tuple[float, float], b: tuple[float, float], c: tuple[float, float],
-                    d: tuple[float, float]) -> bool:
-    def orient(p: tuple[float, float], q: tuple[float, float], r: tuple[float, float]) -> float:
-        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
-
-    d1, d2, d3, d4 = orient(c, d, a), orient(c, d, b), orient(a, b, c), orient(a, b, d)
-    return ((d1 > 0) != (d2 > 0)) and ((d3 > 0) != (d4 > 0)) and 0 not in (d1, d2, d3, d4)
+    return self_intersects(ring)  # the record rule's own (``fieldapp.model.geometry``)

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar
 from sqlmodel import Field, SQLModel
 
 from fieldapp.model.base import SyncedRecord
-from fieldapp.model.enums import ConsentMethod, ConsentStatus, ContactKind
+from fieldapp.model.enums import ConsentMethod, ConsentStatus, ContactKind, PersonRole
 from fieldapp.model.fields import LONG_TEXT, Email, FreeText, OneOf, Phone, Ref, RequiredRef
 
 #: ``Contact.position_status``: "" (no address), ok, pending (waiting for the geocoder), failed, manual.
@@ -19,6 +19,8 @@ class ContactBase(SQLModel):
     """A person or an organisation met in the field: the fields and their rules."""
 
     kind: Annotated[str, OneOf(ContactKind)] = Field(max_length=40, index=True)
+    #: A natural person implementer's role (``PersonRole``), "" for anyone else.
+    person_role: Annotated[str, OneOf(("", *PersonRole))] = Field(default="", max_length=40)
     name: str = Field(default="", max_length=200)
     #: Street line as written ("Piotrkowska 12"); street/house_number split out for walk lists.
     address: str = Field(default="", max_length=300)
@@ -48,7 +50,7 @@ class Contact(ContactBase, SyncedRecord, table=True):
 
     record_type: ClassVar[str] = "contact"
     personal_fields: ClassVar[tuple[str, ...]] = (
-        "name", "phone", "email", "flat", "notes", "interests", "needs", "offers", "tags",
+        "name", "phone", "email", "flat", "notes", "interests", "needs", "offers", "tags", "person_role",
     )
 
 

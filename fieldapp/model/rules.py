@@ -11,6 +11,12 @@ it, so a device that skipped its own checks (or coalesced offline edits) is held
   stored one, not only one step away. A status brings its needs, also for a record created in it:
   "done" and "reported" need a date that is not in the future (if the action has one); "reported"
   also needs its report and the number of participants.
+- An action's micro-grant application moves along ``APPLICATION_TRANSITIONS`` (reachable, as
+  above). Submitted needs the applicant (the lead implementer), the signed letter of intent, the
+  amount requested and the day it was submitted (not in the future); accepted needs the amount
+  granted; rejected needs the reason. An action whose application is pending, rejected or withdrawn
+  is not done or reported (an accepted one, or none, may be). Who may decide is the service's
+  check (``sync.server.incoming.decides_for_others``), not a rule of the record.
 - Every record is created with the fields its model declares without a default (a visit's
   outcome, a review's target): a missing one is ``required``.
 - Consents: the later-editions scope needs a given consent to store data. Community places: a
@@ -30,8 +36,16 @@ from typing import Any
 
 from fieldapp.errors import FieldError
 from fieldapp.model.attachment import is_sha256
-from fieldapp.model.enums import ACTION_TRANSITIONS, ActionStatus, ConsentStatus, ReviewState
+from fieldapp.model.enums import (
+    ACTION_TRANSITIONS,
+    APPLICATION_TRANSITIONS,
+    ActionStatus,
+    ApplicationStatus,
+    ConsentStatus,
+    ReviewState,
+)
 from fieldapp.model.fields import FUTURE_SLACK, today
+from fieldapp.model.geometry import distinct_ring, self_intersects
 from fieldapp.model.participants import AGE_BANDS, GROUPS
 from fieldapp.model.places import PRINCIPLES, PlaceStage
 from fieldapp.model.registry import RECORD_TYPES
@@ -41,16 +55,17 @@ RecordRule = Callable[[Wire | None, Wire], list[FieldError]]
 
 
 @cache
-def reachable(status: str) -> frozenset[str]:
-    """Statuses an action in ``status`` may get to in one or more moves (itself excluded unless a
-    cycle leads back)."""
+def reachable(status: str, moves: str = "action") -> frozenset[str]:
+    """Statuses an action (``moves="application"``: its application) in ``status`` may get to in
+    one or more moves (itself excluded unless a cycle leads back)."""
+    graph = APPLICATION_TRANSITIONS if moves == "application" else ACTION_TRANSITIONS
     seen: set[str] = set()
-    todo = list(ACTION_TRANSITIONS.get(status, ()))
+    todo = list(graph.get(status, ()))
     while todo:
         step = todo.pop()
         if step not in seen:
             seen.add(step)
-            todo.extend(ACTION_TRANSITIONS.get(step, ()))
+            todo.extend(graph.get(step, ()))
     return frozenset(seen)
 
 
@@ -64,11 +79,76 @@ def _changed(before: Wire | None, after: Wire, names: tuple[str, ...], defaults:
     return any(before.get(n, defaults.get(n)) != after.get(n, defaults.get(n)) for n in names)
 
 
-_ACTION_DEFAULTS: Wire = {"status": ActionStatus.IDEA, "report": "", "participants": 0, "starts_on": None}
+_ACTION_DEFAULTS: Wire = {
+    "status": ActionStatus.IDEA,
+    "report": "",
+    "participants": 0,
+    "starts_on": None,
+    "application_status": ApplicationStatus.NONE,
+}
+_APPLICATION_DEFAULTS: Wire = {
+    "application_status": ApplicationStatus.NONE,
+    "lead_id": None,
+    "loi_signed": False,
+    "grant_requested_gr": None,
+    "grant_granted_gr": None,
+    "submitted_on": None,
+    "decision_reason": "",
+}
+#: Application states in which the action may not be done or reported.
+_NOT_GRANTED = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_EVALUATION,
+    ApplicationStatus.REJECTED,
+    ApplicationStatus.WITHDRAWN,
+)
+
+
+def application_errors(before: Wire | None, after: Wire) -> list[FieldError]:
+    """The application's move and the needs of its state."""
+    state = after.get("application_status", ApplicationStatus.NONE)
+    if before is not None:
+        old = before.get("application_status", ApplicationStatus.NONE)
+        if state != old and state not in reachable(old, "application"):
+            moved = {"from_status": str(old), "to_status": str(state)}
+            return [FieldError("application_status", "application_transition", moved)]
+    if not _changed(before, after, tuple(_APPLICATION_DEFAULTS), _APPLICATION_DEFAULTS):
+        return []
+    errors = []
+    if state in (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.UNDER_EVALUATION,
+        ApplicationStatus.ACCEPTED,
+        ApplicationStatus.REJECTED,
+    ):
+        if not after.get("lead_id"):
+            errors.append(FieldError("lead_id", "application_applicant_required"))
+        if not after.get("loi_signed"):
+            errors.append(FieldError("loi_signed", "application_loi_required"))
+        if not after.get("grant_requested_gr"):
+            errors.append(FieldError("grant_requested_gr", "application_amount_required"))
+        submitted_on = after.get("submitted_on")
+        if not submitted_on:
+            errors.append(FieldError("submitted_on", "application_submitted_on_required"))
+        elif isinstance(submitted_on, str) and _after_today(submitted_on):
+            errors.append(FieldError("submitted_on", "date_in_future", {"value": submitted_on}))
+    if state == ApplicationStatus.ACCEPTED and not after.get("grant_granted_gr"):
+        errors.append(FieldError("grant_granted_gr", "application_granted_required"))
+    if state == ApplicationStatus.REJECTED:
+        reason = after.get("decision_reason")
+        if not isinstance(reason, str) or not reason.strip():
+            errors.append(FieldError("decision_reason", "application_reason_required"))
+    return errors
 
 
 def action_errors(before: Wire | None, after: Wire) -> list[FieldError]:
-    """The lifecycle move and the needs of the action's status."""
+    """The lifecycle moves (the action's, its application's) and the needs of their states."""
+    found = application_errors(before, after)
+    return found + _status_errors(before, after)
+
+
+def _status_errors(before: Wire | None, after: Wire) -> list[FieldError]:
     status = after.get("status", ActionStatus.IDEA)
     if before is not None:
         old = before.get("status", ActionStatus.IDEA)
@@ -78,6 +158,9 @@ def action_errors(before: Wire | None, after: Wire) -> list[FieldError]:
     if status not in _HELD or not _changed(before, after, tuple(_ACTION_DEFAULTS), _ACTION_DEFAULTS):
         return []
     errors = []
+    application = after.get("application_status", ApplicationStatus.NONE)
+    if application in _NOT_GRANTED:
+        errors.append(FieldError("status", "application_not_accepted", {"application": str(application)}))
     starts_on = after.get("starts_on")
     if isinstance(starts_on, str) and _after_today(starts_on):
         errors.append(FieldError("starts_on", "action_date_in_future", {"value": starts_on}))
@@ -124,6 +207,20 @@ def building_errors(before: Wire | None, after: Wire) -> list[FieldError]:
     first, last = after.get("flat_first"), after.get("flat_last")
     if isinstance(first, int) and isinstance(last, int) and first > last:
         return [FieldError("flat_last", "building_flat_range", {"first": first, "last": last})]
+    return []
+
+
+def zone_errors(before: Wire | None, after: Wire) -> list[FieldError]:
+    """A zone's boundary does not cross itself (the field rule checks its points one by one)."""
+    polygon = after.get("polygon")
+    if before is not None and polygon == before.get("polygon"):
+        return []
+    try:
+        ring = distinct_ring(polygon)
+    except (TypeError, ValueError):
+        return []  # malformed points are the field rule's to refuse
+    if len(ring) >= 4 and self_intersects(ring):
+        return [FieldError("polygon", "geo_polygon_self_intersecting")]
     return []
 
 
@@ -207,6 +304,7 @@ KIND_RULES: dict[str, RecordRule] = {
     "consent": consent_errors, "community_place": _own_stage_errors, "place_stage": _own_stage_errors,
     "principle_check": principle_errors, "booking": booking_errors, "owes_activity": owes_errors,
     "edition": edition_errors, "participant_profile": profile_errors, "attachment": attachment_errors,
+    "zone": zone_errors,
 }
 #: The fields a new record of each type must have: those its model declares without a default.
 REQUIRED: dict[str, frozenset[str]] = {

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 from sqlmodel import JSON, Field, SQLModel
 
 from fieldapp.model.base import SyncedRecord
-from fieldapp.model.enums import ZoneKind
+from fieldapp.model.enums import ZoneKind, ZoneStage
 from fieldapp.model.fields import LONG_TEXT, MAX_IDS, FreeText, OneOf, Points, Refs
 
 #: Points of a zone's polygon at most.
@@ -27,6 +27,8 @@ class ZoneBase(SQLModel):
     #: User ids of the people who work this zone.
     workers: Refs = Field(default_factory=list, sa_type=JSON, max_length=MAX_IDS)
     notes: FreeText = Field(default="", max_length=LONG_TEXT)
+    #: How far the zone's cycle has come, as its coordinator marks it (``ZoneStage``).
+    stage: Annotated[str, OneOf(ZoneStage)] = Field(default="none", max_length=40)
 
 
 class Zone(ZoneBase, SyncedRecord, table=True):

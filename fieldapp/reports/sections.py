@@ -13,6 +13,7 @@ from fieldapp.reports import (
     participants,
     people,
     places,
+    program,
     social_economy,
     summary,
     zones,
@@ -21,11 +22,12 @@ from fieldapp.reports.section import Section
 
 #: The sections whose headline figures are compared with the previous period.
 COMPARED: tuple[Section, ...] = (
-    summary.SECTION,  # issue 20 replaces it with ``program.SECTION`` (summary and implementers)
+    summary.SECTION,
     zones.SECTION,
     cooperation.SECTION,
     people.SECTION,
     diagnosis.SECTION,
+    program.SECTION,  # the micro-grant cycle and its implementers (issue 20)
     places.SECTION,
     social_economy.SECTION,
     participants.SECTION,

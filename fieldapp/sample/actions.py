@@ -42,6 +42,9 @@ def write_actions(
             kind=kind,
             description=f"{title} dla mieszkańców: {zone.name}.",
             need_ids=[rng.choice(needs).id] if needs else [],
+            # The lead implementer (counted in the program's table) is a leader or an organisation;
+            # decisions on applications are the coordinator's, never the demo animator's.
+            lead_id=next((p.id for p in (*leaders[:1], *organisations[:1])), None),
             organiser_ids=[p.id for p in leaders[:1]],
             partner_ids=[p.id for p in organisations[:2]],
             starts_on=starts_on(draw, status),
@@ -51,6 +54,13 @@ def write_actions(
             grant_requested_gr=grant_requested(draw, status),
             participants=0,
         )
+        if status == "idea" and action.grant_requested_gr and action.lead_id:
+            # An idea with an amount was sent as a micro-grant application; the coordinator decides.
+            action.application_status = "submitted"
+            action.loi_signed = True
+            action.submitted_on = action.loi_signed_on = (
+                draw.now - timedelta(days=rng.randint(1, 30))
+            ).date()
         store.save(conn, action)
         walk_lifecycle(store, conn, draw, action, status)
         summary.actions += 1

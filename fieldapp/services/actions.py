@@ -15,6 +15,7 @@ from fieldapp.i18n.format import Money
 from fieldapp.model import Diagnosis, Need, NeighbourhoodAction, Zone, utcnow
 from fieldapp.model.enums import (
     ACTION_TRANSITIONS,
+    EVALUATION_FIELDS,
     MICRO_GRANT_MAX_PLN,
     MICRO_GRANT_MIN_PLN,
     ActionStatus,
@@ -33,16 +34,23 @@ from fieldapp.services.validation import (
 )
 from fieldapp.store import Store
 
-#: What the action form edits (the status moves only through ``advance_action``).
+#: Fields only their lifecycles move: the action's status (``advance_action``), its application's
+#: state and the coordinator's evaluation (``fieldapp.services.applications``).
+MOVED_ONLY: frozenset[str] = frozenset(
+    {"status", "status_changed_at", "application_status", *EVALUATION_FIELDS}
+)
+#: What the action form edits.
 ACTION_PARSERS = parsers_for(
     NeighbourhoodAction,
-    *(name for name in NeighbourhoodAction.data_fields() if name not in ("status", "status_changed_at")),
+    *(name for name in NeighbourhoodAction.data_fields() if name not in MOVED_ONLY),
     required=("title",),
 )
 
 
 def _check_links(session: Any, clean: dict[str, Any], errors: Errors) -> None:
     check_exists(session, Zone, clean.get("zone_id"), "zone_id", errors)
+    if clean.get("lead_id"):
+        live_contact(session, clean["lead_id"], "lead_id", errors)
     for need_id in clean.get("need_ids", ()):
         check_exists(session, Need, need_id, "need_ids", errors)
     for name in ("organiser_ids", "partner_ids"):
@@ -50,14 +58,21 @@ def _check_links(session: Any, clean: dict[str, Any], errors: Errors) -> None:
             live_contact(session, contact_id, name, errors)
 
 
-def create_action(store: Store, data: dict[str, Any]) -> NeighbourhoodAction:
-    """A new action (status "idea"); ``title`` is required."""
+def create_action(
+    store: Store, data: dict[str, Any], application_status: str = "none"
+) -> NeighbourhoodAction:
+    """A new action (status "idea"); ``title`` is required. ``application_status``: created with a
+    micro-grant application in that state (``fieldapp.services.applications``)."""
     errors = Errors()
     clean = parse(data, ACTION_PARSERS, errors, required=("title",))
     with store.read() as session:
         _check_links(session, clean, errors)
     errors.raise_if_any()
-    action = NeighbourhoodAction(**clean, status=ActionStatus.IDEA, status_changed_at=utcnow())
+    action = NeighbourhoodAction(
+        **clean, status=ActionStatus.IDEA, status_changed_at=utcnow(), application_status=application_status
+    )
+    check_record(None, action, errors)
+    errors.raise_if_any()
     with store.write() as conn:
         store.save(conn, action)
     return action

@@ -16,6 +16,7 @@ from sqlmodel import func, select
 from fieldapp.errors import Errors, NotFound
 from fieldapp.geo.positions import place_fields
 from fieldapp.model import Consent, Contact, Visit, Zone
+from fieldapp.services.buildings import street_zone
 from fieldapp.services.consent import allows_storing, is_person, latest_consent, parse_consent
 from fieldapp.services.validation import (
     apply_changes,
@@ -76,6 +77,9 @@ def create_contact(store: Store, data: dict[str, Any], consent: dict[str, Any] |
         _check(session, clean, kind, may_store, errors)
     errors.raise_if_any()
     contact = Contact(**clean)
+    if not contact.zone_id and contact.lat is None and contact.street:
+        # No position to find the zone by (yet): the zone the street's known places lie in.
+        contact.zone_id = street_zone(store, contact.street)
     with store.write() as conn:
         place_fields(conn, contact)
         store.save(conn, contact)

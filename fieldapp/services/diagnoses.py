@@ -88,7 +88,16 @@ def add_need(store: Store, diagnosis_id: str, data: dict[str, Any]) -> Need:
 
 
 def update_need(store: Store, need_id: str, changes: dict[str, Any]) -> Need:
-    return update_record(store, Need, need_id, changes, NEED_PARSERS)
+    """Edit a need (its priority too); it is part of its diagnosis: a returned diagnosis's review
+    becomes "corrected"."""
+    return update_record(
+        store,
+        Need,
+        need_id,
+        changes,
+        NEED_PARSERS,
+        after=lambda conn, n: mark_corrected(store, Diagnosis.record_type, n.diagnosis_id, conn),
+    )
 
 
 def delete_need(store: Store, need_id: str) -> None:
@@ -136,6 +145,7 @@ def update_resource(store: Store, resource_id: str, changes: dict[str, Any]) -> 
         changes,
         RESOURCE_PARSERS,
         lambda session, _r, clean, errors: _resource_checks(session, clean, errors),
+        after=lambda conn, r: mark_corrected(store, Diagnosis.record_type, r.diagnosis_id, conn),
     )
 
 

@@ -127,6 +127,25 @@ class SyncEngine:
             answer = self.call("GET", "/v1/conflicts", params={"after": after, "limit": limit})
         return ConflictsResponse.model_validate(answer)
 
+    def program_users(self) -> list[dict[str, Any]]:
+        """The program's users with a device (id, name, role, team), from the service's device list
+        (supervisors and admins; others get SyncError ``forbidden``): whom a zone can be given to."""
+        with self.lock:
+            answer = self.call("GET", "/v1/devices")
+        users: dict[str, dict[str, Any]] = {}
+        for device in answer if isinstance(answer, list) else []:
+            if isinstance(device, dict) and device.get("user_id") and not device.get("revoked_at"):
+                users.setdefault(
+                    str(device["user_id"]),
+                    {
+                        "id": str(device["user_id"]),
+                        "name": str(device.get("user") or ""),
+                        "role": str(device.get("role") or ""),
+                        "team_id": device.get("team_id"),
+                    },
+                )
+        return sorted(users.values(), key=lambda u: (u["name"].casefold(), u["id"]))
+
     def move_to(self, server_url: str) -> None:
         """Talk to the same service at another address (e.g. the embedded one on a new port)."""
         self.store.set_meta(K_SERVER, server_url.rstrip("/"))

@@ -13,8 +13,11 @@ from fieldapp.i18n.format import CURRENCY, format_date, format_money_figure
 from fieldapp.model import Diagnosis, Need, NeighbourhoodAction, Zone
 from fieldapp.model.enums import ACTION_TRANSITIONS, ActionKind
 from fieldapp.services import actions as action_service
+from fieldapp.services import applications as application_service
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
+from fieldapp.ui.action_people import ImplementerPicker
+from fieldapp.ui.application_panel import ApplicationPanel
 from fieldapp.ui.attachments import AttachmentsPanel
 from fieldapp.ui.context import UiContext
 from fieldapp.ui.forms import Form
@@ -119,9 +122,22 @@ class ActionScreen(Screen):
         self.header = ft.Column(spacing=6)
         self.moves = ft.Row(wrap=True, spacing=8, run_spacing=8)
         self.warnings = ft.Column(spacing=6)
+        self.kind = w.ChoiceField(ctx, self.t("ui.action.kind"), _kind_options(ctx))
+        f.add("kind", self.kind)
+        self.people = ImplementerPicker(ctx, self._saved)
+        self.application = ApplicationPanel(ctx, self._saved)
+        details = {
+            "title": w.text_field(self.t("ui.action.name")),
+            "description": w.text_field(self.t("ui.action.description"), multiline=True),
+        }
+        for name, control in details.items():
+            f.add(name, control)
         fields = {
             "starts_on": w.text_field(self.t("ui.action.starts_on"), hint=self.t("ui.common.date_hint")),
             "place": w.text_field(self.t("ui.action.place")),
+            "place_position": w.text_field(
+                self.t("ui.edit.position"), hint=self.t("ui.zone_edit.boundary_hint")
+            ),
             "participants": w.text_field(self.t("ui.action.participants"), keyboard=ft.KeyboardType.NUMBER),
             "grant_requested_gr": _money_field(self.ctx, "ui.action.grant_requested"),
             "grant_granted_gr": _money_field(self.ctx, "ui.action.grant_granted"),
@@ -141,6 +157,10 @@ class ActionScreen(Screen):
                 ft.Divider(),
                 f.banner,
                 *fields.values(),
+                w.body(self.t("ui.program.details"), size=16),
+                details["title"],
+                self.kind.control,
+                details["description"],
                 self.warnings,
                 w.primary_button(ctx, self.t("ui.common.save"), self.save, icon=ft.Icons.SAVE, height=56),
                 w.secondary_button(
@@ -150,10 +170,30 @@ class ActionScreen(Screen):
                     icon=ft.Icons.DIVERSITY_3,
                 ),
                 ft.Divider(),
+                self.people.control,
+                ft.Divider(),
+                self.application.control,
+                ft.Divider(),
                 self.photos.control,
             ],
             spacing=12,
         )
+
+    def _position(self, errors: list[FieldError]) -> tuple[float | None, float | None]:
+        """The place's "latitude, longitude" as typed (both None when blank)."""
+        text = self.form.text("place_position")
+        parts = text.replace(";", " ").replace(",", " ").split()
+        if not parts:
+            return None, None
+        try:
+            lat, lon = (float(v) for v in parts)
+        except ValueError:
+            errors.append(self.form.field_error("place_position", "ui.zone_edit.bad_point", line=text))
+            return None, None
+        return lat, lon
+
+    async def _saved(self, _action: NeighbourhoodAction) -> None:
+        await self.load()
 
     @property
     def action_id(self) -> str:
@@ -201,17 +241,25 @@ class ActionScreen(Screen):
             for target in ACTION_TRANSITIONS.get(a.status, ())
         ] or [w.muted(self.t("ui.action.final"))]
         f = self.form
+        f["title"].value = a.title
+        f["description"].value = a.description
+        self.kind.set_value(a.kind)
         f["starts_on"].value = format_date(a.starts_on, ctx.lang)
         f["place"].value = a.place
+        has_point = a.place_lat is not None and a.place_lon is not None
+        f["place_position"].value = f"{a.place_lat:.6f}, {a.place_lon:.6f}" if has_point else ""
         f["participants"].value = str(a.participants or 0)
         f["grant_requested_gr"].value = format_money_figure(a.grant_requested_gr, ctx.lang)
         f["grant_granted_gr"].value = format_money_figure(a.grant_granted_gr, ctx.lang)
         f["report"].value = a.report
-        self._show_warnings(a)
+        await self.people.show(a)
+        await self.application.show(a)
+        place = await ctx.call(application_service.place_warnings, ctx.store, a)
+        self._show_warnings(a, place)
         await self.photos.load()
 
-    def _show_warnings(self, action: NeighbourhoodAction) -> None:
-        warnings = action_service.grant_warnings(action)
+    def _show_warnings(self, action: NeighbourhoodAction, place: list[FieldError]) -> None:
+        warnings = [*action_service.grant_warnings(action), *place]
         self.warnings.controls = [
             w.notice(error_text(e, self.ctx.lang), icon=ft.Icons.WARNING_AMBER) for e in warnings
         ]
@@ -232,6 +280,9 @@ class ActionScreen(Screen):
         f.clear_errors()
         errors: list[FieldError] = []
         values: dict[str, Any] = {
+            "title": f.text("title"),
+            "kind": self.kind.value,
+            "description": f.text("description"),
             "starts_on": f.date("starts_on", errors),
             "place": f.text("place"),
             "participants": f.integer("participants", errors, default=0),
@@ -239,6 +290,7 @@ class ActionScreen(Screen):
             "grant_granted_gr": f.money_gr("grant_granted_gr", errors),
             "report": f.text("report"),
         }
+        values["place_lat"], values["place_lon"] = self._position(errors)
         if errors:
             f.show_errors(errors)
             return

@@ -15,7 +15,7 @@ import flet as ft
 from fieldapp.errors import FieldError
 from fieldapp.i18n.format import format_address, format_date
 from fieldapp.model import Consent, Contact
-from fieldapp.model.enums import NATURAL_PERSON_KINDS, ConsentMethod, ContactKind
+from fieldapp.model.enums import NATURAL_PERSON_KINDS, ConsentMethod, ContactKind, PersonRole
 from fieldapp.services import consent as consent_service
 from fieldapp.services import contacts as contact_service
 from fieldapp.ui import widgets as w
@@ -198,9 +198,19 @@ class _ContactFormBase(Screen):
         for name, control in fields.items():
             f.add(name, control)
         self.do_not_knock = f.add("do_not_knock", ft.Checkbox(label=self.t("ui.contact.do_not_knock_box")))
+        self.person_role = f.add(
+            "person_role",
+            w.ChoiceField(
+                ctx,
+                self.t("person.role"),
+                w.vocabulary_options(ctx, "person.role", PersonRole),
+                allow_empty="—",
+            ),
+        )
         self.personal = ft.Column(
             [
                 fields["name"],
+                self.person_role.control,
                 fields["phone"],
                 fields["email"],
                 fields["needs"],
@@ -260,6 +270,7 @@ class _ContactFormBase(Screen):
             self.consent_status.content.controls[1].value = consent_line(self.ctx, self.consent)
         personal = self.may_store_personal()
         self.personal.visible = personal
+        self.person_role.control.visible = self.kind.value == ContactKind.NATURAL_PERSON
         self.form["flat"].visible = personal
         if person and self.contact is None and self.consent_step.answer is None:
             self.consent_step.without.visible = False
@@ -274,6 +285,8 @@ class _ContactFormBase(Screen):
         }
         if self.may_store_personal():
             data.update({name: f.text(name) for name in PERSONAL_INPUTS})
+            if self.kind.value == ContactKind.NATURAL_PERSON:
+                data["person_role"] = self.person_role.value or ""
         data["address"] = format_address(data["street"], data["house_number"], data.get("flat"))
         return data
 
@@ -332,6 +345,7 @@ class EditContactScreen(_ContactFormBase):
         for name in (*PERSONAL_INPUTS, *NON_PERSONAL_INPUTS):
             self.form[name].value = getattr(c, name) or ""
         self.do_not_knock.value = c.do_not_knock
+        self.person_role.set_value(c.person_role or None)
         await super().load()
         self.zone.set_value(c.zone_id)
 
@@ -342,9 +356,7 @@ class EditContactScreen(_ContactFormBase):
         data = self.data()
         changes = {k: v for k, v in data.items() if getattr(self.contact, k) != v}
         if changes:
-            saved = await f.submit(
-                contact_service.update_contact, self.ctx.store, self.contact.id, changes
-            )
+            saved = await f.submit(contact_service.update_contact, self.ctx.store, self.contact.id, changes)
             if saved is None:
                 return
         self.ctx.toast(self.t("ui.common.saved"))

@@ -221,6 +221,14 @@ class DiagnosisScreen(Screen):
         ]
         if d.summary:
             self.header.controls.append(w.body(d.summary))
+        self.header.controls.append(
+            w.secondary_button(
+                ctx,
+                self.t("ui.edit.diagnosis"),
+                lambda: ctx.go(f"/zone/diagnosis-edit/{d.id}"),
+                icon=ft.Icons.EDIT,
+            )
+        )
         await self._load_needs()
         await self._load_resources()
 
@@ -257,6 +265,11 @@ class DiagnosisScreen(Screen):
                         [w.body(need.category, weight=ft.FontWeight.W_600), w.muted(subtitle)],
                         spacing=2,
                         expand=True,
+                    ),
+                    ft.IconButton(
+                        ft.Icons.EDIT,
+                        tooltip=self.t("ui.edit.need_named", name=need.category),
+                        on_click=ctx.handler(lambda e, i=need.id: ctx.go(f"/zone/need-edit/{i}")),
                     ),
                     w.secondary_button(
                         ctx,
@@ -299,6 +312,11 @@ class DiagnosisScreen(Screen):
                         if r.contact_id
                         else None,
                         leading=ft.Icon(ft.Icons.HANDSHAKE if r.contact_id else ft.Icons.INVENTORY_2),
+                        trailing=ft.IconButton(
+                            ft.Icons.EDIT,
+                            tooltip=self.t("ui.edit.resource_named", name=r.name),
+                            on_click=ctx.handler(lambda e, i=r.id: ctx.go(f"/zone/resource-edit/{i}")),
+                        ),
                     )
                 )
         self.resources.controls = rows or [w.empty(self.t("ui.diagnosis.no_resources"))]
@@ -321,6 +339,8 @@ class DiagnosisScreen(Screen):
         for name in ("category", "description"):
             f[name].value = ""
         f["people_count"].value = "1"
+        # The next need starts from the default priority: keeping this one's was a silent guess.
+        self.need_priority.set_value(NeedPriority.MEDIUM.value)
         self.ctx.toast(self.t("ui.need.added", name=data["category"]))
         await self._load_needs()
 

@@ -91,6 +91,10 @@ def _latlng(point: Point) -> ftm.MapLatitudeLongitude:
 # -- the map ------------------------------------------------------------------------------------
 
 
+#: The boundary being drawn (white marks on it stand out on any tile).
+DRAFT_COLOR = "#B3261E"
+
+
 class MapPanel:
     """The map with its markers, or — when tiles cannot load — the list of the same places.
 
@@ -111,6 +115,8 @@ class MapPanel:
         self.on_open = on_open
         self.on_tap = on_tap
         self.data = MapData()
+        #: Corners of a boundary being drawn (``MapScreen``'s drawing mode), shown as a line.
+        self.draft: list[Point] = []
         self.position: Fix | None = None
         self.mode = "map"
         self.tiles_ok = True
@@ -132,6 +138,11 @@ class MapPanel:
         self.data = data
         self.position = position
         self.tiles_ok = tiles_ok and self.tiles is not None
+        self._render()
+
+    def show_draft(self, points: list[Point]) -> None:
+        """The corners of a boundary being drawn (drawn over the map)."""
+        self.draft = list(points)
         self._render()
 
     def _render(self) -> None:
@@ -167,8 +178,11 @@ class MapPanel:
         data = self.data
         if not self.tiles_ok or self.tiles is None:
             return ft.Column(
-                [schematic_map(data, self.position, lambda item: marker_style(item)[1], self.ctx.t,
-                               self.ctx.lang)],
+                [
+                    schematic_map(
+                        data, self.position, lambda item: marker_style(item)[1], self.ctx.t, self.ctx.lang
+                    )
+                ],
                 scroll=ft.ScrollMode.AUTO,
                 expand=True,
             )
@@ -190,6 +204,34 @@ class MapPanel:
                             border_color=theme.PRIMARY,
                             border_stroke_width=3,
                         )
+                    ]
+                )
+            )
+        if self.draft:
+            corners = [_latlng(p) for p in self.draft]
+            layers.append(
+                ftm.PolylineLayer(
+                    polylines=[
+                        ftm.PolylineMarker(
+                            coordinates=corners + corners[:1] if len(corners) > 2 else corners,
+                            color=DRAFT_COLOR,
+                            border_color=DRAFT_COLOR,
+                            stroke_width=4,
+                        )
+                    ]
+                )
+            )
+            layers.append(
+                ftm.CircleLayer(
+                    circles=[
+                        ftm.CircleMarker(
+                            radius=7,
+                            coordinates=c,
+                            color=DRAFT_COLOR,
+                            border_color=ft.Colors.WHITE,
+                            border_stroke_width=2,
+                        )
+                        for c in corners
                     ]
                 )
             )

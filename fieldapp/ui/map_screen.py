@@ -11,13 +11,16 @@ from typing import Any
 
 import flet as ft
 
+from fieldapp.errors import ValidationFailed
 from fieldapp.geo.background import start_geocoding
 from fieldapp.geo.mapdata import MapItem, load_map_data
 from fieldapp.geo.positions import QueueItem, choose_place, needs_attention, set_position
 from fieldapp.geo.settings import TileSettings, load_tile_settings
 from fieldapp.geo.tiles import probe_tiles
+from fieldapp.i18n import error_text
 from fieldapp.i18n.format import format_distance_direction
 from fieldapp.model import Contact
+from fieldapp.services.zones import update_zone
 from fieldapp.ui import widgets as w
 from fieldapp.ui.map_panel import MapPanel, detail_text, kind_text
 from fieldapp.ui.place_screen import PlaceScreen
@@ -49,8 +52,32 @@ class MapScreen(PlaceScreen):
         self.pin_note.visible = False
         self.attention = w.secondary_button(ctx, "", self._show_attention, icon=ft.Icons.WRONG_LOCATION)
         self.attention.visible = False
+        # Drawing a zone's boundary (``?draw=<zone id>``): each tap on the map adds a corner.
+        self.drawing: str | None = self.query.get("draw") or None
+        self.draft: list[list[float]] = []
+        self.draw_note = w.muted(self.t("ui.zone_edit.draw_note", count=0))
+        self.draw_bar = ft.Column(
+            [
+                self.draw_note,
+                ft.Row(
+                    [
+                        w.secondary_button(ctx, self.t("ui.zone_edit.undo_point"), self._undo_point),
+                        w.primary_button(ctx, self.t("ui.zone_edit.save_boundary"), self._save_boundary),
+                    ],
+                    wrap=True,
+                ),
+            ],
+            visible=self.drawing is not None,
+        )
         return ft.Column(
-            [self.zone_picker.control, self.gps_note, self.attention, self.pin_note, self.panel.control],
+            [
+                self.zone_picker.control,
+                self.draw_bar,
+                self.gps_note,
+                self.attention,
+                self.pin_note,
+                self.panel.control,
+            ],
             expand=True,
             spacing=8,
         )
@@ -124,12 +151,41 @@ class MapScreen(PlaceScreen):
         self.ctx.page.show_dialog(sheet)
 
     async def _tapped(self, lat: float, lon: float) -> None:
+        if self.drawing is not None:
+            if not self.draft or self.draft[-1] != [lat, lon]:  # a double tap is one corner
+                self.draft.append([lat, lon])
+            self._show_draft()
+            return
         if self.pin_for is None:
             return
         item, self.pin_for = self.pin_for, None
         self.pin_note.visible = False
         await self.ctx.call(set_position, self.ctx.store, item.record_type, item.record_id, lat, lon)
         self.ctx.toast(self.t("geo.pick.pinned"))
+        await self.refresh()
+
+    def _show_draft(self) -> None:
+        self.draw_note.value = self.t("ui.zone_edit.draw_note", count=len(self.draft))
+        self.panel.show_draft([(lat, lon) for lat, lon in self.draft])
+        self.update()
+
+    async def _undo_point(self) -> None:
+        if self.draft:
+            self.draft.pop()
+        self._show_draft()
+
+    async def _save_boundary(self) -> None:
+        if self.drawing is None:
+            return
+        try:
+            await self.ctx.call(update_zone, self.ctx.store, self.drawing, {"polygon": self.draft})
+        except ValidationFailed as exc:
+            self.ctx.toast(error_text(exc.errors[0], self.ctx.lang))
+            return
+        self.drawing, self.draw_bar.visible = None, False
+        self.draft = []
+        self.panel.show_draft([])
+        self.ctx.toast(self.t("ui.zone_edit.boundary_saved"))
         await self.refresh()
 
     async def _show_attention(self) -> None:

@@ -39,12 +39,20 @@ class ZoneScreen(Screen):
             allow_empty=self.t("ui.zone.all_statuses"),
             on_change=self._filter_changed,
         )
+        self.stage_line = w.muted("")
         self.no_zone = w.notice(self.t("ui.zone.no_zones"))
         self.no_zone.visible = False
         self.diagnoses = ft.Column(spacing=0)
         self.actions_list = ft.Column(spacing=0)
         self.content = ft.Column(
             [
+                self.stage_line,
+                w.secondary_button(
+                    ctx,
+                    self.t("ui.zone_edit.open"),
+                    lambda: ctx.go(f"/zone/edit/{self.zone_id}"),
+                    icon=ft.Icons.EDIT_LOCATION_ALT,
+                ),
                 w.heading(self.t("ui.zone.diagnoses")),
                 self.diagnoses,
                 w.secondary_button(
@@ -101,6 +109,10 @@ class ZoneScreen(Screen):
         if not self.zone_id:
             return
         ctx = self.ctx
+        zone = next((z for z in self.zones if z.id == self.zone_id), None)
+        self.stage_line.value = (
+            self.t("ui.zone_edit.stage_line", stage=self.t(f"zone.stage.{zone.stage}")) if zone else ""
+        )
         found: list[Diagnosis] = await ctx.call(
             diagnosis_service.list_diagnoses, ctx.store, zone_id=self.zone_id
         )

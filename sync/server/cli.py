@@ -93,8 +93,10 @@ def _enrollments(args: argparse.Namespace) -> int:
     if not listed:
         print("no enrollment codes waiting")
     for code in listed:
-        line = (f"{code.lookup}  {code.state:<8}  {code.user} ({code.role}, {code.user_id})  "
-                f"expires {code.expires_at.isoformat(timespec='minutes')}  wrong tries {code.wrong_attempts}")
+        line = (
+            f"{code.lookup}  {code.state:<8}  {code.user} ({code.role}, {code.user_id})  "
+            f"expires {code.expires_at.isoformat(timespec='minutes')}  wrong tries {code.wrong_attempts}"
+        )
         if code.blocked_until:
             line += f"  guessers wait until {code.blocked_until.isoformat(timespec='seconds')}"
         print(line)
@@ -108,6 +110,18 @@ def _restore_erased(args: argparse.Namespace) -> int:
     print(f"contact {done.contact_id}: taken off the erased list (erased at {done.erased_at or '?'}).")
     print("Devices clear its erasure at their next sync; its fields may be filled in again.")
     print("What the erasure removed is not brought back. Audit log: restored_erasure by " + args.admin)
+    return 0
+
+
+def _zones_import(args: argparse.Namespace) -> int:
+    from sync.server.zones_import import import_zones
+
+    text = Path(args.file).read_text(encoding="utf-8")
+    made = import_zones(_db(args), args.team, text, args.animator)
+    for zone in made:
+        workers = ", ".join(zone.animators) or "no animator"
+        print(f"zone {zone.id}: {zone.name} ({workers})")
+    print(f"imported {len(made)} zone(s); the team's devices get them at their next sync")
     return 0
 
 
@@ -126,8 +140,9 @@ def _status(args: argparse.Namespace) -> int:
             "users": conn.execute(sa.select(sa.func.count()).select_from(t.account)).scalar_one(),
             "records": conn.execute(sa.select(sa.func.count()).select_from(t.record)).scalar_one(),
             "conflicts": conn.execute(sa.select(sa.func.count()).select_from(t.conflict)).scalar_one(),
-            "change_seq": conn.execute(sa.select(t.counter.c.value).where(t.counter.c.name == "change"))
-            .scalar_one(),
+            "change_seq": conn.execute(
+                sa.select(t.counter.c.value).where(t.counter.c.name == "change")
+            ).scalar_one(),
         }
     codes = enrollments.codes(db)
     counts["enrollments"] = {
@@ -157,8 +172,10 @@ def _repage(args: argparse.Namespace) -> int:
     """
     url = database_url(_location(args))
     if not url.startswith("sqlite:///") or url.endswith(":memory:"):
-        print("error: repage applies only to SQLite files (PostgreSQL has no page size to convert)",
-              file=sys.stderr)
+        print(
+            "error: repage applies only to SQLite files (PostgreSQL has no page size to convert)",
+            file=sys.stderr,
+        )
         return 2
     path = Path(url.removeprefix("sqlite:///"))
     try:
@@ -168,8 +185,11 @@ def _repage(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except SQLiteBusyError as exc:
-        print(f"error: {exc}: stop the teren-sync service(s) using it first, then run repage again "
-              "(nothing was changed)", file=sys.stderr)
+        print(
+            f"error: {exc}: stop the teren-sync service(s) using it first, then run repage again "
+            "(nothing was changed)",
+            file=sys.stderr,
+        )
         return 1
     if before == after:
         print(f"page size already {after} bytes: nothing to do")
@@ -257,6 +277,22 @@ def parser() -> argparse.ArgumentParser:
     restore.add_argument("contact", help="the contact's id")
     restore.add_argument("--admin", required=True, help="user id of the program's admin deciding it")
     restore.set_defaults(func=_restore_erased)
+
+    zones = sub.add_parser("zones", help="zones of a team: import boundaries from GeoJSON")
+    zones_sub = zones.add_subparsers(dest="zones_command", required=True)
+    zimport = zones_sub.add_parser(
+        "import",
+        help="import a GeoJSON file's polygons (WGS 84, longitude first) as zones of a team, with animators",
+    )
+    zimport.add_argument("--db", default=argparse.SUPPRESS)
+    zimport.add_argument("file", help="a GeoJSON FeatureCollection, Feature or Polygon")
+    zimport.add_argument("--team", required=True, help="the team's id")
+    zimport.add_argument(
+        "--animator",
+        action="append",
+        help="user id or name of the animator of each feature, in order (properties.animator wins)",
+    )
+    zimport.set_defaults(func=_zones_import)
 
     status = sub.add_parser("status", help="counts, enrollment codes and devices, as JSON")
     status.add_argument("--db", default=argparse.SUPPRESS)

@@ -13,6 +13,7 @@ from itertools import repeat
 from typing import Any
 
 from fieldapp.model.base import SyncedRecord
+from fieldapp.model.enums import APPLICATION_DECISIONS, EVALUATION_FIELDS
 from sync import hlc as hlcs_
 from sync.protocol import RejectCode
 from sync.server.checks import Problem, checked_values, record_checks
@@ -110,10 +111,28 @@ def checked_change(
     return Incoming(values, stamps, base, uses_base)
 
 
-def decides_for_others(record_type: str, values: dict[str, Any]) -> bool:
+#: An action's fields only coordinators write: its application's evaluation and decision.
+_DECISION_STATES = frozenset(APPLICATION_DECISIONS)
+
+
+def decides_for_others(
+    record_type: str, values: dict[str, Any], stored: dict[str, Any] | None = None
+) -> bool:
     """Writes only supervisors and admins may make: a review's decision (an animator's device only
-    marks a returned entry "corrected") and a person's erasure. The app checks this too; the
-    service must, since a device's own check can be bypassed."""
+    marks a returned entry "corrected"), a person's erasure, and a micro-grant application's
+    evaluation (taking it into evaluation, accepting or rejecting it, the evaluation's fields).
+    The app checks this too; the service must, since a device's own check can be bypassed.
+    ``stored``: the record's stored data, where there is one (an action's decision sent again
+    unchanged, as a device re-sending what a restored service lost does, is no new decision)."""
+    if record_type == "action":
+        old = stored or {}
+        state = values.get("application_status")
+        if state in _DECISION_STATES and state != old.get("application_status"):
+            return True
+        return any(
+            name in values and values[name] not in (None, "") and values[name] != old.get(name)
+            for name in EVALUATION_FIELDS
+        )
     if record_type == "review":
         allowed = {"state": "corrected"}
         return any(name not in allowed or value != allowed[name] for name, value in values.items())

@@ -134,7 +134,7 @@ class _Batch:
             raise ApiError(
                 403,
                 ErrorCode.FORBIDDEN,
-                "your role may not make these changes (decide a review, erase a person)",
+                "your role may not make these changes (decide a review or an application, erase a person)",
                 {"changes": self.forbidden},
             )
         # ``new`` and ``dirty`` are disjoint: one pass over the batch's records.
@@ -171,10 +171,12 @@ class _Batch:
             incoming = checked_change(change, model, self.limit_ms, self.limit_hlc)
         except Rejected as exc:
             return self._rejected(change, exc.code, exc.errors)
-        if not self.program_wide and decides_for_others(change.record_type, incoming.values):
+        row = self.rows.get((change.record_type, change.id))
+        if not self.program_wide and decides_for_others(
+            change.record_type, incoming.values, None if row is None else row["data"]
+        ):
             self.forbidden.append({"record_type": change.record_type, "id": change.id})
             return self._rejected(change, RejectCode.FORBIDDEN)
-        row = self.rows.get((change.record_type, change.id))
         if row is None:
             return self._insert(change, model, incoming)
         if row["program_id"] != self.device.program_id or (

@@ -109,7 +109,7 @@ def test_reports_show_this_month_and_download_xlsx_and_csv(
     assert xlsx_download.value.suggested_filename == f"{name}.xlsx"
     book = openpyxl.load_workbook(saved(xlsx_download.value, tmp_path))
     assert book.sheetnames == [
-        "Podsumowanie", "Strefy", "Współpraca", "Ludzie", "Diagnoza",
+        "Podsumowanie", "Strefy", "Współpraca", "Ludzie", "Diagnoza", "Program",
         "Miejsca aktywności", "Animacja OWES", "Kto brał udział", "Porównanie",
     ]
     summary = {row[0]: row[1] for row in book["Podsumowanie"].iter_rows(values_only=True)}

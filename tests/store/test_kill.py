@@ -174,15 +174,20 @@ def _old_file(path: Path, contacts: int) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     migrate(conn, target=1)
     hlc = encode(1_700_000_000_000, 0, "oldphone")
+    # Only the columns version 1 had (later versions add some: they come with their defaults).
+    old = [row[1] for row in conn.execute("PRAGMA table_info(contact)")]
+    names = list(codec.columns(Contact))
+    keep = [names.index(name) for name in old]
     rows = [
-        codec.row(Contact, Contact.model_construct(
+        [codec.row(Contact, Contact.model_construct(
             kind="resident", name=f"Łucja Żółkiewska {i}", address=f"Łąkowa {i}",
             lat=51.76 + i * 1e-6, lon=19.45, base_hlc=hlc, updated_hlc=hlc,
-        ).model_dump())
+        ).model_dump())[k] for k in keep]
         for i in range(contacts)
     ]
     conn.execute("BEGIN")
-    conn.executemany(codec.insert_sql(Contact), rows)
+    columns = ", ".join(f'"{name}"' for name in old)
+    conn.executemany(f"INSERT INTO contact ({columns}) VALUES ({', '.join('?' * len(old))})", rows)
     conn.execute("COMMIT")
     conn.close()
 
