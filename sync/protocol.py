@@ -245,6 +245,32 @@ class PullResponse(_Wire):
     #: restored from a backup. A device that merged pages of another epoch pulls everything again
     #: and sends again what it wrote. None from services older than epochs.
     epoch: int | None = None
+    #: On the last page, when the device sent the service's schema signature (``X-Teren-Schema``):
+    #: ``{"at": cursor, "kinds": {record_type: [count, sum]}}``, the scope's records at ``cursor``
+    #: (``sync.checksum``); a kind missing has none.
+    checksum: dict[str, Any] | None = None
+
+
+class RecordKey(_Wire):
+    record_type: Name = Field(min_length=1, max_length=64)
+    id: Name = Field(min_length=1, max_length=64)
+
+
+class HashesRequest(_Wire):
+    """Records whose service hashes a device asks for (those it holds unsent edits of)."""
+
+    records: list[RecordKey] = Field(max_length=MAX_CHANGES_PER_BATCH)
+
+
+class RecordHash(_Wire):
+    record_type: str
+    id: str
+    #: ``sync.checksum.record_hash`` (unsigned); None where the record is not in the device's scope.
+    hash: int | None = None
+
+
+class HashesResponse(_Wire):
+    hashes: list[RecordHash]
 
 
 class EnrollRequest(_Wire):

@@ -27,6 +27,7 @@ from fieldapp.sync.push import KEEP_ON_REJECT, Push
 from fieldapp.sync.receipt import Progress, SyncReceipt
 from fieldapp.sync.token_vault import FileTokenVault, TokenVault, move_between, move_out_of_store
 from fieldapp.sync.transport import HttpTransport, Transport
+from fieldapp.sync.verify import Verify
 from sync.gc_tuning import fewer_collections
 from sync.protocol import DEFAULT_PULL_PAGE, MAX_CHANGES_PER_BATCH, ConflictsResponse
 
@@ -148,8 +149,11 @@ class SyncEngine:
             try:
                 Push(self.store, self._send_batch, self.batch_size, receipt, report).run()
                 upload_audit(self)
-                Pull(self.store, self._fetch_page, receipt, report, self.bulk_min_records).run()
+                pull = Pull(self.store, self._fetch_page, receipt, report, self.bulk_min_records)
+                pull.run()
                 self._settle_erasures()
+                verify = Verify(self.store, self._fetch_kinds, self._fetch_hashes)
+                receipt.checksum = verify.run(pull.checksum).state
                 receipt.still_pending = self.store.pending_changes()
                 with self.store.write() as conn:
                     self.store.set_meta(K_LAST_SUCCESS, datetime.now(UTC).isoformat(), conn)
@@ -171,6 +175,13 @@ class SyncEngine:
 
     def _fetch_page(self, after: int) -> Any:
         return self._request("GET", "/v1/pull", params={"after": after, "limit": self.page_size})
+
+    def _fetch_kinds(self, after: int, kinds: list[str]) -> Any:
+        params = {"after": after, "limit": self.page_size, "kinds": ",".join(kinds)}
+        return self._request("GET", "/v1/pull", params=params)
+
+    def _fetch_hashes(self, keys: list[dict[str, str]]) -> Any:
+        return self._request("POST", "/v1/hashes", json={"records": keys})
 
     def _settle_erasures(self) -> None:
         """Erasures that arrived, or notes about erased people written before they were heard of,

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-
-from fieldapp.model.registry import RECORD_TYPES
+from fieldapp.model.registry import schema_signature
 
 K_SERVER = "sync.server_url"
 #: The service's change sequence this device has pulled up to.
@@ -20,11 +17,12 @@ K_TEAM = "sync.team_id"
 #: The service's epoch (``sync.server.epoch``) of the pages merged: a new one means the service's
 #: database was restored from a backup (``fieldapp.sync.pull``).
 K_EPOCH = "sync.epoch"
+#: The last checksum verification's outcome (JSON, ``fieldapp.sync.verify``).
+K_CHECKSUM = "sync.checksum"
 #: ``model_signature()`` of the app version that moved the cursor last.
 K_MODEL = "sync.model"
 
 
 def model_signature() -> str:
     """A fingerprint of the record types and fields this app version knows."""
-    known = {name: sorted(model.data_fields()) for name, model in sorted(RECORD_TYPES.items())}
-    return hashlib.sha256(json.dumps(known).encode()).hexdigest()[:16]
+    return schema_signature()

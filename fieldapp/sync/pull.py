@@ -46,6 +46,8 @@ class Pull:
         self.receipt = receipt
         self.report = report
         self.bulk_min_records = bulk_min_records
+        #: The last page's checksum (``fieldapp.sync.verify`` compares it), once the pull is done.
+        self.checksum: Any = None
 
     def run(self) -> None:
         """Pull pages after the stored cursor; the next page is fetched while this one is merged."""
@@ -76,10 +78,11 @@ class Pull:
                 self.report(done, done + (1 if page.has_more else 0))
                 if upcoming is None:
                     self.store.finish_bulk()
+                    self.checksum = page.checksum
                     return
                 page = upcoming.result()
 
-    def _restored(self, page: _Page, after: int) -> bool:
+    def _restored(self, page: Page, after: int) -> bool:
         """Whether the service was restored from a backup since the last pull (then start again:
         cursor 0, what this device wrote queued again); the first epoch heard is kept."""
         known = self.store.meta(K_EPOCH)
@@ -95,10 +98,10 @@ class Pull:
                 self.store.set_meta(K_EPOCH, None if page.epoch is None else str(page.epoch), conn)
         return restored
 
-    def _page(self, after: int) -> _Page:
-        return _Page.of(self.fetch(after))
+    def _page(self, after: int) -> Page:
+        return Page.of(self.fetch(after))
 
-    def _merge_page(self, page: _Page, bulk_min: int | None = None) -> None:
+    def _merge_page(self, page: Page, bulk_min: int | None = None) -> None:
         """Merge a page and move the cursor past it, in one transaction. The service's time comes
         first: what the page brings is bounded by it, not by the phone's clock."""
         if page.server_ms is not None:
@@ -114,7 +117,7 @@ class Pull:
 
 
 @dataclass(frozen=True, slots=True)
-class _Page:
+class Page:
     """One pull answer (``sync.protocol.PullResponse``), its records as plain dicts."""
 
     records: list[dict[str, Any]]
@@ -124,9 +127,11 @@ class _Page:
     epoch: int | None = None
     #: The service's time when it answered (None from a service too old to say).
     server_ms: int | None = None
+    #: The scope's checksum on a last page (``sync.protocol.PullResponse.checksum``), unchecked.
+    checksum: Any = None
 
     @classmethod
-    def of(cls, answer: Any) -> _Page:
+    def of(cls, answer: Any) -> Page:
         """The page if it has the shape the merge relies on; SyncError ``bad_response`` otherwise
         (checked by hand: pydantic took ~11 µs a record)."""
         try:
@@ -140,7 +145,8 @@ class _Page:
         if not ok:
             raise SyncError("bad_response", "the server's pull answer has an unexpected shape")
         server_ms = answer.get("server_time_ms")
-        return cls(records, cursor, has_more, epoch, server_ms if type(server_ms) is int else None)
+        server_ms = server_ms if type(server_ms) is int else None
+        return cls(records, cursor, has_more, epoch, server_ms, answer.get("checksum"))
 
 
 _TEXT_OR_NONE = (str, type(None))

@@ -39,3 +39,5 @@ class SyncReceipt:
     pulled: int = 0
     still_pending: int = 0
     batches: int = 0
+    #: The checksum verification's outcome (``fieldapp.sync.verify``: ok, repaired, mismatch, unverified).
+    checksum: str | None = None

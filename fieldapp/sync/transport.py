@@ -28,7 +28,8 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from fieldapp import jsonfast, retry
+from fieldapp import __version__, jsonfast, retry
+from fieldapp.model.registry import schema_signature
 from fieldapp.sync.errors import SyncError
 from sync.protocol import PROTOCOL_VERSION
 
@@ -92,7 +93,7 @@ class HttpTransport:
         gzipped: bool = False,
         params: dict[str, Any] | None = None,
     ) -> Any:
-        headers = {"Accept": "application/json", "User-Agent": f"teren-app/{PROTOCOL_VERSION}"}
+        headers = {"Accept": "application/json", **version_headers()}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         if body is not None:
@@ -160,6 +161,16 @@ class HttpTransport:
         if asked:  # None, or 0 (a date already past): the backoff, rather than at once
             return min(self.max_backoff, asked)
         return retry.backoff(self.backoff, self.max_backoff)(state)
+
+
+def version_headers() -> dict[str, str]:
+    """What every request says of the app: its protocol, schema (the fields it knows) and version."""
+    return {
+        "User-Agent": f"teren-app/{PROTOCOL_VERSION}",
+        "X-Teren-Protocol": str(PROTOCOL_VERSION),
+        "X-Teren-Schema": schema_signature(),
+        "X-Teren-App": __version__,
+    }
 
 
 def _redirect_target(response: requests.Response, method: str) -> str | None:

@@ -112,8 +112,23 @@ record = sa.Table(
     sa.Column("created_at", sa.String(40), nullable=True),
     sa.Column("author_id", sa.String(64), nullable=True),
     sa.Column("device_id", sa.String(64), nullable=True),
+    #: ``sync.checksum.record_hash`` of the record as stored (signed 64-bit), kept with every write.
+    sa.Column("hash", sa.BigInteger, nullable=False, server_default="0"),
     sa.Index("ix_record_team_seq", "team_id", "seq"),
     sa.Index("ix_record_program_seq", "program_id", "seq"),
+)
+
+#: Per program, team (``""``: none) and record type: how many records and the sum of their hashes
+#: (mod 2**64, stored signed), kept in the transaction of every write of ``record``
+#: (``sync.server.record_sums``): a pull's checksum is a few rows, not a pass over the records.
+record_sum = sa.Table(
+    "record_sum",
+    metadata,
+    sa.Column("program_id", sa.String(36), primary_key=True),
+    sa.Column("team_id", sa.String(36), primary_key=True),
+    sa.Column("record_type", sa.String(64), primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Column("total", sa.BigInteger, nullable=False),
 )
 
 #: Ids of the contacts whose ``erased_at`` is set (``record``'s data), kept in the same transaction

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sync.server.routes import audit, conflicts, devices, enrollment, health, me, pull, push
+from sync.server.routes import audit, checksums, conflicts, devices, enrollment, health, me, pull, push
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -13,6 +13,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     me.router,
     push.router,
     pull.router,
+    checksums.router,
     conflicts.router,
     devices.router,
     audit.router,

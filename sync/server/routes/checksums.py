@@ -1,0 +1,34 @@
+"""``POST /v1/hashes``: the service's hashes of named records (``sync.checksum``), for a device that
+compares its checksum while it holds unsent edits of them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from fastapi import APIRouter
+
+from sync.checksum import to_unsigned
+from sync.protocol import HashesRequest, HashesResponse, RecordHash
+from sync.server import tables as t
+from sync.server.deps import Db, Device
+
+router = APIRouter(tags=["sync"])
+
+
+@router.post("/v1/hashes", response_model=HashesResponse)
+def hashes(dev: Device, db: Db, body: HashesRequest) -> HashesResponse:
+    keys = [(key.record_type, key.id) for key in body.records]
+    wanted = set(keys)
+    found: dict[tuple[str, str], int] = {}
+    if wanted:
+        r = t.record.c
+        query = sa.select(r.record_type, r.id, r.program_id, r.team_id, r.hash).where(
+            r.id.in_(sorted({record_id for _kind, record_id in wanted}))
+        )
+        with db.read() as conn:
+            for record_type, record_id, program_id, team_id, value in conn.execute(query):
+                in_scope = program_id == dev.program_id and (dev.program_wide or team_id == dev.team_id)
+                if in_scope and (record_type, record_id) in wanted:
+                    found[(record_type, record_id)] = to_unsigned(value)
+    return HashesResponse(
+        hashes=[RecordHash(record_type=kind, id=rid, hash=found.get((kind, rid))) for kind, rid in keys]
+    )
