@@ -156,7 +156,8 @@ class Verify:
     def _service_hashes(self, keys: list[tuple[str, str]]) -> list[tuple[str, str, int | None]]:
         found: list[tuple[str, str, int | None]] = []
         for start in range(0, len(keys), HASHES_PER_REQUEST):
-            chunk = [{"record_type": kind, "id": rid} for kind, rid in keys[start : start + HASHES_PER_REQUEST]]
+            part = keys[start : start + HASHES_PER_REQUEST]
+            chunk = [{"record_type": kind, "id": rid} for kind, rid in part]
             answer = self.fetch_hashes(chunk)
             found.extend((item["record_type"], item["id"], item.get("hash")) for item in answer["hashes"])
         return found
