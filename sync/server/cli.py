@@ -24,7 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from fieldapp.model.enums import Role
-from sync.server import accounts, enrollments, ops_cli, serve
+from sync.server import accounts, enrollments, ops_cli, scope_moves, serve
 from sync.server import tables as t
 from sync.server.db import SQLITE_PAGE_SIZE, Database, SQLiteBusyError, database_url, repage_sqlite
 from sync.server.restore import restore_erased
@@ -115,6 +115,18 @@ def _revoke(args: argparse.Namespace) -> int:
     count = accounts.revoke(_db(args), args.device)
     print(f"revoked {count} device(s)")
     return 0 if count else 1
+
+
+def _move_user(args: argparse.Namespace) -> int:
+    scope_moves.move_user(_db(args), args.user, args.team)
+    print(f"user {args.user} is in team {args.team}; their phones follow at their next sync")
+    return 0
+
+
+def _reassign_zone(args: argparse.Namespace) -> int:
+    moved = scope_moves.reassign_zone(_db(args), args.zone, args.team)
+    print(f"zone {args.zone}: {moved} record(s) moved to team {args.team}; phones follow at their next sync")
+    return 0
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -257,6 +269,24 @@ def parser() -> argparse.ArgumentParser:
     restore.add_argument("contact", help="the contact's id")
     restore.add_argument("--admin", required=True, help="user id of the program's admin deciding it")
     restore.set_defaults(func=_restore_erased)
+
+    move = sub.add_parser(
+        "move-user",
+        help="put a user in another team (their phones' records follow at the next sync, no reset)",
+    )
+    move.add_argument("--db", default=argparse.SUPPRESS)
+    move.add_argument("user", help="user id")
+    move.add_argument("--team", required=True, help="the new team's id (same program)")
+    move.set_defaults(func=_move_user)
+
+    zone = sub.add_parser(
+        "reassign-zone",
+        help="give a zone and its records to another team (phones of both teams follow at their next sync)",
+    )
+    zone.add_argument("--db", default=argparse.SUPPRESS)
+    zone.add_argument("zone", help="the zone's id")
+    zone.add_argument("--team", required=True, help="the new team's id (same program)")
+    zone.set_defaults(func=_reassign_zone)
 
     status = sub.add_parser("status", help="counts, enrollment codes and devices, as JSON")
     status.add_argument("--db", default=argparse.SUPPRESS)

@@ -43,6 +43,9 @@ account = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("role", sa.String(40), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    #: The team the user left at ``moved_at`` (``scope_moves``): their edits made before it still count.
+    sa.Column("previous_team_id", sa.String(36), nullable=True),
+    sa.Column("moved_at", sa.DateTime(timezone=True), nullable=True),
 )
 
 device = sa.Table(
@@ -59,6 +62,29 @@ device = sa.Table(
     sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("last_pull_seq", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+#: What each phone last reported of itself (``POST /v1/state``, after every sync) and what the
+#: service saw of it, for supervisors' view of every phone (``sync.server.phones``).
+device_state = sa.Table(
+    "device_state",
+    metadata,
+    sa.Column("device_id", sa.String(36), sa.ForeignKey("device.id"), primary_key=True),
+    sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("app_version", sa.String(40), nullable=True),
+    sa.Column("protocol", sa.Integer, nullable=True),
+    sa.Column("schema", sa.String(64), nullable=True),
+    sa.Column("last_push_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_pull_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("pending", sa.Integer, nullable=True),
+    sa.Column("oldest_pending_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("checksum_state", sa.String(20), nullable=True),
+    sa.Column("checksum_at", sa.BigInteger, nullable=True),
+    sa.Column("clock_offset_ms", sa.BigInteger, nullable=True),
+    #: The phone's pull cursor: erasures with a seq at or below it reached it.
+    sa.Column("cursor", sa.BigInteger, nullable=True),
+    #: When a revoked phone confirmed it wiped its data (``POST /v1/wiped``, its last request).
+    sa.Column("wipe_confirmed_at", sa.DateTime(timezone=True), nullable=True),
 )
 
 enrollment = sa.Table(

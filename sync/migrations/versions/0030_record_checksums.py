@@ -1,5 +1,6 @@
 """Record checksums: ``record.hash`` and the per-scope sums ``record_sum`` (``sync.checksum``),
-filled for the records already stored.
+filled for the records already stored; a user's previous team (``scope_moves``); what each phone
+reports of itself (``device_state``).
 
 Revision ID: 0030
 Revises: 0009
@@ -23,6 +24,26 @@ _BATCH = 2000
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("account") as batch:
+        batch.add_column(sa.Column("previous_team_id", sa.String(36), nullable=True))
+        batch.add_column(sa.Column("moved_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        "device_state",
+        sa.Column("device_id", sa.String(36), sa.ForeignKey("device.id"), primary_key=True),
+        sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("app_version", sa.String(40), nullable=True),
+        sa.Column("protocol", sa.Integer, nullable=True),
+        sa.Column("schema", sa.String(64), nullable=True),
+        sa.Column("last_push_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_pull_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("pending", sa.Integer, nullable=True),
+        sa.Column("oldest_pending_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("checksum_state", sa.String(20), nullable=True),
+        sa.Column("checksum_at", sa.BigInteger, nullable=True),
+        sa.Column("clock_offset_ms", sa.BigInteger, nullable=True),
+        sa.Column("cursor", sa.BigInteger, nullable=True),
+        sa.Column("wipe_confirmed_at", sa.DateTime(timezone=True), nullable=True),
+    )
     op.add_column("record", sa.Column("hash", sa.BigInteger, nullable=False, server_default="0"))
     op.create_table(
         "record_sum",
@@ -88,6 +109,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("device_state")
+    with op.batch_alter_table("account") as batch:
+        batch.drop_column("moved_at")
+        batch.drop_column("previous_team_id")
     op.drop_table("record_sum")
     with op.batch_alter_table("record") as batch:
         batch.drop_column("hash")
