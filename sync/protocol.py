@@ -12,6 +12,7 @@ records with every field's HLC, in the order of the service's change sequence (`
 from __future__ import annotations
 
 import ipaddress
+import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -42,6 +43,9 @@ class ErrorCode(StrEnum):
     BATCH_TOO_LARGE = "batch_too_large"
     BAD_ENCODING = "bad_encoding"
     UNSUPPORTED_PROTOCOL = "unsupported_protocol"
+    #: 426: the app (``X-Teren-App``) is older than the service's ``min_app_version``; the answer's
+    #: ``min_version`` says which version to install.
+    APP_TOO_OLD = "app_too_old"
     UNAUTHORIZED = "unauthorized"
     DEVICE_REVOKED = "device_revoked"
     FORBIDDEN = "forbidden"
@@ -81,6 +85,25 @@ class RejectCode(StrEnum):
     #: (A deletion in it is still taken: tombstones are final on both ends.) Only an admin's
     #: ``teren-sync restore-erased`` takes a person off the erased list.
     ERASED = "erased"
+
+
+#: Headers every request of the app carries (``fieldapp.sync.transport.version_headers``).
+APP_HEADER = "X-Teren-App"
+SCHEMA_HEADER = "X-Teren-Schema"
+PROTOCOL_HEADER = "X-Teren-Protocol"
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """``"1.2.10"`` as ``(1, 2, 10)`` for comparison (a part that is no number ends it)."""
+    parts: list[int] = []
+    for part in version.strip().split("."):
+        digits = re.match(r"[0-9]+", part)
+        if digits is None:
+            break
+        parts.append(int(digits.group()))
+        if digits.end() != len(part):
+            break
+    return tuple(parts)
 
 
 def is_loopback(host: str) -> bool:

@@ -21,7 +21,7 @@ from fieldapp.store.wipe import K_UNFINISHED, finish_wipe, wipe
 from fieldapp.sync import enrollment
 from fieldapp.sync.audit import upload_audit
 from fieldapp.sync.errors import SyncError
-from fieldapp.sync.meta import K_LAST_ERROR, K_LAST_SUCCESS, K_ROLE, K_SERVER, K_USER_NAME
+from fieldapp.sync.meta import K_LAST_ERROR, K_LAST_SUCCESS, K_MIN_APP, K_ROLE, K_SERVER, K_USER_NAME
 from fieldapp.sync.pull import Pull
 from fieldapp.sync.push import KEEP_ON_REJECT, Push
 from fieldapp.sync.receipt import Progress, SyncReceipt
@@ -167,6 +167,7 @@ class SyncEngine:
                     # Here, in the syncing thread, once the pushing or fetching thread has stopped.
                     self._revoked()
                 self._note_error(exc.code)
+                self._note_minimum(exc)
                 raise
             return receipt
 
@@ -192,6 +193,12 @@ class SyncEngine:
             raise
         except Exception:
             log.exception("settling erasures after a sync failed; the next sync tries again")
+
+    def _note_minimum(self, exc: SyncError) -> None:
+        """The app version the service asks for (``app_too_old``), for the sync screen to name."""
+        minimum = exc.details.get("min_version")
+        if exc.code == "app_too_old" and isinstance(minimum, str):
+            self.store.set_meta(K_MIN_APP, minimum[:40])
 
     def _note_error(self, code: str) -> None:
         """Keep the last error code for the sync screen (not possible when the disk is full)."""

@@ -19,6 +19,8 @@ K_TEAM = "sync.team_id"
 K_EPOCH = "sync.epoch"
 #: The last checksum verification's outcome (JSON, ``fieldapp.sync.verify``).
 K_CHECKSUM = "sync.checksum"
+#: The app version the service asked for when it refused this one (``app_too_old``).
+K_MIN_APP = "sync.min_app_version"
 #: ``model_signature()`` of the app version that moved the cursor last.
 K_MODEL = "sync.model"
 

@@ -31,7 +31,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from fieldapp import __version__, jsonfast, retry
 from fieldapp.model.registry import schema_signature
 from fieldapp.sync.errors import SyncError
-from sync.protocol import PROTOCOL_VERSION
+from sync.protocol import APP_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, SCHEMA_HEADER
 
 _DELAY_SECONDS = re.compile(r"[0-9]+")
 #: Same-origin redirects followed for one request at most.
@@ -167,9 +167,9 @@ def version_headers() -> dict[str, str]:
     """What every request says of the app: its protocol, schema (the fields it knows) and version."""
     return {
         "User-Agent": f"teren-app/{PROTOCOL_VERSION}",
-        "X-Teren-Protocol": str(PROTOCOL_VERSION),
-        "X-Teren-Schema": schema_signature(),
-        "X-Teren-App": __version__,
+        PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+        SCHEMA_HEADER: schema_signature(),
+        APP_HEADER: __version__,
     }
 
 

@@ -45,6 +45,8 @@ def sync_error_message(ctx: UiContext, code: str | None) -> str:
     if not code:
         return ""
     key = f"sync.error.{code}"
+    if code == "app_too_old":  # names the version to install
+        return ctx.t(key, min_version=ctx.store.meta("sync.min_app_version") or "?")  # meta.K_MIN_APP
     text = ctx.t(key)
     return ctx.t("ui.sync.error_generic", code=code) if text == key else text
 

@@ -35,12 +35,14 @@ def create_app(
     max_changes: int = MAX_CHANGES_PER_BATCH,
     allowed_origins: list[str] | str | None = None,
     insecure_http: bool = False,
+    min_app_version: str | None = None,
 ) -> FastAPI:
     """The service over ``db`` (a ``Database``, a URL or a SQLite path), migrated unless told not to.
 
     ``allowed_origins``: browser origins allowed by CORS (none by default: the app talks to the
     service from Python, not from a browser page). No interactive docs pages: only ``/openapi.json``.
     ``insecure_http``: enrollment codes may name a plain-http address that is not loopback (a lab).
+    ``min_app_version``: older apps are refused (426 ``app_too_old``).
     """
     database = db if isinstance(db, Database) else Database(db)
     if migrate:
@@ -52,6 +54,7 @@ def create_app(
     app.state.insecure_http = insecure_http
     app.state.purger = Purger(database)
     app.state.max_changes = max_changes
+    app.state.min_app_version = min_app_version
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     # Pull pages shrink about tenfold. For clients without zstd, gzip level 3 (zlib's fast strategy):
     # ~14% larger than level 6 at under half its time (the client's GZIP_LEVEL has figures).
@@ -62,7 +65,10 @@ def create_app(
             CORSMiddleware,
             allow_origins=origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "Content-Encoding"],
+            allow_headers=[
+                "Authorization", "Content-Type", "Content-Encoding", "X-Teren-App", "X-Teren-Schema",
+                "X-Teren-Protocol",
+            ],
             max_age=600,
         )
     app.add_middleware(SecurityHeaders)  # every answer, errors included

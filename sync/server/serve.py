@@ -72,6 +72,7 @@ def build_app(settings: ServeSettings, db: Database) -> FastAPI:
         migrate=False,
         allowed_origins=settings.allowed_origins,
         insecure_http=settings.insecure_http,
+        min_app_version=settings.min_app_version,
     )
     app.state.access_log = settings.access_log
     app.state.metrics = settings.metrics
