@@ -2,8 +2,8 @@
 device and its scope, and request bodies checked before a handler runs.
 
 App state (set by ``create_app``: ``db``, ``public_url``, ``insecure_http``, ``purger``,
-``max_changes``, ``min_app_version``) is read through ``request.app.state``. Dependencies that only read it are
-``async`` (no worker thread); those that touch the database or parse a large body are plain
+``max_changes``, ``min_app_version``) is read through ``request.app.state``. Dependencies that only
+read it are ``async`` (no worker thread); those that touch the database or parse a large body are plain
 functions (run in a worker thread, as the handlers are).
 
 Annotations are evaluated at once (no ``from __future__ import annotations``): FastAPI resolves a

@@ -56,7 +56,8 @@ def test_every_setting_has_a_variable_and_an_option(monkeypatch: pytest.MonkeyPa
         "--db", "other.db", "serve", "--host", "127.0.0.2", "--port", "9001", "--public-url", "https://x.pl/",
         "--forwarded-allow-ips", "127.0.0.1", "--allowed-origin", "https://a.pl", "--allowed-origin",
         "https://b.pl", "--workers", "2", "--migrate", "--log-level", "warning", "--log-format", "text",
-        "--access-log", "--metrics", "--metrics-token", "other", "--no-insecure-http", "--min-app-version", "0.3",
+        "--access-log", "--metrics", "--metrics-token", "other", "--no-insecure-http",
+        "--min-app-version", "0.3",
     ]
     given = _values(_serve_args(*options))
     assert all(given[name] != from_env[name] for name in OTHER), "an option did not win over its variable"
