@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -294,6 +295,51 @@ class RecordHash(_Wire):
 
 class HashesResponse(_Wire):
     hashes: list[RecordHash]
+
+
+class PhoneReport(_Wire):
+    """What a phone reports of itself after a sync (``POST /v1/state``), for supervisors' view."""
+
+    last_push_at: datetime | None = None
+    last_pull_at: datetime | None = None
+    pending: int | None = Field(default=None, ge=0, le=MAX_CURSOR)
+    oldest_pending_at: datetime | None = None
+    checksum_state: str | None = Field(default=None, max_length=20, pattern=r"^[a-z_]*$")
+    checksum_at: int | None = Field(default=None, ge=0, le=MAX_CURSOR)
+    clock_offset_ms: int | None = Field(default=None, ge=-MAX_CURSOR, le=MAX_CURSOR)
+    cursor: int | None = Field(default=None, ge=0, le=MAX_CURSOR)
+
+
+class PhoneOut(_Wire):
+    """One phone as supervisors see it (``GET /v1/phones``; ``sync.server.phones``)."""
+
+    id: str
+    client_device_id: str
+    name: str
+    user_id: str
+    user: str
+    role: str
+    team_id: str | None = None
+    last_seen_at: str | None = None
+    revoked_at: str | None = None
+    reported_at: str | None = None
+    app_version: str | None = None
+    protocol: int | None = None
+    schema_signature: str | None = None
+    last_push_at: str | None = None
+    last_pull_at: str | None = None
+    pending: int | None = None
+    oldest_pending_at: str | None = None
+    oldest_pending_age_s: int | None = None
+    checksum_state: str | None = None
+    checksum_at: int | None = None
+    clock_offset_ms: int | None = None
+    cursor: int | None = None
+    erasures_acknowledged: int = 0
+    erasures_pending: int = 0
+    wipe_confirmed_at: str | None = None
+    #: Unsent changes waiting longer than the service's limit (a day): look after this phone.
+    stalled: bool = False
 
 
 class EnrollRequest(_Wire):

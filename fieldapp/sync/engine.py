@@ -16,18 +16,29 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fieldapp.services.rodo.erasure import settle_erasures
-from fieldapp.store.db import StorageFull, Store
+from fieldapp.store import outbox
+from fieldapp.store.db import StorageFull, Store, raw
 from fieldapp.store.wipe import K_UNFINISHED, finish_wipe, wipe
 from fieldapp.sync import enrollment
 from fieldapp.sync.audit import upload_audit
 from fieldapp.sync.errors import SyncError
-from fieldapp.sync.meta import K_LAST_ERROR, K_LAST_SUCCESS, K_MIN_APP, K_ROLE, K_SERVER, K_USER_NAME
+from fieldapp.sync.meta import (
+    K_CURSOR,
+    K_LAST_ERROR,
+    K_LAST_PULL,
+    K_LAST_PUSH,
+    K_LAST_SUCCESS,
+    K_MIN_APP,
+    K_ROLE,
+    K_SERVER,
+    K_USER_NAME,
+)
 from fieldapp.sync.pull import Pull
 from fieldapp.sync.push import KEEP_ON_REJECT, Push
 from fieldapp.sync.receipt import Progress, SyncReceipt
 from fieldapp.sync.token_vault import FileTokenVault, TokenVault, move_between, move_out_of_store
 from fieldapp.sync.transport import HttpTransport, Transport
-from fieldapp.sync.verify import Verify
+from fieldapp.sync.verify import Verify, checksum_state
 from sync.gc_tuning import fewer_collections
 from sync.protocol import DEFAULT_PULL_PAGE, MAX_CHANGES_PER_BATCH, ConflictsResponse
 
@@ -156,7 +167,11 @@ class SyncEngine:
                 receipt.checksum = verify.run(pull.checksum).state
                 receipt.still_pending = self.store.pending_changes()
                 with self.store.write() as conn:
-                    self.store.set_meta(K_LAST_SUCCESS, datetime.now(UTC).isoformat(), conn)
+                    done = datetime.now(UTC).isoformat()
+                    self.store.set_meta(K_LAST_SUCCESS, done, conn)
+                    self.store.set_meta(K_LAST_PULL, done, conn)
+                    if receipt.pushed:
+                        self.store.set_meta(K_LAST_PUSH, done, conn)
                     clock_problem = any(r.code in KEEP_ON_REJECT for r in receipt.rejected)
                     self.store.set_meta(K_LAST_ERROR, "clock_ahead" if clock_problem else None, conn)
             except StorageFull as exc:  # a pulled page or an outbox update did not fit: none of it kept
@@ -169,7 +184,34 @@ class SyncEngine:
                 self._note_error(exc.code)
                 self._note_minimum(exc)
                 raise
+            self._report_state()
             return receipt
+
+    def state_report(self) -> dict[str, Any]:
+        """What this phone tells the service of itself (``sync.protocol.PhoneReport``)."""
+        with self.store.engine.connect() as conn:
+            db = raw(conn)
+            pending = outbox.pending(db)
+            oldest = outbox.oldest(db)
+        checked = checksum_state(self.store) or {}
+        cursor = self.store.meta(K_CURSOR)
+        return {
+            "last_push_at": self.store.meta(K_LAST_PUSH),
+            "last_pull_at": self.store.meta(K_LAST_PULL),
+            "pending": pending,
+            "oldest_pending_at": f"{oldest.replace(' ', 'T')}+00:00" if oldest else None,
+            "checksum_state": checked.get("state"),
+            "checksum_at": checked.get("at"),
+            "clock_offset_ms": self.store.clock_offset_ms,
+            "cursor": int(cursor) if cursor else None,
+        }
+
+    def _report_state(self) -> None:
+        """Tell the service this phone's state; never fails the sync (the next sync tells again)."""
+        try:
+            self._request("POST", "/v1/state", json=self.state_report())
+        except SyncError as exc:
+            log.info("the phone's state was not reported: %s", exc.code)
 
     def _send_batch(self, body: bytes) -> Any:
         return self._request("POST", "/v1/push", body=body, gzipped=True)
@@ -231,6 +273,12 @@ class SyncEngine:
 
     def _revoked(self) -> None:
         log.warning("this device was revoked: wiping its data")
+        server, token = self.store.meta(K_SERVER), self.vault.read()
         self.vault.erase()
         wipe(self.store)
         self.store.set_meta(K_LAST_ERROR, "device_revoked")  # so the sync screen can say why
+        if server and token:  # the token's last use: the service learns the wipe is done
+            try:
+                self.transport.request("POST", server.rstrip("/") + "/v1/wiped", token=token, json={})
+            except SyncError as exc:
+                log.info("the wipe could not be confirmed to the service: %s", exc.code)

@@ -10,6 +10,9 @@ K_CURSOR = "sync.cursor"
 #: Batches sent and not yet settled (ids and outbox seqs): after a crash they go again first.
 K_INFLIGHT = "sync.inflight"
 K_LAST_SUCCESS = "sync.last_success_at"
+#: When changes last reached the service, and when a pull last finished (ISO, UTC).
+K_LAST_PUSH = "sync.last_push_at"
+K_LAST_PULL = "sync.last_pull_at"
 K_LAST_ERROR = "sync.last_error_code"
 K_USER_NAME = "sync.user_name"
 K_ROLE = "sync.role"

@@ -294,7 +294,7 @@ class DeviceContext:
         return self.role in PROGRAM_ROLES
 
 
-def authenticate(db: Database, authorization: str | None) -> DeviceContext:
+def authenticate(db: Database, authorization: str | None, *, allow_revoked: bool = False) -> DeviceContext:
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, ErrorCode.UNAUTHORIZED, "a bearer token is required")
@@ -308,7 +308,7 @@ def authenticate(db: Database, authorization: str | None) -> DeviceContext:
         row = conn.execute(query).first()
     if row is None:
         raise ApiError(401, ErrorCode.UNAUTHORIZED, "unknown token")
-    if row.revoked_at is not None:
+    if row.revoked_at is not None and not allow_revoked:
         raise ApiError(403, ErrorCode.DEVICE_REVOKED, "this device has been revoked; wipe its data")
     return DeviceContext(
         id=row.id,

@@ -24,7 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from fieldapp.model.enums import Role
-from sync.server import accounts, enrollments, ops_cli, scope_moves, serve
+from sync.server import accounts, enrollments, ops_cli, phones, scope_moves, serve
 from sync.server import tables as t
 from sync.server.db import SQLITE_PAGE_SIZE, Database, SQLiteBusyError, database_url, repage_sqlite
 from sync.server.restore import restore_erased
@@ -146,12 +146,45 @@ def _status(args: argparse.Namespace) -> int:
         "active": sum(code.state == "active" for code in codes),
         "needs_reissue": [code.lookup for code in codes if code.needs_reissue],
     }
-    counts["devices"] = [
-        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
-        for row in accounts.devices(db)
-    ]
+    counts["devices"] = phones.phones(db)
+    counts["stalled_phones"] = [phone["id"] for phone in counts["devices"] if phone["stalled"]]
     print(json.dumps({"database": db.kind, **counts}, indent=2, ensure_ascii=False))
     return 0
+
+
+def _phones(args: argparse.Namespace) -> int:
+    listed = phones.phones(_db(args))
+    if args.json:
+        print(json.dumps(listed, indent=2, ensure_ascii=False))
+        return 0
+    for phone in listed:
+        print(phone_line(phone))
+    stalled = [phone for phone in listed if phone["stalled"]]
+    if stalled:
+        print(f"ALERT: {len(stalled)} phone(s) with a stalled queue (unsent changes older than a day)")
+    return 0
+
+
+def phone_line(phone: dict[str, object]) -> str:
+    """One phone as a line of ``teren-sync phones``."""
+    state = "revoked" if phone["revoked_at"] else "active"
+    if phone["wipe_confirmed_at"]:
+        state += ", wipe confirmed"
+    age = phone["oldest_pending_age_s"]
+    waiting = f"{phone['pending'] or 0} pending"
+    if isinstance(age, int):
+        waiting += f" (oldest {age // 3600} h)"
+    return " | ".join((
+        f"{'STALLED ' if phone['stalled'] else ''}{phone['user']} ({phone['role']}) {str(phone['id'])[:8]}",
+        state,
+        f"app {phone['app_version'] or '?'}",
+        f"push {phone['last_push_at'] or '-'}",
+        f"pull {phone['last_pull_at'] or '-'}",
+        waiting,
+        f"checksum {phone['checksum_state'] or '-'}",
+        f"clock {phone['clock_offset_ms'] if phone['clock_offset_ms'] is not None else '-'} ms",
+        f"erasures {phone['erasures_acknowledged']} pulled, {phone['erasures_pending']} not yet",
+    ))
 
 
 def _file_bytes(path: Path) -> int:
@@ -288,7 +321,16 @@ def parser() -> argparse.ArgumentParser:
     zone.add_argument("--team", required=True, help="the new team's id (same program)")
     zone.set_defaults(func=_reassign_zone)
 
-    status = sub.add_parser("status", help="counts, enrollment codes and devices, as JSON")
+    listing_phones = sub.add_parser(
+        "phones",
+        help="every phone: last push and pull, pending changes, app version, checksum, clock, "
+        "erasures, wipe; alerts for stalled queues",
+    )
+    listing_phones.add_argument("--db", default=argparse.SUPPRESS)
+    listing_phones.add_argument("--json", action="store_true", help="as JSON")
+    listing_phones.set_defaults(func=_phones)
+
+    status = sub.add_parser("status", help="counts, enrollment codes and phones (with their state), as JSON")
     status.add_argument("--db", default=argparse.SUPPRESS)
     status.set_defaults(func=_status)
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sync.server.routes import audit, checksums, conflicts, devices, enrollment, health, me, pull, push
+from sync.server.routes import (
+    audit,
+    checksums,
+    conflicts,
+    devices,
+    enrollment,
+    health,
+    me,
+    phones,
+    pull,
+    push,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -16,5 +27,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     checksums.router,
     conflicts.router,
     devices.router,
+    phones.router,
     audit.router,
 )
