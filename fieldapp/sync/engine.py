@@ -132,6 +132,12 @@ class SyncEngine:
             answer = self.call("GET", "/v1/conflicts", params={"after": after, "limit": limit})
         return ConflictsResponse.model_validate(answer)
 
+    def phones(self) -> list[dict[str, Any]]:
+        """Every phone of the program as the service sees it (``sync.protocol.PhoneOut``; supervisors
+        and admins, others get SyncError ``forbidden``)."""
+        with self.lock:
+            return self.call("GET", "/v1/phones")  # type: ignore[no-any-return]
+
     def move_to(self, server_url: str) -> None:
         """Talk to the same service at another address (e.g. the embedded one on a new port)."""
         self.store.set_meta(K_SERVER, server_url.rstrip("/"))
