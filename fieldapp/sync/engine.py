@@ -170,7 +170,7 @@ class SyncEngine:
                 pull.run()
                 self._settle_erasures()
                 verify = Verify(self.store, self._fetch_kinds, self._fetch_hashes)
-                receipt.checksum = verify.run(pull.checksum).state
+                receipt.checksum = verify.run(pull.checksum, pull.pulled_hashes).state
                 receipt.still_pending = self.store.pending_changes()
                 with self.store.write() as conn:
                     done = datetime.now(UTC).isoformat()

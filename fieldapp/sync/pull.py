@@ -21,13 +21,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from fieldapp.store import outbox, search
+from fieldapp.model.registry import RECORD_TYPES
+from fieldapp.store import bulk, outbox, search
 from fieldapp.store.db import Store, raw
 from fieldapp.sync.apply import merge_page
 from fieldapp.sync.errors import SyncError
 from fieldapp.sync.meta import K_CURSOR, K_EPOCH, K_MODEL, model_signature
 from fieldapp.sync.receipt import Progress, SyncReceipt
 from sync import hlc
+from sync.checksum import record_hash
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,9 @@ class Pull:
         self.bulk_min_records = bulk_min_records
         #: The last page's checksum (``fieldapp.sync.verify`` compares it), once the pull is done.
         self.checksum: Any = None
+        #: On a first pull, per record type whose table was empty: each pulled record's hash (the
+        #: rows were written from these pages, so their sums need no second pass over the tables).
+        self.pulled_hashes: dict[str, dict[str, int]] = {}
 
     def run(self) -> None:
         """Pull pages after the stored cursor; the next page is fetched while this one is merged."""
@@ -60,10 +65,16 @@ class Pull:
                 self.store.set_meta(K_MODEL, signature, conn)
         cursor = int(self.store.meta(K_CURSOR) or 0)
         bulk_min = self.bulk_min_records if cursor == 0 else None  # only the first pull
+        if cursor == 0:
+            with self.store.engine.connect() as conn:
+                tables = {kind: str(model.__tablename__) for kind, model in RECORD_TYPES.items()}
+                empty = [kind for kind, table in tables.items() if bulk.is_empty(raw(conn), table)]
+            self.pulled_hashes = {kind: {} for kind in empty}
         receipt = self.receipt
         with ThreadPoolExecutor(1, thread_name_prefix="teren-pull") as fetcher:
             page = self._page(cursor)
             if self._restored(page, cursor):
+                self.pulled_hashes = {}
                 page = self._page(0)
             while True:
                 upcoming = fetcher.submit(self._page, page.cursor) if page.has_more else None
@@ -92,8 +103,11 @@ class Pull:
             with self.store.write() as conn:
                 if restored:
                     queued = outbox.requeue_written_by(raw(conn), self.store.clock.node)
-                    log.warning("the service was restored from a backup: pulling everything again, "
-                                "%d record(s) of this device queued again", queued)
+                    log.warning(
+                        "the service was restored from a backup: pulling everything again, "
+                        "%d record(s) of this device queued again",
+                        queued,
+                    )
                     self.store.set_meta(K_CURSOR, None, conn)
                 self.store.set_meta(K_EPOCH, None if page.epoch is None else str(page.epoch), conn)
         return restored
@@ -107,6 +121,8 @@ class Pull:
         if page.server_ms is not None:
             self.store.adopt_service_time(page.server_ms)
         newest = _newest_hlc(page.records)
+        if self.pulled_hashes:
+            note_hashes(self.pulled_hashes, page.records)
         with self.store.write() as conn:
             contacts = merge_page(raw(conn), page.records, bulk_min=bulk_min)
             if contacts and not search.is_deferred(raw(conn)):
@@ -114,6 +130,17 @@ class Pull:
             self.store.set_meta(K_CURSOR, str(page.cursor), conn)
             if newest:
                 self.store.observe(conn, newest)
+
+
+def note_hashes(hashes: dict[str, dict[str, int]], records: list[dict[str, Any]]) -> None:
+    """Each record's hash (``sync.checksum``) into ``hashes`` of its type, if that type is noted."""
+    for record in records:
+        of_kind = hashes.get(record["record_type"])
+        if of_kind is not None:
+            model = RECORD_TYPES[record["record_type"]]
+            of_kind[record["id"]] = record_hash(
+                model, record["id"], record["fields"], record.get("deleted", False)
+            )
 
 
 @dataclass(frozen=True, slots=True)

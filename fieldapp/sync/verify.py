@@ -127,26 +127,39 @@ class Verify:
         self.fetch_kinds = fetch_kinds
         self.fetch_hashes = fetch_hashes
 
-    def run(self, checksum: dict[str, Any] | None) -> Outcome:
+    def run(
+        self, checksum: dict[str, Any] | None, pulled: dict[str, dict[str, int]] | None = None
+    ) -> Outcome:
+        """Compare with ``checksum`` and repair. ``pulled``: per record type whose table a first pull
+        filled, its records' hashes as pulled (those types are summed from them, not read again)."""
         if not _valid(checksum):
             outcome = Outcome("unverified")
         else:
             assert checksum is not None
-            differing = self.differing(checksum)
+            differing = self.differing(checksum, pulled=pulled or {})
             outcome = self.repair(differing) if differing else Outcome("ok", checksum["at"])
         self.save(outcome)
         return outcome
 
-    def differing(self, checksum: dict[str, Any], kinds: Iterable[str] | None = None) -> list[str]:
-        """The record types whose sums differ from ``checksum``'s."""
+    def differing(
+        self,
+        checksum: dict[str, Any],
+        kinds: Iterable[str] | None = None,
+        pulled: dict[str, dict[str, int]] | None = None,
+    ) -> list[str]:
+        """The record types whose sums differ from ``checksum``'s (``pulled``: see ``run``)."""
         theirs: Sums = {
             kind: list(value) for kind, value in checksum["kinds"].items() if kind in RECORD_TYPES
         }
         wanted = sorted(set(RECORD_TYPES) if kinds is None else set(kinds))
+        pulled = pulled or {}
         with self.store.engine.connect() as conn, conn.begin():  # one snapshot of records and outbox
             db = raw(conn)
             pending = {key for key in pending_keys(db) if key[0] in RECORD_TYPES}
-            mine = local_sums(db, wanted, pending)
+            mine = local_sums(db, [kind for kind in wanted if kind not in pulled], pending)
+            for kind in wanted:
+                if kind in pulled:
+                    mine[kind] = _pulled_sums(db, kind, pulled[kind], pending)
         for kind, _record_id, value in self._service_hashes(sorted(pending)):
             if value is not None and kind in theirs:
                 theirs[kind][0] -= 1
@@ -207,6 +220,21 @@ class Verify:
             "mismatched": outcome.mismatched,
         }
         self.store.set_meta(K_CHECKSUM, json.dumps(value))
+
+
+def _pulled_sums(db: Any, kind: str, hashes: dict[str, int], pending: set[tuple[str, str]]) -> list[int]:
+    """A first pull's sums of ``kind`` from its records' hashes as pulled; records written here
+    meanwhile (pending) or without a row (a pulled record the merge skipped) are read instead."""
+    if len(hashes) != _row_count(db, kind):
+        return local_sums(db, [kind], pending).get(kind, [0, 0])
+    mine = [i for k, i in pending if k == kind and i in hashes]
+    total = sum(value for key, value in hashes.items()) - sum(hashes[i] for i in mine)
+    return [len(hashes) - len(mine), total & MASK] if len(hashes) > len(mine) else [0, 0]
+
+
+def _row_count(db: Any, kind: str) -> int:
+    table = RECORD_TYPES[kind].__tablename__  # type: ignore[attr-defined]
+    return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
 def _valid(checksum: Any) -> bool:
