@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from fieldapp.model.base import SyncedRecord
@@ -61,13 +62,22 @@ def digest(record_type: str, record_id: str, values: Sequence[Any] | None) -> in
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
+@cache
+def _taker(model: type[SyncedRecord]) -> tuple[dict[str, Any], Any]:
+    """Every hashed field's default (None for required ones), and the getter of the values in
+    ``hashed_fields`` order from a dict holding them all (two C calls instead of a loop)."""
+    defaults = {name: None for name in hashed_fields(model)} | wire_defaults(model)
+    names = hashed_fields(model)
+    getter = itemgetter(*names) if len(names) > 1 else (lambda d: (d[names[0]],))
+    return defaults, getter
+
+
 def record_hash(model: type[SyncedRecord], record_id: str, data: Mapping[str, Any], deleted: bool) -> int:
     """The hash of a record stored as wire values (the service's ``record.data``)."""
     if deleted:
         return digest(model.record_type, record_id, None)
-    defaults = wire_defaults(model)
-    values = [data[name] if name in data else defaults.get(name) for name in hashed_fields(model)]
-    return digest(model.record_type, record_id, values)
+    defaults, take = _taker(model)
+    return digest(model.record_type, record_id, list(take({**defaults, **data})))
 
 
 def to_signed(value: int) -> int:
