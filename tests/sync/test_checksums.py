@@ -129,3 +129,19 @@ def test_unsent_edits_survive_a_repair(world: World) -> None:
     assert a.engine.sync().checksum == "ok"
     got = a.store.get(Contact, ids[3])
     assert got is not None and got.notes == "not sent yet"
+
+
+def test_sums_wrap_at_64_bits_on_both_databases(world: World) -> None:
+    from sync.checksum import to_signed
+    from sync.server import record_sums
+
+    key = (world.program_id, world.team_a, "contact")
+    big = (1 << 63) + 5
+    expected = 0
+    for delta in (big, big + 2, -(big - 1), (1 << 64) - 1):
+        with world.db.write() as conn:
+            record_sums.apply(conn, {key: [1, to_signed(delta)]})
+        expected = (expected + delta) % (1 << 64)
+    with world.db.read() as conn:
+        assert record_sums.scope_sums(conn, world.program_id, world.team_a) == {"contact": [4, expected]}
+        assert record_sums.scope_sums(conn, world.program_id, None) == {"contact": [4, expected]}
