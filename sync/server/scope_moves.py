@@ -4,9 +4,10 @@ Devices need no reset for either. A moved zone's records get the new team and ne
 team's devices pull them as any change; the old team's devices find their checksum no longer
 matches (the team's sums lost them) and re-pull those kinds, which evicts them
 (``fieldapp.sync.verify``). A moved user's devices likewise find every kind differing and get the
-new team's records while the old team's leave. Edits a moved user made before the move, on records
-of the team they left, are still taken at their next push (``may_finish_edit``), so leaving a team
-never loses unsent work; records they create after the move go to the new team.
+new team's records while the old team's leave. Edits made before a move, by a moved user on records
+of the team they left or by the old team's phones on a moved zone's records, are still taken at
+their next push (``may_finish_edit``), so a move never loses unsent work; records created after a
+user's move go to the new team.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from fieldapp.model.registry import RECORD_TYPES
 from sync import hlc as hlcs_
 from sync.server import record_sums
 from sync.server import tables as t
+from sync.server.clock import utc
 from sync.server.db import Database
 from sync.server.record_rows import COLUMNS
 
@@ -48,6 +50,18 @@ def move_user(db: Database, user_id: str, team_id: str) -> None:
             .where(t.account.c.id == user_id)
             .values(team_id=team_id, previous_team_id=user.team_id, moved_at=datetime.now(UTC))
         )
+
+
+def moved_from(conn: sa.Connection, record_type: str, record_id: str) -> tuple[str | None, int] | None:
+    """The team a zone's reassignment took this record from, and when (ms); None if none did."""
+    found = conn.execute(
+        sa.select(t.record_move.c.from_team_id, t.record_move.c.moved_at).where(
+            (t.record_move.c.record_type == record_type) & (t.record_move.c.id == record_id)
+        )
+    ).first()
+    if found is None:
+        return None
+    return found.from_team_id, int(utc(found.moved_at).timestamp() * 1000)
 
 
 def may_finish_edit(
@@ -84,7 +98,17 @@ def reassign_zone(db: Database, zone_id: str, team_id: str) -> int:
         moved = [r for r in (*in_zone, *of_contacts) if r["team_id"] != team_id]
         deltas: record_sums.Deltas = {}
         updates = []
+        now = datetime.now(UTC)
+        moves = []
         for row in moved:
+            moves.append(
+                {
+                    "record_type": row["record_type"],
+                    "id": row["id"],
+                    "from_team_id": row["team_id"],
+                    "moved_at": now,
+                }
+            )
             record_sums.note(deltas, record_sums.key_of(row), -1, -row["hash"])
             seq += 1
             row.update(team_id=team_id, seq=seq)
@@ -101,6 +125,13 @@ def reassign_zone(db: Database, zone_id: str, team_id: str) -> int:
                 updates,
             )
             record_sums.apply(conn, deltas)
+            keys = [(m["record_type"], m["id"]) for m in moves]
+            conn.execute(
+                sa.delete(t.record_move).where(
+                    sa.tuple_(t.record_move.c.record_type, t.record_move.c.id).in_(keys)
+                )
+            )
+            conn.execute(sa.insert(t.record_move), moves)
             conn.execute(sa.update(t.counter).where(t.counter.c.name == "change").values(value=seq))
     return len(updates)
 

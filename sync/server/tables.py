@@ -157,6 +157,17 @@ record_sum = sa.Table(
     sa.Column("total", sa.BigInteger, nullable=False),
 )
 
+#: Records a zone's reassignment gave another team (``scope_moves``): edits the old team's phones
+#: wrote before ``moved_at`` are still taken when they arrive.
+record_move = sa.Table(
+    "record_move",
+    metadata,
+    sa.Column("record_type", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("from_team_id", sa.String(36), nullable=True),
+    sa.Column("moved_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 #: Ids of the contacts whose ``erased_at`` is set (``record``'s data), kept in the same transaction
 #: as the write that sets or clears it: a push finds whether its records name an erased person here.
 erased_contact = sa.Table(

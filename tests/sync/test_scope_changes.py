@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import requests
+
 from fieldapp.model import Contact, Visit, Zone
 from sync.server import scope_moves
 from sync.server.cli import main as cli
@@ -77,16 +79,33 @@ def test_a_zone_given_to_another_team(world: World, tmp_path) -> None:  # type: 
     a1.engine.sync()
     assert b1.engine.sync().checksum == "ok"
     assert _count(b1, "contact") == 0
+    # An edit on the old team's phone, still unsent when the zone goes.
+    kept = a1.store.get(Contact, ids[0])
+    assert kept is not None
+    edit(a1.store, kept, notes="zanim strefa przeszła")
     # Through the command a supervisor's admin runs.
     assert cli(["--db", world.server.db.url, "reassign-zone", zone.id, "--team", world.team_b]) == 0
     receipt = b1.engine.sync()
     assert receipt.checksum == "ok"
     assert set(contact_names(b1.store)) == set(ids) and _count(b1, "visit") == 3 and _count(b1, "zone") == 1
     receipt = a1.engine.sync()
+    assert receipt.rejected == [] and outbox_count(a1.store) == 0  # the edit was taken
     assert receipt.checksum == "repaired"
     assert sorted(contact_names(a1.store).values()) == ["Stare Polesie 0", "Stare Polesie 1"]
     assert _count(a1, "visit") == 2 and _count(a1, "zone") == 1
     assert a1.engine.sync().checksum == "ok" and b1.engine.sync().checksum == "ok"
+    got = b1.store.get(Contact, ids[0])
+    assert got is not None and got.notes == "zanim strefa przeszła"
+    # Edits the old team writes after the move are refused (the records are no longer theirs).
+    stray = {
+        "record_type": "contact",
+        "id": ids[1],
+        "fields": {"notes": "po przeniesieniu"},
+        "hlcs": {"notes": a1.store.clock.now()},
+    }
+    body = {"batch_id": "after-the-zone-moved", "changes": [stray]}
+    answer = requests.post(f"{world.url}/v1/push", json=body, headers=a1.headers(), timeout=10).json()
+    assert answer["results"][0]["code"] == "out_of_scope"
 
 
 def test_moves_refuse_another_program(world: World) -> None:

@@ -1,6 +1,6 @@
 """Record checksums: ``record.hash`` and the per-scope sums ``record_sum`` (``sync.checksum``),
 filled for the records already stored; a user's previous team (``scope_moves``); what each phone
-reports of itself (``device_state``).
+reports of itself (``device_state``); records a zone's reassignment moved (``record_move``).
 
 Revision ID: 0030
 Revises: 0009
@@ -27,6 +27,13 @@ def upgrade() -> None:
     with op.batch_alter_table("account") as batch:
         batch.add_column(sa.Column("previous_team_id", sa.String(36), nullable=True))
         batch.add_column(sa.Column("moved_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        "record_move",
+        sa.Column("record_type", sa.String(64), primary_key=True),
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("from_team_id", sa.String(36), nullable=True),
+        sa.Column("moved_at", sa.DateTime(timezone=True), nullable=False),
+    )
     op.create_table(
         "device_state",
         sa.Column("device_id", sa.String(36), sa.ForeignKey("device.id"), primary_key=True),
@@ -110,6 +117,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("device_state")
+    op.drop_table("record_move")
     with op.batch_alter_table("account") as batch:
         batch.drop_column("moved_at")
         batch.drop_column("previous_team_id")
