@@ -21,8 +21,10 @@ def hashes(dev: Device, db: Db, body: HashesRequest) -> HashesResponse:
     found: dict[tuple[str, str], int] = {}
     if wanted:
         r = t.record.c
+        # By type and id: the primary key (no index on ids alone).
         query = sa.select(r.record_type, r.id, r.program_id, r.team_id, r.hash).where(
-            r.id.in_(sorted({record_id for _kind, record_id in wanted}))
+            r.record_type.in_(sorted({kind for kind, _id in wanted}))
+            & r.id.in_(sorted({record_id for _kind, record_id in wanted}))
         )
         with db.read() as conn:
             for record_type, record_id, program_id, team_id, value in conn.execute(query):
