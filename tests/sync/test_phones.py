@@ -53,8 +53,11 @@ def test_a_stalled_queue_raises_an_alert(world: World) -> None:
     a.engine.call("POST", "/v1/state", json=report)
     phone = _by_user(phones.phones(world.db, program_id=world.program_id), a.user_id)
     assert phone["stalled"] is True and phone["pending"] == 1 and phone["oldest_pending_age_s"] > 47 * 3600
-    # The same through ``teren-sync phones``.
+    # The same through ``teren-sync phones`` and the service's metrics.
     assert cli(["--db", world.server.db.url, "phones"]) == 0
+    scraped = requests.get(f"{world.url}/metrics", timeout=10).text
+    [line] = [line for line in scraped.splitlines() if line.startswith("teren_sync_stalled_phones ")]
+    assert float(line.split()[1]) >= 1
 
 
 def test_erasures_acknowledged_and_a_wipe_confirmed(world: World, capsys: pytest.CaptureFixture[str]) -> None:
