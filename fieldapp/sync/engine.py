@@ -61,6 +61,8 @@ class SyncStatus:
     pending: int
     #: The service's clock minus the phone's, as last heard (None: never); see ``clock_warning``.
     clock_offset_ms: int | None = None
+    #: The last checksum verification (``fieldapp.sync.verify``): ok, repaired, mismatch, unverified.
+    checksum_state: str | None = None
 
     @property
     def clock_off_ms(self) -> int | None:
@@ -110,6 +112,7 @@ class SyncEngine:
             last_error_code=self.store.meta(K_LAST_ERROR),
             pending=self.store.pending_changes(),
             clock_offset_ms=self.store.clock_offset_ms,
+            checksum_state=(checksum_state(self.store) or {}).get("state"),
         )
 
     def enroll(self, text: str) -> SyncStatus:

@@ -218,6 +218,10 @@ class SyncScreen(Screen):
                     format_date(last, self.ctx.lang) if last else self.t("ui.sync.never"),
                 ),
             ]
+            checked = getattr(status, "checksum_state", None)
+            if enrolled and checked:
+                proof = self.t(f"ui.phones.checksum.{checked}")
+                rows.append(w.labelled(self.t("ui.sync.checksum_label"), proof))
             error_code = getattr(status, "last_error_code", None)
             if error_code:
                 rows.append(w.notice(sync_error_message(self.ctx, error_code), icon=ft.Icons.ERROR_OUTLINE))

@@ -72,4 +72,9 @@ def test_every_phone_and_the_stalled_alert(supervisor: AppServer, new_phone: Cal
     phone.see("Czeka na wysłanie: 1")
     phone.see("Dane zgodne z serwerem")
     phone.see("Odłączony — dane usunięte z telefonu")
+    # The supervisor's own phone says whether its data was proven equal to the service's.
+    own = new_phone(supervisor, "/more/sync")
+    own.tap("Synchronizuj teraz")
+    own.see("Sprawdzenie danych")
+    own.see("Dane zgodne z serwerem")
     assert supervisor.errors_logged() == []
