@@ -2,7 +2,8 @@
 
 A record's hash is the first 8 bytes (little-endian) of BLAKE2b over its canonical JSON:
 ``[record_type, id, values]`` with ``values`` the record's data fields in name order (a field the
-record lacks counts as its model's default), or ``null`` for a deleted record (a tombstone's values
+record lacks counts as its model's default; floats written as Python's repr, the same with or
+without orjson), or ``null`` for a deleted record (a tombstone's values
 may be scrubbed on one end and not the other). A kind's checksum is ``(count, sum of hashes mod
 2**64)``: order-independent and additive, so the service keeps it per scope as records are written
 (``sync.server.record_sums``) and the device sums its own records to compare (``fieldapp.sync.verify``).
@@ -56,8 +57,26 @@ def wire_defaults(model: type[SyncedRecord]) -> dict[str, Any]:
     return defaults
 
 
+def _floats_as_text(value: Any) -> Any:
+    """Floats as Python's shortest repr: orjson and json write some differently (1e-05 is
+    ``0.00001`` in one, ``1e-05`` in the other)."""
+    kind = type(value)
+    if kind is float:
+        return repr(value)
+    if kind is list:
+        return [_floats_as_text(item) for item in value]
+    if kind is dict:
+        return {key: _floats_as_text(item) for key, item in value.items()}
+    return value
+
+
+_PLAIN = (str, int, bool, type(None))
+
+
 def digest(record_type: str, record_id: str, values: Sequence[Any] | None) -> int:
     """The hash of one record given its values in ``hashed_fields`` order (None: deleted)."""
+    if values is not None:
+        values = [value if type(value) in _PLAIN else _floats_as_text(value) for value in values]
     data = canonical([record_type, record_id, values])
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 

@@ -18,7 +18,6 @@ view of the phone.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -36,7 +35,7 @@ from fieldapp.store.evict import evict
 from fieldapp.sync.apply import merge_page
 from fieldapp.sync.meta import K_CHECKSUM
 from fieldapp.sync.pull import Page
-from sync.checksum import MASK, canonical, hashed_fields
+from sync.checksum import MASK, digest, hashed_fields
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +72,6 @@ def _json_value(value: str | None) -> Any:
 def local_sums(db: Any, kinds: Iterable[str], skip: set[tuple[str, str]] | None = None) -> Sums:
     """``{record_type: [count, sum]}`` over this device's records of ``kinds``, leaving out ``skip``."""
     sums: Sums = {}
-    blake = hashlib.blake2b
-    from_bytes = int.from_bytes
     for kind in kinds:
         model = RECORD_TYPES[kind]
         select, readers = _hash_plan(model)
@@ -90,7 +87,7 @@ def local_sums(db: Any, kinds: Iterable[str], skip: set[tuple[str, str]] | None 
                 values = list(row[2:])
                 for i, read in converted:
                     values[i] = read(values[i])
-            total += from_bytes(blake(canonical([kind, record_id, values]), digest_size=8).digest(), "little")
+            total += digest(kind, record_id, values)
             count += 1
         if count:
             sums[kind] = [count, total & MASK]
