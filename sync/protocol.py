@@ -291,6 +291,9 @@ class RecordHash(_Wire):
     id: str
     #: ``sync.checksum.record_hash`` (unsigned); None where the record is not in the device's scope.
     hash: int | None = None
+    #: Whether the service holds the record at all (in the device's program, any scope): a record a
+    #: device created that the service never took is kept on the device, not evicted.
+    known: bool = False
 
 
 class HashesResponse(_Wire):

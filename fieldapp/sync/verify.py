@@ -94,9 +94,18 @@ def local_sums(db: Any, kinds: Iterable[str], skip: set[tuple[str, str]] | None 
     return sums
 
 
-def local_ids(db: Any, kind: str) -> set[str]:
+def _unseen(
+    db: Any, kind: str, seen: set[str], pending: set[tuple[str, str]], own_device: str
+) -> tuple[list[str], list[str]]:
+    """This device's records of ``kind`` a repair pull did not bring and that hold no unsent edit:
+    (made elsewhere, made on this device)."""
     table = RECORD_TYPES[kind].__tablename__  # type: ignore[attr-defined]
-    return {row[0] for row in db.execute(f"SELECT id FROM {table}")}
+    other: list[str] = []
+    own: list[str] = []
+    for record_id, device_id in db.execute(f"SELECT id, device_id FROM {table}"):
+        if record_id not in seen and (kind, record_id) not in pending:
+            (own if device_id == own_device else other).append(record_id)
+    return other, own
 
 
 def pending_keys(db: Any) -> set[tuple[str, str]]:
@@ -114,6 +123,9 @@ class Outcome:
     repaired: list[str] = field(default_factory=list)
     evicted: int = 0
     mismatched: list[str] = field(default_factory=list)
+    #: Per kind still differing: [the service's sums, this device's] (a repair is not repeated
+    #: while both stay the same: it would change nothing).
+    sums: dict[str, list[list[int]]] = field(default_factory=dict)
 
 
 class Verify:
@@ -123,6 +135,8 @@ class Verify:
         self.store = store
         self.fetch_kinds = fetch_kinds
         self.fetch_hashes = fetch_hashes
+        #: Per kind found differing by the last ``differing``: [the service's sums, this device's].
+        self.sums: dict[str, list[list[int]]] = {}
 
     def run(
         self, checksum: dict[str, Any] | None, pulled: dict[str, dict[str, int]] | None = None
@@ -134,7 +148,15 @@ class Verify:
         else:
             assert checksum is not None
             differing = self.differing(checksum, pulled=pulled or {})
-            outcome = self.repair(differing) if differing else Outcome("ok", checksum["at"])
+            before = checksum_state(self.store) or {}
+            if not differing:
+                outcome = Outcome("ok", checksum["at"])
+            elif before.get("state") == "mismatch" and before.get("sums") == self.sums:
+                # The same difference a repair already failed to mend (e.g. an edit the service
+                # refused that this device keeps): reported again, not pulled again.
+                outcome = Outcome("mismatch", checksum["at"], mismatched=differing, sums=self.sums)
+            else:
+                outcome = self.repair(differing)
         self.save(outcome)
         return outcome
 
@@ -157,19 +179,26 @@ class Verify:
             for kind in wanted:
                 if kind in pulled:
                     mine[kind] = _pulled_sums(db, kind, pulled[kind], pending)
-        for kind, _record_id, value in self._service_hashes(sorted(pending)):
+        for kind, _record_id, value, _known in self._service_hashes(sorted(pending)):
             if value is not None and kind in theirs:
                 theirs[kind][0] -= 1
                 theirs[kind][1] = (theirs[kind][1] - value) & MASK
-        return [kind for kind in wanted if mine.get(kind, [0, 0]) != theirs.get(kind, [0, 0])]
+        differ = [kind for kind in wanted if mine.get(kind, [0, 0]) != theirs.get(kind, [0, 0])]
+        self.sums = {kind: [theirs.get(kind, [0, 0]), mine.get(kind, [0, 0])] for kind in differ}
+        return differ
 
-    def _service_hashes(self, keys: list[tuple[str, str]]) -> list[tuple[str, str, int | None]]:
-        found: list[tuple[str, str, int | None]] = []
+    def _service_hashes(self, keys: list[tuple[str, str]]) -> list[tuple[str, str, int | None, bool]]:
+        """The service's hash (None: not in this device's scope) of each record, and whether it
+        holds the record at all."""
+        found: list[tuple[str, str, int | None, bool]] = []
         for start in range(0, len(keys), HASHES_PER_REQUEST):
             part = keys[start : start + HASHES_PER_REQUEST]
             chunk = [{"record_type": kind, "id": rid} for kind, rid in part]
             answer = self.fetch_hashes(chunk)
-            found.extend((item["record_type"], item["id"], item.get("hash")) for item in answer["hashes"])
+            found.extend(
+                (item["record_type"], item["id"], item.get("hash"), bool(item.get("known", True)))
+                for item in answer["hashes"]
+            )
         return found
 
     def repair(self, kinds: list[str]) -> Outcome:
@@ -191,11 +220,23 @@ class Verify:
                 break
             after = page.cursor
         evicted = 0
-        with self.store.write() as conn:
+        with self.store.engine.connect() as conn:
             db = raw(conn)
             pending = pending_keys(db)
-            for kind in kinds:
-                gone = [i for i in local_ids(db, kind) - seen[kind] if (kind, i) not in pending]
+            unsent = {kind: _unseen(db, kind, seen[kind], pending, self.store.device_id) for kind in kinds}
+        # Records this device made that the service never took (a refused creation) stay: they are
+        # the user's, and the refusal was shown. Any other record the service did not send leaves.
+        never_taken = {
+            (kind, rid)
+            for kind, rid, _hash, known in self._service_hashes(
+                sorted((kind, rid) for kind, (_other, own) in unsent.items() for rid in own)
+            )
+            if not known
+        }
+        with self.store.write() as conn:
+            db = raw(conn)
+            for kind, (other, own) in unsent.items():
+                gone = [*other, *(rid for rid in own if (kind, rid) not in never_taken)]
                 evicted += evict(db, RECORD_TYPES[kind], gone)
         checksum = page.checksum
         if not _valid(checksum):
@@ -204,7 +245,7 @@ class Verify:
         still = self.differing(checksum, kinds)
         if still:
             log.error("checksum still differs after a repair in %s", ", ".join(still))
-            return Outcome("mismatch", checksum["at"], kinds, evicted, still)
+            return Outcome("mismatch", checksum["at"], kinds, evicted, still, self.sums)
         return Outcome("repaired", checksum["at"], kinds, evicted)
 
     def save(self, outcome: Outcome) -> None:
@@ -215,6 +256,7 @@ class Verify:
             "repaired": outcome.repaired,
             "evicted": outcome.evicted,
             "mismatched": outcome.mismatched,
+            "sums": outcome.sums,
         }
         self.store.set_meta(K_CHECKSUM, json.dumps(value))
 

@@ -145,3 +145,19 @@ def test_sums_wrap_at_64_bits_on_both_databases(world: World) -> None:
     with world.db.read() as conn:
         assert record_sums.scope_sums(conn, world.program_id, world.team_a) == {"contact": [4, expected]}
         assert record_sums.scope_sums(conn, world.program_id, None) == {"contact": [4, expected]}
+
+
+def test_a_record_the_service_refused_stays_and_the_difference_is_reported_once(world: World) -> None:
+    a = world.device()
+    _fill(a, 1)
+    a.engine.sync()
+    with a.store.write() as conn:  # past the app's own checks, as a tampered or buggy app would
+        a.store.save(conn, Contact(kind="resident", name="Ala Biegun", lat=91.0, lon=19.4))
+    receipt = a.engine.sync()
+    assert [r.code for r in receipt.rejected] == ["invalid_value"]
+    assert receipt.checksum == "mismatch"
+    assert "Ala Biegun" in contact_names(a.store).values()  # the user's record is not taken away
+    assert _state(a)["repaired"] == ["contact"]
+    receipt = a.engine.sync()  # the same difference: reported, not pulled again
+    assert receipt.checksum == "mismatch" and _state(a)["repaired"] == []
+    assert "Ala Biegun" in contact_names(a.store).values()

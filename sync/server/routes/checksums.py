@@ -19,6 +19,7 @@ def hashes(dev: Device, db: Db, body: HashesRequest) -> HashesResponse:
     keys = [(key.record_type, key.id) for key in body.records]
     wanted = set(keys)
     found: dict[tuple[str, str], int] = {}
+    known: set[tuple[str, str]] = set()
     if wanted:
         r = t.record.c
         # By type and id: the primary key (no index on ids alone).
@@ -28,9 +29,15 @@ def hashes(dev: Device, db: Db, body: HashesRequest) -> HashesResponse:
         )
         with db.read() as conn:
             for record_type, record_id, program_id, team_id, value in conn.execute(query):
-                in_scope = program_id == dev.program_id and (dev.program_wide or team_id == dev.team_id)
-                if in_scope and (record_type, record_id) in wanted:
-                    found[(record_type, record_id)] = to_unsigned(value)
+                key = (record_type, record_id)
+                if program_id != dev.program_id or key not in wanted:
+                    continue
+                known.add(key)
+                if dev.program_wide or team_id == dev.team_id:
+                    found[key] = to_unsigned(value)
     return HashesResponse(
-        hashes=[RecordHash(record_type=kind, id=rid, hash=found.get((kind, rid))) for kind, rid in keys]
+        hashes=[
+            RecordHash(record_type=kind, id=rid, hash=found.get((kind, rid)), known=(kind, rid) in known)
+            for kind, rid in keys
+        ]
     )
