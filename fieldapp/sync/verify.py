@@ -244,7 +244,7 @@ class Verify:
         assert checksum is not None
         still = self.differing(checksum, kinds)
         if still:
-            log.error("checksum still differs after a repair in %s", ", ".join(still))
+            log.warning("checksum still differs after a repair in %s", ", ".join(still))
             return Outcome("mismatch", checksum["at"], kinds, evicted, still, self.sums)
         return Outcome("repaired", checksum["at"], kinds, evicted)
 
