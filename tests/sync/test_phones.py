@@ -88,3 +88,19 @@ def test_erasures_acknowledged_and_a_wipe_confirmed(world: World, capsys: pytest
     status = json.loads(capsys.readouterr().out)
     listed = {d["id"]: d for d in status["devices"]}
     assert listed[device_id]["wipe_confirmed_at"]
+
+
+def test_a_phone_reports_again_only_when_its_state_changed(world: World) -> None:
+    a = world.device()
+    add_contact(a.store, "Ala")
+    a.engine.sync()
+
+    def reported_at() -> str:
+        return _by_user(phones.phones(world.db, program_id=world.program_id), a.user_id)["reported_at"]
+
+    first = reported_at()
+    a.engine.sync()  # nothing new: no request, no write on the service
+    assert reported_at() == first
+    add_contact(a.store, "Bartek")
+    a.engine.sync()
+    assert reported_at() > first
