@@ -4,6 +4,13 @@ Versioning: every request carries ``protocol``; the service accepts any version 
 ``MIN_PROTOCOL_VERSION`` up to ``PROTOCOL_VERSION`` and ignores fields it does not know (old apps stay
 in the field for months, new apps may send fields an old service has not heard of).
 
+Every request of the app carries ``X-Teren-Protocol``, ``X-Teren-Schema`` (the fields it knows,
+``fieldapp.model.registry.schema_signature``) and ``X-Teren-App`` (its version); a service with a
+minimum app version refuses older apps with 426 ``app_too_old`` and the ``min_version``. The last
+pull page carries the scope's ``checksum`` when the schemas match (``sync.checksum``): the device
+MUST compare it with its own records and pull a differing record type again (``kinds``), keeping
+its unsent edits.
+
 A change names one record and carries only the fields written on the device since the last push,
 each with the HLC at which it was written (field-level last-writer-wins). A pull page carries whole
 records with every field's HLC, in the order of the service's change sequence (``seq``).
