@@ -29,7 +29,7 @@ from typing import Any
 from fieldapp import jsonfast
 from fieldapp.model.base import SyncedRecord
 from fieldapp.model.registry import RECORD_TYPES
-from fieldapp.store import codec, search
+from fieldapp.store import codec, scrub, search
 from fieldapp.store.db import Store, raw
 from fieldapp.store.evict import evict
 from fieldapp.sync.apply import merge_page
@@ -238,6 +238,8 @@ class Verify:
             for kind, (other, own) in unsent.items():
                 gone = [*other, *(rid for rid in own if (kind, rid) not in never_taken)]
                 evicted += evict(db, RECORD_TYPES[kind], gone)
+        if evicted:  # what left (residents of another team's area) leaves the WAL too
+            scrub.checkpoint(self.store.engine)
         checksum = page.checksum
         if not _valid(checksum):
             return Outcome("unverified", repaired=kinds, evicted=evicted)

@@ -59,6 +59,9 @@ def test_a_user_moved_to_another_team(world: World) -> None:
     assert sorted(names.values()) == [f"Widzew {i}" for i in range(4)]
     assert _count(mover, "visit") == 4 and _count(mover, "zone") == 1
     assert [c.id for c in mover.store.search_contacts("Bałuty")] == []
+    # The residents of the team it left are gone from the phone's files too (RODO: minimisation).
+    files = [mover.store.path, mover.store.path.with_name(mover.store.path.name + "-wal")]
+    assert not any("Bałuty 1".encode() in f.read_bytes() for f in files if f.exists())
     # The edit reached the old team.
     a1.engine.sync()
     got = a1.store.get(Contact, first)
