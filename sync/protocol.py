@@ -4,6 +4,13 @@ Versioning: every request carries ``protocol``; the service accepts any version 
 ``MIN_PROTOCOL_VERSION`` up to ``PROTOCOL_VERSION`` and ignores fields it does not know (old apps stay
 in the field for months, new apps may send fields an old service has not heard of).
 
+Every request of the app carries ``X-Teren-Protocol``, ``X-Teren-Schema`` (the fields it knows,
+``fieldapp.model.registry.schema_signature``) and ``X-Teren-App`` (its version); a service with a
+minimum app version refuses older apps with 426 ``app_too_old`` and the ``min_version``. The last
+pull page carries the scope's ``checksum`` when the schemas match (``sync.checksum``): the device
+MUST compare it with its own records and pull a differing record type again (``kinds``), keeping
+its unsent edits.
+
 A change names one record and carries only the fields written on the device since the last push,
 each with the HLC at which it was written (field-level last-writer-wins). A pull page carries whole
 records with every field's HLC, in the order of the service's change sequence (``seq``).
@@ -12,6 +19,8 @@ records with every field's HLC, in the order of the service's change sequence (`
 from __future__ import annotations
 
 import ipaddress
+import re
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -42,6 +51,9 @@ class ErrorCode(StrEnum):
     BATCH_TOO_LARGE = "batch_too_large"
     BAD_ENCODING = "bad_encoding"
     UNSUPPORTED_PROTOCOL = "unsupported_protocol"
+    #: 426: the app (``X-Teren-App``) is older than the service's ``min_app_version``; the answer's
+    #: ``min_version`` says which version to install.
+    APP_TOO_OLD = "app_too_old"
     UNAUTHORIZED = "unauthorized"
     DEVICE_REVOKED = "device_revoked"
     FORBIDDEN = "forbidden"
@@ -81,6 +93,25 @@ class RejectCode(StrEnum):
     #: (A deletion in it is still taken: tombstones are final on both ends.) Only an admin's
     #: ``teren-sync restore-erased`` takes a person off the erased list.
     ERASED = "erased"
+
+
+#: Headers every request of the app carries (``fieldapp.sync.transport.version_headers``).
+APP_HEADER = "X-Teren-App"
+SCHEMA_HEADER = "X-Teren-Schema"
+PROTOCOL_HEADER = "X-Teren-Protocol"
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """``"1.2.10"`` as ``(1, 2, 10)`` for comparison (a part that is no number ends it)."""
+    parts: list[int] = []
+    for part in version.strip().split("."):
+        digits = re.match(r"[0-9]+", part)
+        if digits is None:
+            break
+        parts.append(int(digits.group()))
+        if digits.end() != len(part):
+            break
+    return tuple(parts)
 
 
 def is_loopback(host: str) -> bool:
@@ -245,6 +276,80 @@ class PullResponse(_Wire):
     #: restored from a backup. A device that merged pages of another epoch pulls everything again
     #: and sends again what it wrote. None from services older than epochs.
     epoch: int | None = None
+    #: On the last page, when the device sent the service's schema signature (``X-Teren-Schema``):
+    #: ``{"at": cursor, "kinds": {record_type: [count, sum]}}``, the scope's records at ``cursor``
+    #: (``sync.checksum``); a kind missing has none.
+    checksum: dict[str, Any] | None = None
+
+
+class RecordKey(_Wire):
+    record_type: Name = Field(min_length=1, max_length=64)
+    id: Name = Field(min_length=1, max_length=64)
+
+
+class HashesRequest(_Wire):
+    """Records whose service hashes a device asks for (those it holds unsent edits of)."""
+
+    records: list[RecordKey] = Field(max_length=MAX_CHANGES_PER_BATCH)
+
+
+class RecordHash(_Wire):
+    record_type: str
+    id: str
+    #: ``sync.checksum.record_hash`` (unsigned); None where the record is not in the device's scope.
+    hash: int | None = None
+    #: Whether the service holds the record at all (in the device's program, any scope): a record a
+    #: device created that the service never took is kept on the device, not evicted.
+    known: bool = False
+
+
+class HashesResponse(_Wire):
+    hashes: list[RecordHash]
+
+
+class PhoneReport(_Wire):
+    """What a phone reports of itself after a sync (``POST /v1/state``), for supervisors' view."""
+
+    last_push_at: datetime | None = None
+    last_pull_at: datetime | None = None
+    pending: int | None = Field(default=None, ge=0, le=MAX_CURSOR)
+    oldest_pending_at: datetime | None = None
+    checksum_state: str | None = Field(default=None, max_length=20, pattern=r"^[a-z_]*$")
+    checksum_at: int | None = Field(default=None, ge=0, le=MAX_CURSOR)
+    clock_offset_ms: int | None = Field(default=None, ge=-MAX_CURSOR, le=MAX_CURSOR)
+    cursor: int | None = Field(default=None, ge=0, le=MAX_CURSOR)
+
+
+class PhoneOut(_Wire):
+    """One phone as supervisors see it (``GET /v1/phones``; ``sync.server.phones``)."""
+
+    id: str
+    client_device_id: str
+    name: str
+    user_id: str
+    user: str
+    role: str
+    team_id: str | None = None
+    last_seen_at: str | None = None
+    revoked_at: str | None = None
+    reported_at: str | None = None
+    app_version: str | None = None
+    protocol: int | None = None
+    schema_signature: str | None = None
+    last_push_at: str | None = None
+    last_pull_at: str | None = None
+    pending: int | None = None
+    oldest_pending_at: str | None = None
+    oldest_pending_age_s: int | None = None
+    checksum_state: str | None = None
+    checksum_at: int | None = None
+    clock_offset_ms: int | None = None
+    cursor: int | None = None
+    erasures_acknowledged: int = 0
+    erasures_pending: int = 0
+    wipe_confirmed_at: str | None = None
+    #: Unsent changes waiting longer than the service's limit (a day): look after this phone.
+    stalled: bool = False
 
 
 class EnrollRequest(_Wire):

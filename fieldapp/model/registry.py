@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -65,3 +67,10 @@ def from_wire(model: type[SyncedRecord], name: str, value: Any) -> Any:
     if kind is date and isinstance(value, str):
         return date.fromisoformat(value)
     return value
+
+
+def schema_signature() -> str:
+    """A fingerprint of the record types and fields this version knows: both ends compare it (an
+    app and a service that know different fields cannot prove they hold the same records)."""
+    known = {name: sorted(model.data_fields()) for name, model in sorted(RECORD_TYPES.items())}
+    return hashlib.sha256(json.dumps(known).encode()).hexdigest()[:16]

@@ -120,6 +120,12 @@ def wire_readers(model: type[SyncedRecord]) -> dict[str, Converter]:
 
 
 @cache
+def json_columns(model: type[SyncedRecord]) -> frozenset[str]:
+    """The columns stored as JSON text."""
+    return frozenset(name for name, fn in converters(model).items() if fn is _json)
+
+
+@cache
 def insert_sql(model: type[SyncedRecord]) -> str:
     names = columns(model)
     quoted = ", ".join(f'"{name}"' for name in names)

@@ -178,3 +178,9 @@ def ahead_of(db: sqlite3.Connection, limit_ms: int) -> list[tuple[str, str]]:
 
 def _now() -> str | None:
     return codec.to_sqlite_datetime(utcnow())
+
+
+def oldest(db: sqlite3.Connection) -> str | None:
+    """When the oldest change still waiting was queued (UTC, as stored), or None."""
+    found = db.execute("SELECT min(created_at) FROM outbox").fetchone()
+    return found[0] if found else None

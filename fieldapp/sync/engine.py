@@ -10,8 +10,10 @@ HTTP. What a failure means for the device is decided here: a revoked device wipe
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,19 +21,31 @@ from typing import Any
 import requests
 
 from fieldapp.services.rodo.erasure import settle_erasures
-from fieldapp.store.db import StorageFull, Store
+from fieldapp.store import outbox
+from fieldapp.store.db import StorageFull, Store, raw
 from fieldapp.store.wipe import K_UNFINISHED, finish_wipe, wipe
 from fieldapp.sync import enrollment
 from fieldapp.sync.audit import upload_audit
 from fieldapp.sync.errors import SyncError
 from fieldapp.sync.file_client import FileClient
 from fieldapp.sync.files import FileLane
-from fieldapp.sync.meta import K_LAST_ERROR, K_LAST_SUCCESS, K_ROLE, K_SERVER, K_USER_NAME
+from fieldapp.sync.meta import (
+    K_CURSOR,
+    K_LAST_ERROR,
+    K_LAST_PULL,
+    K_LAST_PUSH,
+    K_LAST_SUCCESS,
+    K_MIN_APP,
+    K_ROLE,
+    K_SERVER,
+    K_USER_NAME,
+)
 from fieldapp.sync.pull import Pull
 from fieldapp.sync.push import KEEP_ON_REJECT, Push
 from fieldapp.sync.receipt import FileReceipt, Progress, SyncReceipt
 from fieldapp.sync.token_vault import FileTokenVault, TokenVault, move_between, move_out_of_store
 from fieldapp.sync.transport import HttpTransport, Transport
+from fieldapp.sync.verify import Verify, checksum_state
 from sync.gc_tuning import fewer_collections
 from sync.protocol import DEFAULT_PULL_PAGE, MAX_CHANGES_PER_BATCH, ConflictsResponse
 
@@ -41,6 +55,8 @@ log = logging.getLogger(__name__)
 #: the service's time anyway, but its dates, its reminders and a later sync without the service
 #: would not).
 CLOCK_WARNING_MS = 5 * 60 * 1000
+#: A phone whose state did not change (times aside) reports it again after this long.
+REPORT_EVERY_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,8 @@ class SyncStatus:
     pending: int
     #: The service's clock minus the phone's, as last heard (None: never); see ``clock_warning``.
     clock_offset_ms: int | None = None
+    #: The last checksum verification (``fieldapp.sync.verify``): ok, repaired, mismatch, unverified.
+    checksum_state: str | None = None
 
     @property
     def clock_off_ms(self) -> int | None:
@@ -84,6 +102,8 @@ class SyncEngine:
         self.batch_size = min(batch_size, MAX_CHANGES_PER_BATCH)
         self.page_size = page_size
         self.lock = threading.Lock()
+        #: The last state reported (``_report_state``) and when (monotonic seconds).
+        self._reported: tuple[str, float] = ("", 0.0)
         #: The device token, kept outside the store (``fieldapp.sync.token_vault``).
         self.vault: TokenVault = vault if vault is not None else FileTokenVault.beside(store)
         #: Connections of the file lane (kept between syncs).
@@ -105,6 +125,7 @@ class SyncEngine:
             last_error_code=self.store.meta(K_LAST_ERROR),
             pending=self.store.pending_changes(),
             clock_offset_ms=self.store.clock_offset_ms,
+            checksum_state=(checksum_state(self.store) or {}).get("state"),
         )
 
     def enroll(self, text: str) -> SyncStatus:
@@ -146,6 +167,12 @@ class SyncEngine:
                 )
         return sorted(users.values(), key=lambda u: (u["name"].casefold(), u["id"]))
 
+    def phones(self) -> list[dict[str, Any]]:
+        """Every phone of the program as the service sees it (``sync.protocol.PhoneOut``; supervisors
+        and admins, others get SyncError ``forbidden``)."""
+        with self.lock:
+            return self.call("GET", "/v1/phones")  # type: ignore[no-any-return]
+
     def move_to(self, server_url: str) -> None:
         """Talk to the same service at another address (e.g. the embedded one on a new port)."""
         self.store.set_meta(K_SERVER, server_url.rstrip("/"))
@@ -174,12 +201,19 @@ class SyncEngine:
             try:
                 Push(self.store, self._send_batch, self.batch_size, receipt, report).run()
                 upload_audit(self)
-                Pull(self.store, self._fetch_page, receipt, report, self.bulk_min_records).run()
+                pull = Pull(self.store, self._fetch_page, receipt, report, self.bulk_min_records)
+                pull.run()
                 self._settle_erasures()
+                verify = Verify(self.store, self._fetch_kinds, self._fetch_hashes)
+                receipt.checksum = verify.run(pull.checksum, pull.pulled_hashes).state
                 receipt.files = self._files()
                 receipt.still_pending = self.store.pending_changes()
                 with self.store.write() as conn:
-                    self.store.set_meta(K_LAST_SUCCESS, datetime.now(UTC).isoformat(), conn)
+                    done = datetime.now(UTC).isoformat()
+                    self.store.set_meta(K_LAST_SUCCESS, done, conn)
+                    self.store.set_meta(K_LAST_PULL, done, conn)
+                    if receipt.pushed:
+                        self.store.set_meta(K_LAST_PUSH, done, conn)
                     clock_problem = any(r.code in KEEP_ON_REJECT for r in receipt.rejected)
                     self.store.set_meta(K_LAST_ERROR, "clock_ahead" if clock_problem else None, conn)
             except StorageFull as exc:  # a pulled page or an outbox update did not fit: none of it kept
@@ -190,7 +224,9 @@ class SyncEngine:
                     # Here, in the syncing thread, once the pushing or fetching thread has stopped.
                     self._revoked()
                 self._note_error(exc.code)
+                self._note_minimum(exc)
                 raise
+            self._report_state()
             return receipt
 
     def sync_files(self, *, now: float | None = None) -> FileReceipt:
@@ -222,11 +258,57 @@ class SyncEngine:
             log.exception("the file lane failed; records are synced, files are tried again next time")
         return None
 
+    def state_report(self) -> dict[str, Any]:
+        """What this phone tells the service of itself (``sync.protocol.PhoneReport``)."""
+        with self.store.engine.connect() as conn:
+            db = raw(conn)
+            pending = outbox.pending(db)
+            oldest = outbox.oldest(db)
+        checked = checksum_state(self.store) or {}
+        cursor = self.store.meta(K_CURSOR)
+        return {
+            "last_push_at": self.store.meta(K_LAST_PUSH),
+            "last_pull_at": self.store.meta(K_LAST_PULL),
+            "pending": pending,
+            "oldest_pending_at": f"{oldest.replace(' ', 'T')}+00:00" if oldest else None,
+            "checksum_state": checked.get("state"),
+            "checksum_at": checked.get("at"),
+            "clock_offset_ms": self.store.clock_offset_ms,
+            "cursor": int(cursor) if cursor else None,
+        }
+
+    def _report_state(self) -> None:
+        """Tell the service this phone's state when it changed (times aside) or every
+        ``REPORT_EVERY_S``: a request and a write on the service fewer for most syncs of a busy
+        phone. Never fails the sync (the next sync tells again)."""
+        report = self.state_report()
+        times = ("last_push_at", "last_pull_at", "clock_offset_ms")
+        changed = {k: v for k, v in report.items() if k not in times}
+        offset = report["clock_offset_ms"]
+        changed["clock_minutes"] = None if offset is None else round(offset / 60_000)
+        key = json.dumps(changed, sort_keys=True)
+        now = time.monotonic()
+        if key == self._reported[0] and now - self._reported[1] < REPORT_EVERY_S:
+            return
+        try:
+            self._request("POST", "/v1/state", json=report)
+        except SyncError as exc:
+            log.info("the phone's state was not reported: %s", exc.code)
+            return
+        self._reported = (key, now)
+
     def _send_batch(self, body: bytes) -> Any:
         return self._request("POST", "/v1/push", body=body, gzipped=True)
 
     def _fetch_page(self, after: int) -> Any:
         return self._request("GET", "/v1/pull", params={"after": after, "limit": self.page_size})
+
+    def _fetch_kinds(self, after: int, kinds: list[str]) -> Any:
+        params = {"after": after, "limit": self.page_size, "kinds": ",".join(kinds)}
+        return self._request("GET", "/v1/pull", params=params)
+
+    def _fetch_hashes(self, keys: list[dict[str, str]]) -> Any:
+        return self._request("POST", "/v1/hashes", json={"records": keys})
 
     def _settle_erasures(self) -> None:
         """Erasures that arrived, or notes about erased people written before they were heard of,
@@ -237,6 +319,12 @@ class SyncEngine:
             raise
         except Exception:
             log.exception("settling erasures after a sync failed; the next sync tries again")
+
+    def _note_minimum(self, exc: SyncError) -> None:
+        """The app version the service asks for (``app_too_old``), for the sync screen to name."""
+        minimum = exc.details.get("min_version")
+        if exc.code == "app_too_old" and isinstance(minimum, str):
+            self.store.set_meta(K_MIN_APP, minimum[:40])
 
     def _note_error(self, code: str) -> None:
         """Keep the last error code for the sync screen (not possible when the disk is full)."""
@@ -269,6 +357,12 @@ class SyncEngine:
 
     def _revoked(self) -> None:
         log.warning("this device was revoked: wiping its data")
+        server, token = self.store.meta(K_SERVER), self.vault.read()
         self.vault.erase()
         wipe(self.store)
         self.store.set_meta(K_LAST_ERROR, "device_revoked")  # so the sync screen can say why
+        if server and token:  # the token's last use: the service learns the wipe is done
+            try:
+                self.transport.request("POST", server.rstrip("/") + "/v1/wiped", token=token, json={})
+            except SyncError as exc:
+                log.info("the wipe could not be confirmed to the service: %s", exc.code)

@@ -21,13 +21,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from fieldapp.store import outbox, search
+from fieldapp.model.registry import RECORD_TYPES
+from fieldapp.store import bulk, outbox, search
 from fieldapp.store.db import Store, raw
 from fieldapp.sync.apply import merge_page
 from fieldapp.sync.errors import SyncError
 from fieldapp.sync.meta import K_CURSOR, K_EPOCH, K_MODEL, model_signature
 from fieldapp.sync.receipt import Progress, SyncReceipt
 from sync import hlc
+from sync.checksum import record_hash
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,11 @@ class Pull:
         self.receipt = receipt
         self.report = report
         self.bulk_min_records = bulk_min_records
+        #: The last page's checksum (``fieldapp.sync.verify`` compares it), once the pull is done.
+        self.checksum: Any = None
+        #: On a first pull, per record type whose table was empty: each pulled record's hash (the
+        #: rows were written from these pages, so their sums need no second pass over the tables).
+        self.pulled_hashes: dict[str, dict[str, int]] = {}
 
     def run(self) -> None:
         """Pull pages after the stored cursor; the next page is fetched while this one is merged."""
@@ -58,10 +65,16 @@ class Pull:
                 self.store.set_meta(K_MODEL, signature, conn)
         cursor = int(self.store.meta(K_CURSOR) or 0)
         bulk_min = self.bulk_min_records if cursor == 0 else None  # only the first pull
+        if cursor == 0:
+            with self.store.engine.connect() as conn:
+                tables = {kind: str(model.__tablename__) for kind, model in RECORD_TYPES.items()}
+                empty = [kind for kind, table in tables.items() if bulk.is_empty(raw(conn), table)]
+            self.pulled_hashes = {kind: {} for kind in empty}
         receipt = self.receipt
         with ThreadPoolExecutor(1, thread_name_prefix="teren-pull") as fetcher:
             page = self._page(cursor)
             if self._restored(page, cursor):
+                self.pulled_hashes = {}
                 page = self._page(0)
             while True:
                 upcoming = fetcher.submit(self._page, page.cursor) if page.has_more else None
@@ -76,10 +89,11 @@ class Pull:
                 self.report(done, done + (1 if page.has_more else 0))
                 if upcoming is None:
                     self.store.finish_bulk()
+                    self.checksum = page.checksum
                     return
                 page = upcoming.result()
 
-    def _restored(self, page: _Page, after: int) -> bool:
+    def _restored(self, page: Page, after: int) -> bool:
         """Whether the service was restored from a backup since the last pull (then start again:
         cursor 0, what this device wrote queued again); the first epoch heard is kept."""
         known = self.store.meta(K_EPOCH)
@@ -89,21 +103,26 @@ class Pull:
             with self.store.write() as conn:
                 if restored:
                     queued = outbox.requeue_written_by(raw(conn), self.store.clock.node)
-                    log.warning("the service was restored from a backup: pulling everything again, "
-                                "%d record(s) of this device queued again", queued)
+                    log.warning(
+                        "the service was restored from a backup: pulling everything again, "
+                        "%d record(s) of this device queued again",
+                        queued,
+                    )
                     self.store.set_meta(K_CURSOR, None, conn)
                 self.store.set_meta(K_EPOCH, None if page.epoch is None else str(page.epoch), conn)
         return restored
 
-    def _page(self, after: int) -> _Page:
-        return _Page.of(self.fetch(after))
+    def _page(self, after: int) -> Page:
+        return Page.of(self.fetch(after))
 
-    def _merge_page(self, page: _Page, bulk_min: int | None = None) -> None:
+    def _merge_page(self, page: Page, bulk_min: int | None = None) -> None:
         """Merge a page and move the cursor past it, in one transaction. The service's time comes
         first: what the page brings is bounded by it, not by the phone's clock."""
         if page.server_ms is not None:
             self.store.adopt_service_time(page.server_ms)
         newest = _newest_hlc(page.records)
+        if self.pulled_hashes:
+            note_hashes(self.pulled_hashes, page.records)
         with self.store.write() as conn:
             contacts = merge_page(raw(conn), page.records, bulk_min=bulk_min)
             if contacts and not search.is_deferred(raw(conn)):
@@ -113,8 +132,19 @@ class Pull:
                 self.store.observe(conn, newest)
 
 
+def note_hashes(hashes: dict[str, dict[str, int]], records: list[dict[str, Any]]) -> None:
+    """Each record's hash (``sync.checksum``) into ``hashes`` of its type, if that type is noted."""
+    for record in records:
+        of_kind = hashes.get(record["record_type"])
+        if of_kind is not None:
+            model = RECORD_TYPES[record["record_type"]]
+            of_kind[record["id"]] = record_hash(
+                model, record["id"], record["fields"], record.get("deleted", False)
+            )
+
+
 @dataclass(frozen=True, slots=True)
-class _Page:
+class Page:
     """One pull answer (``sync.protocol.PullResponse``), its records as plain dicts."""
 
     records: list[dict[str, Any]]
@@ -124,9 +154,11 @@ class _Page:
     epoch: int | None = None
     #: The service's time when it answered (None from a service too old to say).
     server_ms: int | None = None
+    #: The scope's checksum on a last page (``sync.protocol.PullResponse.checksum``), unchecked.
+    checksum: Any = None
 
     @classmethod
-    def of(cls, answer: Any) -> _Page:
+    def of(cls, answer: Any) -> Page:
         """The page if it has the shape the merge relies on; SyncError ``bad_response`` otherwise
         (checked by hand: pydantic took ~11 µs a record)."""
         try:
@@ -140,7 +172,8 @@ class _Page:
         if not ok:
             raise SyncError("bad_response", "the server's pull answer has an unexpected shape")
         server_ms = answer.get("server_time_ms")
-        return cls(records, cursor, has_more, epoch, server_ms if type(server_ms) is int else None)
+        server_ms = server_ms if type(server_ms) is int else None
+        return cls(records, cursor, has_more, epoch, server_ms, answer.get("checksum"))
 
 
 _TEXT_OR_NONE = (str, type(None))

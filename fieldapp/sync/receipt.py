@@ -54,3 +54,5 @@ class SyncReceipt:
     batches: int = 0
     #: What the file lane did after the records (None: it did not run, or failed as a whole).
     files: FileReceipt | None = None
+    #: The checksum verification's outcome (``fieldapp.sync.verify``: ok, repaired, mismatch, unverified).
+    checksum: str | None = None

@@ -28,9 +28,10 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from fieldapp import jsonfast, retry
+from fieldapp import __version__, jsonfast, retry
+from fieldapp.model.registry import schema_signature
 from fieldapp.sync.errors import SyncError
-from sync.protocol import PROTOCOL_VERSION
+from sync.protocol import APP_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, SCHEMA_HEADER
 
 _DELAY_SECONDS = re.compile(r"[0-9]+")
 #: Same-origin redirects followed for one request at most.
@@ -92,7 +93,7 @@ class HttpTransport:
         gzipped: bool = False,
         params: dict[str, Any] | None = None,
     ) -> Any:
-        headers = {"Accept": "application/json", "User-Agent": f"teren-app/{PROTOCOL_VERSION}"}
+        headers = {"Accept": "application/json", **version_headers()}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         if body is not None:
@@ -160,6 +161,16 @@ class HttpTransport:
         if asked:  # None, or 0 (a date already past): the backoff, rather than at once
             return min(self.max_backoff, asked)
         return retry.backoff(self.backoff, self.max_backoff)(state)
+
+
+def version_headers() -> dict[str, str]:
+    """What every request says of the app: its protocol, schema (the fields it knows) and version."""
+    return {
+        "User-Agent": f"teren-app/{PROTOCOL_VERSION}",
+        PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+        SCHEMA_HEADER: schema_signature(),
+        APP_HEADER: __version__,
+    }
 
 
 def _redirect_target(response: requests.Response, method: str) -> str | None:

@@ -25,7 +25,6 @@ from fieldapp.ui import widgets as w
 from fieldapp.ui.forms import Form
 from fieldapp.ui.registry import MenuEntry, screen
 from fieldapp.ui.screen import Screen
-from fieldapp.ui.sync_screen import sync_error_message
 from sync.hlc import decode
 
 #: The state filter's choices on a supervisor's device; "todo" = new and corrected entries.
@@ -359,51 +358,3 @@ def shown_value(value: Any) -> str:
     if value in (None, "", [], {}):
         return "—"
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-@screen("/more/conflicts", menu=MenuEntry("/more", "ui.conflicts.title", ft.Icons.MERGE_TYPE, order=6))
-class ConflictsScreen(Screen):
-    """The program's conflict log: for each field edited on two devices, the value kept and the one
-    that lost, with when and from which device (read from the service; supervisors only)."""
-
-    title_key = "ui.conflicts.title"
-    scrolls = False
-
-    def build(self) -> ft.Control:
-        self.intro = w.muted(self.t("ui.conflicts.intro"))
-        self.list = ft.ListView(spacing=4, expand=True)
-        return ft.Column([self.intro, self.list], spacing=8, expand=True)
-
-    async def load(self) -> None:
-        ctx = self.ctx
-        engine = ctx.services.sync_engine()
-        if engine is None or not await ctx.call(review_service.can_review, ctx.store):
-            self.list.controls = [w.empty(self.t("ui.conflicts.supervisors_only"))]
-            return
-        from fieldapp.sync import SyncError
-
-        try:
-            answer = await ctx.call(engine.conflicts)
-        except SyncError as exc:
-            self.list.controls = [w.notice(sync_error_message(ctx, exc.code), icon=ft.Icons.ERROR_OUTLINE)]
-            return
-        rows = [self._row(c) for c in reversed(answer.conflicts)]
-        self.list.controls = rows or [w.empty(self.t("ui.conflicts.none"))]
-
-    def _row(self, conflict: Any) -> ft.Control:
-        t, lang = self.t, self.ctx.lang
-        kept, lost = hlc_time(conflict.winner_hlc), hlc_time(conflict.loser_hlc)
-        return w.card(
-            w.body(f"{conflict.record_type} · {conflict.field}", weight=ft.FontWeight.W_600),
-            w.labelled(
-                t("ui.conflicts.kept", when=format_date(kept, lang)), shown_value(conflict.winner_value)
-            ),
-            w.labelled(
-                t(
-                    "ui.conflicts.lost",
-                    when=format_date(lost, lang),
-                    device=(conflict.loser_device or "?")[:8],
-                ),
-                shown_value(conflict.loser_value),
-            ),
-        )

@@ -46,6 +46,8 @@ def sync_error_message(ctx: UiContext, code: str | None) -> str:
     if not code:
         return ""
     key = f"sync.error.{code}"
+    if code == "app_too_old":  # names the version to install
+        return ctx.t(key, min_version=ctx.store.meta("sync.min_app_version") or "?")  # meta.K_MIN_APP
     text = ctx.t(key)
     return ctx.t("ui.sync.error_generic", code=code) if text == key else text
 
@@ -220,6 +222,10 @@ class SyncScreen(Screen):
                     format_date(last, self.ctx.lang) if last else self.t("ui.sync.never"),
                 ),
             ]
+            checked = getattr(status, "checksum_state", None)
+            if enrolled and checked:
+                proof = self.t(f"ui.phones.checksum.{checked}")
+                rows.append(w.labelled(self.t("ui.sync.checksum_label"), proof))
             error_code = getattr(status, "last_error_code", None)
             if error_code:
                 rows.append(w.notice(sync_error_message(self.ctx, error_code), icon=ft.Icons.ERROR_OUTLINE))

@@ -285,19 +285,22 @@ class DeviceContext:
     team_id: str | None
     program_id: str
     last_pull_seq: int
+    #: The team the user left, and when (ms), if moved (``scope_moves``).
+    previous_team_id: str | None = None
+    moved_at_ms: int | None = None
 
     @property
     def program_wide(self) -> bool:
         return self.role in PROGRAM_ROLES
 
 
-def authenticate(db: Database, authorization: str | None) -> DeviceContext:
+def authenticate(db: Database, authorization: str | None, *, allow_revoked: bool = False) -> DeviceContext:
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, ErrorCode.UNAUTHORIZED, "a bearer token is required")
     query = (
         sa.select(t.device, t.account.c.name.label("user_name"), t.account.c.role, t.account.c.team_id,
-                  t.account.c.program_id)
+                  t.account.c.program_id, t.account.c.previous_team_id, t.account.c.moved_at)
         .join(t.account, t.account.c.id == t.device.c.account_id)
         .where(t.device.c.token_hash == sha256(token.strip()))
     )
@@ -305,7 +308,7 @@ def authenticate(db: Database, authorization: str | None) -> DeviceContext:
         row = conn.execute(query).first()
     if row is None:
         raise ApiError(401, ErrorCode.UNAUTHORIZED, "unknown token")
-    if row.revoked_at is not None:
+    if row.revoked_at is not None and not allow_revoked:
         raise ApiError(403, ErrorCode.DEVICE_REVOKED, "this device has been revoked; wipe its data")
     return DeviceContext(
         id=row.id,
@@ -316,6 +319,8 @@ def authenticate(db: Database, authorization: str | None) -> DeviceContext:
         team_id=row.team_id,
         program_id=row.program_id,
         last_pull_seq=row.last_pull_seq,
+        previous_team_id=row.previous_team_id,
+        moved_at_ms=int(utc(row.moved_at).timestamp() * 1000) if row.moved_at is not None else None,
     )
 
 

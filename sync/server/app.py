@@ -41,6 +41,7 @@ def create_app(
     insecure_http: bool = False,
     files: FileStorage | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
+    min_app_version: str | None = None,
 ) -> FastAPI:
     """The service over ``db`` (a ``Database``, a URL or a SQLite path), migrated unless told not to.
 
@@ -49,6 +50,7 @@ def create_app(
     ``insecure_http``: enrollment codes may name a plain-http address that is not loopback (a lab).
     ``files``: where photos and scans are kept (default: a folder beside a SQLite database,
     ``storage.default_folder``); ``max_file_bytes``: the largest file accepted (at most the model's).
+    ``min_app_version``: older apps are refused (426 ``app_too_old``).
     """
     database = db if isinstance(db, Database) else Database(db)
     if migrate:
@@ -63,6 +65,7 @@ def create_app(
     app.state.file_locks = {}
     app.state.purger = Purger(database, after_purge=partial(uploads.collect, database, app.state.files))
     app.state.max_changes = max_changes
+    app.state.min_app_version = min_app_version
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     # Pull pages shrink about tenfold. For clients without zstd, gzip level 3 (zlib's fast strategy):
     # ~14% larger than level 6 at under half its time (the client's GZIP_LEVEL has figures).
@@ -73,7 +76,10 @@ def create_app(
             CORSMiddleware,
             allow_origins=origins,
             allow_methods=["GET", "POST", "HEAD", "PATCH"],
-            allow_headers=["Authorization", "Content-Type", "Content-Encoding", "Upload-Offset", "Range"],
+            allow_headers=[
+                "Authorization", "Content-Type", "Content-Encoding", "Upload-Offset", "Range", "X-Teren-App",
+                "X-Teren-Schema", "X-Teren-Protocol",
+            ],
             expose_headers=["Upload-Offset", "Upload-Length", "Content-Range"],
             max_age=600,
         )

@@ -24,7 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from fieldapp.model.enums import Role
-from sync.server import accounts, enrollments, ops_cli, serve
+from sync.server import accounts, enrollments, ops_cli, phones, scope_moves, serve
 from sync.server import tables as t
 from sync.server.db import SQLITE_PAGE_SIZE, Database, SQLiteBusyError, database_url, repage_sqlite
 from sync.server.restore import restore_erased
@@ -131,6 +131,18 @@ def _revoke(args: argparse.Namespace) -> int:
     return 0 if count else 1
 
 
+def _move_user(args: argparse.Namespace) -> int:
+    scope_moves.move_user(_db(args), args.user, args.team)
+    print(f"user {args.user} is in team {args.team}; their phones follow at their next sync")
+    return 0
+
+
+def _reassign_zone(args: argparse.Namespace) -> int:
+    moved = scope_moves.reassign_zone(_db(args), args.zone, args.team)
+    print(f"zone {args.zone}: {moved} record(s) moved to team {args.team}; phones follow at their next sync")
+    return 0
+
+
 def _status(args: argparse.Namespace) -> int:
     db = _db(args)
     with db.read() as conn:
@@ -149,12 +161,45 @@ def _status(args: argparse.Namespace) -> int:
         "active": sum(code.state == "active" for code in codes),
         "needs_reissue": [code.lookup for code in codes if code.needs_reissue],
     }
-    counts["devices"] = [
-        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
-        for row in accounts.devices(db)
-    ]
+    counts["devices"] = phones.phones(db)
+    counts["stalled_phones"] = [phone["id"] for phone in counts["devices"] if phone["stalled"]]
     print(json.dumps({"database": db.kind, **counts}, indent=2, ensure_ascii=False))
     return 0
+
+
+def _phones(args: argparse.Namespace) -> int:
+    listed = phones.phones(_db(args))
+    if args.json:
+        print(json.dumps(listed, indent=2, ensure_ascii=False))
+        return 0
+    for phone in listed:
+        print(phone_line(phone))
+    stalled = [phone for phone in listed if phone["stalled"]]
+    if stalled:
+        print(f"ALERT: {len(stalled)} phone(s) with a stalled queue (unsent changes older than a day)")
+    return 0
+
+
+def phone_line(phone: dict[str, object]) -> str:
+    """One phone as a line of ``teren-sync phones``."""
+    state = "revoked" if phone["revoked_at"] else "active"
+    if phone["wipe_confirmed_at"]:
+        state += ", wipe confirmed"
+    age = phone["oldest_pending_age_s"]
+    waiting = f"{phone['pending'] or 0} pending"
+    if isinstance(age, int):
+        waiting += f" (oldest {age // 3600} h)"
+    return " | ".join((
+        f"{'STALLED ' if phone['stalled'] else ''}{phone['user']} ({phone['role']}) {str(phone['id'])[:8]}",
+        state,
+        f"app {phone['app_version'] or '?'}",
+        f"push {phone['last_push_at'] or '-'}",
+        f"pull {phone['last_pull_at'] or '-'}",
+        waiting,
+        f"checksum {phone['checksum_state'] or '-'}",
+        f"clock {phone['clock_offset_ms'] if phone['clock_offset_ms'] is not None else '-'} ms",
+        f"erasures {phone['erasures_acknowledged']} pulled, {phone['erasures_pending']} not yet",
+    ))
 
 
 def _file_bytes(path: Path) -> int:
@@ -294,7 +339,35 @@ def parser() -> argparse.ArgumentParser:
     )
     zimport.set_defaults(func=_zones_import)
 
-    status = sub.add_parser("status", help="counts, enrollment codes and devices, as JSON")
+
+    move = sub.add_parser(
+        "move-user",
+        help="put a user in another team (their phones' records follow at the next sync, no reset)",
+    )
+    move.add_argument("--db", default=argparse.SUPPRESS)
+    move.add_argument("user", help="user id")
+    move.add_argument("--team", required=True, help="the new team's id (same program)")
+    move.set_defaults(func=_move_user)
+
+    zone = sub.add_parser(
+        "reassign-zone",
+        help="give a zone and its records to another team (phones of both teams follow at their next sync)",
+    )
+    zone.add_argument("--db", default=argparse.SUPPRESS)
+    zone.add_argument("zone", help="the zone's id")
+    zone.add_argument("--team", required=True, help="the new team's id (same program)")
+    zone.set_defaults(func=_reassign_zone)
+
+    listing_phones = sub.add_parser(
+        "phones",
+        help="every phone: last push and pull, pending changes, app version, checksum, clock, "
+        "erasures, wipe; alerts for stalled queues",
+    )
+    listing_phones.add_argument("--db", default=argparse.SUPPRESS)
+    listing_phones.add_argument("--json", action="store_true", help="as JSON")
+    listing_phones.set_defaults(func=_phones)
+
+    status = sub.add_parser("status", help="counts, enrollment codes and phones (with their state), as JSON")
     status.add_argument("--db", default=argparse.SUPPRESS)
     status.set_defaults(func=_status)
 

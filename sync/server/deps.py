@@ -2,8 +2,8 @@
 device and its scope, and request bodies checked before a handler runs.
 
 App state (set by ``create_app``: ``db``, ``public_url``, ``insecure_http``, ``purger``,
-``max_changes``) is read through ``request.app.state``. Dependencies that only read it are
-``async`` (no worker thread); those that touch the database or parse a large body are plain
+``max_changes``, ``min_app_version``) is read through ``request.app.state``. Dependencies that only
+read it are ``async`` (no worker thread); those that touch the database or parse a large body are plain
 functions (run in a worker thread, as the handlers are).
 
 Annotations are evaluated at once (no ``from __future__ import annotations``): FastAPI resolves a
@@ -14,7 +14,14 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from sync.protocol import MIN_PROTOCOL_VERSION, EnrollRequest, ErrorCode
+from sync.protocol import (
+    APP_HEADER,
+    MIN_PROTOCOL_VERSION,
+    PROTOCOL_HEADER,
+    EnrollRequest,
+    ErrorCode,
+    version_key,
+)
 from sync.server import accounts
 from sync.server.accounts import DeviceContext
 from sync.server.db import Database
@@ -46,10 +53,31 @@ async def _public_url(request: Request) -> str:
 PublicUrl = Annotated[str, Depends(_public_url)]
 
 
-def authenticated_device(db: Db, authorization: Annotated[str | None, Header()] = None) -> DeviceContext:
+def check_versions(request: Request) -> None:
+    """Refuse an app older than the service's ``min_app_version`` (426 ``app_too_old`` with the
+    ``min_version``; an app too old to send ``X-Teren-App`` counts as older than any), and one
+    whose protocol (``X-Teren-Protocol``) the service no longer speaks."""
+    protocol = request.headers.get(PROTOCOL_HEADER, "")
+    if protocol.isdigit() and int(protocol) < MIN_PROTOCOL_VERSION:
+        raise ApiError(400, ErrorCode.UNSUPPORTED_PROTOCOL, "update the app")
+    minimum: str | None = request.app.state.min_app_version
+    if minimum and version_key(request.headers.get(APP_HEADER, "")) < version_key(minimum):
+        raise ApiError(
+            426,
+            ErrorCode.APP_TOO_OLD,
+            f"this app is too old for the service: install version {minimum} or newer",
+            {"min_version": minimum},
+        )
+
+
+def authenticated_device(
+    request: Request, db: Db, authorization: Annotated[str | None, Header()] = None
+) -> DeviceContext:
     """The device whose bearer token the request carries: 401 without a known token, 403
-    ``device_revoked`` for a revoked device."""
-    return accounts.authenticate(db, authorization)
+    ``device_revoked`` for a revoked device; 426 for an app older than the service accepts."""
+    device = accounts.authenticate(db, authorization)
+    check_versions(request)
+    return device
 
 
 Device = Annotated[DeviceContext, Depends(authenticated_device)]
@@ -87,8 +115,9 @@ async def raw_json_body(request: Request) -> bytes:
 RawBody = Annotated[bytes, Depends(raw_json_body)]
 
 
-async def _enrollment(body: EnrollRequest) -> EnrollRequest:
+async def _enrollment(request: Request, body: EnrollRequest) -> EnrollRequest:
     check_protocol(body.protocol)
+    check_versions(request)
     return body
 
 

@@ -56,6 +56,7 @@ from sync.server.errors import ApiError
 from sync.server.incoming import Incoming, Rejected, checked_change, decides_for_others, limit_hlc
 from sync.server.push_body import IncomingChange, PushBatch
 from sync.server.record_rows import insert_records, stored_records, update_records
+from sync.server.scope_moves import may_finish_edit, moved_from
 
 #: How long a batch's answer is kept for repeats. A batch repeated later still changes nothing
 #: (its HLCs no longer win), it is only answered anew.
@@ -179,11 +180,22 @@ class _Batch:
             return self._rejected(change, RejectCode.FORBIDDEN)
         if row is None:
             return self._insert(change, model, incoming)
+        other_team = not self.program_wide and row["team_id"] != self.device.team_id
         if row["program_id"] != self.device.program_id or (
-            not self.program_wide and row["team_id"] != self.device.team_id
+            other_team and not self._before_move(row, incoming)
         ):
             return self._rejected(change, RejectCode.OUT_OF_SCOPE)
         return self._merge(change, model, incoming, row)
+
+    def _before_move(self, row: dict[str, Any], incoming: Incoming) -> bool:
+        """An edit written before a move (``scope_moves``): of a record of the team the user left,
+        or of a record a zone's reassignment took from the user's team."""
+        device = self.device
+        stamps = [incoming.stamp(name) for name in incoming.values]
+        if may_finish_edit(device.previous_team_id, device.moved_at_ms, row["team_id"], stamps):
+            return True
+        moved = moved_from(self.conn, row["record_type"], row["id"])  # rare: only out of scope
+        return moved is not None and may_finish_edit(moved[0], moved[1], device.team_id, stamps)
 
     def _rejected(
         self, change: IncomingChange, code: RejectCode, errors: list[Problem] | None = None

@@ -21,6 +21,7 @@ import hmac
 import logging
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,6 +38,7 @@ from sync.server import tables as t
 from sync.server.accounts import PROGRAM_ROLES
 from sync.server.db import Database
 from sync.server.errors import ApiError
+from sync.server.phones import STALL_AFTER
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,7 @@ class DatabaseCollector(Collector):
                 .where(t.device.c.revoked_at.is_(None) & t.device.c.last_seen_at.is_not(None))
             ).all()
             pending = conn.execute(_pending_erasures()).scalar_one()
+            stalled = conn.execute(_stalled_phones()).scalar_one()
         change = GaugeMetricFamily("teren_sync_change_seq", "The service's change sequence (records written)")
         change.add_metric([], float(seq))
         devices = GaugeMetricFamily("teren_sync_devices", "Enrolled devices by state", labels=["state"])
@@ -125,7 +128,23 @@ class DatabaseCollector(Collector):
             "Erased people whose erasure some active device in their scope has not pulled yet",
         )
         erasures.add_metric([], pending)
-        return [change, devices, last_seen, erasures]
+        queues = GaugeMetricFamily(
+            "teren_sync_stalled_phones",
+            "Active phones whose oldest unsent change waits longer than a day (as they last reported)",
+        )
+        queues.add_metric([], stalled)
+        return [change, devices, last_seen, erasures, queues]
+
+
+def _stalled_phones() -> sa.Select[Any]:
+    """Active phones whose reported oldest unsent change is older than ``phones.STALL_AFTER``."""
+    d, s = t.device, t.device_state
+    since = datetime.now(UTC) - STALL_AFTER
+    return (
+        sa.select(sa.func.count())
+        .select_from(s.join(d, d.c.id == s.c.device_id))
+        .where(d.c.revoked_at.is_(None) & (s.c.pending > 0) & (s.c.oldest_pending_at < since))
+    )
 
 
 def _pending_erasures() -> sa.Select[Any]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 import sqlalchemy as sa
 
+from fieldapp.model.registry import schema_signature
 from sync.protocol import PROTOCOL_VERSION, Conflict, ConflictsResponse
-from sync.server import epoch
+from sync.server import epoch, record_sums
 from sync.server import tables as t
 from sync.server.accounts import DeviceContext
 from sync.server.clock import now_ms
@@ -67,19 +69,33 @@ def _mark_due(device_id: str) -> bool:
     return True
 
 
-def pull(db: Database, device: DeviceContext, after: int, limit: int) -> bytes:
+def pull(
+    db: Database,
+    device: DeviceContext,
+    after: int,
+    limit: int,
+    kinds: list[str] | None = None,
+    schema: str | None = None,
+) -> bytes:
     """A ``PullResponse`` as JSON: records in the device's scope changed after ``after``, in
-    sequence order."""
+    sequence order (only of ``kinds`` when given: a device repairing those). The last page carries
+    the scope's ``checksum`` when the device knows the same fields (``schema``) as the service."""
+    scope = _pull_scope(device)
+    if kinds:
+        scope = scope & t.record.c.record_type.in_(kinds)
     with db.read() as conn:
         top, current_epoch = conn.execute(
             sa.select(t.counter.c.value, epoch.CURRENT).where(t.counter.c.name == "change")
         ).one()
         rows = conn.execute(
             sa.select(*_PULL_COLUMNS)
-            .where((t.record.c.seq > after) & _pull_scope(device))
+            .where((t.record.c.seq > after) & scope)
             .order_by(t.record.c.seq)
             .limit(limit + 1)
         ).all()
+        checksum = None
+        if len(rows) <= limit and schema == schema_signature() and after <= top:
+            checksum = _checksum(conn, device, kinds, top)
     has_more = len(rows) > limit
     rows = rows[:limit]
     # Without more rows the cursor may jump to ``top``: every change up to it had committed when it
@@ -122,7 +138,22 @@ def pull(db: Database, device: DeviceContext, after: int, limit: int) -> bytes:
         "server_time_ms": now_ms(),
         "epoch": current_epoch,
     }
+    if checksum is not None and not (rows and rows[-1].seq > top):
+        # Rows committed after the counter was read (PostgreSQL reads each statement anew) are
+        # past what the sums describe: no checksum then, the next pull gives one.
+        page["checksum"] = checksum
     return orjson.dumps(page)
+
+
+def _checksum(
+    conn: sa.Connection, device: DeviceContext, kinds: list[str] | None, top: int
+) -> dict[str, Any] | None:
+    """The scope's per-kind ``[count, sum]`` at the change counter ``top``; None when a write
+    committed between reading the counter and the sums (they would not match any cursor)."""
+    team = None if device.program_wide else device.team_id
+    sums = record_sums.scope_sums(conn, device.program_id, team, kinds)
+    again = conn.execute(sa.select(t.counter.c.value).where(t.counter.c.name == "change")).scalar_one()
+    return {"at": top, "kinds": sums} if again == top else None
 
 
 def conflicts(db: Database, device: DeviceContext, after: int, limit: int) -> ConflictsResponse:

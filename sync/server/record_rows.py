@@ -12,6 +12,7 @@ import orjson
 import sqlalchemy as sa
 
 from sync.multirow import insert_many
+from sync.server import record_sums
 from sync.server import tables as t
 from sync.server.db import among, param_mark
 
@@ -21,7 +22,7 @@ COLUMNS = tuple(column.name for column in t.record.columns)
 assert COLUMNS[:5] == ("record_type", "id", "program_id", "team_id", "seq")  # insert_records
 _JSON_COLUMNS = ("data", "hlcs", "field_seqs")
 #: The columns a merge changes in a stored record.
-MERGED_COLUMNS = ("data", "hlcs", "field_seqs", "deleted", "updated_hlc", "seq")
+MERGED_COLUMNS = ("data", "hlcs", "field_seqs", "deleted", "updated_hlc", "seq", "hash")
 _JSON_LOADS = orjson.loads
 
 #: Rows per statement of ``insert_records`` on SQLite: 400 x 14 parameters, well under its limit
@@ -57,8 +58,13 @@ def insert_records(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
     own insert). SQLite: one multi-row ``INSERT`` per ``INSERT_ROWS_PER_STATEMENT`` (a statement a
     row, ``executemany``, cost ~30% more); PostgreSQL: ``executemany``, which psycopg pipelines
     (multi-row statements took ~3.5x as long there). JSON columns go as text (PostgreSQL casts it
-    to ``json``)."""
+    to ``json``). Their hashes join the scope sums (``record_sums``)."""
     dumps = orjson.dumps
+    deltas: record_sums.Deltas = {}
+    for row in rows:
+        row["hash"] = record_sums.row_hash(row)
+        record_sums.note(deltas, record_sums.key_of(row), 1, row["hash"])
+    record_sums.apply(conn, deltas)
     params = [
         (
             row["record_type"],
@@ -75,6 +81,7 @@ def insert_records(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
             row["created_at"],
             row["author_id"],
             row["device_id"],
+            row["hash"],
         )
         for row in rows
     ]
@@ -88,7 +95,15 @@ def insert_records(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def update_records(conn: sa.Connection, rows: Iterable[dict[str, Any]]) -> None:
-    """Write the ``MERGED_COLUMNS`` of stored records back, one ``executemany``."""
+    """Write the ``MERGED_COLUMNS`` of stored records back, one ``executemany``; each row's new hash
+    replaces its old one in the scope sums."""
+    rows = list(rows)
+    deltas: record_sums.Deltas = {}
+    for row in rows:
+        old = row.get("hash") or 0
+        row["hash"] = record_sums.row_hash(row)
+        record_sums.note(deltas, record_sums.key_of(row), 0, row["hash"] - old)
+    record_sums.apply(conn, deltas)
     conn.execute(
         sa.update(t.record).where(
             (t.record.c.record_type == sa.bindparam("key_type")) & (t.record.c.id == sa.bindparam("key_id"))

@@ -78,6 +78,7 @@ def build_app(settings: ServeSettings, db: Database) -> FastAPI:
         insecure_http=settings.insecure_http,
         files=files,
         max_file_bytes=settings.max_file_mb * 1024 * 1024,
+        min_app_version=settings.min_app_version,
     )
     app.state.access_log = settings.access_log
     app.state.metrics = settings.metrics

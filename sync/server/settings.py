@@ -47,6 +47,11 @@ class ServeSettings(DatabaseSettings):
         description="let enrollment QR codes name a plain-http address off loopback (a lab, never "
         "residents' data)",
     )
+    min_app_version: str | None = Field(
+        None,
+        description="refuse apps older than this version (426 `app_too_old`; the app asks to be "
+        "updated); unset: every version",
+    )
     forwarded_allow_ips: str = Field(
         "127.0.0.1",
         # uvicorn's own variable is still heard (the README named it before).

@@ -43,6 +43,9 @@ account = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("role", sa.String(40), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    #: The team the user left at ``moved_at`` (``scope_moves``): their edits made before it still count.
+    sa.Column("previous_team_id", sa.String(36), nullable=True),
+    sa.Column("moved_at", sa.DateTime(timezone=True), nullable=True),
 )
 
 device = sa.Table(
@@ -59,6 +62,29 @@ device = sa.Table(
     sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("last_pull_seq", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+#: What each phone last reported of itself (``POST /v1/state``, after every sync) and what the
+#: service saw of it, for supervisors' view of every phone (``sync.server.phones``).
+device_state = sa.Table(
+    "device_state",
+    metadata,
+    sa.Column("device_id", sa.String(36), sa.ForeignKey("device.id"), primary_key=True),
+    sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("app_version", sa.String(40), nullable=True),
+    sa.Column("protocol", sa.Integer, nullable=True),
+    sa.Column("schema", sa.String(64), nullable=True),
+    sa.Column("last_push_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_pull_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("pending", sa.Integer, nullable=True),
+    sa.Column("oldest_pending_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("checksum_state", sa.String(20), nullable=True),
+    sa.Column("checksum_at", sa.BigInteger, nullable=True),
+    sa.Column("clock_offset_ms", sa.BigInteger, nullable=True),
+    #: The phone's pull cursor: erasures with a seq at or below it reached it.
+    sa.Column("cursor", sa.BigInteger, nullable=True),
+    #: When a revoked phone confirmed it wiped its data (``POST /v1/wiped``, its last request).
+    sa.Column("wipe_confirmed_at", sa.DateTime(timezone=True), nullable=True),
 )
 
 enrollment = sa.Table(
@@ -112,8 +138,34 @@ record = sa.Table(
     sa.Column("created_at", sa.String(40), nullable=True),
     sa.Column("author_id", sa.String(64), nullable=True),
     sa.Column("device_id", sa.String(64), nullable=True),
+    #: ``sync.checksum.record_hash`` of the record as stored (signed 64-bit), kept with every write.
+    sa.Column("hash", sa.BigInteger, nullable=False, server_default="0"),
     sa.Index("ix_record_team_seq", "team_id", "seq"),
     sa.Index("ix_record_program_seq", "program_id", "seq"),
+)
+
+#: Per program, team (``""``: none) and record type: how many records and the sum of their hashes
+#: (mod 2**64, stored signed), kept in the transaction of every write of ``record``
+#: (``sync.server.record_sums``): a pull's checksum is a few rows, not a pass over the records.
+record_sum = sa.Table(
+    "record_sum",
+    metadata,
+    sa.Column("program_id", sa.String(36), primary_key=True),
+    sa.Column("team_id", sa.String(36), primary_key=True),
+    sa.Column("record_type", sa.String(64), primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Column("total", sa.BigInteger, nullable=False),
+)
+
+#: Records a zone's reassignment gave another team (``scope_moves``): edits the old team's phones
+#: wrote before ``moved_at`` are still taken when they arrive.
+record_move = sa.Table(
+    "record_move",
+    metadata,
+    sa.Column("record_type", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("from_team_id", sa.String(36), nullable=True),
+    sa.Column("moved_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 #: Ids of the contacts whose ``erased_at`` is set (``record``'s data), kept in the same transaction

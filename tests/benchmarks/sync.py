@@ -26,6 +26,9 @@ The writer's store is filled first (``Store.save``: record, outbox row, search r
   json (``fieldapp.jsonfast``, ``TEREN_JSON=stdlib``; a phone without orjson), each pushing and
   pulling the same number of records with devices of its own: ``push_records_per_s``,
   ``pull_records_per_s`` and the device's CPU per record (``push_client_us_per_record``…).
+- checksum_ms: the reader's share of verifying its checksum after the pull (its per-kind sums over
+  every record it holds: ``fieldapp.sync.verify.local_sums``, best of 3); each sync also verified
+  (the writer's and the reader's must say ``ok``), inside the push and pull times.
 - raw_sqlite_insert_rows_per_s: a bare ``sqlite3`` ``executemany`` of the same rows (the records'
   field values) into plain tables of a new SQLite file, one transaction; ``push_to_raw_ratio`` is
   the push rate divided by it (the ceiling this design can approach).
@@ -233,9 +236,11 @@ import requests
 
 from fieldapp import jsonfast
 from fieldapp.model import Contact, Visit
-from fieldapp.model.registry import to_wire
+from fieldapp.model.registry import RECORD_TYPES, to_wire
 from fieldapp.store import Store
+from fieldapp.store.db import raw
 from fieldapp.sync import HttpTransport, SyncEngine
+from fieldapp.sync.verify import local_sums
 from sync.protocol import DEFAULT_PULL_PAGE, MAX_CHANGES_PER_BATCH
 from sync.server import accounts
 from sync.server.db import Database
@@ -496,6 +501,9 @@ class SyncRun:
     exchanges: list[Exchange]
     #: Whether the device's JSON went through orjson (``fieldapp.jsonfast``).
     orjson: bool
+    #: The sync's checksum verification (``ok`` expected) and the time of the device's sums.
+    checksum: str | None = None
+    checksum_s: float = 0.0
 
 
 def timed_sync(store_path: Path, service_pid: int, profile: Path | None) -> SyncRun:
@@ -514,13 +522,27 @@ def timed_sync(store_path: Path, service_pid: int, profile: Path | None) -> Sync
         client_profile.dump_stats(profile)
     seconds, used = time.perf_counter() - started, cpu_seconds(service_pid) - cpu
     peak = vm_hwm_kib()
+    checksum_s = verify_seconds(store)
     store.close()
     for exchange in session.exchanges:
         exchange.count()
     exchanges = session.exchanges
     return SyncRun(
-        receipt.applied, receipt.pulled, receipt.batches, seconds, used, peak, exchanges, jsonfast.FAST
+        receipt.applied, receipt.pulled, receipt.batches, seconds, used, peak, exchanges, jsonfast.FAST,
+        receipt.checksum, checksum_s,
     )
+
+
+def verify_seconds(store: Store) -> float:
+    """The device's share of proving it holds the service's records: its per-kind sums over every
+    record it holds (``fieldapp.sync.verify.local_sums``; the service's are a few rows), best of 3."""
+    best = float("inf")
+    with store.engine.connect() as conn, conn.begin():
+        for _ in range(3):
+            started = time.perf_counter()
+            local_sums(raw(conn), RECORD_TYPES)
+            best = min(best, time.perf_counter() - started)
+    return best
 
 
 def run_device(
@@ -603,6 +625,8 @@ def run_backend(
         print(f"[{label}] pulled {pull.pulled} in {pull.seconds:.2f} s", flush=True)
         if push.applied != count or pull.pulled != count:
             raise SystemExit(f"[{label}] pushed {push.applied}, pulled {pull.pulled}, expected {count}")
+        if (push.checksum, pull.checksum) != ("ok", "ok"):
+            raise SystemExit(f"[{label}] checksums: writer {push.checksum}, reader {pull.checksum}")
         stdlib = None
         if stdlib_json:
             writer, _ = device("stdlib-writer")
@@ -647,6 +671,8 @@ def run_backend(
         "pull_s": round(pull_s, 2),
         "push_records_per_s": round(push_rate),
         "pull_records_per_s": round(pull.pulled / pull_s),
+        # The reader's sums over the ``count`` records it pulled (at 100,000: the issue's figure).
+        "checksum_ms": round(pull.checksum_s * 1000, 1),
         "wire_bytes_per_visit": round(push_visit_bytes / visits_count, 1),
         "pull_wire_bytes_per_visit": round(pull_visit_bytes / pulled_visits, 1),
         "push_request_bytes_per_visit": round(sum(e.sent for e in visit_pushes) / visits_count, 1),

@@ -184,6 +184,13 @@ def test_conflict_log_on_the_supervisors_phone(team: Team, new_phone: Callable[.
     boss.see("contact · name")
     boss.see("Fundacja Podwórko Polesie")  # kept: written last
     boss.see("Fundacja Nasze Podwórko")  # lost, with when and from which device
+    # The supervisor brings the lost name back: an edit that syncs like any other.
+    boss.tap("Przywróć utraconą")
+    boss.see("Zapisano rozstrzygnięcie")
+    boss.see("Rozstrzygnięto")
+    with team.supervisor.store() as store:  # written on the phone (the sync that follows sends it)
+        names = [c.name for c in store.search_contacts("Podwórko") if c.kind == "ngo"]
+    assert names == ["Fundacja Nasze Podwórko"]
     animator = new_phone(team.animator, "/more/conflicts")
     animator.see("Dziennik konfliktów widzi koordynator")
 

@@ -32,6 +32,7 @@ OTHER = {
     "max_file_mb": "5",
     "files_s3_bucket": "teren-files",
     "files_s3_endpoint": "https://s3.lodz.example.pl",
+    "min_app_version": "0.2.0",
 }
 
 
@@ -62,6 +63,7 @@ def test_every_setting_has_a_variable_and_an_option(monkeypatch: pytest.MonkeyPa
         "--access-log", "--metrics", "--metrics-token", "other", "--no-insecure-http",
         "--files-dir", "/srv/files", "--max-file-mb", "10", "--files-s3-bucket", "other",
         "--files-s3-endpoint", "http://127.0.0.1:9000",
+        "--min-app-version", "0.3",
     ]
     given = _values(_serve_args(*options))
     assert all(given[name] != from_env[name] for name in OTHER), "an option did not win over its variable"

@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sync.server.routes import audit, conflicts, devices, enrollment, files, health, me, pull, push
+from sync.server.routes import (
+    audit,
+    checksums,
+    conflicts,
+    devices,
+    enrollment,
+    files,
+    health,
+    me,
+    phones,
+    pull,
+    push,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -13,8 +25,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     me.router,
     push.router,
     pull.router,
+    checksums.router,
     conflicts.router,
     devices.router,
+    phones.router,
     audit.router,
     files.router,
 )

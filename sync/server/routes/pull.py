@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
 
 from sync.protocol import DEFAULT_PULL_PAGE, MAX_CURSOR, MAX_PULL_PAGE, PullResponse
@@ -20,5 +20,8 @@ def pull(
     db: Db,
     after: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = DEFAULT_PULL_PAGE,
+    kinds: Annotated[str | None, Query(max_length=2000, description="record types, comma-separated")] = None,
+    x_teren_schema: Annotated[str | None, Header(max_length=64)] = None,
 ) -> Response:
-    return Response(pages.pull(db, dev, after, limit), media_type="application/json")
+    wanted = [kind for kind in kinds.split(",") if kind] if kinds else None
+    return Response(pages.pull(db, dev, after, limit, wanted, x_teren_schema), media_type="application/json")
