@@ -13,11 +13,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sync.protocol import APP_HEADER, PROTOCOL_HEADER, SCHEMA_HEADER
+from sync.protocol import APP_HEADER, PROTOCOL_HEADER, SCHEMA_HEADER, ErrorCode
 from sync.server import tables as t
 from sync.server.accounts import PROGRAM_ROLES, DeviceContext
 from sync.server.clock import utc
 from sync.server.db import Database, insert_ignoring_known
+from sync.server.errors import ApiError
 
 #: Unsent changes older than this make a phone's queue "stalled".
 STALL_AFTER = timedelta(hours=24)
@@ -54,9 +55,13 @@ def report(db: Database, device: DeviceContext, state: dict[str, Any], headers: 
 
 
 def confirm_wipe(db: Database, device: DeviceContext) -> None:
-    """A revoked phone says it wiped its data (its last request)."""
+    """A revoked phone says it wiped its data (its last request). A phone still in use cannot: its
+    "wiped" would tell supervisors that data is gone which is not."""
     now = datetime.now(UTC)
     with db.write() as conn:
+        revoked = conn.execute(sa.select(t.device.c.revoked_at).where(t.device.c.id == device.id)).scalar()
+        if revoked is None:
+            raise ApiError(403, ErrorCode.FORBIDDEN, "only a revoked device confirms its wipe")
         conn.execute(
             insert_ignoring_known(conn, t.device_state), [{"device_id": device.id, "reported_at": now}]
         )

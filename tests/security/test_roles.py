@@ -119,6 +119,14 @@ TABLE: dict[tuple[str, str], tuple[Builder, dict[str, int]]] = {
     ),
     ("POST", "/v1/audit"): (lambda c: ("/v1/audit", {"entries": [_local_entry()]}), ANY_DEVICE),
     ("GET", "/v1/audit"): (lambda c: ("/v1/audit?limit=5", None), PROGRAM_ROLES),
+    ("POST", "/v1/state"): (lambda c: ("/v1/state", {"pending": 0}), ANY_DEVICE),
+    ("POST", "/v1/hashes"): (lambda c: ("/v1/hashes", {"records": []}), ANY_DEVICE),
+    ("GET", "/v1/phones"): (lambda c: ("/v1/phones", None), PROGRAM_ROLES),
+    # Only a revoked phone confirms its wipe; one in use is refused.
+    ("POST", "/v1/wiped"): (
+        lambda c: ("/v1/wiped", None),
+        {**dict.fromkeys(ROLES, 403), "anonymous": 401, "bad_token": 401, "revoked": 200},
+    ),
     # The file lane: through an attachment in the caller's scope (team A's here); outside it the
     # file is not found, as if it did not exist.
     ("GET", "/v1/files/{sha256}"): (_file(), IN_TEAM_A),
@@ -184,11 +192,13 @@ REFUSALS = {
     ("POST", "/v1/devices/{device_id}/revoke"): "only supervisors and admins revoke devices",
     ("POST", "/v1/enrollments"): "only supervisors and admins enroll devices",
     ("GET", "/v1/audit"): "the audit log is for supervisors",
+    ("GET", "/v1/phones"): "the phones' view is for supervisors",
 }
 
 
 def test_program_wide_routes_say_why_they_refuse(cast: Cast) -> None:
-    assert set(REFUSALS) == {e for e, (_, expected) in TABLE.items() if expected["animator"] == 403}
+    program_wide = {e for e, (_, expected) in TABLE.items() if expected["animator"] == 403}
+    assert set(REFUSALS) == program_wide - {("POST", "/v1/wiped")}
     got = {}
     for method, template in REFUSALS:
         path, body = TABLE[(method, template)][0](cast)
