@@ -24,6 +24,7 @@ from fieldapp.model.cooperation import (
 from fieldapp.model.diagnosis import Diagnosis, Need, Resource
 from fieldapp.model.registry import RECORD_TYPES, from_wire, model_for, to_wire
 from fieldapp.model.review import Review
+from fieldapp.model.rodo import Breach, InfoClause, RightsKind, RightsRequest
 from fieldapp.model.visit import Visit
 from fieldapp.model.zone import Zone
 
@@ -31,6 +32,7 @@ __all__ = [
     "RECORD_TYPES",
     "SYNC_COLUMNS",
     "Attendance",
+    "Breach",
     "Building",
     "Consent",
     "Contact",
@@ -38,6 +40,7 @@ __all__ = [
     "FollowUpTask",
     "GroupAction",
     "GroupMember",
+    "InfoClause",
     "LocalActivityGroup",
     "Meeting",
     "Need",
@@ -47,6 +50,8 @@ __all__ = [
     "PartnershipPhaseChange",
     "Resource",
     "Review",
+    "RightsKind",
+    "RightsRequest",
     "SyncedRecord",
     "TrainingSeries",
     "Visit",

@@ -12,6 +12,7 @@ from fieldapp.model.contact import Consent, Contact
 from fieldapp.model.cooperation import NETWORK_RECORDS
 from fieldapp.model.diagnosis import Diagnosis, Need, Resource
 from fieldapp.model.review import Review
+from fieldapp.model.rodo import RODO_RECORDS
 from fieldapp.model.visit import Visit
 from fieldapp.model.zone import Zone
 
@@ -19,7 +20,7 @@ RECORD_TYPES: dict[str, type[SyncedRecord]] = {
     model.record_type: model
     for model in (
         Zone, Contact, Consent, Visit, Diagnosis, Need, Resource, NeighbourhoodAction, Review,
-        *NETWORK_RECORDS, Building,
+        *NETWORK_RECORDS, Building, *RODO_RECORDS,
     )
 }
 

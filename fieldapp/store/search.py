@@ -173,7 +173,7 @@ def search_contact_ids(
             WHERE {TABLE} MATCH ? ORDER BY score LIMIT ?
         ) s
         JOIN contact c ON c.rowid = s.rowid
-        WHERE c.deleted = 0 AND c.erased_at IS NULL
+        WHERE c.deleted = 0 AND c.erased_at IS NULL AND c.restricted_at IS NULL
         ORDER BY s.score, c.name
         LIMIT ? OFFSET ?
         """,
@@ -206,7 +206,7 @@ def _word_list_ids(conn: sqlite3.Connection, query: str, *, limit: int, offset: 
             SELECT s.rowid AS contact_rowid, {score} AS score FROM {TABLE} s WHERE {every}
         ) m
         CROSS JOIN contact c ON c.rowid = m.contact_rowid
-        WHERE c.deleted = 0 AND c.erased_at IS NULL
+        WHERE c.deleted = 0 AND c.erased_at IS NULL AND c.restricted_at IS NULL
         ORDER BY m.score DESC, c.name, c.id
         LIMIT :limit OFFSET :offset
         """,
@@ -232,7 +232,10 @@ def scan_contact_ids(
         return []
     wanted = set(range(len(phrases)))
     found: list[tuple[float, str, str]] = []
-    rows = conn.execute(f"SELECT id, {_COLUMNS} FROM contact WHERE deleted = 0 AND erased_at IS NULL")
+    rows = conn.execute(
+        f"SELECT id, {_COLUMNS} FROM contact "
+        "WHERE deleted = 0 AND erased_at IS NULL AND restricted_at IS NULL"
+    )
     for record_id, *values in rows:
         matched = [{i for i, parts in enumerate(phrases) if _has_phrase(_words(v), parts)} for v in values]
         if set().union(*matched) == wanted:

@@ -112,11 +112,11 @@ def checked_change(
 
 def decides_for_others(record_type: str, values: dict[str, Any]) -> bool:
     """Writes only supervisors and admins may make: a review's decision (an animator's device only
-    marks a returned entry "corrected") and a person's erasure. The app checks this too; the
-    service must, since a device's own check can be bypassed."""
+    marks a returned entry "corrected"), a person's erasure or restriction, and the RODO registers.
+    The app checks this too; the service must, since a device's own check can be bypassed."""
     if record_type == "review":
         allowed = {"state": "corrected"}
         return any(name not in allowed or value != allowed[name] for name, value in values.items())
     if record_type == "contact":
-        return bool(values.get("erased_at"))
-    return False
+        return bool(values.get("erased_at")) or bool(values.get("restricted_at"))
+    return record_type in ("info_clause", "rights_request", "breach")  # the coordinator's registers

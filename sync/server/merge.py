@@ -272,6 +272,12 @@ class _Batch:
         erasure and note which fields this write's seq covers (``field_seqs``)."""
         if row["data"].get("erased_at") and undoes_erasure(model, incoming.values):
             return self._overruled(change, row, incoming)
+        if row["data"].get("restricted_at") and (
+            set(incoming.values) - {"restricted_at", DELETED} or not self.program_wide
+        ):
+            # Art. 18: a restricted person's data is frozen until the restriction is lifted (a
+            # change that lifts it alone passes; lifting is the program-wide roles' own).
+            return self._overruled(change, row, incoming, RejectCode.RESTRICTED)
         data: dict[str, Any] = dict(row["data"])
         stamps: dict[str, str] = dict(row["hlcs"])
         base: str = row["base_hlc"]
@@ -329,14 +335,20 @@ class _Batch:
         self.conflicts.extend(conflicts)
         return _result(change, "merged", lost=lost) if lost else None
 
-    def _overruled(self, change: IncomingChange, row: dict[str, Any], incoming: Incoming) -> Result:
+    def _overruled(
+        self,
+        change: IncomingChange,
+        row: dict[str, Any],
+        incoming: Incoming,
+        code: RejectCode = RejectCode.ERASED,
+    ) -> Result:
         """Refuse a change that would undo an erasure; the record goes back to its sender (``overrule``)."""
         overrule(row, incoming, self.next_seq())
         key = (row["record_type"], row["id"])
         if key not in self.new:
             self.dirty.add(key)
         self.exact = False
-        return self._rejected(change, RejectCode.ERASED)
+        return self._rejected(change, code)
 
     def _unseen_replaced(
         self,

@@ -26,6 +26,11 @@ class AuditAction(StrEnum):
     APPROVED = "approved"
     RETURNED = "returned"
     CORRECTED = "corrected"
+    RESTRICTED = "restricted"
+    UNRESTRICTED = "unrestricted"
+    REQUEST_REGISTERED = "request_registered"
+    REQUEST_DONE = "request_done"
+    LISTED = "listed"  # a list or search that showed the person
 
 
 @dataclass(frozen=True)
