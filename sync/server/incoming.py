@@ -110,6 +110,11 @@ def checked_change(
     return Incoming(values, stamps, base, uses_base)
 
 
+#: Record types every team of a program pulls (the coordinator's information clause): stored with the
+#: program's id as their ``team_id`` (a program's and a team's ids are both UUIDs, never equal).
+PROGRAM_SHARED = frozenset({"info_clause"})
+
+
 def decides_for_others(record_type: str, values: dict[str, Any]) -> bool:
     """Writes only supervisors and admins may make: a review's decision (an animator's device only
     marks a returned entry "corrected"), a person's erasure or restriction, and the RODO registers.

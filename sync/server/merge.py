@@ -53,7 +53,14 @@ from sync.server.erasure import (
     undoes_erasure,
 )
 from sync.server.errors import ApiError
-from sync.server.incoming import Incoming, Rejected, checked_change, decides_for_others, limit_hlc
+from sync.server.incoming import (
+    PROGRAM_SHARED,
+    Incoming,
+    Rejected,
+    checked_change,
+    decides_for_others,
+    limit_hlc,
+)
 from sync.server.push_body import IncomingChange, PushBatch
 from sync.server.record_rows import insert_records, stored_records, update_records
 
@@ -209,7 +216,9 @@ class _Batch:
         if enforce_erasure(model, data, stamps, base):
             self.exact = False
         team_id = self.device.team_id
-        if team_id is None:
+        if change.record_type in PROGRAM_SHARED:
+            team_id = self.device.program_id
+        elif team_id is None:
             team_id = self._team_of_references(data)
         seq = self.next_seq()
         key = (change.record_type, change.id)

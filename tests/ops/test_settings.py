@@ -28,6 +28,11 @@ OTHER = {
     "access_log": "false",
     "metrics": "false",
     "metrics_token": "s3cret",
+    "retention_every_minutes": "0",
+    "retention_no_consent_days": "90",
+    "retention_consent_days": "730",
+    "retention_deleted_days": "7",
+    "retention_log_days": "180",
 }
 
 
@@ -56,6 +61,8 @@ def test_every_setting_has_a_variable_and_an_option(monkeypatch: pytest.MonkeyPa
         "--forwarded-allow-ips", "127.0.0.1", "--allowed-origin", "https://a.pl", "--allowed-origin",
         "https://b.pl", "--workers", "2", "--migrate", "--log-level", "warning", "--log-format", "text",
         "--access-log", "--metrics", "--metrics-token", "other", "--no-insecure-http",
+        "--retention-every-minutes", "15", "--retention-no-consent-days", "30", "--retention-consent-days",
+        "365", "--retention-deleted-days", "1", "--retention-log-days", "90",
     ]
     given = _values(_serve_args(*options))
     assert all(given[name] != from_env[name] for name in OTHER), "an option did not win over its variable"

@@ -129,7 +129,8 @@ def list_requests(store: Store, *, open_only: bool = False, on: date | None = No
     if open_only:
         statement = statement.where(RightsRequest.done_on == None)  # noqa: E711
     with store.read() as session:
-        found = list(session.exec(statement.order_by(col(RightsRequest.due_on), col(RightsRequest.received_on))))
+        ordered = statement.order_by(col(RightsRequest.due_on), col(RightsRequest.received_on))
+        found = list(session.exec(ordered))
     return [RequestView(r, None if r.done_on else (r.due_on - day).days) for r in found]
 
 
