@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from fieldapp.store import bulk, scrub, search
 from fieldapp.store.db import Store, raw
+
+#: Folders beside the store that hold personal data too: exports made on the device (a person's
+#: data, full backups) and the log files (traces may quote a value).
+EXPORTS_FOLDER = "exports"
+LOGS_FOLDER = "logs"
 
 #: Meta key: a wipe whose WAL could not be truncated (a reader held it); the store finishes it
 #: when it opens next (``Store`` calls ``finish_wipe``).
@@ -11,8 +19,8 @@ K_UNFINISHED = "store.wipe_unfinished"
 
 
 def wipe(store: Store) -> bool:
-    """Remove every record, the outbox, the search and map indexes, the sync settings and the user;
-    only the device id stays. Nothing removed stays readable in the files: the search index is
+    """Remove every record, the outbox, the search and map indexes, the sync settings and the user,
+    the exports and the logs; only the device id stays. Nothing removed stays readable in the files: the search index is
     dropped with its segments, the file vacuumed, the WAL truncated. False when a reader kept the
     WAL from being truncated (``finish_wipe`` then runs when the store opens next)."""
     with store.write() as conn:
@@ -33,7 +41,24 @@ def wipe(store: Store) -> bool:
         bulk.finish(db)  # indexes a first pull had dropped come back (over empty tables)
         store.set_user(None, conn)
         store.set_meta(K_UNFINISHED, "1", conn)
+    forget_files(store.path.parent)
     return finish_wipe(store)
+
+
+def forget_files(data_folder: Path) -> None:
+    """Remove the exports folder and empty the logs: a log file the process still writes to is
+    truncated (its handler keeps a valid file), the rotated ones are deleted."""
+    shutil.rmtree(data_folder / EXPORTS_FOLDER, ignore_errors=True)
+    logs = data_folder / LOGS_FOLDER
+    if not logs.is_dir():
+        return
+    for path in logs.iterdir():
+        if path.is_file() and path.suffix == ".log":
+            path.open("r+b").truncate(0)
+        elif path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def finish_wipe(store: Store) -> bool:

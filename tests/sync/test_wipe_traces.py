@@ -67,12 +67,22 @@ def test_a_revoked_device_keeps_no_trace_of_anyone(world: World) -> None:
     a.engine.sync()
     _write_people(a.store, NEVER_SYNCED, many=20)
     assert byte_hits(a.store.path, NEEDLES) and index_terms(a.store.path) >= WORDS
+    # A person's export and a log trace beside the store hold personal data too.
+    folder = a.store.path.parent
+    (folder / "exports").mkdir(exist_ok=True)
+    (folder / "exports" / "rodo-person.json").write_text(NEEDLES[0], encoding="utf-8")
+    (folder / "logs").mkdir(exist_ok=True)
+    (folder / "logs" / "teren.log").write_text(f"ValueError: {NEEDLES[0]}", encoding="utf-8")
+    (folder / "logs" / "teren.log.1").write_text(NEEDLES[0], encoding="utf-8")
     assert accounts.revoke(world.db, a.store.device_id) == 1
 
     with pytest.raises(SyncError) as error:
         a.engine.sync()
 
     assert error.value.code == "device_revoked"
+    assert not (folder / "exports").exists()
+    assert (folder / "logs" / "teren.log").read_text(encoding="utf-8") == ""
+    assert not (folder / "logs" / "teren.log.1").exists()
     assert index_terms(a.store.path) == set()
     assert byte_hits(a.store.path, NEEDLES) == []
     # The wiped store still works: a new enrollment starts from nothing, search included.
