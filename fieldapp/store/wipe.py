@@ -22,7 +22,8 @@ def wipe(store: Store) -> bool:
     """Remove every record, the outbox, the search and map indexes, the sync settings and the user,
     the exports and the logs; only the device id stays. Nothing removed stays readable in the
     files: the search index is dropped with its segments, the file vacuumed, the WAL truncated.
-    False when a reader kept the WAL from being truncated (``finish_wipe`` then runs when the store opens next)."""
+    False when a reader kept the WAL from being truncated (``finish_wipe`` then runs when the
+    store opens next)."""
     with store.write() as conn:
         db = raw(conn)
         tables = db.execute(
