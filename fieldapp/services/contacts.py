@@ -64,8 +64,12 @@ def _check(
             errors.add("name", "name_required")
         return
     if not may_store:
+        # Art. 14: a person recorded without being met (``data_source`` says where from) may be
+        # kept by name and public contact data under the program's legitimate interest until
+        # informed (a task due within a month); nothing else about them.
+        allowed = ART14_FIELDS if clean.get("data_source") else ()
         for name in Contact.personal_fields:
-            if clean.get(name):
+            if clean.get(name) and name not in allowed:
                 errors.add(name, "consent_required")
         return
     for name, scope in (*((n, "contact") for n in Contact.contact_fields), ("special_notes", "special")):
@@ -73,6 +77,8 @@ def _check(
             errors.add(name, f"consent_{scope}_required")
 
 
+#: What may be kept about a person recorded without being met, before they are informed.
+ART14_FIELDS = ("name", "phone", "email")
 #: Art. 14(3)(a): a person whose data was not collected from them is told within a month.
 ART14_NOTICE_DAYS = 30
 
@@ -133,7 +139,7 @@ def update_contact(store: Store, contact_id: str, changes: dict[str, Any]) -> Co
         consent = latest_consent(session, contact.id)
         becomes_person = is_person(kind) and not is_person(contact.kind)
         kept = {name: getattr(contact, name) for name in Contact.personal_fields} if becomes_person else {}
-        _check(session, kept | clean, kind, consent, errors)
+        _check(session, {"data_source": contact.data_source} | kept | clean, kind, consent, errors)
     errors.raise_if_any()
     changed = apply_changes(contact, clean)
     if not changed:

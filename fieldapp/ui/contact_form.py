@@ -18,6 +18,7 @@ from fieldapp.model import Consent, Contact
 from fieldapp.model.enums import NATURAL_PERSON_KINDS, ConsentMethod, ContactKind
 from fieldapp.services import consent as consent_service
 from fieldapp.services import contacts as contact_service
+from fieldapp.services.clause import Clause, current_clause
 from fieldapp.ui import widgets as w
 from fieldapp.ui.contact_detail import consent_line
 from fieldapp.ui.contacts import zone_names
@@ -27,7 +28,9 @@ from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
 
 #: Contact fields a person must consent to before they are stored.
-PERSONAL_INPUTS = ("name", "phone", "email", "flat", "interests", "needs", "offers", "tags", "notes")
+PERSONAL_INPUTS = (
+    "name", "phone", "email", "flat", "interests", "needs", "offers", "tags", "notes", "special_notes",
+)
 #: Fields that may be stored for anyone (the building, not the person).
 NON_PERSONAL_INPUTS = ("street", "house_number", "city")
 
@@ -67,13 +70,22 @@ class ConsentStep:
                 value=ConsentMethod.ORAL.value,
             ),
         )
+        # Nothing is ticked for the person (art. 7): each scope, the clause and the adult check
+        # are the animator's own ticks after asking.
+        self.clause: Clause | None = None
+        self.clause_given = form.add("clause_given", ft.Checkbox(label=t("ui.clause.given"), value=False))
+        self.adult = form.add("adult", ft.Checkbox(label=t("ui.consent.adult"), value=False))
+        self.scope_store = form.add("scope_store", ft.Checkbox(label=t("consent.scope.store"), value=False))
         self.scope_contact = form.add(
-            "scope_contact", ft.Checkbox(label=t("consent.scope.contact"), value=True)
+            "scope_contact", ft.Checkbox(label=t("consent.scope.contact"), value=False)
         )
-        self.scope_store = form.add("scope_store", ft.Checkbox(label=t("consent.scope.store"), value=True))
         self.scope_photos = form.add(
             "scope_photos", ft.Checkbox(label=t("consent.scope.photos"), value=False)
         )
+        self.scope_special = form.add(
+            "scope_special", ft.Checkbox(label=t("consent.scope.special"), value=False)
+        )
+        form.aliases.update({"clause_version": "clause_given"})
         self.recorded_by = form.add("recorded_by", w.text_field(t("ui.consent.recorded_by")))
         self.given_on = form.add(
             "given_at",
@@ -86,10 +98,15 @@ class ConsentStep:
         self.note = form.add("consent_note", w.text_field(t("ui.consent.note")))
         self.details = ft.Column(
             [
-                self.method.control,
-                self.scope_contact,
+                self.clause_given,
+                self.adult,
+                w.muted(t("ui.consent.scopes_hint")),
                 self.scope_store,
+                self.scope_contact,
                 self.scope_photos,
+                self.scope_special,
+                w.muted(t("ui.consent.special_hint"), size=13),
+                self.method.control,
                 self.recorded_by,
                 self.given_on,
                 self.note,
@@ -99,8 +116,21 @@ class ConsentStep:
         )
         self.without = w.notice(t("ui.consent.without"))
         self.without.visible = False
+        self.clause_short = w.body("")
+        self.clause_version = w.muted("", size=13)
         self.control = w.card(
             w.heading(t("ui.consent.title"), size=18),
+            w.muted(t("ui.clause.say")),
+            self.clause_short,
+            ft.Row(
+                [
+                    w.secondary_button(
+                        ctx, t("ui.clause.show_full"), self.show_full, icon=ft.Icons.ARTICLE
+                    ),
+                ],
+                wrap=True,
+            ),
+            self.clause_version,
             w.body(t("ui.consent.question")),
             ft.Row([self.yes, self.no], spacing=8),
             self.without,
@@ -108,10 +138,28 @@ class ConsentStep:
         )
 
     async def prefill(self) -> None:
-        """Put the user's name in "recorded by" — unless they have typed something meanwhile."""
+        """Put the user's name in "recorded by" — unless they have typed something meanwhile — and
+        the program's current information clause (its short, spoken version) on the card."""
         name = await self.ctx.setting(META_USER_NAME)
         if name and not self.recorded_by.value:
             self.recorded_by.value = name
+        self.clause = await self.ctx.call(current_clause, self.ctx.store, self.ctx.lang)
+        self.clause_short.value = self.clause.short_text
+        self.clause_version.value = self.ctx.t("ui.clause.version", version=self.clause.version)
+
+    async def show_full(self) -> None:
+        """The full clause (art. 13) in a dialog, to read out or show on the screen."""
+        ctx = self.ctx
+        if self.clause is None:
+            self.clause = await ctx.call(current_clause, ctx.store, ctx.lang)
+        dialog = ft.AlertDialog(
+            title=ft.Text(ctx.t("ui.clause.full_title")),
+            content=ft.Column(
+                [ft.Text(self.clause.full_text, size=15)], scroll=ft.ScrollMode.AUTO, tight=True
+            ),
+            actions=[w.primary_button(ctx, ctx.t("ui.clause.close"), lambda: ctx.page.pop_dialog())],
+        )
+        ctx.page.show_dialog(dialog)
 
     async def set_answer(self, answer: str) -> None:
         self.answer = answer
@@ -129,12 +177,16 @@ class ConsentStep:
         if self.answer != "yes":
             return None
         day = self.form.date("given_at", errors)
+        given = bool(self.clause_given.value) and self.clause is not None
         return {
             "status": "given",
             "method": self.method.value or ConsentMethod.ORAL.value,
             "scope_contact": bool(self.scope_contact.value),
             "scope_store": bool(self.scope_store.value),
             "scope_photos": bool(self.scope_photos.value),
+            "scope_special": bool(self.scope_special.value),
+            "adult": bool(self.adult.value),
+            "clause_version": self.clause.version if given and self.clause else "",
             "recorded_by": self.form.text("recorded_by"),
             "given_at": given_at_from(day),
             "note": self.form.text("consent_note"),
@@ -187,7 +239,16 @@ class _ContactFormBase(Screen):
             "offers": w.text_field(self.t("ui.contact.offers"), multiline=True),
             "interests": w.text_field(self.t("ui.contact.interests")),
             "tags": w.text_field(self.t("ui.contact.tags"), hint=self.t("ui.contact.tags_hint")),
-            "notes": w.text_field(self.t("ui.contact.notes"), multiline=True),
+            "notes": w.text_field(
+                self.t("ui.contact.notes"), multiline=True, helper=self.t("ui.consent.special_hint_short"),
+                helper_max_lines=3,
+            ),
+            "special_notes": w.text_field(
+                self.t("ui.contact.special_notes"),
+                multiline=True,
+                helper=self.t("ui.contact.special_notes_help"),
+                helper_max_lines=3,
+            ),
         }
         for name, control in fields.items():
             f.add(name, control)
@@ -202,6 +263,7 @@ class _ContactFormBase(Screen):
                 fields["interests"],
                 fields["tags"],
                 fields["notes"],
+                fields["special_notes"],
             ],
             spacing=10,
         )

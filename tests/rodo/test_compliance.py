@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from fieldapp.errors import ValidationFailed
-from fieldapp.model import Consent, Contact, FollowUpTask, RightsRequest, Visit
+from fieldapp.model import Contact, FollowUpTask, RightsRequest, Visit
 from fieldapp.services import contacts, visits
 from fieldapp.services.clause import BUILTIN_VERSION, current_clause, publish_clause
 from fieldapp.services.consent import consent_history, current_consent, record_consent, withdraw_consent
@@ -419,18 +419,43 @@ def test_a_rights_request_shows_its_due_date(world: World) -> None:
 
 
 def test_a_person_recorded_without_being_met_gets_an_art14_notice_task(world: World) -> None:
+    """Art. 14: named by a neighbour, never met: the source of data is kept with the name and a task
+    to inform the person falls due within a month; nothing more about them may be written."""
     animator = world.device()
+    with pytest.raises(ValidationFailed) as refused:
+        contacts.create_contact(animator.store, {"kind": "leader", "name": "Wiesław Polecony"})
+    assert codes(refused) == {("name", "consent_required")}
+    with pytest.raises(ValidationFailed) as refused:
+        contacts.create_contact(
+            animator.store,
+            {
+                "kind": "leader",
+                "name": "Wiesław Polecony",
+                "notes": "podobno chory",
+                "data_source": "sąsiadka",
+            },
+        )
+    assert codes(refused) == {("notes", "consent_required")}
     leader = contacts.create_contact(
         animator.store,
-        {"kind": "leader", "name": "Wiesław Polecony", "data_source": "wskazany przez sąsiadkę z Zielonej 7"},
-        CONSENT,
+        {
+            "kind": "leader",
+            "name": "Wiesław Polecony",
+            "phone": "+48 603 000 111",
+            "data_source": "wskazany przez sąsiadkę z Zielonej 7",
+        },
     )
-    with animator.store.read() as session:
-        from sqlmodel import select
+    [task] = _tasks(animator, leader.id)
+    assert task.due_on is not None and 28 <= (task.due_on - date.today()).days <= 31
+    assert "art. 14" in task.title
+    kept = animator.store.get(Contact, leader.id)
+    assert kept is not None and kept.data_source.startswith("wskazany") and kept.name == "Wiesław Polecony"
+    contacts.update_contact(animator.store, leader.id, {"phone": "+48 603 000 222"})
+    assert current_consent(animator.store, leader.id) is None
 
-        tasks = list(session.exec(select(FollowUpTask).where(FollowUpTask.contact_id == leader.id)))
-    assert len(tasks) == 1 and tasks[0].due_on is not None
-    assert 28 <= (tasks[0].due_on - date.today()).days <= 31
-    assert "art. 14" in tasks[0].title
-    assert animator.store.get(Contact, leader.id).data_source.startswith("wskazany")  # type: ignore[union-attr]
-    assert isinstance(current_consent(animator.store, leader.id), Consent)
+
+def _tasks(device: object, contact_id: str) -> list[FollowUpTask]:
+    from sqlmodel import select
+
+    with device.store.read() as session:  # type: ignore[attr-defined]
+        return list(session.exec(select(FollowUpTask).where(FollowUpTask.contact_id == contact_id)))
