@@ -459,3 +459,39 @@ def _tasks(device: object, contact_id: str) -> list[FollowUpTask]:
 
     with device.store.read() as session:  # type: ignore[attr-defined]
         return list(session.exec(select(FollowUpTask).where(FollowUpTask.contact_id == contact_id)))
+
+
+def test_a_lost_phone_is_revoked_wiped_and_entered_in_the_breach_register(world: World) -> None:
+    """Art. 33: the coordinator reports a lost phone; it is revoked (and wipes itself at its next
+    contact), the entry shows the 72 hours to notify the PUODO, and the register syncs."""
+    from fieldapp.services.rodo.breaches import list_breaches, mark_notified
+    from fieldapp.sync import SyncError
+    from fieldapp.sync.breach import report_lost_device
+
+    lost, coordinator, other = (
+        world.device(),
+        world.device(role="supervisor"),
+        world.device(role="supervisor"),
+    )
+    contacts.create_contact(lost.store, {"kind": "resident", "name": "Ludwik Zgubiony"}, CONSENT)
+    lost.engine.sync()
+    devices = coordinator.engine.call("GET", "/v1/devices")
+    [ref] = [d["id"] for d in devices if d["client_device_id"] == lost.store.device_id]
+
+    noticed = datetime.now(UTC) - timedelta(hours=5)
+    breach = report_lost_device(
+        coordinator.engine, ref, description="Telefon zgubiony w tramwaju", noticed_at=noticed
+    )
+    assert breach.revoked_at is not None and breach.device_ref == ref
+    [shown] = list_breaches(coordinator.store, now=noticed + timedelta(hours=5))
+    assert shown.notify_by == noticed + timedelta(hours=72) and shown.hours_left == pytest.approx(67)
+
+    with pytest.raises(SyncError) as revoked:
+        lost.engine.sync()
+    assert revoked.value.code == "device_revoked"
+    assert table_hits(lost.store.path, ("Ludwik", "Zgubiony")) == []
+
+    mark_notified(coordinator.store, breach.id)
+    sync_all(coordinator, other)
+    [there] = list_breaches(other.store)
+    assert there.breach.id == breach.id and there.hours_left is None
