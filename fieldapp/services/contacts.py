@@ -221,7 +221,7 @@ def list_contacts(
 
 
 def search_contacts(store: Store, query: str, *, limit: int = 50, offset: int = 0) -> list[Contact]:
-    """Contacts matching what was typed (name, address, tags, needs, offers), best first."""
+    """Contacts matching what was typed (name, address, tags, offers, interests), best first."""
     return store.search_contacts(query, limit=limit, offset=offset)
 
 

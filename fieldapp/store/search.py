@@ -28,12 +28,12 @@ from fieldapp.store.text import fold, tokens
 #: The index table (also its name in ``bulk_deferred`` while a first pull defers it).
 TABLE = "contact_search"
 #: Indexed contact columns and their weights (bm25's, and the word-list path's): a hit in the
-#: name counts most.
+#: name counts most. Needs, notes and special-category notes are NOT indexed (RODO art. 9: free
+#: text about a person's needs can reveal health or poverty; it is read on the card, not searched).
 INDEXED: tuple[tuple[str, float], ...] = (
     ("name", 10.0),
     ("address", 5.0),
     ("tags", 3.0),
-    ("needs", 2.0),
     ("offers", 2.0),
     ("interests", 1.0),
 )
@@ -87,7 +87,7 @@ def word_list(value: str | None) -> str:
 
 
 def index_rows(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
-    """(Re)index contacts given as ``(rowid, name, address, tags, needs, offers, interests, …)``."""
+    """(Re)index contacts given as ``(rowid, name, address, tags, offers, interests, …)``."""
     fts5 = uses_fts5(conn)
     text = _fold_column if fts5 else word_list
     params = [(row[0], *(text(value) for value in row[1 : len(INDEXED) + 1])) for row in rows]
