@@ -17,7 +17,7 @@ from fieldapp.services.rodo.audit import record_view
 from fieldapp.services.rodo.erasure import erase_person
 from fieldapp.services.rodo.export import export_person_json
 from fieldapp.services.rodo.handover import access_package, can_encrypt
-from fieldapp.services.rodo.requests import register_request
+from fieldapp.services.rodo.requests import register_request, restrict_person
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.contacts import contact_title, zone_names
@@ -199,6 +199,12 @@ class ContactDetailScreen(Screen):
                 ctx, self.t("ui.rights.register"), self._register_request, icon=ft.Icons.ASSIGNMENT_IND
             ),
             w.secondary_button(ctx, self.t("ui.access.hand_over"), self._hand_over, icon=ft.Icons.LOCK),
+            w.secondary_button(
+                ctx,
+                self.t("ui.rodo.unrestrict" if contact.restricted_at else "ui.rodo.restrict"),
+                lambda: self._restrict(lift=contact.restricted_at is not None),
+                icon=ft.Icons.LOCK_OPEN if contact.restricted_at else ft.Icons.BLOCK,
+            ),
             w.secondary_button(ctx, self.t("ui.rodo.export"), self._export_person, icon=ft.Icons.DOWNLOAD),
             w.secondary_button(
                 ctx, self.t("ui.rodo.erase"), self._confirm_erase, icon=ft.Icons.DELETE_FOREVER
@@ -238,6 +244,14 @@ class ContactDetailScreen(Screen):
                 ],
             )
         )
+
+    async def _restrict(self, *, lift: bool) -> None:
+        """Art. 18: hide and freeze the person's data on every device (or lift it)."""
+        ctx = self.ctx
+        await ctx.call(restrict_person, ctx.store, self.params["contact_id"], lift=lift)
+        ctx.services.request_sync()
+        ctx.toast(self.t("ui.rodo.unrestricted" if lift else "ui.rodo.restricted_now"))
+        await self.load()
 
     async def _hand_over(self) -> None:
         """The person's copy (art. 15) in a zip encrypted with a password told to them separately,

@@ -64,8 +64,11 @@ class RightsRegisterScreen(Screen):
                                                                                 ctx.lang))))
         if request.extended:
             lines.append(w.muted(self.t("ui.rights.extended")))
+        buttons: list[ft.Control] = []
+        if request.contact_id:  # a restricted person is on no list: the card opens from here
+            buttons.append(w.secondary_button(ctx, self.t("ui.rights.open_person"),
+                                              lambda c=request.contact_id: ctx.go(f"/contacts/{c}")))
         if request.done_on is None:
-            buttons: list[ft.Control] = []
             if request.identity_checked_on is None:
                 buttons.append(w.secondary_button(ctx, self.t("ui.rights.check_identity"),
                                                   lambda r=request.id: self._act(check_identity, r)))
@@ -74,7 +77,7 @@ class RightsRegisterScreen(Screen):
                                                   lambda r=request.id: self._act(extend_request, r)))
             buttons.append(w.secondary_button(ctx, self.t("ui.rights.complete"),
                                               lambda r=request.id: self._act(complete_request, r)))
-            lines.append(ft.Row(buttons, wrap=True, spacing=6))
+        lines.append(ft.Row(buttons, wrap=True, spacing=6))
         return w.card(*lines)
 
     async def _act(self, action, request_id: str) -> None:
