@@ -8,6 +8,7 @@ import flet as ft
 
 from fieldapp.services import reviews as review_service
 from fieldapp.services.clause import current_clause, publish_clause
+from fieldapp.services.rodo.processing import processing_record_html
 from fieldapp.ui import widgets as w
 from fieldapp.ui.forms import Form
 from fieldapp.ui.registry import MenuEntry, screen
@@ -33,14 +34,30 @@ class ClauseScreen(Screen):
             ],
             spacing=10,
         )
-        return ft.Column([f.banner, self.current, self.editor], spacing=12)
+        self.record = w.secondary_button(
+            ctx, self.t("ui.processing.download"), self.download_record, icon=ft.Icons.DOWNLOAD
+        )
+        return ft.Column([f.banner, self.current, self.editor, self.record], spacing=12)
+
+    async def download_record(self) -> None:
+        """The record of processing activities (art. 30) as an HTML page, through the save dialog."""
+        ctx = self.ctx
+        name, data = await ctx.call(processing_record_html, ctx.store, ctx.lang)
+        await ft.FilePicker().save_file(
+            dialog_title=self.t("ui.processing.download"),
+            file_name=name,
+            src_bytes=data,
+            file_type=ft.FilePickerFileType.CUSTOM,
+            allowed_extensions=["html"],
+        )
+        ctx.toast(self.t("ui.access.handed_over", name=name))
 
     async def load(self) -> None:
         ctx = self.ctx
         clause = await ctx.call(current_clause, ctx.store, ctx.lang)
         self.current.value = self.t("ui.clause.version", version=clause.version)
         allowed = await ctx.call(review_service.can_review, ctx.store)
-        self.editor.visible = allowed
+        self.editor.visible = self.record.visible = allowed
         if allowed and not self.form.text("full_text"):
             for name in ("controller", "dpo_contact", "short_text", "full_text"):
                 self.form[name].value = getattr(clause, name)

@@ -55,3 +55,20 @@ def test_the_export_is_encrypted_readable_and_in_polish(store: Store) -> None:
     assert document["dane"]["Historia zgód"][0]["Wersja klauzuli"] == CONSENT["clause_version"]
     assert "Kopia danych osobowych (art. 15 RODO)" in page and "Prezesa Urzędu Ochrony Danych" in page
     assert "Zofia &lt;b&gt;Wglądowa&lt;/b&gt;" in page and "<b>Wglądowa" not in page
+
+
+def test_the_record_of_processing_activities_comes_from_the_programs_settings(store: Store) -> None:
+    from fieldapp.services.clause import publish_clause
+    from fieldapp.services.rodo.processing import processing_record_html
+
+    publish_clause(store, {"version": "2027-01", "full_text": "…", "short_text": "…",
+                           "controller": "Fundacja <Sąsiedzi>", "dpo_contact": "iod@sasiedzi.pl"})
+    store.set_meta("rodo.retention_days", "90")
+    name, data = processing_record_html(store)
+    page = data.decode("utf-8")
+    assert name == "rejestr-czynnosci-przetwarzania.html"
+    assert "Rejestr czynności przetwarzania (art. 30 RODO)" in page
+    assert "Fundacja &lt;Sąsiedzi&gt;" in page and "iod@sasiedzi.pl" in page and "2027-01" in page
+    assert "bez zgody: 90 dni" in page
+    for activity in ("Mieszkańcy i liderzy spotkani w terenie", "Organizacje i ich osoby kontaktowe"):
+        assert activity in page
