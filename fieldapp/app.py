@@ -18,6 +18,7 @@ from fieldapp.i18n import t
 from fieldapp.store import Store
 from fieldapp.store.paths import DB_FILENAME, data_dir
 from fieldapp.ui import registry, theme
+from fieldapp.ui.app_lock import AppLock
 from fieldapp.ui.context import AppServices, UiContext, locale_configuration
 from fieldapp.ui.logfile import setup_logging
 from fieldapp.ui.secure_token import has_secure_storage, use_secure_storage
@@ -39,6 +40,7 @@ def make_main(store: Store, services: AppServices):
         page.theme_mode = ft.ThemeMode.LIGHT
         page.padding = 0
         Shell(ctx).start()
+        AppLock(ctx).start()  # after the shell: it wraps the shell's route handlers
         if has_secure_storage(page):  # the sync token moves into the Keystore / Keychain
             page.run_task(use_secure_storage, page, services.sync_engine())
 

@@ -148,3 +148,24 @@ def test_clause_consent_withdrawal_and_an_access_request_handed_over(
     phone.tap("Rejestr żądań RODO")
     phone.see(f"Dostęp do danych (art. 15) — {NAME}")
     phone.see(f"Termin: {format_date(due, 'pl')}")
+
+
+def test_the_app_locks_after_idle_time_and_opens_with_the_pin(app: AppServer, phone: Phone) -> None:
+    from fieldapp.services.app_lock import set_pin
+
+    phone.tap_tab("Kontakty")
+    with app.store() as store:
+        set_pin(store, "2580", 5)
+        store.set_meta("lock.idle_minutes", "0")  # idle at once: the next look locks
+    phone.see("Aplikacja zablokowana")
+    phone.fill("PIN", "1111")
+    phone.tap("Odblokuj")
+    phone.see("Błędny PIN")
+    with app.store() as store:
+        store.set_meta("lock.idle_minutes", "5")
+    phone.fill("PIN", "2580")
+    phone.tap("Odblokuj")
+    phone.not_see("Aplikacja zablokowana")
+    phone.see("Dodaj kontakt")
+    with app.store() as store:
+        store.set_meta("lock.pin", None)
