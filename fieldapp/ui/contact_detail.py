@@ -207,6 +207,12 @@ class ContactDetailScreen(Screen):
             ),
             w.secondary_button(ctx, self.t("ui.rodo.export"), self._export_person, icon=ft.Icons.DOWNLOAD),
             w.secondary_button(
+                ctx,
+                self.t("ui.rodo.who_looked"),
+                lambda: ctx.go(f"/more/audit?target={contact.id}"),
+                icon=ft.Icons.VISIBILITY,
+            ),
+            w.secondary_button(
                 ctx, self.t("ui.rodo.erase"), self._confirm_erase, icon=ft.Icons.DELETE_FOREVER
             ),
         )

@@ -495,3 +495,22 @@ def test_a_lost_phone_is_revoked_wiped_and_entered_in_the_breach_register(world:
     sync_all(coordinator, other)
     [there] = list_breaches(other.store)
     assert there.breach.id == breach.id and there.hours_left is None
+
+
+def test_lists_and_searches_are_logged_once_a_day_per_person_for_who_looked(world: World) -> None:
+    """Art. 5(2): who saw whom — a list or search that shows a person is logged (ids only) once a
+    day per user, reaches the service with the device's log, and the coordinator filters by person."""
+    from fieldapp.services.rodo.audit import entries, record_listing
+    from fieldapp.sync.audit import fetch_audit, upload_audit
+
+    animator, coordinator = world.device(), world.device(role="supervisor")
+    person = contacts.create_contact(animator.store, {"kind": "resident", "name": "Wanda Oglądana"}, CONSENT)
+    door = contacts.create_contact(animator.store, {"kind": "resident", "address": "Łąkowa 9"})
+    shown = contacts.search_contacts(animator.store, "Wanda")
+    assert record_listing(animator.store, [*shown, door]) == 1  # a door without personal data: nothing
+    assert record_listing(animator.store, contacts.list_contacts(animator.store)) == 0  # once a day
+    assert [e.action for e in entries(animator.store, target_id=person.id)] == ["listed"]
+    animator.engine.sync()
+    upload_audit(animator.engine)
+    page = fetch_audit(coordinator.engine, target_id=person.id)
+    assert [(e["action"], e["actor_id"]) for e in page["entries"]] == [("listed", animator.user_id)]
