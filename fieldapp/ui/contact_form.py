@@ -31,6 +31,8 @@ from fieldapp.ui.screen import Screen
 PERSONAL_INPUTS = (
     "name", "phone", "email", "flat", "interests", "needs", "offers", "tags", "notes", "special_notes",
 )
+#: What is kept about a person recorded without being met (``services.contacts.ART14_FIELDS``).
+ART14_INPUTS = ("name", "phone", "email")
 #: Fields that may be stored for anyone (the building, not the person).
 NON_PERSONAL_INPUTS = ("street", "house_number", "city")
 
@@ -45,7 +47,9 @@ def given_at_from(day: date | None) -> datetime:
 class ConsentStep:
     """The consent question and its details (method, scopes, who recorded it, when)."""
 
-    def __init__(self, ctx: UiContext, form: Form, on_change: Any = None) -> None:
+    def __init__(
+        self, ctx: UiContext, form: Form, on_change: Any = None, *, allow_absent: bool = False
+    ) -> None:
         self.ctx = ctx
         self.form = form
         self.answer: str | None = None  # "yes" | "no"
@@ -116,6 +120,16 @@ class ConsentStep:
         )
         self.without = w.notice(t("ui.consent.without"))
         self.without.visible = False
+        # Art. 14: a person recorded without being met (named by a neighbour, on a list): no consent
+        # to ask; the source of data is noted and a task to inform them falls due within a month.
+        self.absent = w.secondary_button(
+            ctx, t("ui.art14.absent"), lambda: self.set_answer("absent"), icon=ft.Icons.PERSON_OFF
+        )
+        self.absent.visible = allow_absent
+        self.source = form.add(
+            "data_source", w.text_field(t("ui.contact.data_source"), hint=t("ui.art14.source_hint"))
+        )
+        self.source.visible = False
         self.clause_short = w.body("")
         self.clause_version = w.muted("", size=13)
         self.control = w.card(
@@ -133,6 +147,8 @@ class ConsentStep:
             self.clause_version,
             w.body(t("ui.consent.question")),
             ft.Row([self.yes, self.no], spacing=8),
+            self.absent,
+            self.source,
             self.without,
             self.details,
         )
@@ -163,10 +179,11 @@ class ConsentStep:
 
     async def set_answer(self, answer: str) -> None:
         self.answer = answer
-        for button, value in ((self.yes, "yes"), (self.no, "no")):
+        for button, value in ((self.yes, "yes"), (self.no, "no"), (self.absent, "absent")):
             w.set_selected(button, value == answer)
         self.details.visible = answer == "yes"
         self.without.visible = answer == "no"
+        self.source.visible = answer == "absent"
         if self.on_change:
             result = self.on_change()
             if hasattr(result, "__await__"):
@@ -217,7 +234,7 @@ class _ContactFormBase(Screen):
                 on_change=self._kind_changed,
             ),
         )
-        self.consent_step = ConsentStep(ctx, f, on_change=self._refresh_visibility)
+        self.consent_step = ConsentStep(ctx, f, on_change=self._refresh_visibility, allow_absent=True)
         self.consent_status = w.card(w.heading(self.t("ui.consent.title"), size=18), w.body(""))
         self.consent_status.visible = False
         self.zone = f.add(
@@ -296,6 +313,10 @@ class _ContactFormBase(Screen):
     def is_person(self) -> bool:
         return self.kind.value in NATURAL_PERSON_KINDS
 
+    def absent(self) -> bool:
+        """A new person recorded without being met (art. 14)."""
+        return self.is_person() and self.contact is None and self.consent_step.answer == "absent"
+
     def may_store_personal(self) -> bool:
         """Personal fields are shown and saved only with consent (or for organisations)."""
         if not self.is_person():
@@ -315,7 +336,10 @@ class _ContactFormBase(Screen):
         if self.consent_status.visible:
             self.consent_status.content.controls[1].value = consent_line(self.ctx, self.consent)
         personal = self.may_store_personal()
-        self.personal.visible = personal
+        self.personal.visible = personal or self.absent()
+        for name in PERSONAL_INPUTS:  # not met (art. 14): a name and public contact data only
+            if name not in ART14_INPUTS and name != "flat":
+                self.form[name].visible = not self.absent()
         self.form["flat"].visible = personal
         if person and self.contact is None and self.consent_step.answer is None:
             self.consent_step.without.visible = False
@@ -330,6 +354,8 @@ class _ContactFormBase(Screen):
         }
         if self.may_store_personal():
             data.update({name: f.text(name) for name in PERSONAL_INPUTS})
+        elif self.absent():
+            data.update({name: f.text(name) for name in (*ART14_INPUTS, "data_source")})
         data["address"] = format_address(data["street"], data["house_number"], data.get("flat"))
         return data
 

@@ -169,3 +169,27 @@ def test_the_app_locks_after_idle_time_and_opens_with_the_pin(app: AppServer, ph
     phone.see("Dodaj kontakt")
     with app.store() as store:
         store.set_meta("lock.pin", None)
+
+
+def test_a_person_named_by_a_neighbour_gets_a_notice_task(app: AppServer, phone: Phone) -> None:
+    """Art. 14: not met, so no consent to ask — the name and the source of data are kept, nothing
+    else is offered, and a task to inform the person falls due within a month."""
+    from fieldapp.model import FollowUpTask
+
+    with app.store() as store:
+        store.set_meta("user.role", "animator")
+    phone.tap_tab("Kontakty")
+    phone.tap("Dodaj kontakt")
+    phone.tap("Osoby tu nie ma — dane od kogoś innego (art. 14)")
+    phone.fill("Źródło danych (art. 14)", "wskazany przez sąsiadkę z nr 7")
+    phone.fill("Imię i nazwisko / nazwa", "Wiesław Wskazany")
+    assert phone.field("Notatki").count() == 0  # nothing more about someone never met
+    phone.fill("Ulica", "Zielona")
+    phone.fill("Nr domu", "7")
+    phone.tap("Zapisz", exact=True)
+    phone.see("Wiesław Wskazany")
+    with app.store() as store, store.read() as session:
+        person = session.exec(select(Contact).where(Contact.name == "Wiesław Wskazany")).one()
+        [task] = session.exec(select(FollowUpTask).where(FollowUpTask.contact_id == person.id)).all()
+    assert person.data_source == "wskazany przez sąsiadkę z nr 7"
+    assert task.due_on is not None and 28 <= (task.due_on - date.today()).days <= 31
