@@ -17,6 +17,7 @@ import flet as ft
 from fieldapp.i18n import t
 from fieldapp.store import Store
 from fieldapp.store.paths import DB_FILENAME, data_dir
+from fieldapp.store.wipe import prune_old_files
 from fieldapp.ui import registry, theme
 from fieldapp.ui.app_lock import AppLock
 from fieldapp.ui.context import AppServices, UiContext, locale_configuration
@@ -54,6 +55,7 @@ def open_store(folder: Path | None = None) -> Store:
     # the log file set their modes themselves, this covers every other file the app creates.
     os.umask(0o077)
     setup_logging(folder)
+    prune_old_files(folder)  # exports and old logs do not stay for ever (RODO retention)
     return Store(folder / DB_FILENAME)
 
 

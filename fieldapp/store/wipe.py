@@ -46,6 +46,27 @@ def wipe(store: Store) -> bool:
     return finish_wipe(store)
 
 
+#: Exports and rotated logs older than this are deleted when the app starts (RODO art. 5(1)(e)).
+FILES_KEPT_DAYS = 30
+
+
+def prune_old_files(data_folder: Path, days: int = FILES_KEPT_DAYS, *, now: float | None = None) -> int:
+    """Delete exports and rotated log files not changed for ``days`` (the live log stays); how many.
+    An export is meant to be handed over or saved elsewhere, not kept in the app's folder."""
+    import time
+
+    cutoff = (now if now is not None else time.time()) - days * 86_400
+    removed = 0
+    for folder, keep in ((data_folder / EXPORTS_FOLDER, ()), (data_folder / LOGS_FOLDER, (".log",))):
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if path.is_file() and path.suffix not in keep and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
 def forget_files(data_folder: Path) -> None:
     """Remove the exports folder and empty the logs: a log file the process still writes to is
     truncated (its handler keeps a valid file), the rotated ones are deleted."""

@@ -106,3 +106,23 @@ def test_a_wipe_a_reader_held_up_is_finished_when_the_engine_opens(tmp_path: Pat
     SyncEngine(store)  # what the app makes at start
     assert byte_hits(store.path, NEEDLES) == [] and store.meta(K_UNFINISHED) is None
     store.close()
+
+
+def test_old_exports_and_rotated_logs_are_deleted_when_the_app_starts(tmp_path: Path) -> None:
+    """Retention of files: an export or a rotated log left for 30 days goes; the live log stays."""
+    import os
+    import time
+
+    from fieldapp.store.wipe import prune_old_files
+
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "logs").mkdir()
+    old, fresh = tmp_path / "exports" / "rodo-old.json", tmp_path / "exports" / "rodo-new.json"
+    rotated, live = tmp_path / "logs" / "teren.log.2", tmp_path / "logs" / "teren.log"
+    for path in (old, fresh, rotated, live):
+        path.write_text("x", encoding="utf-8")
+    month_ago = time.time() - 31 * 86_400
+    for path in (old, rotated, live):
+        os.utime(path, (month_ago, month_ago))
+    assert prune_old_files(tmp_path) == 2
+    assert not old.exists() and not rotated.exists() and fresh.exists() and live.exists()
