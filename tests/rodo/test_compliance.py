@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from fieldapp.errors import ValidationFailed
+from fieldapp.geo.spatial import nearby
 from fieldapp.model import Contact, FollowUpTask, RightsRequest, Visit
 from fieldapp.services import contacts, visits
 from fieldapp.services.clause import BUILTIN_VERSION, current_clause, publish_clause
@@ -249,11 +250,20 @@ def test_a_withdrawal_of_one_scope_keeps_the_others(world: World) -> None:
 def test_a_restricted_persons_data_is_hidden_on_a_second_device_after_sync(world: World) -> None:
     animator, teammate, coordinator = world.device(), world.device(), world.device(role="supervisor")
     person = contacts.create_contact(
-        animator.store, {"kind": "resident", "name": "Roman Ograniczony", "phone": "+48 601 000 111"}, CONSENT
+        animator.store,
+        {
+            "kind": "resident",
+            "name": "Roman Ograniczony",
+            "phone": "+48 601 000 111",
+            "lat": 51.77,
+            "lon": 19.45,
+        },
+        CONSENT,
     )
     other = contacts.create_contact(animator.store, {"kind": "resident", "name": "Rozalia Widoczna"}, CONSENT)
     sync_all(animator, teammate, coordinator)
     assert {c.id for c in contacts.list_contacts(teammate.store)} == {person.id, other.id}
+    assert [p.id for p in nearby(teammate.store, 51.77, 19.45, 100, record_types=["contact"])] == [person.id]
 
     with pytest.raises(ValidationFailed) as refused:
         restrict_person(animator.store, person.id)
@@ -263,6 +273,9 @@ def test_a_restricted_persons_data_is_hidden_on_a_second_device_after_sync(world
 
     assert [c.id for c in contacts.list_contacts(teammate.store)] == [other.id]
     assert contacts.search_contacts(teammate.store, "Ograniczony") == []
+    assert [
+        p.id for p in nearby(teammate.store, 51.77, 19.45, 100, record_types=["contact"])
+    ] == []  # the map
     with pytest.raises(ValidationFailed) as refused:
         contacts.update_contact(teammate.store, person.id, {"name": "Roman O."})
     assert codes(refused) == {("", "contact_restricted")}
