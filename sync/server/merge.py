@@ -42,6 +42,7 @@ from sync.protocol import MAX_CLOCK_AHEAD_MS, PROTOCOL_VERSION, ErrorCode, Rejec
 from sync.server import audit
 from sync.server import tables as t
 from sync.server.accounts import DeviceContext
+from sync.server.basis import forget_unconsented_notes, note_consents
 from sync.server.checks import Problem, record_refusals
 from sync.server.clock import now_ms
 from sync.server.db import Database
@@ -148,8 +149,12 @@ class _Batch:
         erased, reset = forget_erased_people(
             self.conn, self.rows, chain(self.new, self.dirty), self.was_erased
         )
-        if reset:
+        # Notes follow the person's consent: the batch's consents first, then what names people.
+        note_consents(self.conn, self.rows, chain(self.new, self.dirty))
+        unconsented = forget_unconsented_notes(self.conn, self.rows, chain(self.new, self.dirty))
+        if reset or unconsented:
             self.exact = False
+        erased |= unconsented
         if self.new:
             insert_records(self.conn, [self.rows[key] for key in self.new])
         if self.dirty:

@@ -189,6 +189,47 @@ def test_a_resident_with_no_consent_leaves_no_notes_about_them_anywhere(world: W
     assert [v.flat for v in contacts.contact_visits(teammate.store, person.id)] == [""]
 
 
+def test_the_service_keeps_no_notes_about_a_person_without_consent_whatever_a_device_sends(
+    world: World,
+) -> None:
+    """A device that bypasses its own check (or an old app) pushes a visit note and a task note
+    about a resident who refused: the service keeps neither, and the device gets the empty values."""
+    animator, teammate = world.device(), world.device()
+    door = contacts.create_contact(
+        animator.store,
+        {"kind": "resident", "address": "Zielona 11", "street": "Zielona", "house_number": "11"},
+        {"status": "refused", "recorded_by": "Ola"},
+    )
+    organisation = contacts.create_contact(animator.store, {"kind": "ngo", "name": "Fundacja Sąsiedzka"})
+    with animator.store.write() as conn:
+        note = animator.store.save(
+            conn,
+            Visit(
+                contact_id=door.id, outcome="talked", notes="Pan Tadeusz ma cukrzycę", next_step="Zadzwonić"
+            ),
+        )
+        task = animator.store.save(
+            conn, FollowUpTask(contact_id=door.id, title="Sprawa", note="Tadeusz — leki")
+        )
+        kept = animator.store.save(
+            conn, Visit(contact_id=organisation.id, outcome="talked", notes="Prezes zaprasza")
+        )
+    sync_all(animator, teammate)
+    assert "cukrzyc" not in service_text(world) and "tadeusz" not in service_text(world)
+    for device in (animator, teammate):
+        visit = device.store.get(Visit, note.id)
+        assert visit is not None and (visit.outcome, visit.notes, visit.next_step) == ("talked", "", "")
+        there = device.store.get(FollowUpTask, task.id)
+        assert there is not None and there.note == ""
+        org_visit = device.store.get(Visit, kept.id)
+        assert org_visit is not None and org_visit.notes == "Prezes zaprasza"  # organisations keep theirs
+    # Once the person consents, notes about them are kept.
+    record_consent(animator.store, door.id, **{**CONSENT, "status": "given"})
+    visits.correct_visit(animator.store, note.id, {"notes": "Zgoda — prosi o ławkę"})
+    sync_all(animator, teammate)
+    assert teammate.store.get(Visit, note.id).notes == "Zgoda — prosi o ławkę"  # type: ignore[union-attr]
+
+
 def test_a_withdrawal_of_one_scope_keeps_the_others(world: World) -> None:
     animator, teammate = world.device(), world.device()
     person = contacts.create_contact(
