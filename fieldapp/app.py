@@ -17,7 +17,9 @@ import flet as ft
 from fieldapp.i18n import t
 from fieldapp.store import Store
 from fieldapp.store.paths import DB_FILENAME, data_dir
+from fieldapp.store.wipe import prune_old_files
 from fieldapp.ui import registry, theme
+from fieldapp.ui.app_lock import AppLock
 from fieldapp.ui.context import AppServices, UiContext, locale_configuration
 from fieldapp.ui.logfile import setup_logging
 from fieldapp.ui.secure_token import has_secure_storage, use_secure_storage
@@ -39,6 +41,7 @@ def make_main(store: Store, services: AppServices):
         page.theme_mode = ft.ThemeMode.LIGHT
         page.padding = 0
         Shell(ctx).start()
+        AppLock(ctx).start()  # after the shell: it wraps the shell's route handlers
         if has_secure_storage(page):  # the sync token moves into the Keystore / Keychain
             page.run_task(use_secure_storage, page, services.sync_engine())
 
@@ -52,6 +55,7 @@ def open_store(folder: Path | None = None) -> Store:
     # the log file set their modes themselves, this covers every other file the app creates.
     os.umask(0o077)
     setup_logging(folder)
+    prune_old_files(folder)  # exports and old logs do not stay for ever (RODO retention)
     return Store(folder / DB_FILENAME)
 
 

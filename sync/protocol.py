@@ -93,6 +93,10 @@ class RejectCode(StrEnum):
     #: (A deletion in it is still taken: tombstones are final on both ends.) Only an admin's
     #: ``teren-sync restore-erased`` takes a person off the erased list.
     ERASED = "erased"
+    #: The record's person is restricted (RODO art. 18): their data is frozen until a supervisor
+    #: lifts the restriction. Nothing of the change is kept; as with ``erased`` the service restamps
+    #: the fields it named, so the sender's next pull puts its copy back.
+    RESTRICTED = "restricted"
 
 
 #: Headers every request of the app carries (``fieldapp.sync.transport.version_headers``).

@@ -45,6 +45,13 @@ PURE_WHEEL_TOO: dict[str, str] = {
     "fonttools": "its Cython speed-ups are optional; fonttools-4.68.0-py3-none-any.whl",
 }
 
+#: Modules the device imports only where installed (inside ``try: … except ImportError``), with the
+#: plain path it takes without them: not in the phone's runtime (a native part its index lacks).
+OPTIONAL_ON_THE_PHONE = {
+    "pyzipper": "AES zip of a person's access export (pycryptodomex is native); without it a plain zip, "
+    "and the screen says to hand it over in person (fieldapp/services/rodo/handover.py)",
+}
+
 #: Packages only the service, the desktop or development use: never in the phone's runtime.
 NOT_ON_THE_PHONE = (
     "fastapi", "starlette", "uvicorn", "psycopg", "psycopg-binary", "alembic", "qrcode",

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from fieldapp.model import (
     Attendance,
@@ -111,7 +111,8 @@ def network_graph(store: Store, zone_id: str | None = None) -> NetworkGraph:
         def live(model, *conditions):  # type: ignore[no-untyped-def]
             return session.exec(select(model).where(model.deleted == False, *conditions)).all()  # noqa: E712
 
-        contacts = {c.id: c for c in live(Contact, Contact.erased_at.is_(None))}
+        visible = (Contact.erased_at.is_(None), col(Contact.restricted_at).is_(None))  # art. 18 too
+        contacts = {c.id: c for c in live(Contact, *visible)}
         local = {cid for cid, c in contacts.items() if zone_id is None or c.zone_id == zone_id}
         groups = {g.id: g for g in live(LocalActivityGroup)}
         memberships = defaultdict(list)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from fieldapp.model import (
     Attendance,
@@ -204,6 +204,7 @@ def people_of_zone(store: Store, zone_id: str | None) -> list[Contact]:
         statement = select(Contact).where(
             Contact.deleted == False,  # noqa: E712
             Contact.erased_at.is_(None),
+            col(Contact.restricted_at).is_(None),  # art. 18: hidden while restricted
             Contact.kind.in_(NATURAL_PERSON_KINDS),
         )
         if zone_id is not None:

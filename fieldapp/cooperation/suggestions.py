@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from fieldapp.cooperation.matching import matched_terms, terms, words_match
 from fieldapp.errors import NotFound
@@ -89,6 +89,7 @@ def suggest_for(store: Store, group: LocalActivityGroup, *, limit: int = 20) -> 
         statement = select(Contact).where(
             Contact.deleted == False,  # noqa: E712
             Contact.erased_at.is_(None),
+            col(Contact.restricted_at).is_(None),  # art. 18: hidden while restricted
             Contact.do_not_knock == False,  # noqa: E712
         )
         if group.zone_id is not None:

@@ -115,7 +115,8 @@ def _records_in(
             row
             for row in conn.exec_driver_sql(
                 "SELECT id, kind, name, address, lat, lon, zone_id FROM contact WHERE zone_id = ? "
-                "AND deleted = 0 AND erased_at IS NULL AND lat IS NOT NULL AND lon IS NOT NULL LIMIT ?",
+                "AND deleted = 0 AND erased_at IS NULL AND restricted_at IS NULL "
+                "AND lat IS NOT NULL AND lon IS NOT NULL LIMIT ?",
                 (zone_id, limit),
             )
             if row[0] not in seen

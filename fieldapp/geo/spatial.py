@@ -34,7 +34,7 @@ _FLAT_REACH_M = 5_000.0
 
 _SELECT = {
     "contact": "SELECT t.id, t.kind, t.name, t.address, t.lat, t.lon, t.zone_id FROM {source} "
-    "WHERE t.deleted = 0 AND t.erased_at IS NULL AND {box}",
+    "WHERE t.deleted = 0 AND t.erased_at IS NULL AND t.restricted_at IS NULL AND {box}",
     "resource": "SELECT t.id, t.kind, t.name, t.description, t.lat, t.lon, NULL FROM {source} "
     "WHERE t.deleted = 0 AND {box}",
 }

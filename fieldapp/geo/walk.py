@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from sqlalchemy import Connection
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldapp.geo.address import AddressQuery, flat_in
 from fieldapp.geo.distance import Point, bearing_deg, check_point, compass_point, geodesic_m
@@ -208,7 +208,12 @@ def address_door(address: str, lat: float, lon: float) -> Door:
 
 def _zone_contacts(conn: Connection, zone_id: str) -> list[Contact]:
     with Session(bind=conn) as session:
-        live = (Contact.deleted == False) & Contact.erased_at.is_(None)  # noqa: E712
+        # Restricted people (art. 18) are hidden like erased ones.
+        live = (
+            (Contact.deleted == False)  # noqa: E712
+            & Contact.erased_at.is_(None)  # type: ignore[union-attr]
+            & col(Contact.restricted_at).is_(None)
+        )
         contacts = list(session.exec(select(Contact).where(live, Contact.zone_id == zone_id)))
         zone = session.get(Zone, zone_id)
         shape = shape_of(zone) if zone is not None and not zone.deleted else None

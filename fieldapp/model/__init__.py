@@ -35,6 +35,7 @@ from fieldapp.model.places import (
 )
 from fieldapp.model.registry import RECORD_TYPES, from_wire, model_for, to_wire
 from fieldapp.model.review import Review
+from fieldapp.model.rodo import Breach, InfoClause, RightsKind, RightsRequest
 from fieldapp.model.social_economy import OwesActivity
 from fieldapp.model.visit import Visit
 from fieldapp.model.zone import Zone
@@ -45,6 +46,7 @@ __all__ = [
     "Attachment",
     "Attendance",
     "Booking",
+    "Breach",
     "Building",
     "CommunityPlace",
     "Consent",
@@ -55,6 +57,7 @@ __all__ = [
     "FollowUpTask",
     "GroupAction",
     "GroupMember",
+    "InfoClause",
     "LocalActivityGroup",
     "Meeting",
     "Need",
@@ -69,6 +72,8 @@ __all__ = [
     "PrincipleCheck",
     "Resource",
     "Review",
+    "RightsKind",
+    "RightsRequest",
     "Room",
     "SyncedRecord",
     "TrainingSeries",

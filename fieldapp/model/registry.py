@@ -18,6 +18,7 @@ from fieldapp.model.editions import EDITION_RECORDS
 from fieldapp.model.participants import ParticipantProfile
 from fieldapp.model.places import PLACE_RECORDS
 from fieldapp.model.review import Review
+from fieldapp.model.rodo import RODO_RECORDS
 from fieldapp.model.social_economy import OwesActivity
 from fieldapp.model.visit import Visit
 from fieldapp.model.zone import Zone
@@ -27,7 +28,7 @@ RECORD_TYPES: dict[str, type[SyncedRecord]] = {
     for model in (
         Zone, Contact, Consent, Visit, Diagnosis, Need, Resource, NeighbourhoodAction, Review,
         *NETWORK_RECORDS, Building, *PLACE_RECORDS, OwesActivity, ParticipantProfile, *EDITION_RECORDS,
-        Attachment,
+        Attachment, *RODO_RECORDS,
     )
 }
 

@@ -101,6 +101,8 @@ class Contacts:
         if consent["status"] == "given":
             flat = str(rng.randint(1, 60)) if kind == "resident" or rng.random() < 0.5 else ""
             contact.update(self.person(kind, door, flat))
+            if not consent["scope_contact"]:  # each scope holds on its own
+                contact.update(phone="", email="")
         else:
             self.summary.consents_refused += 1
         may_store = consent["status"] == "given"
@@ -117,6 +119,9 @@ class Contacts:
             "scope_contact": given and rng.random() < 0.9,
             "scope_store": given,
             "scope_photos": given and rng.random() < 0.3,
+            "adult": given,
+            "clause_version": "teren-2026.1" if given else "",
+            "clause_given_at": met_at if given else None,
             "given_at": met_at,
             "recorded_by": rng.choice(RECORDERS),
             "created_at": met_at,

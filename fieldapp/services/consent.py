@@ -1,8 +1,17 @@
-"""RODO consent of natural persons: record it, withdraw it, and what it allows.
+"""RODO consent of natural persons: record it, withdraw it scope by scope, and what it allows.
 
-Consents are kept as history (one record per answer); the newest one decides. Without a current
-consent to store data, a person's personal fields are empty: recording a refusal or withdrawing
-consent clears them in the same transaction.
+Consents are kept as history: every answer and every withdrawal is a NEW record (who, when, which
+scopes, the information clause's version), never an edit of an older one; the newest decides.
+Nothing is assumed: a scope holds only when it was ticked. Each scope is enforced on its own:
+
+- ``scope_store``: without it a person's personal fields stay empty, and so do the notes, next
+  steps and flats of visits and the notes of tasks about them (``clear_about``);
+- ``scope_contact``: without it the phone and e-mail stay empty;
+- ``scope_special`` (art. 9(2)(a)): without it the special-category notes stay empty;
+- ``scope_photos``: recorded for the program's photos (the app keeps none).
+
+A consent given needs the person's word that they are 18 or over (art. 8: a minor's consent is
+given by a parent or guardian) and the version of the information clause given at the door.
 """
 
 from __future__ import annotations
@@ -10,49 +19,74 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from fieldapp.errors import Errors
-from fieldapp.model import Consent, Contact, EditionItem, utcnow
+from fieldapp.model import Consent, Contact, EditionItem, FollowUpTask, Visit, utcnow
 from fieldapp.model.enums import NATURAL_PERSON_KINDS, ConsentStatus
+from fieldapp.services.clause import is_known_version
 from fieldapp.services.validation import check_record, choice, get_live, parse, parsers_for
 from fieldapp.store import Store
 
 CONSENT_PARSERS = {
     **parsers_for(
-        Consent, "method", "scope_contact", "scope_store", "scope_photos", "scope_later_editions",
-        "recorded_by", "given_at", "note",
+        Consent,
+        "method",
+        *Consent.scopes,
+        "adult",
+        "clause_version",
+        "clause_given_at",
+        "recorded_by",
+        "given_at",
+        "note",
     ),
     # An answer at the door is given or refused; "withdrawn" comes later (``withdraw_consent``).
     "status": choice([ConsentStatus.GIVEN, ConsentStatus.REFUSED]),
 }
+
+#: A scope's short name (as the UI and ``withdraw_consent`` say it) → the consent's field.
+SCOPES: dict[str, str] = {name.removeprefix("scope_"): name for name in Consent.scopes}
 
 
 def is_person(kind: str) -> bool:
     return kind in NATURAL_PERSON_KINDS
 
 
+def allows(consent: Consent | None, scope: str) -> bool:
+    """Whether this consent (the newest) grants ``scope`` ("store", "contact", "special", "photos",
+    "later_editions")."""
+    if consent is None or consent.status != ConsentStatus.GIVEN:
+        return False
+    return bool(getattr(consent, SCOPES[scope]))
+
+
 def allows_storing(consent: Consent | None) -> bool:
     """Whether this consent lets the device keep the person's personal data."""
-    return (
-        consent is not None
-        and consent.status == ConsentStatus.GIVEN
-        and consent.scope_store
-        and consent.withdrawn_at is None
-    )
+    return allows(consent, "store")
 
 
 def allows_later_editions(consent: Consent | None) -> bool:
     """Whether this consent lets a later edition of the program carry the person by name."""
-    return allows_storing(consent) and consent is not None and consent.scope_later_editions
+    return allows(consent, "store") and allows(consent, "later_editions")
 
 
-def parse_consent(data: dict[str, Any], errors: Errors) -> dict[str, Any]:
-    """Clean consent values (``status`` required; a given consent names who took it)."""
+def parse_consent(data: dict[str, Any], errors: Errors, store: Store | None = None) -> dict[str, Any]:
+    """Clean consent values (``status`` required). A given consent names who took it, the person's
+    word that they are an adult and the information clause's version (a known one, with ``store``)."""
     clean = parse(data, CONSENT_PARSERS, errors, required=("status",))
     clean.setdefault("given_at", utcnow())
-    if clean.get("status") == ConsentStatus.GIVEN and not clean.get("recorded_by"):
-        errors.add("recorded_by", "consent_recorded_by")
+    if clean.get("status") == ConsentStatus.GIVEN:
+        if not clean.get("recorded_by"):
+            errors.add("recorded_by", "consent_recorded_by")
+        if not clean.get("adult"):
+            errors.add("adult", "consent_adult_required")
+        version = clean.get("clause_version", "")
+        if not version:
+            errors.add("clause_version", "consent_clause_required")
+        elif store is not None and not is_known_version(store, version):
+            errors.add("clause_version", "consent_clause_unknown", value=version)
+        elif version:
+            clean.setdefault("clause_given_at", clean["given_at"])
     return clean
 
 
@@ -66,7 +100,7 @@ def latest_consent(session: Any, contact_id: str) -> Consent | None:
     statement = (
         select(Consent)
         .where(Consent.contact_id == contact_id, Consent.deleted == False)  # noqa: E712
-        .order_by(Consent.given_at.desc(), Consent.base_hlc.desc())
+        .order_by(col(Consent.given_at).desc(), col(Consent.base_hlc).desc())
         .limit(1)
     )
     return session.exec(statement).first()
@@ -84,6 +118,25 @@ def unname_in_editions(store: Store, conn: Connection, contact_id: str) -> int:
     return len(rows)
 
 
+def consent_history(store: Store, contact_id: str) -> list[Consent]:
+    """Every consent record of a contact, newest first (the history a DPO asks to see)."""
+    with store.read() as session:
+        statement = (
+            select(Consent)
+            .where(Consent.contact_id == contact_id, Consent.deleted == False)  # noqa: E712
+            .order_by(col(Consent.given_at).desc(), col(Consent.base_hlc).desc())
+        )
+        return list(session.exec(statement).all())
+
+
+def _clear(store: Store, conn: Connection, record: Any, names: tuple[str, ...]) -> None:
+    changed = [name for name in names if getattr(record, name)]
+    for name in changed:
+        setattr(record, name, "")
+    if changed:
+        store.save(conn, record, changed)
+
+
 def clear_personal(store: Store, conn: Connection, contact: Contact) -> None:
     """Empty the person's personal fields (they may not be kept without consent)."""
     changed = [name for name in Contact.personal_fields if getattr(contact, name)]
@@ -96,10 +149,44 @@ def clear_personal(store: Store, conn: Connection, contact: Contact) -> None:
         store.save(conn, contact, changed)
 
 
-def record_consent(store: Store, contact_id: str, **fields: Any) -> Consent:
-    """Record a person's answer (given or refused) with how, when and by whom.
+def clear_about(store: Store, conn: Connection, contact_id: str) -> None:
+    """Empty what other records say about the person: visits' notes, next steps and flats (with the
+    "/flat" of their street line), tasks' notes. The visits' outcomes, times and places stay."""
+    with Session(bind=conn) as session:
+        visits = list(session.exec(select(Visit).where(Visit.contact_id == contact_id)).all())
+        tasks = list(session.exec(select(FollowUpTask).where(FollowUpTask.contact_id == contact_id)).all())
+        session.expunge_all()
+    for visit in visits:
+        changed = [name for name in (*Visit.personal_fields, "flat") if getattr(visit, name)]
+        if visit.flat and visit.address.endswith(f"/{visit.flat}"):
+            visit.address = visit.address.removesuffix(f"/{visit.flat}")
+            changed.append("address")
+        for name in (*Visit.personal_fields, "flat"):
+            setattr(visit, name, "")
+        if changed:
+            store.save(conn, visit, changed)
+    for task in tasks:
+        _clear(store, conn, task, ("note",))
 
-    A refusal, or a consent without the "store my data" scope, clears the personal fields.
+
+def enforce(store: Store, conn: Connection, contact: Contact, consent: Consent | None) -> None:
+    """Make the stored data match what ``consent`` (the newest) allows, scope by scope."""
+    if not allows_later_editions(consent):
+        unname_in_editions(store, conn, contact.id)
+    if not allows(consent, "store"):
+        clear_personal(store, conn, contact)
+        clear_about(store, conn, contact.id)
+        return
+    if not allows(consent, "contact"):
+        _clear(store, conn, contact, Contact.contact_fields)
+    if not allows(consent, "special"):
+        _clear(store, conn, contact, ("special_notes",))
+
+
+def record_consent(store: Store, contact_id: str, **fields: Any) -> Consent:
+    """Record a person's answer (given or refused) with how, when, by whom and after which clause.
+
+    A refusal, or a consent without a scope, clears what that scope covers.
     """
     contact = get_live(store, Contact, contact_id)
     errors = Errors()
@@ -107,41 +194,56 @@ def record_consent(store: Store, contact_id: str, **fields: Any) -> Consent:
         errors.add("", "consent_not_for_organisation")
     if contact.erased_at is not None:
         errors.add("", "contact_erased")
-    clean = parse_consent(fields, errors)
+    if contact.restricted_at is not None:
+        errors.add("", "contact_restricted")
+    clean = parse_consent(fields, errors, store)
     errors.raise_if_any()
     consent = Consent(contact_id=contact.id, **clean)
     check_record(None, consent, errors)
     errors.raise_if_any()
     with store.write() as conn:
         store.save(conn, consent)
-        if not allows_storing(consent):
-            clear_personal(store, conn, contact)
-        if not allows_later_editions(consent):
-            unname_in_editions(store, conn, contact.id)
+        enforce(store, conn, contact, consent)
     return consent
 
 
-def withdraw_consent(store: Store, contact_id: str, recorded_by: str = "") -> Consent:
-    """The person withdraws consent: it is marked withdrawn and their personal data cleared.
-
-    ``recorded_by`` (who took the withdrawal) is kept in the consent's note.
-    """
+def withdraw_consent(
+    store: Store, contact_id: str, recorded_by: str = "", scopes: tuple[str, ...] | None = None
+) -> Consent:
+    """The person withdraws consent to ``scopes`` ("store", "contact", "special", "photos"; all
+    when None). A NEW consent record keeps the other scopes; what a withdrawn scope covered is
+    cleared in the same transaction. Withdrawing "store" ends the consent (status withdrawn)."""
     contact = get_live(store, Contact, contact_id)
-    consent = current_consent(store, contact_id)
+    current = current_consent(store, contact_id)
     errors = Errors()
-    if not allows_storing(consent) and (consent is None or consent.status != ConsentStatus.GIVEN):
+    if current is None or current.status != ConsentStatus.GIVEN:
         errors.add("", "consent_not_given")
+    wanted = tuple(SCOPES) if scopes is None else scopes
+    for scope in wanted:
+        if scope not in SCOPES:
+            errors.add("scopes", "invalid_choice", value=scope, allowed=", ".join(SCOPES))
+    if contact.restricted_at is not None:
+        errors.add("", "contact_restricted")
     clean = parse({"recorded_by": recorded_by}, parsers_for(Consent, "recorded_by"), errors)
     errors.raise_if_any()
-    assert consent is not None
-    consent.status = ConsentStatus.WITHDRAWN
-    consent.withdrawn_at = utcnow()
-    changed = ["status", "withdrawn_at"]
-    if clean["recorded_by"]:
-        consent.note = "\n".join(p for p in (consent.note, f"— {clean['recorded_by']}") if p)
-        changed.append("note")
+    assert current is not None
+    granted: dict[str, Any] = {name: bool(getattr(current, name)) for name in Consent.scopes}
+    for scope in wanted:
+        granted[SCOPES[scope]] = False
+    now = utcnow()
+    consent = Consent(
+        contact_id=contact.id,
+        status=ConsentStatus.GIVEN if granted["scope_store"] else ConsentStatus.WITHDRAWN,
+        method=current.method,
+        given_at=max(now, current.given_at),
+        withdrawn_at=now,
+        recorded_by=clean["recorded_by"],
+        adult=current.adult,
+        clause_version=current.clause_version,
+        clause_given_at=current.clause_given_at,
+        **granted,
+    )
     with store.write() as conn:
-        store.save(conn, consent, changed)
-        clear_personal(store, conn, contact)
-        unname_in_editions(store, conn, contact.id)
+        store.save(conn, consent)
+        enforce(store, conn, contact, consent)
     return consent

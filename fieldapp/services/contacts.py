@@ -8,6 +8,7 @@ city, zone, "do not knock") is kept. Positions and zones are derived on save (``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import text as sql_text
@@ -15,9 +16,11 @@ from sqlmodel import func, select
 
 from fieldapp.errors import Errors, NotFound
 from fieldapp.geo.positions import place_fields
-from fieldapp.model import Consent, Contact, Visit, Zone
+from fieldapp.i18n import t
+from fieldapp.model import Consent, Contact, FollowUpTask, Visit, Zone
+from fieldapp.model.fields import today
 from fieldapp.services.buildings import street_zone
-from fieldapp.services.consent import allows_storing, is_person, latest_consent, parse_consent
+from fieldapp.services.consent import allows, allows_storing, is_person, latest_consent, parse_consent
 from fieldapp.services.validation import (
     apply_changes,
     check_exists,
@@ -30,7 +33,12 @@ from fieldapp.store import Store
 
 #: What the contact form edits (the position's state and the erasure are kept by the app).
 CONTACT_PARSERS = parsers_for(
-    Contact, *(name for name in Contact.data_fields() if name not in ("position_status", "erased_at"))
+    Contact,
+    *(
+        name
+        for name in Contact.data_fields()
+        if name not in ("position_status", "erased_at", "restricted_at")
+    ),
 )
 
 
@@ -43,8 +51,13 @@ class ContactDetail:
     visits: list[Visit] = field(default_factory=list)
 
 
-def _check(session: Any, clean: dict[str, Any], kind: str, may_store: bool, errors: Errors) -> None:
-    """Rules across fields: a zone that exists, an organisation's name, personal data and consent."""
+def _check(
+    session: Any, clean: dict[str, Any], kind: str, consent: Consent | None, errors: Errors
+) -> None:
+    """Rules across fields: a zone that exists, an organisation's name, personal data and consent
+    (each scope for the fields it covers)."""
+    may_store = allows_storing(consent)
+    may = {scope: allows(consent, scope) for scope in ("contact", "special")}
     check_exists(session, Zone, clean.get("zone_id"), "zone_id", errors)
     if not is_person(kind):
         name_refused = any(error.field == "name" for error in errors.items)  # e.g. too long: say that
@@ -52,9 +65,35 @@ def _check(session: Any, clean: dict[str, Any], kind: str, may_store: bool, erro
             errors.add("name", "name_required")
         return
     if not may_store:
+        # Art. 14: a person recorded without being met (``data_source`` says where from) may be
+        # kept by name and public contact data under the program's legitimate interest until
+        # informed (a task due within a month); nothing else about them.
+        allowed = ART14_FIELDS if clean.get("data_source") else ()
         for name in Contact.personal_fields:
-            if clean.get(name):
+            if clean.get(name) and name not in allowed:
                 errors.add(name, "consent_required")
+        return
+    for name, scope in (*((n, "contact") for n in Contact.contact_fields), ("special_notes", "special")):
+        if clean.get(name) and not may.get(scope):
+            errors.add(name, f"consent_{scope}_required")
+
+
+#: What may be kept about a person recorded without being met, before they are informed.
+ART14_FIELDS = ("name", "phone", "email")
+#: Art. 14(3)(a): a person whose data was not collected from them is told within a month.
+ART14_NOTICE_DAYS = 30
+
+
+def art14_notice_task(store: Store, conn: Any, contact: Contact) -> FollowUpTask:
+    """A task to give the information clause to a person recorded without being met (art. 14),
+    due within a month; the contact's ``data_source`` says where the data came from."""
+    task = FollowUpTask(
+        contact_id=contact.id,
+        title=t("art14.task_title"),
+        due_on=today() + timedelta(days=ART14_NOTICE_DAYS),
+        assignee_id=store.user_id,
+    )
+    return store.save(conn, task)
 
 
 def create_contact(store: Store, data: dict[str, Any], consent: dict[str, Any] | None = None) -> Contact:
@@ -68,13 +107,13 @@ def create_contact(store: Store, data: dict[str, Any], consent: dict[str, Any] |
     consent_clean: dict[str, Any] | None = None
     if consent is not None:
         if is_person(kind):
-            consent_clean = parse_consent(consent, errors)
+            consent_clean = parse_consent(consent, errors, store)
         elif kind:
             errors.add("", "consent_not_for_organisation")
-    may_store = consent_clean is not None and allows_storing(Consent(contact_id="", **consent_clean))
+    given = Consent(contact_id="", **consent_clean) if consent_clean is not None else None
     clean.setdefault("name", "")
     with store.read() as session:
-        _check(session, clean, kind, may_store, errors)
+        _check(session, clean, kind, given, errors)
     errors.raise_if_any()
     contact = Contact(**clean)
     if not contact.zone_id and contact.lat is None and contact.street:
@@ -85,6 +124,8 @@ def create_contact(store: Store, data: dict[str, Any], consent: dict[str, Any] |
         store.save(conn, contact)
         if consent_clean is not None:
             store.save(conn, Consent(contact_id=contact.id, **consent_clean))
+        if is_person(kind) and clean.get("data_source"):
+            art14_notice_task(store, conn, contact)
     return contact
 
 
@@ -94,13 +135,15 @@ def update_contact(store: Store, contact_id: str, changes: dict[str, Any]) -> Co
     errors = Errors()
     if contact.erased_at is not None:
         errors.add("", "contact_erased")
+    if contact.restricted_at is not None:
+        errors.add("", "contact_restricted")
     clean = parse(changes, CONTACT_PARSERS, errors)
     kind = clean.get("kind", contact.kind)
     with store.read() as session:
-        may_store = allows_storing(latest_consent(session, contact.id))
+        consent = latest_consent(session, contact.id)
         becomes_person = is_person(kind) and not is_person(contact.kind)
         kept = {name: getattr(contact, name) for name in Contact.personal_fields} if becomes_person else {}
-        _check(session, kept | clean, kind, may_store, errors)
+        _check(session, {"data_source": contact.data_source} | kept | clean, kind, consent, errors)
     errors.raise_if_any()
     changed = apply_changes(contact, clean)
     if not changed:
@@ -152,7 +195,11 @@ def list_contacts(
     """Live contacts (not erased), optionally of one zone and kind: those with a name by name, then
     the doors without one (no consent to store a name) by address, so a street of unnamed doors
     does not push everyone else down the list."""
-    live = select(Contact).where(Contact.deleted == False, Contact.erased_at == None)  # noqa: E711, E712
+    live = select(Contact).where(
+        Contact.deleted == False,  # noqa: E712
+        Contact.erased_at == None,  # noqa: E711
+        Contact.restricted_at == None,  # noqa: E711  (art. 18: hidden while restricted)
+    )
     if zone_id:
         live = live.where(Contact.zone_id == zone_id)
     if kind:
@@ -178,7 +225,7 @@ def list_contacts(
 
 
 def search_contacts(store: Store, query: str, *, limit: int = 50, offset: int = 0) -> list[Contact]:
-    """Contacts matching what was typed (name, address, tags, needs, offers), best first."""
+    """Contacts matching what was typed (name, address, tags, offers, interests), best first."""
     return store.search_contacts(query, limit=limit, offset=offset)
 
 

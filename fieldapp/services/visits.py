@@ -20,6 +20,7 @@ from fieldapp.model import Contact, Visit, Zone
 from fieldapp.model.enums import VisitOutcome
 from fieldapp.model.fields import CODE
 from fieldapp.services.buildings import street_zone
+from fieldapp.services.consent import allows_storing, is_person, latest_consent
 from fieldapp.services.reviews import mark_corrected
 from fieldapp.services.validation import (
     Invalid,
@@ -66,12 +67,27 @@ def _validated(store: Store, session: Any, data: dict[str, Any], parsers: dict[s
     if clean.get("contact_id"):
         contact = live_contact(session, clean["contact_id"], "contact_id", errors)
     check_exists(session, Zone, clean.get("zone_id"), "zone_id", errors)
+    if contact is not None:
+        _check_basis(session, contact, clean, errors)
     errors.raise_if_any()
     if contact is not None:
         _place_from_contact(clean, contact)
     if not clean.get("animator_id"):
         clean["animator_id"] = store.user_id
     return Visit(**clean)
+
+
+def _check_basis(session: Any, contact: Contact, clean: dict[str, Any], errors: Errors) -> None:
+    """Notes about a person follow the person's basis: a natural person without a current consent
+    to store data gets a visit's outcome, time and place, but no notes, next step or flat; a
+    restricted person (art. 18) gets nothing new at all."""
+    if contact.restricted_at is not None:
+        errors.add("contact_id", "contact_restricted")
+        return
+    if is_person(contact.kind) and not allows_storing(latest_consent(session, contact.id)):
+        for name in (*Visit.personal_fields, "flat"):
+            if clean.get(name):
+                errors.add(name, "consent_required")
 
 
 def _place_from_contact(clean: dict[str, Any], contact: Contact) -> None:
@@ -155,6 +171,8 @@ def correct_visit(store: Store, visit_id: str, changes: dict[str, Any]) -> Visit
         if clean.get("contact_id"):
             live_contact(session, clean["contact_id"], "contact_id", errors)
         person = session.get(Contact, visit.contact_id) if visit.contact_id else None
+        if person is not None and person.erased_at is None:
+            _check_basis(session, person, clean, errors)
     if person is not None and person.erased_at is not None:
         for name in (*Visit.personal_fields, "flat"):
             if clean.get(name):  # nothing personal may be written about an erased person (RODO)

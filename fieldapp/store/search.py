@@ -28,12 +28,12 @@ from fieldapp.store.text import fold, tokens
 #: The index table (also its name in ``bulk_deferred`` while a first pull defers it).
 TABLE = "contact_search"
 #: Indexed contact columns and their weights (bm25's, and the word-list path's): a hit in the
-#: name counts most.
+#: name counts most. Needs, notes and special-category notes are NOT indexed (RODO art. 9: free
+#: text about a person's needs can reveal health or poverty; it is read on the card, not searched).
 INDEXED: tuple[tuple[str, float], ...] = (
     ("name", 10.0),
     ("address", 5.0),
     ("tags", 3.0),
-    ("needs", 2.0),
     ("offers", 2.0),
     ("interests", 1.0),
 )
@@ -87,7 +87,7 @@ def word_list(value: str | None) -> str:
 
 
 def index_rows(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
-    """(Re)index contacts given as ``(rowid, name, address, tags, needs, offers, interests, …)``."""
+    """(Re)index contacts given as ``(rowid, name, address, tags, offers, interests, …)``."""
     fts5 = uses_fts5(conn)
     text = _fold_column if fts5 else word_list
     params = [(row[0], *(text(value) for value in row[1 : len(INDEXED) + 1])) for row in rows]
@@ -173,7 +173,7 @@ def search_contact_ids(
             WHERE {TABLE} MATCH ? ORDER BY score LIMIT ?
         ) s
         JOIN contact c ON c.rowid = s.rowid
-        WHERE c.deleted = 0 AND c.erased_at IS NULL
+        WHERE c.deleted = 0 AND c.erased_at IS NULL AND c.restricted_at IS NULL
         ORDER BY s.score, c.name
         LIMIT ? OFFSET ?
         """,
@@ -206,7 +206,7 @@ def _word_list_ids(conn: sqlite3.Connection, query: str, *, limit: int, offset: 
             SELECT s.rowid AS contact_rowid, {score} AS score FROM {TABLE} s WHERE {every}
         ) m
         CROSS JOIN contact c ON c.rowid = m.contact_rowid
-        WHERE c.deleted = 0 AND c.erased_at IS NULL
+        WHERE c.deleted = 0 AND c.erased_at IS NULL AND c.restricted_at IS NULL
         ORDER BY m.score DESC, c.name, c.id
         LIMIT :limit OFFSET :offset
         """,
@@ -232,7 +232,10 @@ def scan_contact_ids(
         return []
     wanted = set(range(len(phrases)))
     found: list[tuple[float, str, str]] = []
-    rows = conn.execute(f"SELECT id, {_COLUMNS} FROM contact WHERE deleted = 0 AND erased_at IS NULL")
+    rows = conn.execute(
+        f"SELECT id, {_COLUMNS} FROM contact "
+        "WHERE deleted = 0 AND erased_at IS NULL AND restricted_at IS NULL"
+    )
     for record_id, *values in rows:
         matched = [{i for i, parts in enumerate(phrases) if _has_phrase(_words(v), parts)} for v in values]
         if set().union(*matched) == wanted:

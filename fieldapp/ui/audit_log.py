@@ -72,7 +72,10 @@ class AuditLogScreen(Screen):
         from fieldapp.sync.audit import fetch_audit
 
         try:
-            page = await ctx.call(fetch_audit, engine, before=self.cursor, limit=PAGE)
+            # ``?target=<contact id>``: who looked at one person (from the person's card).
+            page = await ctx.call(
+                fetch_audit, engine, before=self.cursor, limit=PAGE, target_id=self.query.get("target")
+            )
         except SyncError as exc:
             self.list.controls = [w.notice(sync_error_message(ctx, exc.code), icon=ft.Icons.ERROR_OUTLINE)]
             self.older.visible = False

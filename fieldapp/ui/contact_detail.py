@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import flet as ft
 
+from fieldapp.errors import ValidationFailed
+from fieldapp.i18n import error_text
 from fieldapp.i18n.format import address_of, format_date
-from fieldapp.model import Consent, Contact, utcnow
+from fieldapp.model import Consent, Contact, RightsKind, utcnow
 from fieldapp.model.enums import NATURAL_PERSON_KINDS
 from fieldapp.services import consent as consent_service
 from fieldapp.services import contacts as contact_service
@@ -14,6 +16,8 @@ from fieldapp.services.backup import write_atomic
 from fieldapp.services.rodo.audit import record_view
 from fieldapp.services.rodo.erasure import erase_person
 from fieldapp.services.rodo.export import export_person_json
+from fieldapp.services.rodo.handover import access_package, can_encrypt
+from fieldapp.services.rodo.requests import register_request, restrict_person
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
 from fieldapp.ui.attachments import AttachmentsPanel
@@ -37,10 +41,14 @@ def consent_line(ctx, consent: Consent | None) -> str:
 def consent_scopes(ctx, consent: Consent) -> str:
     names = [
         ctx.t(f"consent.scope.{scope}")
-        for scope in ("contact", "store", "photos", "later_editions")
+        for scope in GRANTABLE
         if getattr(consent, f"scope_{scope}")
     ]
     return ", ".join(names)
+
+
+#: The consent's scopes as the screens list them.
+GRANTABLE = ("store", "contact", "photos", "special", "later_editions")
 
 
 @screen("/contacts/:contact_id")
@@ -104,7 +112,11 @@ class ContactDetailScreen(Screen):
                 scans = AttachmentsPanel(ctx, "consent", consent.id, scans=True)
                 await scans.load()
                 rows.append(w.card(scans.control))
-        for name in ("needs", "offers", "interests", "tags", "notes"):
+        if contact.restricted_at is not None:
+            rows.append(w.notice(self.t("ui.rodo.restricted"), icon=ft.Icons.LOCK))
+        if contact.data_source:
+            rows.append(w.labelled(self.t("ui.contact.data_source"), contact.data_source))
+        for name in ("needs", "offers", "interests", "tags", "notes", "special_notes"):
             value = getattr(contact, name)
             if value:
                 rows.append(w.labelled(self.t(f"ui.contact.{name}"), value))
@@ -157,6 +169,8 @@ class ContactDetailScreen(Screen):
                 color=theme.OK if given else theme.DANGER,
             ),
         ]
+        if consent is not None and consent.clause_version:
+            items.append(w.muted(self.t("ui.clause.given_line", version=consent.clause_version)))
         if consent is not None and given:
             items.append(w.muted(self.t("ui.consent.scopes", scopes=consent_scopes(ctx, consent) or "—")))
             items.append(
@@ -186,7 +200,23 @@ class ContactDetailScreen(Screen):
             return w.card(w.notice(self.t("ui.rodo.erased", when=format_date(contact.erased_at, ctx.lang))))
         return w.card(
             w.heading(self.t("ui.rodo.title"), size=18),
+            w.secondary_button(
+                ctx, self.t("ui.rights.register"), self._register_request, icon=ft.Icons.ASSIGNMENT_IND
+            ),
+            w.secondary_button(ctx, self.t("ui.access.hand_over"), self._hand_over, icon=ft.Icons.LOCK),
+            w.secondary_button(
+                ctx,
+                self.t("ui.rodo.unrestrict" if contact.restricted_at else "ui.rodo.restrict"),
+                lambda: self._restrict(lift=contact.restricted_at is not None),
+                icon=ft.Icons.LOCK_OPEN if contact.restricted_at else ft.Icons.BLOCK,
+            ),
             w.secondary_button(ctx, self.t("ui.rodo.export"), self._export_person, icon=ft.Icons.DOWNLOAD),
+            w.secondary_button(
+                ctx,
+                self.t("ui.rodo.who_looked"),
+                lambda: ctx.go(f"/more/audit?target={contact.id}"),
+                icon=ft.Icons.VISIBILITY,
+            ),
             w.secondary_button(
                 ctx, self.t("ui.rodo.erase"), self._confirm_erase, icon=ft.Icons.DELETE_FOREVER
             ),
@@ -199,6 +229,81 @@ class ContactDetailScreen(Screen):
         folder = ctx.store.path.parent / "exports"
         path = await ctx.call(write_atomic, folder, f"rodo-{cid}-{utcnow():%Y%m%d-%H%M%S}.json", data)
         ctx.toast(self.t("ui.rodo.exported", path=str(path)))
+
+    async def _register_request(self) -> None:
+        """Register a data subject's request (received today), due in a month; shown in the register."""
+        ctx = self.ctx
+        kinds = [(kind.value, self.t(f"rights.kind.{kind.value}")) for kind in RightsKind]
+        choice = w.ChoiceField(ctx, self.t("ui.rights.kind"), kinds, value=RightsKind.ACCESS.value)
+
+        async def save() -> None:
+            ctx.page.pop_dialog()
+            request = await ctx.call(
+                register_request, ctx.store, {"kind": choice.value, "contact_id": self.params["contact_id"]}
+            )
+            ctx.services.request_sync()
+            ctx.toast(self.t("ui.rights.registered", due=format_date(request.due_on, ctx.lang)))
+            await self.load()
+
+        ctx.page.show_dialog(
+            ft.AlertDialog(
+                title=ft.Text(self.t("ui.rights.register")),
+                content=ft.Column([choice.control], tight=True),
+                actions=[
+                    w.secondary_button(ctx, self.t("ui.common.cancel"), lambda: ctx.page.pop_dialog()),
+                    w.primary_button(ctx, self.t("ui.rights.save"), save),
+                ],
+            )
+        )
+
+    async def _restrict(self, *, lift: bool) -> None:
+        """Art. 18: hide and freeze the person's data on every device (or lift it)."""
+        ctx = self.ctx
+        await ctx.call(restrict_person, ctx.store, self.params["contact_id"], lift=lift)
+        ctx.services.request_sync()
+        ctx.toast(self.t("ui.rodo.unrestricted" if lift else "ui.rodo.restricted_now"))
+        await self.load()
+
+    async def _hand_over(self) -> None:
+        """The person's copy (art. 15) in a zip encrypted with a password told to them separately,
+        through the save/share dialog (a download in a browser)."""
+        ctx = self.ctx
+        encrypted = await ctx.call(can_encrypt)
+        password = w.text_field(self.t("ui.access.password"), password=True, can_reveal_password=True)
+        error = ft.Text("", color=theme.DANGER, visible=False)
+        info = self.t("ui.access.password_help") if encrypted else self.t("ui.access.unencrypted")
+
+        async def make() -> None:
+            try:
+                package = await ctx.call(
+                    access_package, ctx.store, self.params["contact_id"], by=ctx.store.user_id,
+                    password=password.value or "", lang=ctx.lang,
+                )
+            except ValidationFailed as failed:
+                error.value = "\n".join(error_text(e, ctx.lang) for e in failed.errors)
+                error.visible = True
+                error.update()
+                return
+            ctx.page.pop_dialog()
+            await ft.FilePicker().save_file(
+                dialog_title=self.t("ui.access.hand_over"),
+                file_name=package.name,
+                src_bytes=package.data,
+                file_type=ft.FilePickerFileType.CUSTOM,
+                allowed_extensions=["zip"],
+            )
+            ctx.toast(self.t("ui.access.handed_over", name=package.name))
+
+        ctx.page.show_dialog(
+            ft.AlertDialog(
+                title=ft.Text(self.t("ui.access.hand_over")),
+                content=ft.Column([ft.Text(info, size=15), password, error], tight=True),
+                actions=[
+                    w.secondary_button(ctx, self.t("ui.common.cancel"), lambda: ctx.page.pop_dialog()),
+                    w.primary_button(ctx, self.t("ui.access.make"), make),
+                ],
+            )
+        )
 
     def _confirm_erase(self) -> None:
         self._confirm(
@@ -232,20 +337,45 @@ class ContactDetailScreen(Screen):
         )
         ctx.page.show_dialog(dialog)
 
-    def _confirm_withdraw(self) -> None:
-        self._confirm(
-            self.t("ui.consent.withdraw"),
-            self.t("ui.consent.withdraw_text"),
-            self.t("ui.consent.withdraw"),
-            self._withdraw,
-        )
-
-    async def _withdraw(self) -> None:
+    async def _confirm_withdraw(self) -> None:
+        """Withdraw one scope or several: each is a box; "storing data" ends the whole consent."""
         ctx = self.ctx
-        who = await ctx.setting(META_USER_NAME)
-        await ctx.call(consent_service.withdraw_consent, ctx.store, self.params["contact_id"], who)
-        ctx.toast(self.t("ui.consent.withdrawn"))
-        await self.load()
+        consent = await ctx.call(consent_service.current_consent, ctx.store, self.params["contact_id"])
+        if consent is None:
+            return
+        boxes = {
+            scope: ft.Checkbox(label=self.t(f"consent.scope.{scope}"), value=False)
+            for scope in GRANTABLE
+            if getattr(consent, f"scope_{scope}")
+        }
+
+        async def withdraw() -> None:
+            chosen = tuple(scope for scope, box in boxes.items() if box.value)
+            if not chosen:
+                return
+            ctx.page.pop_dialog()
+            who = await ctx.setting(META_USER_NAME)
+            await ctx.call(
+                consent_service.withdraw_consent, ctx.store, self.params["contact_id"], who or "", chosen
+            )
+            ctx.services.request_sync()
+            ctx.toast(self.t("ui.consent.withdrawn"))
+            await self.load()
+
+        ctx.page.show_dialog(
+            ft.AlertDialog(
+                title=ft.Text(self.t("ui.consent.withdraw")),
+                content=ft.Column(
+                    [ft.Text(self.t("ui.consent.withdraw_which"), size=16), *boxes.values()], tight=True
+                ),
+                actions=[
+                    w.secondary_button(ctx, self.t("ui.common.cancel"), lambda: ctx.page.pop_dialog()),
+                    w.primary_button(
+                        ctx, self.t("ui.consent.withdraw_chosen"), withdraw, bgcolor=theme.DANGER
+                    ),
+                ],
+            )
+        )
 
     def _confirm_delete(self) -> None:
         self._confirm(

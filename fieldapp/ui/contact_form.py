@@ -18,6 +18,7 @@ from fieldapp.model import Consent, Contact
 from fieldapp.model.enums import NATURAL_PERSON_KINDS, ConsentMethod, ContactKind, PersonRole
 from fieldapp.services import consent as consent_service
 from fieldapp.services import contacts as contact_service
+from fieldapp.services.clause import Clause, current_clause
 from fieldapp.ui import widgets as w
 from fieldapp.ui.contact_detail import consent_line
 from fieldapp.ui.contacts import zone_names
@@ -27,7 +28,11 @@ from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
 
 #: Contact fields a person must consent to before they are stored.
-PERSONAL_INPUTS = ("name", "phone", "email", "flat", "interests", "needs", "offers", "tags", "notes")
+PERSONAL_INPUTS = (
+    "name", "phone", "email", "flat", "interests", "needs", "offers", "tags", "notes", "special_notes",
+)
+#: What is kept about a person recorded without being met (``services.contacts.ART14_FIELDS``).
+ART14_INPUTS = ("name", "phone", "email")
 #: Fields that may be stored for anyone (the building, not the person).
 NON_PERSONAL_INPUTS = ("street", "house_number", "city")
 
@@ -42,7 +47,9 @@ def given_at_from(day: date | None) -> datetime:
 class ConsentStep:
     """The consent question and its details (method, scopes, who recorded it, when)."""
 
-    def __init__(self, ctx: UiContext, form: Form, on_change: Any = None) -> None:
+    def __init__(
+        self, ctx: UiContext, form: Form, on_change: Any = None, *, allow_absent: bool = False
+    ) -> None:
         self.ctx = ctx
         self.form = form
         self.answer: str | None = None  # "yes" | "no"
@@ -67,10 +74,15 @@ class ConsentStep:
                 value=ConsentMethod.ORAL.value,
             ),
         )
+        # Nothing is ticked for the person (art. 7): each scope, the clause and the adult check
+        # are the animator's own ticks after asking.
+        self.clause: Clause | None = None
+        self.clause_given = form.add("clause_given", ft.Checkbox(label=t("ui.clause.given"), value=False))
+        self.adult = form.add("adult", ft.Checkbox(label=t("ui.consent.adult"), value=False))
+        self.scope_store = form.add("scope_store", ft.Checkbox(label=t("consent.scope.store"), value=False))
         self.scope_contact = form.add(
-            "scope_contact", ft.Checkbox(label=t("consent.scope.contact"), value=True)
+            "scope_contact", ft.Checkbox(label=t("consent.scope.contact"), value=False)
         )
-        self.scope_store = form.add("scope_store", ft.Checkbox(label=t("consent.scope.store"), value=True))
         self.scope_photos = form.add(
             "scope_photos", ft.Checkbox(label=t("consent.scope.photos"), value=False)
         )
@@ -78,6 +90,10 @@ class ConsentStep:
         self.scope_later = form.add(
             "scope_later_editions", ft.Checkbox(label=t("consent.scope.later_editions"), value=False)
         )
+        self.scope_special = form.add(
+            "scope_special", ft.Checkbox(label=t("consent.scope.special"), value=False)
+        )
+        form.aliases.update({"clause_version": "clause_given"})
         self.recorded_by = form.add("recorded_by", w.text_field(t("ui.consent.recorded_by")))
         self.given_on = form.add(
             "given_at",
@@ -90,11 +106,16 @@ class ConsentStep:
         self.note = form.add("consent_note", w.text_field(t("ui.consent.note")))
         self.details = ft.Column(
             [
-                self.method.control,
-                self.scope_contact,
+                self.clause_given,
+                self.adult,
+                w.muted(t("ui.consent.scopes_hint")),
                 self.scope_store,
+                self.scope_contact,
                 self.scope_photos,
                 self.scope_later,
+                self.scope_special,
+                w.muted(t("ui.consent.special_hint"), size=13),
+                self.method.control,
                 self.recorded_by,
                 self.given_on,
                 self.note,
@@ -104,26 +125,70 @@ class ConsentStep:
         )
         self.without = w.notice(t("ui.consent.without"))
         self.without.visible = False
+        # Art. 14: a person recorded without being met (named by a neighbour, on a list): no consent
+        # to ask; the source of data is noted and a task to inform them falls due within a month.
+        self.absent = w.secondary_button(
+            ctx, t("ui.art14.absent"), lambda: self.set_answer("absent"), icon=ft.Icons.PERSON_OFF
+        )
+        self.absent.visible = allow_absent
+        self.source = form.add(
+            "data_source", w.text_field(t("ui.contact.data_source"), hint=t("ui.art14.source_hint"))
+        )
+        self.source.visible = False
+        self.clause_short = w.body("")
+        self.clause_version = w.muted("", size=13)
         self.control = w.card(
             w.heading(t("ui.consent.title"), size=18),
+            w.muted(t("ui.clause.say")),
+            self.clause_short,
+            ft.Row(
+                [
+                    w.secondary_button(
+                        ctx, t("ui.clause.show_full"), self.show_full, icon=ft.Icons.ARTICLE
+                    ),
+                ],
+                wrap=True,
+            ),
+            self.clause_version,
             w.body(t("ui.consent.question")),
             ft.Row([self.yes, self.no], spacing=8),
+            self.absent,
+            self.source,
             self.without,
             self.details,
         )
 
     async def prefill(self) -> None:
-        """Put the user's name in "recorded by" — unless they have typed something meanwhile."""
+        """Put the user's name in "recorded by" — unless they have typed something meanwhile — and
+        the program's current information clause (its short, spoken version) on the card."""
         name = await self.ctx.setting(META_USER_NAME)
         if name and not self.recorded_by.value:
             self.recorded_by.value = name
+        self.clause = await self.ctx.call(current_clause, self.ctx.store, self.ctx.lang)
+        self.clause_short.value = self.clause.short_text
+        self.clause_version.value = self.ctx.t("ui.clause.version", version=self.clause.version)
+
+    async def show_full(self) -> None:
+        """The full clause (art. 13) in a dialog, to read out or show on the screen."""
+        ctx = self.ctx
+        if self.clause is None:
+            self.clause = await ctx.call(current_clause, ctx.store, ctx.lang)
+        dialog = ft.AlertDialog(
+            title=ft.Text(ctx.t("ui.clause.full_title")),
+            content=ft.Column(
+                [ft.Text(self.clause.full_text, size=15)], scroll=ft.ScrollMode.AUTO, tight=True
+            ),
+            actions=[w.primary_button(ctx, ctx.t("ui.clause.close"), lambda: ctx.page.pop_dialog())],
+        )
+        ctx.page.show_dialog(dialog)
 
     async def set_answer(self, answer: str) -> None:
         self.answer = answer
-        for button, value in ((self.yes, "yes"), (self.no, "no")):
+        for button, value in ((self.yes, "yes"), (self.no, "no"), (self.absent, "absent")):
             w.set_selected(button, value == answer)
         self.details.visible = answer == "yes"
         self.without.visible = answer == "no"
+        self.source.visible = answer == "absent"
         if self.on_change:
             result = self.on_change()
             if hasattr(result, "__await__"):
@@ -134,6 +199,7 @@ class ConsentStep:
         if self.answer != "yes":
             return None
         day = self.form.date("given_at", errors)
+        given = bool(self.clause_given.value) and self.clause is not None
         return {
             "status": "given",
             "method": self.method.value or ConsentMethod.ORAL.value,
@@ -141,6 +207,9 @@ class ConsentStep:
             "scope_store": bool(self.scope_store.value),
             "scope_photos": bool(self.scope_photos.value),
             "scope_later_editions": bool(self.scope_later.value),
+            "scope_special": bool(self.scope_special.value),
+            "adult": bool(self.adult.value),
+            "clause_version": self.clause.version if given and self.clause else "",
             "recorded_by": self.form.text("recorded_by"),
             "given_at": given_at_from(day),
             "note": self.form.text("consent_note"),
@@ -171,7 +240,7 @@ class _ContactFormBase(Screen):
                 on_change=self._kind_changed,
             ),
         )
-        self.consent_step = ConsentStep(ctx, f, on_change=self._refresh_visibility)
+        self.consent_step = ConsentStep(ctx, f, on_change=self._refresh_visibility, allow_absent=True)
         self.consent_status = w.card(w.heading(self.t("ui.consent.title"), size=18), w.body(""))
         self.consent_status.visible = False
         self.zone = f.add(
@@ -193,7 +262,16 @@ class _ContactFormBase(Screen):
             "offers": w.text_field(self.t("ui.contact.offers"), multiline=True),
             "interests": w.text_field(self.t("ui.contact.interests")),
             "tags": w.text_field(self.t("ui.contact.tags"), hint=self.t("ui.contact.tags_hint")),
-            "notes": w.text_field(self.t("ui.contact.notes"), multiline=True),
+            "notes": w.text_field(
+                self.t("ui.contact.notes"), multiline=True, helper=self.t("ui.consent.special_hint_short"),
+                helper_max_lines=3,
+            ),
+            "special_notes": w.text_field(
+                self.t("ui.contact.special_notes"),
+                multiline=True,
+                helper=self.t("ui.contact.special_notes_help"),
+                helper_max_lines=3,
+            ),
         }
         for name, control in fields.items():
             f.add(name, control)
@@ -218,6 +296,7 @@ class _ContactFormBase(Screen):
                 fields["interests"],
                 fields["tags"],
                 fields["notes"],
+                fields["special_notes"],
             ],
             spacing=10,
         )
@@ -250,6 +329,10 @@ class _ContactFormBase(Screen):
     def is_person(self) -> bool:
         return self.kind.value in NATURAL_PERSON_KINDS
 
+    def absent(self) -> bool:
+        """A new person recorded without being met (art. 14)."""
+        return self.is_person() and self.contact is None and self.consent_step.answer == "absent"
+
     def may_store_personal(self) -> bool:
         """Personal fields are shown and saved only with consent (or for organisations)."""
         if not self.is_person():
@@ -269,8 +352,11 @@ class _ContactFormBase(Screen):
         if self.consent_status.visible:
             self.consent_status.content.controls[1].value = consent_line(self.ctx, self.consent)
         personal = self.may_store_personal()
-        self.personal.visible = personal
         self.person_role.control.visible = self.kind.value == ContactKind.NATURAL_PERSON
+        self.personal.visible = personal or self.absent()
+        for name in PERSONAL_INPUTS:  # not met (art. 14): a name and public contact data only
+            if name not in ART14_INPUTS and name != "flat":
+                self.form[name].visible = not self.absent()
         self.form["flat"].visible = personal
         if person and self.contact is None and self.consent_step.answer is None:
             self.consent_step.without.visible = False
@@ -287,6 +373,8 @@ class _ContactFormBase(Screen):
             data.update({name: f.text(name) for name in PERSONAL_INPUTS})
             if self.kind.value == ContactKind.NATURAL_PERSON:
                 data["person_role"] = self.person_role.value or ""
+        elif self.absent():
+            data.update({name: f.text(name) for name in (*ART14_INPUTS, "data_source")})
         data["address"] = format_address(data["street"], data["house_number"], data.get("flat"))
         return data
 

@@ -14,6 +14,7 @@ from fieldapp.model import Contact, Zone
 from fieldapp.services import contacts as contact_service
 from fieldapp.services import zones as zone_service
 from fieldapp.services.contacts import count_contacts
+from fieldapp.services.rodo.audit import record_listing
 from fieldapp.ui import widgets as w
 from fieldapp.ui.registry import screen
 from fieldapp.ui.screen import Screen
@@ -98,6 +99,7 @@ class ContactsScreen(Screen):
             summary = self.ctx.tn("ui.contacts.total", total)
         if mine != self.generation:
             return  # a newer keystroke is being answered
+        await self.ctx.call(record_listing, self.ctx.store, found)  # who saw whom (RODO)
         self.summary.value = summary
         self.list.controls = [self._row(c) for c in found]
         self.more.visible = not query and len(found) == PAGE
@@ -112,6 +114,7 @@ class ContactsScreen(Screen):
         found = await self.ctx.call(
             contact_service.list_contacts, self.ctx.store, limit=PAGE, offset=self.offset
         )
+        await self.ctx.call(record_listing, self.ctx.store, found)
         self.list.controls.remove(self.more)
         self.list.controls.extend(self._row(c) for c in found)
         self.more.visible = len(found) == PAGE

@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic_core import PydanticUndefined
 
 from fieldapp.model.base import SyncedRecord
 from fieldapp.model.registry import RECORD_TYPES, to_wire
@@ -52,10 +53,10 @@ def enforce_erasure(
 @cache
 def personal_defaults(model: type[SyncedRecord]) -> dict[str, Any]:
     """The empty (default) wire value of each personal field of ``model`` (strings or None)."""
-    return {
-        name: to_wire(model.model_fields[name].get_default(call_default_factory=True))
-        for name in model.personal_fields
-    }
+    fields = model.model_fields
+    defaults = {name: fields[name].get_default(call_default_factory=True) for name in model.personal_fields}
+    # A required text (a task's title) has no default: its empty value is "".
+    return {name: "" if value is PydanticUndefined else to_wire(value) for name, value in defaults.items()}
 
 
 def reset_personal(

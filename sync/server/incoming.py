@@ -111,6 +111,11 @@ def checked_change(
     return Incoming(values, stamps, base, uses_base)
 
 
+#: Record types every team of a program pulls (the coordinator's information clause): stored with the
+#: program's id as their ``team_id`` (a program's and a team's ids are both UUIDs, never equal).
+PROGRAM_SHARED = frozenset({"info_clause"})
+
+
 #: An action's fields only coordinators write: its application's evaluation and decision.
 _DECISION_STATES = frozenset(APPLICATION_DECISIONS)
 
@@ -119,8 +124,9 @@ def decides_for_others(
     record_type: str, values: dict[str, Any], stored: dict[str, Any] | None = None
 ) -> bool:
     """Writes only supervisors and admins may make: a review's decision (an animator's device only
-    marks a returned entry "corrected"), a person's erasure, and a micro-grant application's
-    evaluation (taking it into evaluation, accepting or rejecting it, the evaluation's fields).
+    marks a returned entry "corrected"), a person's erasure or restriction, the RODO registers, and a
+    micro-grant application's evaluation (taking it into evaluation, accepting or rejecting it, the
+    evaluation's fields).
     The app checks this too; the service must, since a device's own check can be bypassed.
     ``stored``: the record's stored data, where there is one (an action's decision sent again
     unchanged, as a device re-sending what a restored service lost does, is no new decision)."""
@@ -137,5 +143,5 @@ def decides_for_others(
         allowed = {"state": "corrected"}
         return any(name not in allowed or value != allowed[name] for name, value in values.items())
     if record_type == "contact":
-        return bool(values.get("erased_at"))
-    return False
+        return bool(values.get("erased_at")) or bool(values.get("restricted_at"))
+    return record_type in ("info_clause", "rights_request", "breach")  # the coordinator's registers

@@ -42,6 +42,7 @@ from sync.protocol import MAX_CLOCK_AHEAD_MS, PROTOCOL_VERSION, ErrorCode, Rejec
 from sync.server import audit
 from sync.server import tables as t
 from sync.server.accounts import DeviceContext
+from sync.server.basis import forget_unconsented_notes, note_consents
 from sync.server.checks import Problem, record_refusals
 from sync.server.clock import now_ms
 from sync.server.db import Database
@@ -53,7 +54,14 @@ from sync.server.erasure import (
     undoes_erasure,
 )
 from sync.server.errors import ApiError
-from sync.server.incoming import Incoming, Rejected, checked_change, decides_for_others, limit_hlc
+from sync.server.incoming import (
+    PROGRAM_SHARED,
+    Incoming,
+    Rejected,
+    checked_change,
+    decides_for_others,
+    limit_hlc,
+)
 from sync.server.push_body import IncomingChange, PushBatch
 from sync.server.record_rows import insert_records, stored_records, update_records
 from sync.server.scope_moves import may_finish_edit, moved_from
@@ -142,8 +150,12 @@ class _Batch:
         erased, reset = forget_erased_people(
             self.conn, self.rows, chain(self.new, self.dirty), self.was_erased
         )
-        if reset:
+        # Notes follow the person's consent: the batch's consents first, then what names people.
+        note_consents(self.conn, self.rows, chain(self.new, self.dirty))
+        unconsented = forget_unconsented_notes(self.conn, self.rows, chain(self.new, self.dirty))
+        if reset or unconsented:
             self.exact = False
+        erased |= unconsented
         if self.new:
             insert_records(self.conn, [self.rows[key] for key in self.new])
         if self.dirty:
@@ -223,7 +235,9 @@ class _Batch:
         if enforce_erasure(model, data, stamps, base):
             self.exact = False
         team_id = self.device.team_id
-        if team_id is None:
+        if change.record_type in PROGRAM_SHARED:
+            team_id = self.device.program_id
+        elif team_id is None:
             team_id = self._team_of_references(data)
         seq = self.next_seq()
         key = (change.record_type, change.id)
@@ -286,6 +300,12 @@ class _Batch:
         erasure and note which fields this write's seq covers (``field_seqs``)."""
         if row["data"].get("erased_at") and undoes_erasure(model, incoming.values):
             return self._overruled(change, row, incoming)
+        if row["data"].get("restricted_at") and (
+            set(incoming.values) - {"restricted_at", DELETED} or not self.program_wide
+        ):
+            # Art. 18: a restricted person's data is frozen until the restriction is lifted (a
+            # change that lifts it alone passes; lifting is the program-wide roles' own).
+            return self._overruled(change, row, incoming, RejectCode.RESTRICTED)
         data: dict[str, Any] = dict(row["data"])
         stamps: dict[str, str] = dict(row["hlcs"])
         base: str = row["base_hlc"]
@@ -343,14 +363,20 @@ class _Batch:
         self.conflicts.extend(conflicts)
         return _result(change, "merged", lost=lost) if lost else None
 
-    def _overruled(self, change: IncomingChange, row: dict[str, Any], incoming: Incoming) -> Result:
+    def _overruled(
+        self,
+        change: IncomingChange,
+        row: dict[str, Any],
+        incoming: Incoming,
+        code: RejectCode = RejectCode.ERASED,
+    ) -> Result:
         """Refuse a change that would undo an erasure; the record goes back to its sender (``overrule``)."""
         overrule(row, incoming, self.next_seq())
         key = (row["record_type"], row["id"])
         if key not in self.new:
             self.dirty.add(key)
         self.exact = False
-        return self._rejected(change, RejectCode.ERASED)
+        return self._rejected(change, code)
 
     def _unseen_replaced(
         self,

@@ -26,7 +26,8 @@ def _pull_scope(device: DeviceContext) -> sa.ColumnElement[bool]:
     let SQLite page through ``ix_record_program_seq``, i.e. every team's changes of the program."""
     if device.program_wide:
         return t.record.c.program_id == device.program_id
-    return t.record.c.team_id == device.team_id
+    # Records every team shares (the information clause) carry the program's id as their team.
+    return t.record.c.team_id.in_((device.team_id, device.program_id))
 
 
 def _scope(device: DeviceContext, table: sa.Table) -> sa.ColumnElement[bool]:

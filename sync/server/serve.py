@@ -10,10 +10,13 @@ folder made here unless the variable names one.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import shutil
 import sys
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI
@@ -22,6 +25,7 @@ from pydantic import SecretStr
 from sync.gc_tuning import tune_for_service
 from sync.server import logs
 from sync.server.db import Database
+from sync.server.retention import RetentionRules, retention_loop
 from sync.server.settings import ServeSettings, env_name, option_name
 
 #: How long a worker process may take to start and to answer the supervisor's pings.
@@ -83,7 +87,27 @@ def build_app(settings: ServeSettings, db: Database) -> FastAPI:
     app.state.access_log = settings.access_log
     app.state.metrics = settings.metrics
     app.state.metrics_token = settings.metrics_token
+    if settings.retention_every_minutes:
+        app.router.lifespan_context = _retention_lifespan(
+            db, settings.retention_rules(), settings.retention_every_minutes * 60.0
+        )
     return app
+
+
+def _retention_lifespan(db: Database, rules: RetentionRules, every_s: float) -> Any:
+    """The service's lifespan: the retention rules run in the background while it serves."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(retention_loop(db, rules, every_s))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan
 
 
 def app_from_env() -> FastAPI:

@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from fieldapp.model.attachment import MAX_FILE_BYTES
 from sync.protocol import check_server_url, is_loopback
+from sync.server.retention import RetentionRules
 from sync.server.security import cors_origins
 
 PREFIX = "TEREN_SYNC_"
@@ -84,6 +85,24 @@ class ServeSettings(DatabaseSettings):
     metrics_token: SecretStr | None = Field(
         None, description="when set, `/metrics` needs `Authorization: Bearer <token>`"
     )
+    retention_every_minutes: int = Field(
+        60, ge=0, le=10_080,
+        description="run the retention rules (RODO) at start and then this often; `0`: never",
+    )
+    retention_no_consent_days: int = Field(
+        180, ge=1,
+        description="erase natural persons without consent to store their data after this many days",
+    )
+    retention_consent_days: int = Field(
+        1095, ge=1,
+        description="a consent expires this many days after it was given: the person is then erased",
+    )
+    retention_deleted_days: int = Field(
+        30, ge=0, description="deleted contacts keep their data this many days (grace), then it is erased"
+    )
+    retention_log_days: int = Field(
+        365, ge=1, description="conflict and audit log entries are deleted after this many days"
+    )
 
     files_dir: str | None = Field(
         None,
@@ -114,6 +133,14 @@ class ServeSettings(DatabaseSettings):
         if self.public_url:
             self.public_url = check_server_url(self.public_url.rstrip("/"), insecure_http=self.insecure_http)
         return self
+
+    def retention_rules(self) -> RetentionRules:
+        return RetentionRules(
+            no_consent_days=self.retention_no_consent_days,
+            consent_days=self.retention_consent_days,
+            deleted_days=self.retention_deleted_days,
+            log_days=self.retention_log_days,
+        )
 
     def qr_address(self) -> str | None:
         """The address for QR codes: ``public_url``, else this address on loopback, else none (each

@@ -176,6 +176,18 @@ erased_contact = sa.Table(
     sa.Column("id", sa.String(64), primary_key=True),
 )
 
+#: Each person's newest consent as the service knows it (Alembic 0020): whether their personal data
+#: may be kept. Written in the transaction of each push that writes a consent; read by the same
+#: pushes to keep notes about a person without consent out of visits and tasks (``basis``).
+consent_basis = sa.Table(
+    "consent_basis",
+    metadata,
+    sa.Column("contact_id", sa.String(64), primary_key=True),
+    sa.Column("given_at", sa.String(40), nullable=False),
+    sa.Column("base_hlc", sa.String(100), nullable=False),
+    sa.Column("stores", sa.Boolean, nullable=False),
+)
+
 conflict = sa.Table(
     "conflict",
     metadata,

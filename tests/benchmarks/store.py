@@ -98,6 +98,8 @@ def contact_input(
         "method": "oral",
         "scope_contact": True,
         "scope_store": True,
+        "adult": True,
+        "clause_version": "teren-2026.1",
         "recorded_by": "Ola Animatorka",
     }
     return data, consent

@@ -91,6 +91,8 @@ def demo(store: Store) -> dict[str, str]:
             "method": "oral",
             "scope_contact": True,
             "scope_store": True,
+            "adult": True,
+            "clause_version": "teren-2026.1",
             "recorded_by": "Ola Animatorka",
         },
     )
@@ -121,6 +123,8 @@ def demo(store: Store) -> dict[str, str]:
             "method": "oral",
             "scope_contact": True,
             "scope_store": True,
+            "adult": True,
+            "clause_version": "teren-2026.1",
             "recorded_by": "Ola Animatorka",
         },
     )

@@ -41,6 +41,10 @@ def test_create_resident_with_consent_then_find_without_diacritics(app: AppServe
     phone.tap("Dodaj kontakt")
     phone.see("Czy ta osoba zgadza się")
     phone.tap("Tak, zgadza się")
+    # Nothing is ticked for her: the clause given, her age and each scope are the animator's ticks.
+    for box in ("Klauzula informacyjna przekazana", "Osoba ma ukończone 18 lat",
+                "Przechowywanie danych tej osoby", "Kontakt z tą osobą"):
+        phone.tap(box, role="checkbox")
     phone.fill("Imię i nazwisko / nazwa", "Łucja Żółkiewska")
     phone.fill("Telefon", "600 700 800")
     phone.fill("Kto przyjął zgodę", "Ola Animatorka")

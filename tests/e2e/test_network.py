@@ -79,6 +79,9 @@ def test_group_meeting_ladder_and_network(app: AppServer, phone: Phone) -> None:
         phone.see(f"Na liście: {name}")
     phone.tap("Nowa osoba (zgoda RODO)")
     phone.tap("Tak, zgadza się")
+    for box in ("Klauzula informacyjna przekazana", "Osoba ma ukończone 18 lat",
+                "Przechowywanie danych tej osoby"):
+        phone.tap(box, role="checkbox")
     phone.fill("Kto przyjął zgodę", "Ewa Animatorka")
     phone.fill("Imię i nazwisko / nazwa", "Dorota Nowak")
     phone.fill("Zainteresowania", "ogród")

@@ -62,6 +62,8 @@ def prefill_store(store: Store) -> None:
             "method": "oral",
             "scope_contact": True,
             "scope_store": True,
+            "adult": True,
+            "clause_version": "teren-2026.1",
             "recorded_by": "Ola",
         },
     )

@@ -33,6 +33,11 @@ OTHER = {
     "files_s3_bucket": "teren-files",
     "files_s3_endpoint": "https://s3.lodz.example.pl",
     "min_app_version": "0.2.0",
+    "retention_every_minutes": "0",
+    "retention_no_consent_days": "90",
+    "retention_consent_days": "730",
+    "retention_deleted_days": "7",
+    "retention_log_days": "180",
 }
 
 
@@ -64,6 +69,8 @@ def test_every_setting_has_a_variable_and_an_option(monkeypatch: pytest.MonkeyPa
         "--files-dir", "/srv/files", "--max-file-mb", "10", "--files-s3-bucket", "other",
         "--files-s3-endpoint", "http://127.0.0.1:9000",
         "--min-app-version", "0.3",
+        "--retention-every-minutes", "15", "--retention-no-consent-days", "30", "--retention-consent-days",
+        "365", "--retention-deleted-days", "1", "--retention-log-days", "90",
     ]
     given = _values(_serve_args(*options))
     assert all(given[name] != from_env[name] for name in OTHER), "an option did not win over its variable"

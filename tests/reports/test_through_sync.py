@@ -23,6 +23,8 @@ GIVEN = {
     "method": "oral",
     "scope_contact": True,
     "scope_store": True,
+    "adult": True,
+    "clause_version": "teren-2026.1",
     "recorded_by": "Ola",
 }
 

@@ -12,7 +12,8 @@ from fieldapp.services import buildings, contacts, visits, zones
 from fieldapp.store import Store
 
 GIVEN = {
-    "status": "given", "method": "oral", "scope_contact": True, "scope_store": True, "recorded_by": "Ola"
+    "status": "given", "method": "oral", "scope_contact": True, "scope_store": True, "recorded_by": "Ola",
+    "adult": True, "clause_version": "teren-2026.1",
 }
 
 

@@ -116,7 +116,8 @@ def _insert_raw_copy(store: Store, new_id: str, name: str, lat: float, lon: floa
             "INSERT INTO contact SELECT ?, created_at, base_hlc, updated_hlc, field_hlcs, author_id, "
             "device_id, deleted, kind, ?, address, street, house_number, flat, city, ?, ?, "
             "position_status, zone_id, phone, email, interests, needs, offers, tags, notes, "
-            f"do_not_knock, erased_at, person_role FROM contact WHERE {source} LIMIT 1",
+            "do_not_knock, erased_at, person_role, special_notes, data_source, restricted_at "
+            f"FROM contact WHERE {source} LIMIT 1",
             (new_id, name, lat, lon),
         )
 

@@ -174,19 +174,22 @@ def _old_file(path: Path, contacts: int) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     migrate(conn, target=1)
     hlc = encode(1_700_000_000_000, 0, "oldphone")
-    # Only the columns version 1 had (later versions add some: they come with their defaults).
+    # Only the columns version 1 had (later migrations add some, as an old app would not know them).
     old = [row[1] for row in conn.execute("PRAGMA table_info(contact)")]
     names = list(codec.columns(Contact))
-    keep = [names.index(name) for name in old]
     rows = [
-        [codec.row(Contact, Contact.model_construct(
-            kind="resident", name=f"Łucja Żółkiewska {i}", address=f"Łąkowa {i}",
-            lat=51.76 + i * 1e-6, lon=19.45, base_hlc=hlc, updated_hlc=hlc,
-        ).model_dump())[k] for k in keep]
+        tuple(
+            value
+            for name, value in zip(names, codec.row(Contact, Contact.model_construct(
+                kind="resident", name=f"Łucja Żółkiewska {i}", address=f"Łąkowa {i}",
+                lat=51.76 + i * 1e-6, lon=19.45, base_hlc=hlc, updated_hlc=hlc,
+            ).model_dump()), strict=True)
+            if name in old
+        )
         for i in range(contacts)
     ]
+    columns = ", ".join(f'"{name}"' for name in names if name in old)
     conn.execute("BEGIN")
-    columns = ", ".join(f'"{name}"' for name in old)
     conn.executemany(f"INSERT INTO contact ({columns}) VALUES ({', '.join('?' * len(old))})", rows)
     conn.execute("COMMIT")
     conn.close()

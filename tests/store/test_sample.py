@@ -126,7 +126,11 @@ def test_contacts_are_valid_and_inside_their_zones(filled: tuple[Store, dict]) -
             consent = consents[contact.id]
             errors = Errors()
             parse_consent(
-                {k: getattr(consent, k) for k in ("status", "method", "recorded_by", "given_at")}, errors
+                {
+                    k: getattr(consent, k)
+                    for k in ("status", "method", "recorded_by", "given_at", "adult", "clause_version")
+                },
+                errors,
             )
             errors.raise_if_any()
             if consent.status == "given":

@@ -91,14 +91,14 @@ def test_words_are_prefixes_and_all_required(store: Store) -> None:
     assert names(store, "") == [] and names(store, "   ") == []
 
 
-def test_name_match_ranks_before_address_tags_and_needs(store: Store) -> None:
-    add(store, name="Anna Kowalska", needs="Ogród społeczny na podwórku przy kamienicy")
+def test_name_match_ranks_before_address_tags_and_offers(store: Store) -> None:
+    add(store, name="Anna Kowalska", offers="Ogród społeczny na podwórku przy kamienicy")
     add(store, name="Stowarzyszenie Nowak", kind="ngo", tags="ogród,zieleń")
     add(store, name="Jan Kowalczyk", address="Ogrodowa 12")
     add(store, name="Bogdan Ogrodnik")
     found = names(store, "ogrod")
     assert found[0] == "Bogdan Ogrodnik"
-    assert found[1] == "Jan Kowalczyk"  # address weighs more than tags and needs
+    assert found[1] == "Jan Kowalczyk"  # address weighs more than tags and offers
     assert set(found[2:]) == {"Anna Kowalska", "Stowarzyszenie Nowak"}
 
 
@@ -109,14 +109,14 @@ def test_where_in_a_field_a_word_stands_does_not_change_its_rank(store: Store) -
     assert names(store, "ogrod") == ["Ogrodnik", "Zofia Maj", "Ewa Kos"]
 
 
-def test_tags_needs_offers_interests_and_address_are_searchable(store: Store) -> None:
+def test_tags_offers_interests_and_address_are_searchable_needs_are_not(store: Store) -> None:
     add(store, name="A", tags="senior, ogródki działkowe")
-    add(store, name="B", needs="Świetlica dla młodzieży")
+    add(store, name="B", needs="Świetlica dla młodzieży")  # RODO art. 9: needs are not indexed
     add(store, name="C", offers="Pieczenie ciast na festyn")
     add(store, name="D", interests="rower, szachy")
     add(store, name="E", address="Źródłowa 5/3")
     assert names(store, "dzialkowe") == ["A"]
-    assert names(store, "mlodziez") == ["B"]
+    assert names(store, "mlodziez") == []
     assert names(store, "festyn") == ["C"]
     assert names(store, "szachy") == ["D"]
     assert names(store, "zrodlowa 5") == ["E"]

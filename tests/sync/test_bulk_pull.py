@@ -51,7 +51,7 @@ def _fill(device: Device, contacts: int = 90, visits: int = 40) -> None:
                 lat=None if n % 7 == 0 else 51.75 + (n % 13) * 1e-3,
                 lon=None if n % 7 == 0 else 19.45 + (n % 11) * 1e-3,
                 tags="Seniorzy SĄSIEDZI" if n % 10 == 0 else "Seniorzy" if n % 5 == 0 else "",
-                needs="Zakupy" if n % 6 == 0 else "",
+                offers="Zakupy" if n % 6 == 0 else "",  # needs are not searchable (RODO art. 9)
                 interests="Tab\there" if n % 8 == 0 else "",
             )
             made.append(device.store.save(conn, contact))
@@ -81,7 +81,7 @@ def _snapshot(store: Store) -> dict[str, Any]:
             "contacts": db.execute("SELECT * FROM contact ORDER BY id").fetchall(),
             "visits": db.execute("SELECT * FROM visit ORDER BY id").fetchall(),
             "search": db.execute(
-                "SELECT c.id, s.name, s.address, s.tags, s.needs, s.offers, s.interests "
+                "SELECT c.id, s.name, s.address, s.tags, s.offers, s.interests "
                 "FROM contact_search s JOIN contact c ON c.rowid = s.rowid ORDER BY c.id"
             ).fetchall(),
             "map": db.execute(

@@ -69,6 +69,41 @@ def test_migration_0004_lists_the_contacts_already_erased(kind: str, tmp_path: P
             pg.drop()
 
 
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_migration_0020_notes_each_persons_newest_consent(kind: str, tmp_path: Path) -> None:
+    """``consent_basis`` starts with each person's newest stored consent and whether it stores data."""
+    pg = create_pg_database() if kind == "postgres" else None
+    db = Database(pg.url if pg else tmp_path / "sync.db")
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with db.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0009")
+        with db.engine.begin() as conn:
+            rows = [
+                ("a1", {"contact_id": "ala", "status": "given", "scope_store": True, "given_at": "2026-01"}),
+                ("a2", {"contact_id": "ala", "status": "withdrawn", "given_at": "2026-02"}),
+                ("o1", {"contact_id": "ola", "status": "given", "scope_store": True, "given_at": "2026-03"}),
+            ]
+            for seq, (record_id, data) in enumerate(rows, 1):
+                conn.execute(
+                    t.record.insert().values(
+                        record_type="consent", id=record_id, program_id="p", team_id=None, seq=seq,
+                        data=data, hlcs={}, field_seqs={}, base_hlc="x", updated_hlc="x", deleted=False,
+                    )
+                )
+        db.migrate()
+        with db.engine.connect() as conn:
+            basis = sa.select(t.consent_basis.c.contact_id, t.consent_basis.c.stores)
+            found = dict(conn.execute(basis).all())
+        assert found == {"ala": False, "ola": True}
+    finally:
+        db.dispose()
+        if pg:
+            pg.drop()
+
+
 def _old_sqlite_file(path: Path, teams: int = 1) -> Path:
     """A service file made before ``SQLITE_PAGE_SIZE``: SQLite's default 4 KiB pages, WAL, migrated."""
     with closing(sqlite3.connect(path)) as conn, conn:

@@ -67,12 +67,22 @@ def test_a_revoked_device_keeps_no_trace_of_anyone(world: World) -> None:
     a.engine.sync()
     _write_people(a.store, NEVER_SYNCED, many=20)
     assert byte_hits(a.store.path, NEEDLES) and index_terms(a.store.path) >= WORDS
+    # A person's export and a log trace beside the store hold personal data too.
+    folder = a.store.path.parent
+    (folder / "exports").mkdir(exist_ok=True)
+    (folder / "exports" / "rodo-person.json").write_text(NEEDLES[0], encoding="utf-8")
+    (folder / "logs").mkdir(exist_ok=True)
+    (folder / "logs" / "teren.log").write_text(f"ValueError: {NEEDLES[0]}", encoding="utf-8")
+    (folder / "logs" / "teren.log.1").write_text(NEEDLES[0], encoding="utf-8")
     assert accounts.revoke(world.db, a.store.device_id) == 1
 
     with pytest.raises(SyncError) as error:
         a.engine.sync()
 
     assert error.value.code == "device_revoked"
+    assert not (folder / "exports").exists()
+    assert (folder / "logs" / "teren.log").read_text(encoding="utf-8") == ""
+    assert not (folder / "logs" / "teren.log.1").exists()
     assert index_terms(a.store.path) == set()
     assert byte_hits(a.store.path, NEEDLES) == []
     # The wiped store still works: a new enrollment starts from nothing, search included.
@@ -96,3 +106,23 @@ def test_a_wipe_a_reader_held_up_is_finished_when_the_engine_opens(tmp_path: Pat
     SyncEngine(store)  # what the app makes at start
     assert byte_hits(store.path, NEEDLES) == [] and store.meta(K_UNFINISHED) is None
     store.close()
+
+
+def test_old_exports_and_rotated_logs_are_deleted_when_the_app_starts(tmp_path: Path) -> None:
+    """Retention of files: an export or a rotated log left for 30 days goes; the live log stays."""
+    import os
+    import time
+
+    from fieldapp.store.wipe import prune_old_files
+
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "logs").mkdir()
+    old, fresh = tmp_path / "exports" / "rodo-old.json", tmp_path / "exports" / "rodo-new.json"
+    rotated, live = tmp_path / "logs" / "teren.log.2", tmp_path / "logs" / "teren.log"
+    for path in (old, fresh, rotated, live):
+        path.write_text("x", encoding="utf-8")
+    month_ago = time.time() - 31 * 86_400
+    for path in (old, rotated, live):
+        os.utime(path, (month_ago, month_ago))
+    assert prune_old_files(tmp_path) == 2
+    assert not old.exists() and not rotated.exists() and fresh.exists() and live.exists()

@@ -26,6 +26,11 @@ class AuditAction(StrEnum):
     APPROVED = "approved"
     RETURNED = "returned"
     CORRECTED = "corrected"
+    RESTRICTED = "restricted"
+    UNRESTRICTED = "unrestricted"
+    REQUEST_REGISTERED = "request_registered"
+    REQUEST_DONE = "request_done"
+    LISTED = "listed"  # a list or search that showed the person
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,35 @@ def record_view(store: Store, contact: Contact, actor: str | None = None) -> boo
         return False
     record(store, AuditAction.VIEWED, Contact.record_type, contact.id, actor_of(store, actor))
     return True
+
+
+def record_listing(store: Store, contacts: list[Contact], actor: str | None = None) -> int:
+    """Log that people were shown in a list, a search or a map ("listed"), once a day per person
+    and user: the coordinator's "who looked" for a person covers lists too, and the log stays
+    small. How many entries were added (people with personal data, not yet listed today)."""
+    shown = [c.id for c in contacts if shows_personal_data(c)]
+    if not shown:
+        return 0
+    who = actor_of(store, actor)
+    today = utcnow().date().isoformat()
+    with store.write() as conn:
+        seen: set[str] = set()
+        for start in range(0, len(shown), 500):
+            part = shown[start : start + 500]
+            marks = ", ".join(f":t{i}" for i in range(len(part)))
+            rows = conn.execute(
+                text(
+                    "SELECT target_id FROM audit WHERE action = :action AND actor = :actor AND at >= :day "
+                    f"AND target_type = 'contact' AND target_id IN ({marks})"
+                ),
+                {"action": str(AuditAction.LISTED), "actor": who, "day": today,
+                 **{f"t{i}": cid for i, cid in enumerate(part)}},
+            )
+            seen.update(row[0] for row in rows)
+        new = [cid for cid in dict.fromkeys(shown) if cid not in seen]
+        for cid in new:
+            record(conn, AuditAction.LISTED, Contact.record_type, cid, who)
+    return len(new)
 
 
 def entries(

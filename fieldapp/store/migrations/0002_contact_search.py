@@ -7,10 +7,10 @@ import sqlite3
 
 
 def upgrade(conn: sqlite3.Connection) -> None:
-    from fieldapp.store.search import create_index, index_rows
+    from fieldapp.store.search import INDEXED, create_index, index_rows
 
     create_index(conn)
-    rows = conn.execute(
-        "SELECT rowid, name, address, tags, needs, offers, interests, notes FROM contact WHERE deleted = 0"
-    )
+    # The columns the index holds today (migration 0041 rebuilds it once more without needs).
+    columns = ", ".join(name for name, _ in INDEXED)
+    rows = conn.execute(f"SELECT rowid, {columns} FROM contact WHERE deleted = 0")
     index_rows(conn, rows)

@@ -16,7 +16,7 @@ from fieldapp.model.registry import RECORD_TYPES
 from sync.checksum import record_hash, to_signed, to_unsigned
 
 revision = "0030"
-down_revision = "0009"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
