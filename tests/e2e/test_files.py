@@ -12,6 +12,7 @@ from PIL import Image
 from fieldapp.model import Contact
 from fieldapp.services.actions import create_action
 from fieldapp.services.attachments import attach_file, attachments_of
+from fieldapp.services.clause import BUILTIN_VERSION
 from fieldapp.services.consent import current_consent, record_consent
 from fieldapp.store import Store
 from tests.e2e.harness import AppServer, Phone
@@ -31,7 +32,10 @@ def prefill_store(store: Store) -> None:
     ACTION["id"] = action.id
     with store.write() as conn:
         person = store.save(conn, Contact(kind="resident", name="Ala Nowak"))
-    record_consent(store, person.id, status="given", scope_store=True, method="written", recorded_by="Ola")
+    record_consent(
+        store, person.id, status="given", scope_store=True, method="written", recorded_by="Ola", adult=True,
+        clause_version=BUILTIN_VERSION,
+    )
     ACTION["contact"] = person.id
 
 

@@ -20,6 +20,7 @@ from fieldapp.model import NeighbourhoodAction
 from fieldapp.reports import build_report
 from fieldapp.reports.export import to_xlsx
 from fieldapp.services import applications, contacts, zones
+from fieldapp.services.clause import BUILTIN_VERSION
 from sync import hlc
 from tests.sync.conftest import World
 from tests.sync.helpers import push_raw
@@ -30,6 +31,8 @@ GIVEN = {
     "scope_contact": True,
     "scope_store": True,
     "recorded_by": "Ola",
+    "adult": True,
+    "clause_version": BUILTIN_VERSION,
 }
 #: Lead implementers of the realised initiatives: (contact kind, how many). Natural persons come as
 #: residents, leaders and natural persons with a role: all are counted as natural persons.

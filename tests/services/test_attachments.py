@@ -18,6 +18,7 @@ from fieldapp.model import Attachment, Contact, utcnow
 from fieldapp.model.attachment import MAX_FILE_BYTES
 from fieldapp.services import attachments
 from fieldapp.services.actions import create_action
+from fieldapp.services.clause import BUILTIN_VERSION
 from fieldapp.services.consent import current_consent, record_consent
 from fieldapp.services.rodo import apply_retention, erase_person, export_person
 from fieldapp.store import Store, blobs
@@ -41,7 +42,9 @@ def person(store: Store, *, photos: bool) -> Contact:
     with store.write() as conn:
         contact = store.save(conn, Contact(kind="resident", name="Ala Nowak"))
     record_consent(
-        store, contact.id, status="given", scope_store=True, scope_photos=photos, recorded_by="Ola"
+        store, contact.id, status="given", scope_store=True, scope_photos=photos, recorded_by="Ola",
+        adult=True,
+        clause_version=BUILTIN_VERSION,
     )
     return contact
 

@@ -11,6 +11,7 @@ import pytest
 from fieldapp.errors import ValidationFailed
 from fieldapp.model import Contact, Diagnosis, Resource
 from fieldapp.model.editions import BaseItem
+from fieldapp.services.clause import BUILTIN_VERSION
 from fieldapp.services.consent import record_consent, withdraw_consent
 from fieldapp.services.cooperation import add_volunteer, create_group
 from fieldapp.services.editions import carried_names, edition_base, list_editions, start_edition
@@ -33,6 +34,8 @@ def _consent(store: Store, person: Contact, *, later: bool) -> None:
         scope_store=True,
         scope_later_editions=later,
         recorded_by="Anna Animatorka",
+        adult=True,
+        clause_version=BUILTIN_VERSION,
     )
 
 
@@ -143,6 +146,8 @@ def test_the_later_editions_scope_needs_consent_to_store_data(store: Store) -> N
             scope_store=False,
             scope_later_editions=True,
             recorded_by="Anna",
+            adult=True,
+            clause_version=BUILTIN_VERSION,
         )
     assert [e.code for e in caught.value.errors] == ["consent_later_editions_needs_store"]
 

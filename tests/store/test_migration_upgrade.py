@@ -99,11 +99,13 @@ def build_old_database(path: Path, version: int) -> dict[str, list[dict[str, Any
                     (model.record_type, values["id"], values["updated_hlc"]),
                 )
         if version >= 2:  # the old app kept its search index itself
-            from fieldapp.store.search import index_rows
+            from fieldapp.store.search import INDEXED, index_rows
 
-            index_rows(conn, conn.execute(
-                "SELECT rowid, name, address, tags, needs, offers, interests FROM contact WHERE deleted = 0"
-            ))
+            # Up to version 40 it indexed needs too (version 41 rebuilds the index without them).
+            columns = "name, address, tags, needs, offers, interests" if version < 41 else ", ".join(
+                name for name, _ in INDEXED
+            )
+            index_rows(conn, conn.execute(f"SELECT rowid, {columns} FROM contact WHERE deleted = 0"))
         conn.execute("COMMIT")
         return written
     finally:

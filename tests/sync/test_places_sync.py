@@ -22,6 +22,7 @@ from fieldapp.model import (
 from fieldapp.model.editions import BaseItem
 from fieldapp.services import places as svc
 from fieldapp.services.actions import create_action
+from fieldapp.services.clause import BUILTIN_VERSION
 from fieldapp.services.contacts import create_contact
 from fieldapp.services.editions import edition_base, start_edition
 from fieldapp.services.participants import profile_of, set_profile
@@ -75,7 +76,10 @@ def test_bookings_sync_and_an_offline_clash_is_flagged_on_both_devices(world: Wo
 
 def test_editions_owes_and_profiles_reach_a_teammate(world: World) -> None:  # noqa: F811
     anna, bartek = world.device(), world.device()
-    consent = {"status": "given", "scope_contact": True, "scope_store": True, "recorded_by": "Anna"}
+    consent = {
+        "status": "given", "scope_contact": True, "scope_store": True, "recorded_by": "Anna", "adult": True,
+        "clause_version": BUILTIN_VERSION,
+    }
     halina = create_contact(
         anna.store, {"kind": "leader", "name": "Halina"}, {**consent, "scope_later_editions": True}
     ).id
