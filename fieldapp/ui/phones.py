@@ -4,15 +4,19 @@ its clock, erasures it has pulled, a lost phone's wipe; an alert on phones whose
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
 import flet as ft
 
+from fieldapp.errors import ValidationFailed
+from fieldapp.i18n import error_text
 from fieldapp.i18n.format import format_date
 from fieldapp.services import reviews as review_service
 from fieldapp.ui import theme
 from fieldapp.ui import widgets as w
+from fieldapp.ui.breach_register import ROUTE as BREACH_REGISTER
 from fieldapp.ui.registry import MenuEntry, screen
 from fieldapp.ui.screen import Screen
 from fieldapp.ui.sync_screen import clock_amount, sync_error_message
@@ -90,5 +94,64 @@ class PhonesScreen(Screen):
         for phone in sorted(listed, key=lambda p: (not p["stalled"], p["user"])):
             title, lines = phone_texts(ctx, phone)
             self.list.controls.append(w.row_tile(ctx, title, "\n".join(lines)))
+            if not phone["revoked_at"] and phone["client_device_id"] != ctx.store.device_id:
+                self.list.controls.append(
+                    ft.Container(
+                        w.secondary_button(
+                            ctx,
+                            self.t("ui.breaches.report_lost"),
+                            functools.partial(self._confirm_lost, phone["id"], title),
+                            icon=ft.Icons.REPORT_GMAILERRORRED,
+                        ),
+                        padding=ft.Padding.only(left=8, bottom=8),
+                    )
+                )
         if not self.list.controls:
             self.list.controls = [w.empty(self.t("ui.phones.none"))]
+
+    def _confirm_lost(self, device_id: str, name: str) -> None:
+        """Art. 33: a lost or stolen phone is revoked on the service (it wipes itself at its next
+        contact) and entered in the breach register, after the coordinator confirms."""
+        ctx = self.ctx
+        description = w.text_field(self.t("ui.breaches.lost_description"), multiline=True)
+        error = ft.Text("", color=theme.DANGER, visible=False)
+
+        async def report() -> None:
+            from fieldapp.sync.breach import report_lost_device
+
+            engine = ctx.services.sync_engine()
+            if engine is None:
+                return
+            try:
+                breach = await ctx.call(
+                    report_lost_device, engine, device_id, description=(description.value or "").strip()
+                )
+            except ValidationFailed as failed:
+                error.value = "\n".join(error_text(e, ctx.lang) for e in failed.errors)
+                error.visible = True
+                error.update()
+                return
+            ctx.page.pop_dialog()
+            ctx.services.request_sync()
+            ctx.toast(self.t("ui.breaches.reported" if breach.revoked_at else "ui.breaches.reported_offline"))
+            await self.load()
+            self.update()
+            ctx.go(BREACH_REGISTER)
+
+        ctx.page.show_dialog(
+            ft.AlertDialog(
+                title=ft.Text(self.t("ui.breaches.report_lost")),
+                content=ft.Column(
+                    [
+                        ft.Text(self.t("ui.breaches.report_lost_text", phone=name), size=16),
+                        description,
+                        error,
+                    ],
+                    tight=True,
+                ),
+                actions=[
+                    w.secondary_button(ctx, self.t("ui.common.cancel"), lambda: ctx.page.pop_dialog()),
+                    w.primary_button(ctx, self.t("ui.breaches.report_confirm"), report, bgcolor=theme.DANGER),
+                ],
+            )
+        )
