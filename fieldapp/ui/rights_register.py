@@ -4,8 +4,12 @@ and nearly due stand out. A request is registered from the person's card."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import flet as ft
 
+from fieldapp.errors import ValidationFailed
+from fieldapp.i18n import error_text
 from fieldapp.i18n.format import format_date
 from fieldapp.model import Contact
 from fieldapp.services import reviews as review_service
@@ -67,23 +71,20 @@ class RightsRegisterScreen(Screen):
         buttons: list[ft.Control] = []
         if request.contact_id:  # a restricted person is on no list: the card opens from here
             buttons.append(w.secondary_button(ctx, self.t("ui.rights.open_person"),
-                                              lambda c=request.contact_id: ctx.go(f"/contacts/{c}")))
+                                              partial(ctx.go, f"/contacts/{request.contact_id}")))
         if request.done_on is None:
             if request.identity_checked_on is None:
                 buttons.append(w.secondary_button(ctx, self.t("ui.rights.check_identity"),
-                                                  lambda r=request.id: self._act(check_identity, r)))
+                                                  partial(self._act, check_identity, request.id)))
             if not request.extended:
                 buttons.append(w.secondary_button(ctx, self.t("ui.rights.extend"),
-                                                  lambda r=request.id: self._act(extend_request, r)))
+                                                  partial(self._act, extend_request, request.id)))
             buttons.append(w.secondary_button(ctx, self.t("ui.rights.complete"),
-                                              lambda r=request.id: self._act(complete_request, r)))
+                                              partial(self._act, complete_request, request.id)))
         lines.append(ft.Row(buttons, wrap=True, spacing=6))
         return w.card(*lines)
 
     async def _act(self, action, request_id: str) -> None:
-        from fieldapp.errors import ValidationFailed
-        from fieldapp.i18n import error_text
-
         try:
             await self.ctx.call(action, self.ctx.store, request_id)
         except ValidationFailed as failed:

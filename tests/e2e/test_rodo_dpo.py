@@ -148,6 +148,14 @@ def test_clause_consent_withdrawal_and_an_access_request_handed_over(
     phone.tap("Rejestr żądań RODO")
     phone.see(f"Dostęp do danych (art. 15) — {NAME}")
     phone.see(f"Termin: {format_date(due, 'pl')}")
+    # Identity checked, then done: each button acts on its own request.
+    phone.tap("Potwierdź tożsamość")
+    phone.see(f"Tożsamość potwierdzona: {format_date(date.today(), 'pl')}")
+    phone.tap("Oznacz jako zrealizowane")
+    phone.not_see("Potwierdź tożsamość", timeout_ms=5000)
+    with app.store() as store, store.read() as session:
+        [request] = session.exec(select(RightsRequest)).all()
+    assert request.identity_checked_on == date.today() and request.done_on == date.today()
 
 
 def test_the_app_locks_after_idle_time_and_opens_with_the_pin(app: AppServer, phone: Phone) -> None:
