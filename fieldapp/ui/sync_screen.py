@@ -239,7 +239,11 @@ class SyncScreen(Screen):
         self.status_box.controls = rows
 
     async def paste(self) -> None:
-        text = await ft.Clipboard().get()
+        try:
+            text = await ft.Clipboard().get()
+        except RuntimeError:  # the platform refused (no permission, nothing readable): say so
+            self.code.error = self.t("ui.sync.paste_failed")
+            return
         if text:
             self.code.value = text.strip()
 

@@ -23,6 +23,7 @@ from fieldapp.model import Attachment
 from fieldapp.services import visits
 from fieldapp.services.actions import create_action
 from fieldapp.services.attachments import attach_file, attachments_of
+from fieldapp.services.clause import BUILTIN_VERSION
 from fieldapp.services.consent import record_consent
 from fieldapp.services.rodo import erase_person
 from fieldapp.store import blobs
@@ -281,7 +282,8 @@ def test_erasure_removes_a_persons_photos_everywhere(world: World) -> None:
     animator, boss = world.device(), world.device(role="supervisor")
     person = add_contact(animator.store, "Ala Nowak")
     record_consent(
-        animator.store, person.id, status="given", scope_store=True, scope_photos=True, recorded_by="Ola"
+        animator.store, person.id, status="given", scope_store=True, scope_photos=True, recorded_by="Ola",
+        adult=True, clause_version=BUILTIN_VERSION,
     )
     portrait = attach_file(animator.store, "contact", person.id, photo(seed=8), caption="Ala przy mural")
     event = attach_to_action(animator, photo(seed=9))  # a picture of nobody in particular
@@ -319,7 +321,8 @@ def test_a_photo_of_a_person_erased_meanwhile_never_reaches_the_service(world: W
     animator, boss = world.device(), world.device(role="supervisor")
     person = add_contact(animator.store, "Ala Nowak")
     record_consent(
-        animator.store, person.id, status="given", scope_store=True, scope_photos=True, recorded_by="Ola"
+        animator.store, person.id, status="given", scope_store=True, scope_photos=True, recorded_by="Ola",
+        adult=True, clause_version=BUILTIN_VERSION,
     )
     animator.engine.sync()
     boss.engine.sync()
