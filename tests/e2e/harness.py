@@ -78,6 +78,9 @@ _SCREEN_TEXT_JS = """() => {
 }"""
 
 
+_DIALOGS_JS = """() => [...document.querySelectorAll("flt-semantics[aria-label]")].filter(
+    (e) => ["Okno dialogowe", "Dialog"].includes(e.getAttribute("aria-label"))).length"""
+
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
@@ -310,9 +313,12 @@ class Phone:
             try:
                 target.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
                 self._hold_still(target)
+                dialogs = self._open_dialogs()
                 target.click(timeout=TIMEOUT_MS)
                 if not self._keeps_focus(target):
-                    # The tap landed while the screen moved: typing now would go to another field.
+                    # The tap landed while the screen moved: typing now would go to another field,
+                    # and a tap on a choice field opened its dialog over the form: close it first.
+                    self._close_dialogs_above(dialogs)
                     target.focus(timeout=TIMEOUT_MS)
                     if not self._keeps_focus(target):
                         continue
@@ -331,6 +337,19 @@ class Phone:
     @staticmethod
     def _has_focus(target: Locator) -> bool:
         return bool(target.evaluate("element => element === document.activeElement"))
+
+    def _open_dialogs(self) -> int:
+        """How many dialogs are open: Flutter names a dialog's route ("Okno dialogowe", "Dialog")."""
+        return int(self.page.evaluate(_DIALOGS_JS))
+
+    def _close_dialogs_above(self, count: int) -> None:
+        """Close the dialogs a stray tap opened (more than ``count`` open) with Escape, as a keyboard
+        user would."""
+        for _ in range(3):
+            if self._open_dialogs() <= count:
+                return
+            self.page.keyboard.press("Escape")
+            self.page.wait_for_timeout(FOCUS_SETTLE_MS)
 
     def _keeps_focus(self, target: Locator) -> bool:
         """Whether ``target`` has the focus and still has it a moment later. Flutter hit-tests a tap
