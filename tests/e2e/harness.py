@@ -236,6 +236,10 @@ class Phone:
     def tap(self, name: str, *, role: str = "button", exact: bool = False, nth: int = 0) -> None:
         target = self.by_label(name, role, exact=exact).nth(nth)
         for attempt in range(3):
+            if self._open_dialogs() and not self._appears(target, 2_000):
+                # A stray tap of an earlier step (the screen still moving) opened a choice field's
+                # dialog a moment later, over the form that holds this field.
+                self._close_dialogs_above(0)
             self.reveal(target)
             try:
                 target.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
@@ -309,6 +313,10 @@ class Phone:
         whole text is typed again rather than leaving the app with part of it.
         """
         for attempt in range(3):
+            if self._open_dialogs() and not self._appears(target, 2_000):
+                # A stray tap of an earlier step (the screen still moving) opened a choice field's
+                # dialog a moment later, over the form that holds this field.
+                self._close_dialogs_above(0)
             self.reveal(target)
             try:
                 target.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
@@ -337,6 +345,14 @@ class Phone:
     @staticmethod
     def _has_focus(target: Locator) -> bool:
         return bool(target.evaluate("element => element === document.activeElement"))
+
+    @staticmethod
+    def _appears(target: Locator, timeout_ms: int) -> bool:
+        try:
+            target.wait_for(timeout=timeout_ms)
+        except PlaywrightTimeout:
+            return False
+        return True
 
     def _open_dialogs(self) -> int:
         """How many dialogs are open: Flutter names a dialog's route ("Okno dialogowe", "Dialog")."""
