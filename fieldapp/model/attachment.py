@@ -12,6 +12,8 @@ and every device (nothing live names them any more).
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 from enum import StrEnum
 from typing import Annotated, ClassVar
@@ -61,6 +63,29 @@ def sniff_mime(data: bytes) -> str | None:
 
 #: File types a list can show a picture of.
 IMAGE_MIMES = frozenset({FileMime.JPEG, FileMime.PNG, FileMime.WEBP})
+#: The longest side of a list's thumbnail, in pixels (the device's and the service's).
+THUMBNAIL_PX = 192
+
+log = logging.getLogger(__name__)
+
+
+def make_thumbnail(data: bytes, size: int = THUMBNAIL_PX) -> bytes | None:
+    """A JPEG at most ``size`` pixels on its longer side; None without Pillow (a phone may lack it)
+    or for a picture Pillow cannot read. Both ends make their thumbnails with it."""
+    try:
+        from PIL import Image, ImageOps
+    except ImportError:
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            picture = ImageOps.exif_transpose(image) or image
+            picture.thumbnail((size, size))
+            out = io.BytesIO()
+            picture.convert("RGB").save(out, "JPEG", quality=80)
+            return out.getvalue()
+    except Exception:
+        log.warning("no thumbnail for a picture Pillow cannot read", exc_info=True)
+        return None
 
 
 class AttachmentOwner(StrEnum):

@@ -14,7 +14,6 @@ without Pillow it answers the picture itself and the screen scales it.
 
 from __future__ import annotations
 
-import io
 import logging
 from dataclasses import dataclass
 
@@ -23,7 +22,15 @@ from sqlmodel import Session, select
 
 from fieldapp.errors import Errors
 from fieldapp.model import Attachment, Consent, Contact, Meeting, NeighbourhoodAction, SyncedRecord, Visit
-from fieldapp.model.attachment import IMAGE_MIMES, MAX_FILE_BYTES, AttachmentOwner, FileMime, sniff_mime
+from fieldapp.model.attachment import (
+    IMAGE_MIMES,
+    MAX_FILE_BYTES,
+    THUMBNAIL_PX,
+    AttachmentOwner,
+    FileMime,
+    make_thumbnail,
+    sniff_mime,
+)
 from fieldapp.model.enums import ConsentStatus
 from fieldapp.services.consent import latest_consent
 from fieldapp.services.validation import check_record, get_live, live, live_rows
@@ -31,9 +38,6 @@ from fieldapp.store import Store, blobs
 from fieldapp.store.private_files import private_folder, write_private
 
 log = logging.getLogger(__name__)
-
-#: The longest side of a thumbnail, in pixels.
-THUMBNAIL_PX = 192
 
 OWNER_MODELS: dict[str, type[SyncedRecord]] = {
     AttachmentOwner.ACTION: NeighbourhoodAction,
@@ -199,7 +203,7 @@ def thumbnail(store: Store, attachment: Attachment) -> Picture:
     if cached.is_file():
         return Picture(cached.read_bytes(), FileMime.JPEG)
     data = blobs.read(store, attachment.sha256)
-    small = make_thumbnail(data)
+    small = make_thumbnail(data, THUMBNAIL_PX)
     if small is None:
         return Picture(data, attachment.mime)
     private_folder(cached.parent)
@@ -223,22 +227,3 @@ def first_pictures(store: Store, owner_type: str, owner_ids: list[str]) -> dict[
         if row.owner_id not in found and blobs.has(store, row.sha256):
             found[row.owner_id] = thumbnail(store, row)
     return found
-
-
-def make_thumbnail(data: bytes, size: int = THUMBNAIL_PX) -> bytes | None:
-    """A JPEG at most ``size`` pixels on its longer side; None without Pillow or for a picture
-    Pillow cannot read."""
-    try:
-        from PIL import Image, ImageOps
-    except ImportError:
-        return None
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            picture = ImageOps.exif_transpose(image) or image
-            picture.thumbnail((size, size))
-            out = io.BytesIO()
-            picture.convert("RGB").save(out, "JPEG", quality=80)
-            return out.getvalue()
-    except Exception:
-        log.warning("no thumbnail for a picture Pillow cannot read", exc_info=True)
-        return None
