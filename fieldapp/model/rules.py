@@ -44,7 +44,7 @@ from fieldapp.model.enums import (
     ConsentStatus,
     ReviewState,
 )
-from fieldapp.model.fields import FUTURE_SLACK, today
+from fieldapp.model.fields import FUTURE_SLACK, TIME, today
 from fieldapp.model.geometry import distinct_ring, self_intersects
 from fieldapp.model.participants import AGE_BANDS, GROUPS
 from fieldapp.model.places import PRINCIPLES, PlaceStage
@@ -259,7 +259,8 @@ def principle_errors(before: Wire | None, after: Wire) -> list[FieldError]:
 
 
 def _minutes(clock: Any) -> int | None:
-    if isinstance(clock, str) and len(clock) == 5 and clock[2] == ":" and (clock[:2] + clock[3:]).isdigit():
+    """Minutes after midnight of an "HH:MM" the field rule (``fields.TIME``) accepts."""
+    if isinstance(clock, str) and TIME(clock):
         return int(clock[:2]) * 60 + int(clock[3:])
     return None  # a malformed time is the field rule's to refuse
 

@@ -129,24 +129,24 @@ def consent_history(store: Store, contact_id: str) -> list[Consent]:
         return list(session.exec(statement).all())
 
 
-def _clear(store: Store, conn: Connection, record: Any, names: tuple[str, ...]) -> None:
+def _clear(
+    store: Store, conn: Connection, record: Any, names: tuple[str, ...], also: tuple[str, ...] = ()
+) -> None:
+    """Empty ``names`` of ``record``; save what changed, with ``also`` (fields changed before)."""
     changed = [name for name in names if getattr(record, name)]
     for name in changed:
         setattr(record, name, "")
-    if changed:
-        store.save(conn, record, changed)
+    if changed or also:
+        store.save(conn, record, [*changed, *also])
 
 
 def clear_personal(store: Store, conn: Connection, contact: Contact) -> None:
     """Empty the person's personal fields (they may not be kept without consent)."""
-    changed = [name for name in Contact.personal_fields if getattr(contact, name)]
+    also: tuple[str, ...] = ()
     if contact.flat and contact.address.endswith(f"/{contact.flat}"):
         contact.address = contact.address.removesuffix(f"/{contact.flat}")
-        changed.append("address")
-    for name in Contact.personal_fields:
-        setattr(contact, name, "")
-    if changed:
-        store.save(conn, contact, changed)
+        also = ("address",)
+    _clear(store, conn, contact, Contact.personal_fields, also)
 
 
 def clear_about(store: Store, conn: Connection, contact_id: str) -> None:
