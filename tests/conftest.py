@@ -1,7 +1,10 @@
-"""Fixtures shared by every test: real SQLite files in a temporary folder."""
+"""Fixtures shared by every test: real SQLite files in a temporary folder. Hooks of the whole run:
+the order tests are handed to the workers in (slow files first), and the browser tests' Chromium
+stopped before any other test."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,3 +19,36 @@ def store(tmp_path: Path) -> Iterator[Store]:
     s = Store(tmp_path / "device.db")
     yield s
     s.close()
+
+
+def _heavy(item: pytest.Item) -> bool:
+    return item.get_closest_marker("e2e") is not None or item.get_closest_marker("slow") is not None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with browser (``e2e``) or ``slow`` tests first, the rest in their usual order after.
+
+    The run is spread over worker processes a file at a time (``--dist loadfile``, pyproject.toml),
+    in this order: the long files start at once and the short ones fill the workers up to the end,
+    instead of a long file starting last while the other workers sit idle.
+    """
+    heavy_files = {item.path for item in items if _heavy(item)}
+    items.sort(key=lambda item: item.path not in heavy_files)  # stable: files stay whole
+
+
+def _stop_browser() -> None:
+    harness = sys.modules.get("tests.e2e.harness")  # imported only where browser tests are collected
+    if harness is not None:
+        harness.stop_shared_browser()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Playwright's event loop counts as running in this thread while the browser tests' Chromium is
+    up, and ``asyncio.run`` fails there: stop it before a test that is not a browser test."""
+    if item.get_closest_marker("e2e") is None:
+        _stop_browser()
+
+
+def pytest_sessionfinish() -> None:
+    _stop_browser()

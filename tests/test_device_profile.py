@@ -13,12 +13,14 @@ from its cache and .ci/constraints.txt's pins for everything the phone does not 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -83,8 +85,16 @@ def _constraints() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def device_python() -> Path:
-    """The device environment's interpreter (built once per change of the requirements)."""
+def device_python() -> Iterator[Path]:
+    """The device environment's interpreter (built once per change of the requirements; a lock file
+    beside it keeps two test processes from building it at once)."""
+    VENV.parent.mkdir(parents=True, exist_ok=True)
+    with open(VENV.parent / "device-venv.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield _built_device_venv()
+
+
+def _built_device_venv() -> Path:
     wanted = json.dumps([sys.version, _requirements(), _constraints()])
     stamp = VENV / ".teren-device"
     python = VENV / "bin" / "python"

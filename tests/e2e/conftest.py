@@ -1,6 +1,7 @@
 """Fixtures for end-to-end tests in headless Chromium (reusable by every team).
 
-- ``browser``      one Chromium for the whole session.
+- ``browser``      the process's Chromium (``harness.shared_browser``), kept from one browser test to the
+                   next; stopped before a test of another kind (tests/conftest.py).
 - ``app_server``   a factory: ``app_server(prefill=fn, name="…")`` starts ``fieldapp --web`` on a free
                    port with a fresh data folder; ``prefill(store)`` fills the store first. Servers
                    stop at the end of the module that started them.
@@ -21,38 +22,30 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from fieldapp.store import Store
-from tests.e2e.harness import CHROMIUM, CHROMIUM_FLAGS, PHONE, AppServer, Phone, block_external_requests
+from tests.e2e.harness import CHROMIUM, PHONE, AppServer, Phone, block_external_requests, shared_browser
 
 pytestmark = pytest.mark.e2e
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests are marked ``e2e``, may run once more after a failure, and run last.
-
-    Last: the session's Playwright keeps an event loop running in the main thread, where later
-    tests calling ``asyncio.run`` would fail. One rerun: a software-rendered Flutter page on a busy
-    2-core machine sometimes misses a timing; a test failing twice fails the run.
-    """
+    """Browser tests are marked ``e2e`` and may run once more after a failure: a software-rendered
+    Flutter page on a busy 2-core machine sometimes misses a timing; a test failing twice fails the
+    run. (They run first, with the slow tests: tests/conftest.py.)"""
     here = Path(__file__).parent
-    browser_tests = [item for item in items if here in Path(str(item.fspath)).parents]
-    for item in browser_tests:
-        item.add_marker(pytest.mark.e2e)
-        item.add_marker(pytest.mark.flaky(reruns=1, reruns_delay=2))
-    chosen = set(map(id, browser_tests))
-    items[:] = [item for item in items if id(item) not in chosen] + browser_tests
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.flaky(reruns=1, reruns_delay=2))
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+@pytest.fixture
+def browser() -> Browser:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+    return shared_browser()
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext, Locator, Page, Route, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    Route,
+    expect,
+    sync_playwright,
+)
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -82,6 +91,36 @@ _DIALOGS_JS = """() => [...document.querySelectorAll("flt-semantics[aria-label]"
     (e) => ["Okno dialogowe", "Dialog"].includes(e.getAttribute("aria-label"))).length"""
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+_chromium: tuple[Playwright, Browser] | None = None
+
+
+def shared_browser() -> Browser:
+    """This process's Chromium, started by the first browser test and kept for the next ones."""
+    global _chromium
+    if _chromium is None:
+        playwright = sync_playwright().start()
+        try:
+            _chromium = playwright, playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        except BaseException:
+            playwright.stop()
+            raise
+    return _chromium[1]
+
+
+def stop_shared_browser() -> None:
+    """Close the Chromium and stop Playwright: while its sync API runs, its event loop counts as
+    running in this thread, and ``asyncio.run`` fails there (tests/conftest.py stops it before any
+    test that is not a browser test)."""
+    global _chromium
+    if _chromium is not None:
+        playwright, browser = _chromium
+        _chromium = None
+        try:
+            browser.close()
+        finally:
+            playwright.stop()
 
 
 def is_external(url: str) -> bool:

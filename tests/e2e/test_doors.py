@@ -4,6 +4,8 @@ outcome buttons in view at 360×740; a building's flats as a grid; a contact mad
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import select
 
 from fieldapp.model import Building, Contact, Visit, Zone
@@ -128,7 +130,9 @@ def test_undo_lasts_six_seconds_on_its_screen_only_and_covers_no_button(
 
 def test_outcome_buttons_are_in_view_at_360_by_740(app: AppServer, new_phone) -> None:
     phone = new_phone(app, viewport=SMALL_PHONE)
+    phone.see(re.compile("Zacznij obchód|Pukaj dalej"))  # the screen is drawn before it is read
     phone.tap("Zacznij obchód") if "Zacznij obchód" in phone.text() else phone.tap("Pukaj dalej")
+    phone.see(re.compile("Pukasz:|Więckowskiego 14"))  # the door knocked at, or the list to choose it from
     if "Pukasz:" not in phone.text():
         phone.tap("Więckowskiego 14")
     phone.see("Pukasz:")

@@ -2,8 +2,9 @@
 up and answer ``unavailable`` meanwhile, every device's user is told in plain words, and afterwards
 the devices converge on exactly what they sent (nothing lost, nothing applied twice).
 
-Restarts the machine's real PostgreSQL cluster (``pg_ctlcluster``, as root): it is skipped where that
-is not possible. Other tests using PostgreSQL at that moment see their connections dropped.
+The PostgreSQL server restarted is a real one of the test's own (``throwaway_cluster``: initdb and
+pg_ctl on a free port), so other tests' connections to the machine's cluster are not dropped and the
+test runs beside them; it is skipped only where PostgreSQL's server programs are not installed.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from fieldapp.sync import HttpTransport, SyncEngine, SyncError
 from sync.server import accounts
 from sync.server import tables as t
 from sync.server.db import Database
-from tests.faults.helpers import explained, postgres_cluster, restart_postgres, service_records
+from tests.faults.helpers import Cluster, explained, service_records, throwaway_cluster
 from tests.sync import processes
-from tests.sync.conftest import PG_ADMIN, PgDatabase, create_pg_database
+from tests.sync.conftest import PgDatabase
 from tests.sync.helpers import contact_names, outbox_count
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -35,16 +36,20 @@ DEVICES = 4
 LOAD_SECONDS = 2.0  # of pushes and pulls before the restart, and again after it
 
 
-def _started_at() -> object:
-    with psycopg.connect(PG_ADMIN, connect_timeout=5) as conn:
+def _started_at(cluster: Cluster) -> object:
+    with psycopg.connect(cluster.admin_url, connect_timeout=5) as conn:
         return conn.execute("SELECT pg_postmaster_start_time()").fetchone()
 
 
 @pytest.fixture
-def pg() -> Iterator[PgDatabase]:
-    database = create_pg_database()
-    yield database
-    database.drop()
+def cluster() -> Iterator[Cluster]:
+    with throwaway_cluster() as running:
+        yield running
+
+
+@pytest.fixture
+def pg(cluster: Cluster) -> PgDatabase:
+    return cluster.create_database()  # goes with the cluster
 
 
 class Field:
@@ -76,10 +81,7 @@ class Field:
             self.crashes.append(exc)
 
 
-def test_postgres_restarted_during_load(pg: PgDatabase, tmp_path: Path) -> None:
-    cluster = postgres_cluster()
-    if cluster is None:
-        pytest.skip("needs root and a Debian PostgreSQL cluster on port 5432 (pg_ctlcluster)")
+def test_postgres_restarted_during_load(cluster: Cluster, pg: PgDatabase, tmp_path: Path) -> None:
     ports = [processes.free_port(), processes.free_port()]
     services = [processes.serve(pg.url, port) for port in ports]
     db = Database(pg.url)
@@ -93,20 +95,20 @@ def test_postgres_restarted_during_load(pg: PgDatabase, tmp_path: Path) -> None:
             engine.enroll(accounts.create_enrollment(db, user, f"http://127.0.0.1:{ports[number % 2]}").uri)
             fields.append(Field(engine, number))
         program = accounts.program_of_user(db, user)
-        before = _started_at()
+        before = _started_at(cluster)
         stop = threading.Event()
         threads = [threading.Thread(target=f.run, args=(stop,)) for f in fields]
         for thread in threads:
             thread.start()
         try:
             time.sleep(LOAD_SECONDS)
-            restart_postgres(cluster)
+            cluster.restart()
             time.sleep(LOAD_SECONDS)
         finally:
             stop.set()
             for thread in threads:
                 thread.join(60)
-        assert _started_at() != before  # it really restarted
+        assert _started_at(cluster) != before  # it really restarted
         assert all(service.poll() is None for service in services)  # the services rode it out
 
         for field in fields:

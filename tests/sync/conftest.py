@@ -27,17 +27,19 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 class PgDatabase:
     url: str
     name: str
+    admin: str = PG_ADMIN
 
     def drop(self) -> None:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        with psycopg.connect(self.admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
-def create_pg_database() -> PgDatabase:
+def create_pg_database(admin: str = PG_ADMIN) -> PgDatabase:
+    """A database with a random name on the cluster that ``admin`` connects to (the machine's)."""
     name = f"teren_sync_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+    with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    return PgDatabase(f"postgresql://postgres@127.0.0.1:5432/{name}", name)
+    return PgDatabase(admin.rsplit("/", 1)[0] + f"/{name}", name, admin)
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
