@@ -52,3 +52,19 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 def pytest_sessionfinish() -> None:
     _stop_browser()
+
+
+_reruns: list[pytest.TestReport] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.outcome == "rerun":  # pytest-rerunfailures' first attempt of a flaky test that failed
+        _reruns.append(report)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Why each rerun test failed the first time: pytest-rerunfailures only names it, and a rerun
+    that passes must not hide a new failure."""
+    for report in _reruns:
+        terminalreporter.write_sep("-", f"first failure of {report.nodeid} ({report.when}), rerun")
+        terminalreporter.write_line(report.longreprtext[-4000:])
