@@ -21,20 +21,49 @@ def store(tmp_path: Path) -> Iterator[Store]:
     s.close()
 
 
-def _heavy(item: pytest.Item) -> bool:
-    return item.get_closest_marker("e2e") is not None or item.get_closest_marker("slow") is not None
+#: Browser test files run in this many lanes, each lane's files one after another on one worker:
+#: at most this many Chromiums render at once (Flutter in software, timing-sensitive on 2 cores).
+E2E_LANES = 2
+
+
+def _weight(item: pytest.Item) -> int:
+    if item.get_closest_marker("e2e") is not None:
+        return 0
+    return 1 if item.get_closest_marker("slow") is not None else 2
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files with browser (``e2e``) or ``slow`` tests first, the rest in their usual order after.
+    """Browser test files first, then files with ``slow`` tests, then the rest in their usual order.
 
     The run is spread over worker processes a file at a time (``--dist loadfile``, pyproject.toml),
-    in this order: the long files start at once and the short ones fill the workers up to the end,
-    instead of a long file starting last while the other workers sit idle.
+    in this order (``--no-loadscope-reorder``): the long files start at once and the short ones fill
+    the workers up to the end, instead of a long file starting last while the other workers idle.
     """
-    heavy_files = {item.path for item in items if _heavy(item)}
-    items.sort(key=lambda item: item.path not in heavy_files)  # stable: files stay whole
+    weight: dict[Path, int] = {}
+    for item in items:
+        weight[item.path] = min(weight.get(item.path, 2), _weight(item))
+    items.sort(key=lambda item: weight[item.path])  # stable: a file's tests stay together, in order
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadfile`` with the browser test files in ``E2E_LANES`` lanes (alternately, in the
+    collection's order): a lane is one unit of work, its files run one after another."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class BrowserLanes(LoadFileScheduling):
+        lanes: dict[str, str] = {}
+
+        def _split_scope(self, nodeid: str) -> str:
+            path = super()._split_scope(nodeid)
+            if not path.startswith("tests/e2e/"):
+                return path
+            return self.lanes.setdefault(path, f"tests/e2e (lane {len(self.lanes) % E2E_LANES + 1})")
+
+    return BrowserLanes(config, log)  # type: ignore[arg-type]
 
 
 def _stop_browser() -> None:
