@@ -1,6 +1,7 @@
 """Fixtures shared by every test: real SQLite files in a temporary folder. Hooks of the whole run:
-the order tests are handed to the workers in (slow files first), and the browser tests' Chromium
-stopped before any other test."""
+the order files are handed to the workers in (browser and slow files first, browser files in two
+lanes), the browser tests' Chromium stopped before any other test, and a rerun test's first
+failure shown."""
 
 from __future__ import annotations
 
