@@ -243,6 +243,7 @@ from fieldapp.sync import HttpTransport, SyncEngine
 from fieldapp.sync.verify import local_sums
 from sync.protocol import DEFAULT_PULL_PAGE, MAX_CHANGES_PER_BATCH
 from sync.server import accounts
+from sync.server.compression import zstd
 from sync.server.db import Database
 
 PG_HOST = "postgresql://postgres@127.0.0.1:5432"
@@ -290,10 +291,13 @@ class Exchange:
     records: int = 0
     visits: int = 0
     body: bytes = b""
+    #: The push body's content coding (``gzip``, ``zstd``).
+    encoding: str = ""
 
     def count(self) -> None:
         if self.body:
-            changes = orjson.loads(gzip.decompress(self.body))["changes"]
+            unpack = zstd.decompress if self.encoding == "zstd" else gzip.decompress
+            changes = orjson.loads(unpack(self.body))["changes"]
             self.records = len(changes)
             self.visits = sum(1 for change in changes if change["record_type"] == "visit")
             self.body = b""
@@ -320,6 +324,7 @@ class CountingSession(requests.Session):
         exchange = Exchange(str(method), path, sent, received)
         if path == "/v1/push" and isinstance(body, bytes):
             exchange.body = body
+            exchange.encoding = response.request.headers.get("Content-Encoding", "")
         elif path == "/v1/pull":
             exchange.records = response.content.count(b'"record_type":')
             exchange.visits = response.content.count(b'"record_type":"visit"')
