@@ -76,11 +76,16 @@ def _batch(device: Device, *names: str) -> bytes:
 def test_every_answer_names_the_codings_the_service_reads(world: World) -> None:
     a = world.device()
     me = requests.get(f"{world.url}/v1/me", headers=a.headers(), timeout=10)
-    pushed = _post(world, a, zstd.compress(_batch(a, "Ala")), "zstd")
+    names = [f"Osoba {n}" for n in range(40)]
+    pushed = _post(world, a, zstd.compress(_batch(a, *names)), "zstd")
     refused = _post(world, a, b"{}", "br")
-    for answer in (me, pushed, refused):
+    # A pull page big enough to be packed itself: the header survives the answer's compression.
+    zstd_please = a.headers(**{"Accept-Encoding": "zstd"})
+    packed = requests.get(f"{world.url}/v1/pull", headers=zstd_please, timeout=10)
+    assert packed.headers["Content-Encoding"] == "zstd" and len(packed.json()["records"]) == 40
+    for answer in (me, pushed, refused, packed):
         assert codings(answer.headers["Accept-Encoding"]) == set(REQUEST_CODINGS), answer.text
-    assert pushed.status_code == 200 and [r["status"] for r in pushed.json()["results"]] == ["applied"]
+    assert pushed.status_code == 200 and {r["status"] for r in pushed.json()["results"]} == {"applied"}
     assert (refused.status_code, refused.json()["code"]) == (415, ErrorCode.BAD_ENCODING)
     assert "zstd or gzip" in refused.json()["message"]
 
