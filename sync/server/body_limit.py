@@ -28,6 +28,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _ACCEPT_ENCODING = (b"accept-encoding", ", ".join(REQUEST_CODINGS).encode())
 #: The largest zstd window a body may need (RFC 9659: 8 MB), so a frame cannot ask for more memory.
 ZSTD_WINDOW_LOG_MAX = 23
+#: zstd frames a body may hold (the app sends 2): megabytes of empty frames would keep the event loop
+#: busy for seconds before any token is checked.
+ZSTD_MAX_FRAMES = 8
 
 
 class _TooLarge(Exception):
@@ -62,12 +65,13 @@ def _gunzip(body: bytes, max_bytes: int) -> bytes:
 
 def _unzstd(body: bytes, max_bytes: int) -> bytes:
     """zstd frames one after the other (RFC 8878: a device sends the batch's end as a frame of its
-    own), inflated to at most ``max_bytes`` together, each with a window of at most 8 MB."""
+    own), at most ``ZSTD_MAX_FRAMES``, inflated to at most ``max_bytes`` together, each with a window
+    of at most 8 MB."""
     parts: list[bytes] = []
     size = 0
     rest = body
     options: dict[int, int] = {zstd.DecompressionParameter.window_log_max: ZSTD_WINDOW_LOG_MAX}
-    while True:
+    for _frame in range(ZSTD_MAX_FRAMES):
         inflater = zstd.ZstdDecompressor(options=options)
         try:
             out = inflater.decompress(rest, max_bytes - size + 1)
@@ -82,6 +86,7 @@ def _unzstd(body: bytes, max_bytes: int) -> bytes:
         rest = inflater.unused_data
         if not rest:
             return b"".join(parts)
+    raise _Broken  # more frames than a device sends
 
 
 #: Inflaters of the request codings (``REQUEST_CODINGS``), by name.

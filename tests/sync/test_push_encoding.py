@@ -199,6 +199,7 @@ def test_zstd_bodies_are_read_frame_by_frame_under_the_size_cap(world: World) ->
     assert zstd.decompress(wide) == body
     cases = [
         (wide, 400, ErrorCode.BAD_ENCODING),
+        (whole + zstd.compress(b"") * 8, 400, ErrorCode.BAD_ENCODING),  # 9 frames: more than a device sends
         (whole + b"garbage", 400, ErrorCode.BAD_ENCODING),
         (whole[:-3], 400, ErrorCode.BAD_ENCODING),
         (b"(\xb5/\xfd broken", 400, ErrorCode.BAD_ENCODING),
