@@ -104,6 +104,36 @@ APP_HEADER = "X-Teren-App"
 SCHEMA_HEADER = "X-Teren-Schema"
 PROTOCOL_HEADER = "X-Teren-Protocol"
 
+#: Content codings of request bodies the service reads, named in its answers' ``Accept-Encoding``
+#: (RFC 7694). Every service read gzip; one that names zstd gets zstd push bodies from devices that
+#: can pack it (``fieldapp.sync.push``).
+REQUEST_CODINGS = ("zstd", "gzip")
+
+
+def codings(accept_encoding: str) -> frozenset[str]:
+    """The codings an ``Accept-Encoding`` header admits: named with a q-value above 0 (the first
+    mention of a name decides)."""
+    admitted: set[str] = set()
+    named: set[str] = set()
+    for item in accept_encoding.split(","):
+        name, _, params = item.partition(";")
+        name = name.strip().lower()
+        if not name or name in named:
+            continue
+        named.add(name)
+        weight = "1"
+        for param in params.split(";"):
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                weight = value
+                break
+        try:
+            if float(weight) > 0:
+                admitted.add(name)
+        except ValueError:
+            pass
+    return frozenset(admitted)
+
 
 def version_key(version: str) -> tuple[int, ...]:
     """``"1.2.10"`` as ``(1, 2, 10)`` for comparison (a part that is no number ends it)."""

@@ -36,6 +36,7 @@ from fieldapp.sync.meta import (
     K_LAST_PUSH,
     K_LAST_SUCCESS,
     K_MIN_APP,
+    K_REQUEST_CODINGS,
     K_ROLE,
     K_SERVER,
     K_USER_NAME,
@@ -132,6 +133,8 @@ class SyncEngine:
         """Exchange the QR content (or ``sync_screen.enrollment_text``) for a device token."""
         with self.lock:
             enrollment.enroll(self.store, self.transport, self.vault, text)
+            with self.store.write() as conn:
+                self._remember_codings(conn)
         return self.status()
 
     def whoami(self) -> dict[str, Any]:
@@ -199,7 +202,8 @@ class SyncEngine:
                 raise SyncError("not_enrolled", "this device is not enrolled")
             receipt = SyncReceipt()
             try:
-                Push(self.store, self._send_batch, self.batch_size, receipt, report).run()
+                codings = self._request_codings
+                Push(self.store, self._send_batch, self.batch_size, receipt, report, codings).run()
                 upload_audit(self)
                 pull = Pull(self.store, self._fetch_page, receipt, report, self.bulk_min_records)
                 pull.run()
@@ -216,6 +220,7 @@ class SyncEngine:
                         self.store.set_meta(K_LAST_PUSH, done, conn)
                     clock_problem = any(r.code in KEEP_ON_REJECT for r in receipt.rejected)
                     self.store.set_meta(K_LAST_ERROR, "clock_ahead" if clock_problem else None, conn)
+                    self._remember_codings(conn)
             except StorageFull as exc:  # a pulled page or an outbox update did not fit: none of it kept
                 self._note_error("storage_full")
                 raise SyncError("storage_full", str(exc)) from exc
@@ -297,8 +302,22 @@ class SyncEngine:
             return
         self._reported = (key, now)
 
-    def _send_batch(self, body: bytes) -> Any:
-        return self._request("POST", "/v1/push", body=body, gzipped=True)
+    def _send_batch(self, body: bytes, encoding: str) -> Any:
+        return self._request("POST", "/v1/push", body=body, encoding=encoding)
+
+    def _request_codings(self) -> frozenset[str]:
+        """The request codings the service reads, as last heard (by this transport, else by an
+        earlier sync: ``K_REQUEST_CODINGS``); none but gzip when it never said."""
+        heard: frozenset[str] | None = getattr(self.transport, "request_codings", None)
+        if heard is None:
+            heard = frozenset((self.store.meta(K_REQUEST_CODINGS) or "").split())
+        return heard
+
+    def _remember_codings(self, conn: Any) -> None:
+        """Keep what the transport heard of the request codings for the next sync's first batch."""
+        heard: frozenset[str] | None = getattr(self.transport, "request_codings", None)
+        if heard is not None:
+            self.store.set_meta(K_REQUEST_CODINGS, " ".join(sorted(heard)), conn)
 
     def _fetch_page(self, after: int) -> Any:
         return self._request("GET", "/v1/pull", params={"after": after, "limit": self.page_size})

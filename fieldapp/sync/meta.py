@@ -26,6 +26,9 @@ K_CHECKSUM = "sync.checksum"
 K_MIN_APP = "sync.min_app_version"
 #: ``model_signature()`` of the app version that moved the cursor last.
 K_MODEL = "sync.model"
+#: The request codings the service last said it reads (``Accept-Encoding`` of its answers, names
+#: separated by spaces; empty: gzip only): the next sync's first push body uses them.
+K_REQUEST_CODINGS = "sync.request_codings"
 
 
 def model_signature() -> str:

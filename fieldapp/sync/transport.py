@@ -31,7 +31,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from fieldapp import __version__, jsonfast, retry
 from fieldapp.model.registry import schema_signature
 from fieldapp.sync.errors import SyncError
-from sync.protocol import APP_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, SCHEMA_HEADER
+from sync.protocol import APP_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, SCHEMA_HEADER, codings
 
 _DELAY_SECONDS = re.compile(r"[0-9]+")
 #: Same-origin redirects followed for one request at most.
@@ -52,18 +52,24 @@ class Transport(Protocol):
         token: str | None = None,
         json: Any = None,
         body: bytes | None = None,
-        gzipped: bool = False,
+        encoding: str | None = None,
         params: dict[str, Any] | None = None,
     ) -> Any:
         """The decoded JSON answer to one exchange (sent again as the transport sees fit), or
         ``SyncError`` with a stable code. ``token``: the device's bearer token (None: anonymous);
-        ``json``: a body to encode, ``body``: one encoded already (gzip if ``gzipped``)."""
+        ``json``: a body to encode, ``body``: one encoded already (in the content coding
+        ``encoding``: ``gzip``, ``zstd``; None: as it is)."""
         ...
 
 
 class HttpTransport:
     """``Transport`` over ``requests``: ``retries`` more attempts after the first, waits from
-    ``backoff`` doubling to ``max_backoff`` (``sleep`` is injectable for tests)."""
+    ``backoff`` doubling to ``max_backoff`` (``sleep`` is injectable for tests).
+
+    ``request_codings``: the content codings of request bodies the service last said it reads (the
+    ``Accept-Encoding`` of its answers, RFC 7694; an answer without one: none but gzip, which every
+    service reads), None until an answer came.
+    """
 
     def __init__(
         self,
@@ -81,6 +87,7 @@ class HttpTransport:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.sleep = sleep
+        self.request_codings: frozenset[str] | None = None
 
     def request(
         self,
@@ -90,7 +97,7 @@ class HttpTransport:
         token: str | None = None,
         json: Any = None,
         body: bytes | None = None,
-        gzipped: bool = False,
+        encoding: str | None = None,
         params: dict[str, Any] | None = None,
     ) -> Any:
         headers = {"Accept": "application/json", **version_headers()}
@@ -98,8 +105,8 @@ class HttpTransport:
             headers["Authorization"] = f"Bearer {token}"
         if body is not None:
             headers["Content-Type"] = "application/json"
-            if gzipped:
-                headers["Content-Encoding"] = "gzip"
+            if encoding is not None:
+                headers["Content-Encoding"] = encoding
         retrying = Retrying(  # made per request (~25 µs): settings changed meanwhile apply
             stop=stop_after_attempt(self.retries + 1),
             wait=self._wait,
@@ -143,6 +150,7 @@ class HttpTransport:
             raise SyncError("redirected", "too many redirects", response.status_code)
         status = response.status_code
         if status < 400:
+            self.request_codings = codings(response.headers.get("Accept-Encoding", ""))
             try:
                 return jsonfast.loads(response.content)
             except ValueError:

@@ -1,13 +1,20 @@
-"""Request bodies read under a size cap, gzip inflated under the same cap, before any route runs."""
+"""Request bodies read under a size cap, gzip or zstd inflated under the same cap, before any route
+runs; every answer names the codings a request body may use (``Accept-Encoding``, RFC 7694)."""
 
 from __future__ import annotations
 
+import sys
 import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from sync.protocol import MAX_BODY_BYTES, ErrorCode
+from sync.protocol import MAX_BODY_BYTES, REQUEST_CODINGS, ErrorCode
 from sync.server.errors import error_response
+
+if sys.version_info >= (3, 14):
+    from compression import zstd
+else:
+    from backports import zstd
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -16,6 +23,22 @@ Send = Callable[[Message], Awaitable[None]]
 #: Where bodies are files, streamed by their route (``sync.server.routes.files``).
 FILES_PATH = "/v1/files/"
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+#: What every answer (the file lane's aside) says of request bodies: the devices that can pack zstd
+#: send it once they have heard this; older services say nothing, and get gzip.
+_ACCEPT_ENCODING = (b"accept-encoding", ", ".join(REQUEST_CODINGS).encode())
+#: The largest zstd window a body may need (RFC 9659: 8 MB), so a frame cannot ask for more memory.
+ZSTD_WINDOW_LOG_MAX = 23
+#: zstd frames a body may hold (the app sends 2): megabytes of empty frames would keep the event loop
+#: busy for seconds before any token is checked.
+ZSTD_MAX_FRAMES = 8
+
+
+class _TooLarge(Exception):
+    """The inflated body would pass the cap (a zip bomb, or just too much)."""
+
+
+class _Broken(Exception):
+    """The body is no whole stream of its coding."""
 
 
 def _is_utf8(body: bytes) -> bool:
@@ -26,25 +49,77 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
-class BodyLimit:
-    """Reads request bodies up to ``max_bytes``, inflating gzip bodies with the same cap.
+def _gunzip(body: bytes, max_bytes: int) -> bytes:
+    """One gzip member, inflated to at most ``max_bytes``; nothing may follow it."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(body, max_bytes + 1)
+    except zlib.error as exc:
+        raise _Broken from exc
+    if len(out) > max_bytes or inflater.unconsumed_tail:
+        raise _TooLarge
+    if not inflater.eof or inflater.unused_data:
+        raise _Broken  # truncated, or bytes after the stream
+    return out
 
-    A body over the cap (before or after decompression: a gzip bomb) is answered 413
-    ``body_too_large`` before any JSON parsing; a broken gzip stream (or bytes after it) is 400
-    ``bad_encoding``; a body that is not UTF-8 (every body is JSON, RFC 8259) is 422 ``invalid_request``.
-    The file lane (``/v1/files/``) streams its bytes and caps them itself (``routes.files``).
+
+def _unzstd(body: bytes, max_bytes: int) -> bytes:
+    """zstd frames one after the other (RFC 8878: a device sends the batch's end as a frame of its
+    own), at most ``ZSTD_MAX_FRAMES``, inflated to at most ``max_bytes`` together, each with a window
+    of at most 8 MB."""
+    parts: list[bytes] = []
+    size = 0
+    rest = body
+    options: dict[int, int] = {zstd.DecompressionParameter.window_log_max: ZSTD_WINDOW_LOG_MAX}
+    for _frame in range(ZSTD_MAX_FRAMES):
+        inflater = zstd.ZstdDecompressor(options=options)
+        try:
+            out = inflater.decompress(rest, max_bytes - size + 1)
+        except zstd.ZstdError as exc:
+            raise _Broken from exc
+        size += len(out)
+        if size > max_bytes:
+            raise _TooLarge
+        parts.append(out)
+        if not inflater.eof:
+            raise _Broken  # truncated (or, past the cap's check, output still held: cannot be)
+        rest = inflater.unused_data
+        if not rest:
+            return b"".join(parts)
+    raise _Broken  # more frames than a device sends
+
+
+#: Inflaters of the request codings (``REQUEST_CODINGS``), by name.
+_INFLATERS: dict[str, Callable[[bytes, int], bytes]] = {"gzip": _gunzip, "zstd": _unzstd}
+assert set(_INFLATERS) == set(REQUEST_CODINGS)
+
+
+class BodyLimit:
+    """Reads request bodies up to ``max_bytes``, inflating gzip and zstd bodies with the same cap.
+
+    A body over the cap (before or after decompression: a zip bomb) is answered 413
+    ``body_too_large`` before any JSON parsing; another coding is 415 ``bad_encoding``, a broken
+    stream (or bytes after it) 400 ``bad_encoding``; a body that is not UTF-8 (every body is JSON,
+    RFC 8259) is 422 ``invalid_request``. Every answer but the file lane's carries
+    ``Accept-Encoding: zstd, gzip``. The file lane (``/v1/files/``) streams its bytes and caps them
+    itself (``routes.files``).
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] in ("GET", "HEAD", "OPTIONS")
-            or scope["path"].startswith(FILES_PATH)
-        ):
+    async def __call__(self, scope: Scope, receive: Receive, send_on: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(FILES_PATH):
+            await self.app(scope, receive, send_on)
+            return
+
+        async def send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), _ACCEPT_ENCODING]
+            await send_on(message)
+
+        if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -54,9 +129,10 @@ class BodyLimit:
             reply = error_response(413, ErrorCode.BODY_TOO_LARGE, "request body too large")
             await reply(scope, receive, send)
             return
-        if encoding not in ("identity", "gzip"):
-            reply = error_response(415, ErrorCode.BAD_ENCODING, f"unsupported encoding {encoding}")
-            await reply(scope, receive, send)
+        inflate = _INFLATERS.get(encoding)
+        if inflate is None and encoding != "identity":
+            refusal = f"unsupported encoding {encoding}: send {' or '.join(REQUEST_CODINGS)}"
+            await error_response(415, ErrorCode.BAD_ENCODING, refusal)(scope, receive, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -74,21 +150,16 @@ class BodyLimit:
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        if encoding == "gzip":
-            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        if inflate is not None:
             try:
-                body = inflater.decompress(body, self.max_bytes + 1)
-                if len(body) > self.max_bytes or inflater.unconsumed_tail:
-                    await error_response(413, ErrorCode.BODY_TOO_LARGE, "decompressed body too large")(
-                        scope, receive, send
-                    )
-                    return
-                if not inflater.eof:
-                    raise zlib.error("truncated gzip stream")
-                if inflater.unused_data:
-                    raise zlib.error("bytes after the gzip stream")
-            except zlib.error:
-                await error_response(400, ErrorCode.BAD_ENCODING, "broken gzip body")(scope, receive, send)
+                body = inflate(body, self.max_bytes)
+            except _TooLarge:
+                reply = error_response(413, ErrorCode.BODY_TOO_LARGE, "decompressed body too large")
+                await reply(scope, receive, send)
+                return
+            except _Broken:
+                reply = error_response(400, ErrorCode.BAD_ENCODING, f"broken {encoding} body")
+                await reply(scope, receive, send)
                 return
         if not _is_utf8(body):
             reply = error_response(422, ErrorCode.INVALID_REQUEST, "the body is not UTF-8 text")

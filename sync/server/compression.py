@@ -14,6 +14,8 @@ import anyio.to_thread
 from starlette.middleware.gzip import GZipMiddleware, IdentityResponder
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sync.protocol import codings
+
 if sys.version_info >= (3, 14):
     from compression import zstd
 else:
@@ -31,19 +33,7 @@ THREAD_MINIMUM_SIZE = 256 * 1024
 
 def accepts(accept_encoding: str, coding: str) -> bool:
     """Whether an ``Accept-Encoding`` header admits ``coding`` (named, with a q-value above 0)."""
-    for item in accept_encoding.split(","):
-        name, _, params = item.partition(";")
-        if name.strip().lower() != coding:
-            continue
-        for param in params.split(";"):
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    return float(value) > 0
-                except ValueError:
-                    return False
-        return True
-    return False
+    return coding in codings(accept_encoding)
 
 
 class Compression(GZipMiddleware):

@@ -12,6 +12,7 @@ import requests
 
 from fieldapp.model import Contact
 from fieldapp.store import Store
+from sync.server.compression import zstd
 from tests.sync.conftest import Device
 
 
@@ -48,6 +49,12 @@ def outbox_count(store: Store) -> int:
 
 def gz(body: Any) -> bytes:
     return gzip.compress(json.dumps(body).encode())
+
+
+def unpack_push(kwargs: dict[str, Any]) -> bytes:
+    """The JSON of a push body a device hands ``requests`` (``data``), in its ``Content-Encoding``."""
+    coding = kwargs["headers"].get("Content-Encoding")
+    return zstd.decompress(kwargs["data"]) if coding == "zstd" else gzip.decompress(kwargs["data"])
 
 
 def contact_names(store: Store) -> dict[str, str]:

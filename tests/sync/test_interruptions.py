@@ -20,7 +20,7 @@ from sync.server.db import Database
 from sync.server.local import start_local_server
 from tests.sync import processes
 from tests.sync.conftest import World
-from tests.sync.helpers import add_contact, contact_names, edit, outbox_count
+from tests.sync.helpers import add_contact, contact_names, edit, outbox_count, unpack_push
 
 
 class FlakySession(requests.Session):
@@ -34,10 +34,7 @@ class FlakySession(requests.Session):
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         if url.endswith("/v1/push"):
-            import gzip
-            import json
-
-            self.batch_ids.append(json.loads(gzip.decompress(kwargs["data"]))["batch_id"])
+            self.batch_ids.append(json.loads(unpack_push(kwargs))["batch_id"])
             if self.during_push is not None:
                 hook, self.during_push = self.during_push, None
                 hook()

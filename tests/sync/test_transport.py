@@ -187,7 +187,7 @@ def test_a_slow_service_times_out(server: Scripted) -> None:
 def test_what_is_sent(server: Scripted) -> None:
     transport = HttpTransport()
     body = gzip.compress(b'{"changes": []}')
-    transport.request("POST", f"{server.url}/v1/push", token="tk_secret", body=body, gzipped=True)
+    transport.request("POST", f"{server.url}/v1/push", token="tk_secret", body=body, encoding="gzip")
     transport.request("GET", f"{server.url}/v1/pull", token="tk_secret", params={"after": 5, "limit": 10})
     transport.request("POST", f"{server.url}/v1/enroll", json={"code": "X"})
     push, pull, enroll = server.received
