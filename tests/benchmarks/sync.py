@@ -214,6 +214,7 @@ import gzip
 import json
 import multiprocessing as mp
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -321,10 +322,24 @@ class CountingSession(requests.Session):
         if path == "/v1/push" and isinstance(body, bytes):
             exchange.body = body
         elif path == "/v1/pull":
-            exchange.records = response.content.count(b'"record_type":')
-            exchange.visits = response.content.count(b'"record_type":"visit"')
+            exchange.records, exchange.visits = pulled_counts(response.content)
         self.exchanges.append(exchange)
         return response
+
+
+def pulled_counts(page: bytes) -> tuple[int, int]:
+    """Records and visits of a pull page, counted in its bytes (no parsing in the timed process):
+    records by their ``record_type``, rows in columns (``sync.protocol.ColumnPage``) by the commas
+    of each type's ``hashes`` list, the last key of its table."""
+    records = page.count(b'"record_type":')
+    visits = page.count(b'"record_type":"visit"')
+    for found in re.finditer(rb'"([a-z_]+)":\{"columns":\[', page):
+        start = page.index(b'"hashes":[', found.end()) + len(b'"hashes":[')
+        end = page.index(b"]", start)
+        rows = page.count(b",", start, end) + 1 if end > start else 0
+        records += rows
+        visits += rows if found.group(1) == b"visit" else 0
+    return records, visits
 
 
 @dataclass
