@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from itertools import islice
 from typing import Any
 
 from fieldapp import jsonfast
@@ -73,25 +74,33 @@ def local_sums(db: Any, kinds: Iterable[str], skip: set[tuple[str, str]] | None 
     """``{record_type: [count, sum]}`` over this device's records of ``kinds``, leaving out ``skip``."""
     sums: Sums = {}
     for kind in kinds:
-        model = RECORD_TYPES[kind]
-        select, readers = _hash_plan(model)
         count = total = 0
-        converted = [(i, read) for i, read in enumerate(readers) if read is not None]
-        for row in db.execute(select):
-            record_id = row[0]
+        for record_id, value in _stored_hashes(db, kind):
             if skip and (kind, record_id) in skip:
                 continue
-            if row[1]:
-                values = None
-            else:
-                values = list(row[2:])
-                for i, read in converted:
-                    values[i] = read(values[i])
-            total += digest(kind, record_id, values)
+            total += value
             count += 1
         if count:
             sums[kind] = [count, total & MASK]
     return sums
+
+
+def _stored_hashes(db: Any, kind: str, ids: list[str] | None = None) -> Iterator[tuple[str, int]]:
+    """``(id, hash)`` of this device's records of ``kind`` as stored (only ``ids``, when given)."""
+    select, readers = _hash_plan(RECORD_TYPES[kind])
+    converted = [(i, read) for i, read in enumerate(readers) if read is not None]
+    if ids is None:
+        rows = db.execute(select)
+    else:
+        rows = db.execute(f"{select} WHERE id IN ({','.join('?' * len(ids))})", ids)
+    for row in rows:
+        if row[1]:
+            values = None
+        else:
+            values = list(row[2:])
+            for i, read in converted:
+                values[i] = read(values[i])
+        yield row[0], digest(kind, row[0], values)
 
 
 def _unseen(
@@ -263,14 +272,26 @@ class Verify:
         self.store.set_meta(K_CHECKSUM, json.dumps(value))
 
 
+#: Records of a type a first pull filled whose stored rows are hashed again after it (``_pulled_sums``).
+SPOT_CHECKS = 64
+
+
 def _pulled_sums(db: Any, kind: str, hashes: dict[str, int], pending: set[tuple[str, str]]) -> list[int]:
-    """A first pull's sums of ``kind`` from its records' hashes as pulled; records written here
-    meanwhile (pending) or without a row (a pulled record the merge skipped) are read instead."""
-    if len(hashes) != _row_count(db, kind):
+    """A first pull's sums of ``kind`` from its records' hashes as pulled (the service's, for rows
+    sent in columns); records written here meanwhile (pending) or without a row (a pulled record
+    the merge skipped) are read instead, and so is every record when one of ``SPOT_CHECKS`` rows
+    spread over the pull does not hash as pulled (rows stored otherwise than the records say)."""
+    if len(hashes) != _row_count(db, kind) or not _spot_check(db, kind, hashes):
         return local_sums(db, [kind], pending).get(kind, [0, 0])
     mine = [i for k, i in pending if k == kind and i in hashes]
     total = sum(value for key, value in hashes.items()) - sum(hashes[i] for i in mine)
     return [len(hashes) - len(mine), total & MASK] if len(hashes) > len(mine) else [0, 0]
+
+
+def _spot_check(db: Any, kind: str, hashes: dict[str, int]) -> bool:
+    """Whether ``SPOT_CHECKS`` stored rows, spread over the pulled ones, hash as they were pulled."""
+    ids = list(islice(hashes, 0, None, max(1, len(hashes) // SPOT_CHECKS)))
+    return all(hashes[record_id] == value for record_id, value in _stored_hashes(db, kind, ids))
 
 
 def _row_count(db: Any, kind: str) -> int:
