@@ -71,7 +71,7 @@ def insert_columns(
     model = RECORD_TYPES.get(record_type)
     if model is None or not rows:
         return []
-    table = model.__tablename__  # type: ignore[attr-defined]
+    table = str(model.__tablename__)
     if bulk_min is not None and len(rows) >= bulk_min and bulk.is_empty(db, table):
         bulk.begin(db, table)
     ids = list(map(itemgetter(0), rows))

@@ -8,8 +8,10 @@ the cursor). A device's first pull loads the tables it finds empty in bulk: thei
 indexes, search and map rows are built once after the last page (``fieldapp.store.bulk``), and it
 asks for the records of those tables in columns (``sync.protocol.ColumnPage``): rows in the store's
 stored form, built by the service with the device's own code (``sync.stored_rows``), inserted with
-no Python per record, each record's hash sent along for the checksum. A service that does not know
-columns sends records, which merge as ever.
+no Python per record, each record's hash sent along for the checksum. A page whose rows hit a
+record the table holds already (written here meanwhile, or changed on the service during the pull)
+is fetched again as records and merged by LWW. A service that does not know columns sends records,
+which merge as ever.
 
 A service restored from an older backup (a new ``epoch``, or a cursor that went back) lost what was
 pushed after the backup, and reuses its sequence numbers: the device starts again from cursor 0

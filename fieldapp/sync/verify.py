@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -70,37 +70,34 @@ def _json_value(value: str | None) -> Any:
     return None if value is None else jsonfast.loads(value)
 
 
-def local_sums(db: Any, kinds: Iterable[str], skip: set[tuple[str, str]] | None = None) -> Sums:
-    """``{record_type: [count, sum]}`` over this device's records of ``kinds``, leaving out ``skip``."""
+def local_sums(
+    db: Any, kinds: Iterable[str], skip: set[tuple[str, str]] | None = None, ids: list[str] | None = None
+) -> Sums:
+    """``{record_type: [count, sum]}`` over this device's records of ``kinds``, leaving out ``skip``
+    (only those of ``ids``, when given)."""
     sums: Sums = {}
     for kind in kinds:
+        model = RECORD_TYPES[kind]
+        select, readers = _hash_plan(model)
+        if ids is not None:
+            select = f"{select} WHERE id IN ({','.join('?' * len(ids))})"
         count = total = 0
-        for record_id, value in _stored_hashes(db, kind):
+        converted = [(i, read) for i, read in enumerate(readers) if read is not None]
+        for row in db.execute(select, ids or ()):
+            record_id = row[0]
             if skip and (kind, record_id) in skip:
                 continue
-            total += value
+            if row[1]:
+                values = None
+            else:
+                values = list(row[2:])
+                for i, read in converted:
+                    values[i] = read(values[i])
+            total += digest(kind, record_id, values)
             count += 1
         if count:
             sums[kind] = [count, total & MASK]
     return sums
-
-
-def _stored_hashes(db: Any, kind: str, ids: list[str] | None = None) -> Iterator[tuple[str, int]]:
-    """``(id, hash)`` of this device's records of ``kind`` as stored (only ``ids``, when given)."""
-    select, readers = _hash_plan(RECORD_TYPES[kind])
-    converted = [(i, read) for i, read in enumerate(readers) if read is not None]
-    if ids is None:
-        rows = db.execute(select)
-    else:
-        rows = db.execute(f"{select} WHERE id IN ({','.join('?' * len(ids))})", ids)
-    for row in rows:
-        if row[1]:
-            values = None
-        else:
-            values = list(row[2:])
-            for i, read in converted:
-                values[i] = read(values[i])
-        yield row[0], digest(kind, row[0], values)
 
 
 def _unseen(
@@ -289,9 +286,10 @@ def _pulled_sums(db: Any, kind: str, hashes: dict[str, int], pending: set[tuple[
 
 
 def _spot_check(db: Any, kind: str, hashes: dict[str, int]) -> bool:
-    """Whether ``SPOT_CHECKS`` stored rows, spread over the pulled ones, hash as they were pulled."""
+    """Whether ``SPOT_CHECKS`` stored rows, spread over the pulled ones, sum as they were pulled."""
     ids = list(islice(hashes, 0, None, max(1, len(hashes) // SPOT_CHECKS)))
-    return all(hashes[record_id] == value for record_id, value in _stored_hashes(db, kind, ids))
+    pulled = [len(ids), sum(hashes[record_id] for record_id in ids) & MASK] if ids else [0, 0]
+    return local_sums(db, [kind], ids=ids).get(kind, [0, 0]) == pulled
 
 
 def _row_count(db: Any, kind: str) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -83,7 +84,7 @@ def _mark_due(device_id: str) -> bool:
 #: A first pull in columns: the next page is built as soon as one is answered, while the device
 #: decodes and merges it (``_ahead``, per device and cursor; unclaimed pages go after a while).
 AHEAD_SECONDS = 60.0
-AHEAD_PAGES = 16
+AHEAD_PAGES = 8
 _AheadKey = tuple[str, int, int, tuple[str, ...], str | None, tuple[str, ...]]
 _ahead: dict[_AheadKey, tuple[float, Future[dict[str, Any]]]] = {}
 _ahead_lock = threading.Lock()
@@ -110,21 +111,25 @@ def pull(
         page = _page(db, device, after, limit, kinds, schema)
     else:
         key = (device.id, after, limit, tuple(kinds or ()), schema, tuple(columns))
-        with _ahead_lock:
-            built = _ahead.pop(key, None)
-        page = None
-        if built is not None:
-            try:
-                page = built[1].result()
-            except Exception:  # built again here, its error (if any) raised in this request
-                log.warning("a page built ahead failed; building it again", exc_info=True)
-        if page is None:
-            page = _page(db, device, after, limit, kinds, schema, columns)
+        page = _claim(key) or _page(db, device, after, limit, kinds, schema, columns)
         if page["has_more"]:
             _build_ahead(db, device, (device.id, page["cursor"], *key[2:]))
     PULLED.inc(len(page["records"]) + sum(len(table["rows"]) for table in page.get("tables", {}).values()))
     page["server_time_ms"] = now_ms()
     return orjson.dumps(page)
+
+
+def _claim(key: _AheadKey) -> dict[str, Any] | None:
+    """The page of ``key`` if it was built ahead (None: not, or it failed: built again then)."""
+    with _ahead_lock:
+        built = _ahead.pop(key, None)
+    if built is None:
+        return None
+    try:
+        return built[1].result()
+    except Exception:
+        log.warning("a page built ahead failed; building it again", exc_info=True)
+        return None
 
 
 def _build_ahead(db: Database, device: DeviceContext, key: _AheadKey) -> None:
@@ -222,7 +227,7 @@ def _page(
     return page
 
 
-def _tables(rows: list[Any], kinds: frozenset[str]) -> dict[str, Any]:
+def _tables(rows: Sequence[Any], kinds: frozenset[str]) -> dict[str, Any]:
     """Rows of ``kinds`` as ``ColumnPage``s per type (``sync.stored_rows``: the very rows the device
     would build of the records); the other rows, and any the row cannot be built of, under ``""``."""
     loads = orjson.loads

@@ -181,6 +181,40 @@ batches, measured in-process on this 2-core machine, SQLite):
   larger pages (3,000 and 5,000: no change); search rows written page by page instead of at the
   end (FTS5's incremental merges: merging +0.6 s, finish -0.2 s); a larger FTS5 ``hashsize``,
   SQLite's sorter threads (``PRAGMA threads``) and a larger page cache while pulling (no change).
+- seventh round: pull (2026-12-05, a machine shared with other helpers' test suites and benchmarks:
+  load average 3-15 on 2 cores, a page's orjson 2-4x the sixth round's figures, so CPU per record and
+  interleaved pairs only). Before it, replaying 20 captured pages of 40,000 records into fresh stores
+  (one process, no network): ``orjson.loads`` ~6.5-11 us a record, the hash of every pulled record for
+  the checksum (``note_hashes``, never listed above) ~4.5, building rows ~3.4, shape checks ~0.8-1.7,
+  then the insert, commit and finish. A first pull now asks for its empty tables in columns
+  (``sync.protocol.ColumnPage``, ``?columns=``; only with the same ``X-Teren-Schema``): per type the
+  column names once, each record as an array in the store's column order, its values in the stored
+  form, built by the service with the device's own row builder (moved to ``sync.stored_rows``, so both
+  paths write the same rows by construction), and each record's stored hash. The device checks the
+  page a column at a time (``map``) and hands the arrays to the multi-row ``INSERT`` (a savepoint: a
+  row hitting a record held already sends that page back as records, merged by LWW); the checksum sums
+  the service's hashes, and 64 stored rows spread over the pull are hashed again
+  (``verify._spot_check``: rows stored otherwise than the hashes say are summed from the table and
+  repaired). Pages are half the size (~760 KB for 2,000 records), ``orjson.loads`` ~1.7-4 us a record.
+  Replay of 40,000 (CPU of the whole pull, pairs): 1.03 -> 0.61 s, 0.99 -> 0.51 s. The service spends
+  ~5 us a record more (``orjson.loads`` of the stored JSON ~1.5, the row ~3; in-process, SQLite: ~12-14
+  us a page's record either way, its query with SQLAlchemy's rows ~3.4 of it): the work moves from the
+  device to the service, and the hashes go. With the device lighter the service became the slower
+  end: it builds the next columns page as soon as one is answered (``pages._build_ahead``, per device
+  and cursor, dropped after 60 s; a page is the snapshot a request then would have read), and the
+  device fetches one page further ahead (``pull.PAGES_AHEAD``). Over HTTP, 40,000 records, fresh
+  readers against one service, interleaved: the device fetching one more page ahead, 4 pairs, median
+  19,156 -> 22,326/s; the service's page built ahead, 5 pairs, 15,268 -> 18,242/s (its CPU 12.8 ->
+  15.0 us a record: two threads under its GIL). Tried and not kept: pages of 5,000 in columns (pairs 33,300 vs
+  32,900/s); the rows read through the DBAPI cursor instead of SQLAlchemy's (~0.4 us a row);
+  ``INSERT … SELECT`` pivoting ``json_tree`` of the page's rows (``GROUP BY parent``): 44 us a contact
+  against 4.2 for the multi-row ``INSERT`` from Python lists (``json_each`` with ``->>``: 19.7).
+  Full runs (100,000, ``--no-postgres --repeat 1``, interleaved with main): FULL_RUNS.
+  What blocks 80,000/s here: per record the service needs ~12-15 us of CPU (query and rows ~3.4,
+  building the stored row ~5, HTTP, zstd and JSON the rest) and the device ~17-20 (the multi-row
+  insert ~6-7 and commit ~1-2, the deferred indexes, search rows and R*Tree ~6-8, the page's JSON
+  ~2-4): ~30-35 us of CPU a record on 2 cores is 57,000-66,000/s with both cores free and perfectly
+  overlapped, and the SQLite work (insert and finish, ~13 us) has no Python left to remove.
 - The machine's speed wanders: within an hour a bare ``executemany`` ran at 182,000-340,000 rows/s
   and ten runs of the same code gave SQLite push 21,092-31,695/s and pull 26,614-40,989/s. Hence
   three runs per backend (``--repeat``) and medians.

@@ -234,7 +234,7 @@ def test_rows_stored_otherwise_than_their_hashes_say_are_repaired(
     """The service's hashes alone would sum right however the rows were built: stored rows spread
     over the pull are hashed again, and a type whose rows differ is summed from its rows (then
     repaired from records)."""
-    zone, _made = _fill(world.device())
+    _fill(world.device())
     original = pull_module.insert_columns
 
     def insert_columns(db: Any, record_type: str, rows: list[list[Any]], **kw: Any) -> list[str] | None:
