@@ -3,11 +3,8 @@ and the conflict log (supervisors, admins)."""
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,8 +22,6 @@ from sync.server.db import Database
 from sync.server.metrics import PULLED
 from sync.stored_rows import columns as stored_columns
 from sync.stored_rows import row_builder
-
-log = logging.getLogger(__name__)
 
 
 def _pull_scope(device: DeviceContext) -> sa.ColumnElement[bool]:
@@ -81,16 +76,6 @@ def _mark_due(device_id: str) -> bool:
     return True
 
 
-#: A first pull in columns: the next page is built as soon as one is answered, while the device
-#: decodes and merges it (``_ahead``, per device and cursor; unclaimed pages go after a while).
-AHEAD_SECONDS = 60.0
-AHEAD_PAGES = 8
-_AheadKey = tuple[str, int, int, tuple[str, ...], str | None, tuple[str, ...]]
-_ahead: dict[_AheadKey, tuple[float, Future[dict[str, Any]]]] = {}
-_ahead_lock = threading.Lock()
-_ahead_pool = ThreadPoolExecutor(1, thread_name_prefix="teren-pull-ahead")
-
-
 def pull(
     db: Database,
     device: DeviceContext,
@@ -104,47 +89,11 @@ def pull(
     sequence order (only of ``kinds`` when given: a device repairing those). The last page carries
     the scope's ``checksum`` when the device knows the same fields (``schema``) as the service.
     Records of the types in ``columns`` go out in columns (``tables``) when the device knows the
-    same fields: a first pull into empty tables (``sync.protocol.ColumnPage``). Such a page may have
-    been built when the one before it was answered (the same snapshot a request then would have
-    read), and the next one is started."""
-    if not columns:
-        page = _page(db, device, after, limit, kinds, schema)
-    else:
-        key = (device.id, after, limit, tuple(kinds or ()), schema, tuple(columns))
-        page = _claim(key) or _page(db, device, after, limit, kinds, schema, columns)
-        if page["has_more"]:
-            _build_ahead(db, device, (device.id, page["cursor"], *key[2:]))
+    same fields: a first pull into empty tables (``sync.protocol.ColumnPage``)."""
+    page = _page(db, device, after, limit, kinds, schema, columns)
     PULLED.inc(len(page["records"]) + sum(len(table["rows"]) for table in page.get("tables", {}).values()))
     page["server_time_ms"] = now_ms()
     return orjson.dumps(page)
-
-
-def _claim(key: _AheadKey) -> dict[str, Any] | None:
-    """The page of ``key`` if it was built ahead (None: not, or it failed: built again then)."""
-    with _ahead_lock:
-        built = _ahead.pop(key, None)
-    if built is None:
-        return None
-    try:
-        return built[1].result()
-    except Exception:
-        log.warning("a page built ahead failed; building it again", exc_info=True)
-        return None
-
-
-def _build_ahead(db: Database, device: DeviceContext, key: _AheadKey) -> None:
-    """Start building the page of ``key`` for the device's next request (dropping pages unclaimed
-    for ``AHEAD_SECONDS``, and the oldest beyond ``AHEAD_PAGES``)."""
-    _device_id, after, limit, kinds, schema, columns = key
-    now = time.monotonic()
-    with _ahead_lock:
-        for old in [k for k, (at, _f) in _ahead.items() if now - at > AHEAD_SECONDS]:
-            _ahead.pop(old)[1].cancel()
-        while len(_ahead) >= AHEAD_PAGES:
-            _ahead.pop(next(iter(_ahead)))[1].cancel()
-        wanted = list(kinds) or None
-        future = _ahead_pool.submit(_page, db, device, after, limit, wanted, schema, list(columns))
-        _ahead[key] = (now, future)
 
 
 def _page(
