@@ -199,22 +199,30 @@ batches, measured in-process on this 2-core machine, SQLite):
   Replay of 40,000 (CPU of the whole pull, pairs): 1.03 -> 0.61 s, 0.99 -> 0.51 s. The service spends
   ~5 us a record more (``orjson.loads`` of the stored JSON ~1.5, the row ~3; in-process, SQLite: ~12-14
   us a page's record either way, its query with SQLAlchemy's rows ~3.4 of it): the work moves from the
-  device to the service, and the hashes go. With the device lighter the service became the slower
-  end: it builds the next columns page as soon as one is answered (``pages._build_ahead``, per device
-  and cursor, dropped after 60 s; a page is the snapshot a request then would have read), and the
-  device fetches one page further ahead (``pull.PAGES_AHEAD``). Over HTTP, 40,000 records, fresh
-  readers against one service, interleaved: the device fetching one more page ahead, 4 pairs, median
-  19,156 -> 22,326/s; the service's page built ahead, 5 pairs, 15,268 -> 18,242/s (its CPU 12.8 ->
-  15.0 us a record: two threads under its GIL). Tried and not kept: pages of 5,000 in columns (pairs 33,300 vs
-  32,900/s); the rows read through the DBAPI cursor instead of SQLAlchemy's (~0.4 us a row);
-  ``INSERT … SELECT`` pivoting ``json_tree`` of the page's rows (``GROUP BY parent``): 44 us a contact
-  against 4.2 for the multi-row ``INSERT`` from Python lists (``json_each`` with ``->>``: 19.7).
-  Full runs (100,000, ``--no-postgres --repeat 1``, interleaved with main): FULL_RUNS.
-  What blocks 80,000/s here: per record the service needs ~12-15 us of CPU (query and rows ~3.4,
-  building the stored row ~5, HTTP, zstd and JSON the rest) and the device ~17-20 (the multi-row
-  insert ~6-7 and commit ~1-2, the deferred indexes, search rows and R*Tree ~6-8, the page's JSON
-  ~2-4): ~30-35 us of CPU a record on 2 cores is 57,000-66,000/s with both cores free and perfectly
-  overlapped, and the SQLite work (insert and finish, ~13 us) has no Python left to remove.
+  device to the service, and the hashes go; on a phone, whose service runs elsewhere, the device's
+  CPU is what counts. The device fetches one page further ahead (``pull.PAGES_AHEAD``: the service
+  builds the next page while the device decodes one and merges another); over HTTP, 40,000 records,
+  fresh readers against one service, 4 interleaved pairs: median 19,156 -> 22,326/s. Tried and not
+  kept: the service building the next columns page as soon as one is answered (per device and
+  cursor): 40,000 records, 5 pairs, 15,268 -> 18,242/s, but its CPU 12.8 -> 15.0 us a record (two
+  threads under its GIL), and in ``--records 20000 --no-postgres`` runs, 3 rounds interleaved with
+  main: 14,029/s with it, 23,104/s without, 13,987/s main (pull CPU a record, device/service: 20.0/14.5,
+  18.8/13.5, 32.1/8.5); pages of 5,000 in columns (pairs 33,300 vs 32,900/s); the rows read through
+  the DBAPI cursor instead of SQLAlchemy's (~0.4 us a row); ``INSERT … SELECT`` pivoting ``json_tree``
+  of the page's rows (``GROUP BY parent``): 44 us a contact against 4.2 for the multi-row ``INSERT``
+  from Python lists (``json_each`` with ``->>``: 19.7). Full runs (100,000, ``--no-postgres --repeat
+  1``, interleaved with main, load average 6-15 on the 2 cores throughout): this round's final code,
+  2 pairs, pull 7,494 and 27,964/s against main's 11,211 and 6,336/s; with the service's page built
+  ahead, 3 pairs, 7,357 / 18,878 / 6,465 against 12,341 / 15,923 / 15,138: rates that follow the
+  machine's load (push, unchanged, ranged 3,514-13,721/s in the same runs), not the code. The CPU a
+  pulled record, medians of the 5 pairs: device 31.7 -> 20.0 us, service 8.4 -> 14.9, together 40.1
+  -> 34.9; the device with the standard library's json 33.4-35.5 -> 20.2-21.5; pull wire 50.7 ->
+  56.0 B a record (every column, stored datetimes); the device's peak 197 -> 184 MB.
+  What blocks 80,000/s here: per record the service needs ~13-15 us of CPU in columns (query and rows
+  ~3.4, the stored row ~5, HTTP, zstd and JSON the rest) and the device ~19-20 (the multi-row insert
+  ~6-7 and commit ~1-2, the deferred indexes, search rows and R*Tree ~6-8, the page's JSON ~2-4):
+  ~33-35 us of CPU a record on 2 cores is at most ~60,000/s with both cores free and perfectly
+  overlapped, and the device's SQLite work (insert and finish, ~13 us) has no Python left to remove.
 - The machine's speed wanders: within an hour a bare ``executemany`` ran at 182,000-340,000 rows/s
   and ten runs of the same code gave SQLite push 21,092-31,695/s and pull 26,614-40,989/s. Hence
   three runs per backend (``--repeat``) and medians.
