@@ -297,9 +297,28 @@ class RemoteRecord(_Wire):
     device_id: str | None = None
 
 
+#: ``GET /v1/pull`` query parameter: record types a device wants in columns (``ColumnPage``), for
+#: a first pull into empty tables. A service that does not know it ignores it and sends records.
+PULL_COLUMNS_PARAM = "columns"
+
+
+class ColumnPage(_Wire):
+    """A page's records of one type as the device's table stores them (``sync.stored_rows``): the
+    column names once, then each record's row in that order, values in their stored form, and each
+    record's hash (``sync.checksum``, unsigned). Sent only to a device that asked for the type in
+    ``PULL_COLUMNS_PARAM`` and knows the same fields (``X-Teren-Schema``)."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+    hashes: list[int]
+
+
 class PullResponse(_Wire):
     protocol: int = PROTOCOL_VERSION
     records: list[RemoteRecord]
+    #: Records of the types asked for in columns, per type (in place of ``records``; a record the
+    #: row cannot be built of stays in ``records``).
+    tables: dict[str, ColumnPage] | None = None
     #: Pass as ``after`` to get the next page. It never goes backwards, except when ``after`` is
     #: beyond the service's change counter (its database was restored from an older backup): then
     #: it is that counter, lower than ``after``, and the device starts again as for a new ``epoch``.

@@ -105,7 +105,7 @@ def rebuild(db: sqlite3.Connection) -> None:
 
 
 def insert_new_rows(
-    db: sqlite3.Connection, model: type[SyncedRecord], rows: list[Sequence[Any]], ids: list[str]
+    db: sqlite3.Connection, model: type[SyncedRecord], rows: Sequence[Sequence[Any]], ids: list[str]
 ) -> None:
     """Insert rows that are new to the model's table (``codec.insert_rows``, the records ``ids``) and
     put them in its spatial index with one statement instead of one trigger firing per row (2.5x

@@ -2,28 +2,31 @@
 
 The rule is the service's (``sync.lww``); only HLCs decide. Records this device does not
 hold yet are inserted a type and page at a time (``codec.insert_rows``), their rows built by a function
-compiled per model (``_builder``): the generic dict-and-converter path cost ~11 µs a contact, most
-of it Python calls per column.
+compiled per model (``sync.stored_rows.row_builder``, which the service uses too for a first pull in
+columns).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
+import sqlite3
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from fieldapp.model.base import SyncedRecord
-from fieldapp.model.registry import RECORD_TYPES, to_wire
+from fieldapp.model.registry import RECORD_TYPES
 from fieldapp.store import bulk, codec
 from fieldapp.store.spatial_index import insert_new_rows
+from fieldapp.sync.errors import SyncError
 from sync import lww
+from sync.stored_rows import now as _now
+from sync.stored_rows import row_builder as _builder
+from sync.stored_rows import wire_defaults as _wire_defaults
+from sync.stored_rows import writable as _writable
 
 log = logging.getLogger(__name__)
-
-RowBuilder = Callable[[dict[str, Any]], tuple[Any, ...] | None]
 
 #: Columns every synced table has besides the data fields: they come from the pulled record's
 #: envelope, not from its ``fields``.
@@ -55,6 +58,36 @@ def merge_page(db: Any, records: list[dict[str, Any]], *, bulk_min: int | None =
         if record_type == "contact":
             contacts.extend(changed)
     return contacts
+
+
+def insert_columns(
+    db: Any, record_type: str, rows: list[list[Any]], *, bulk_min: int | None = None
+) -> list[str] | None:
+    """A first pull's rows of one type as the service sent them in columns
+    (``sync.protocol.ColumnPage``, already in the stored form of ``codec.columns``), straight into
+    the table with no Python per record; the ids written, or None (nothing written) when the table
+    holds one of the records already (then the page is merged as records instead: LWW against the
+    copy held, e.g. a record edited here meanwhile). ``bulk_min`` as for ``merge_page``."""
+    model = RECORD_TYPES.get(record_type)
+    if model is None or not rows:
+        return []
+    table = str(model.__tablename__)
+    if bulk_min is not None and len(rows) >= bulk_min and bulk.is_empty(db, table):
+        bulk.begin(db, table)
+    ids = list(map(itemgetter(0), rows))
+    db.execute("SAVEPOINT teren_columns")
+    try:
+        insert_new_rows(db, model, rows, ids)
+    except sqlite3.IntegrityError:
+        db.execute("ROLLBACK TO teren_columns")
+        db.execute("RELEASE teren_columns")
+        return None
+    except (sqlite3.ProgrammingError, sqlite3.InterfaceError) as exc:  # a value SQLite cannot bind
+        db.execute("ROLLBACK TO teren_columns")
+        db.execute("RELEASE teren_columns")
+        raise SyncError("bad_response", f"the server's {record_type} rows cannot be stored: {exc}") from exc
+    db.execute("RELEASE teren_columns")
+    return ids
 
 
 def _merge_type(db: Any, model: type[SyncedRecord], remotes: list[dict[str, Any]]) -> list[str]:
@@ -89,20 +122,6 @@ def _merge_type(db: Any, model: type[SyncedRecord], remotes: list[dict[str, Any]
     return [*changed, *inserted]
 
 
-@cache
-def _wire_defaults(model: type[SyncedRecord]) -> tuple[dict[str, Any], frozenset[str]]:
-    """Wire defaults of the optional data fields, and the names of the required ones."""
-    defaults: dict[str, Any] = {}
-    required: set[str] = set()
-    for name in model.data_fields():
-        info = model.model_fields[name]
-        if info.is_required():
-            required.add(name)
-        else:
-            defaults[name] = to_wire(info.get_default(call_default_factory=True))
-    return defaults, frozenset(required)
-
-
 def _new_row(model: type[SyncedRecord], remote: dict[str, Any]) -> tuple[Any, ...] | None:
     """The insert parameters of a record this device does not hold (fields it lacks: defaults);
     None when it lacks a required field."""
@@ -130,84 +149,6 @@ def _reference_row(model: type[SyncedRecord], remote: dict[str, Any]) -> tuple[A
         deleted=remote.get("deleted", False),
     )
     return codec.row(model, values)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-def _column_source(name: str, model: type[SyncedRecord], required: frozenset[str]) -> str:
-    """The Python expression of a column's wire value inside the compiled builder."""
-    envelope = {
-        "id": 'remote["id"]',
-        "created_at": 'remote.get("created_at") or _now()',
-        "base_hlc": "base",
-        "updated_hlc": 'remote["updated_hlc"]',
-        "field_hlcs": 'remote["hlcs"]',
-        "author_id": 'remote.get("author_id")',
-        "device_id": 'remote.get("device_id")',
-        "deleted": 'remote.get("deleted", False)',
-    }
-    if name in envelope:
-        return envelope[name]
-    if name in required:
-        return f"fields[{name!r}]"
-    if name in model.data_fields():
-        return f"get({name!r}, _default_{name})"
-    return f"get({name!r})"
-
-
-@cache
-def _builder(model: type[SyncedRecord]) -> RowBuilder:
-    """A function compiled for ``model``: pulled record → parameters of ``codec.insert_sql(model)``
-    (None when a required field is missing), equal to ``_reference_row``."""
-    defaults, required = _wire_defaults(model)
-    convert = codec.converters(model)
-    writable = _writable(model)
-    scope: dict[str, Any] = {"_now": _now, "_required": required}
-    parts: list[str] = []
-    for name in codec.columns(model):
-        source = _column_source(name, model, required)
-        if name in defaults:
-            scope[f"_default_{name}"] = defaults[name]
-        if name == "field_hlcs":
-            scope["_stamps"] = _stamps_converter(writable, convert[name])
-            source = f"_stamps({source}, base)"
-        elif convert[name] is not codec.as_stored:
-            scope[f"_to_{name}"] = convert[name]
-            source = f"_to_{name}({source})"
-        parts.append(source)
-    code = (
-        "def build(remote):\n"
-        '    fields = remote["fields"]\n'
-        "    if not _required <= fields.keys():\n"
-        "        return None\n"
-        "    get = fields.get\n"
-        '    base = remote["base_hlc"]\n'
-        f"    return ({', '.join(parts)},)\n"
-    )
-    exec(compile(code, f"<pull row builder of {model.__name__}>", "exec"), scope)
-    return scope["build"]  # type: ignore[no-any-return]
-
-
-def _stamps_converter(
-    writable: frozenset[str], to_json: codec.Converter
-) -> Callable[[dict[str, str], str], Any]:
-    """Per-field HLCs worth keeping (those that differ from the base), as stored."""
-
-    empty = to_json({})
-
-    def stamps(hlcs: dict[str, str], base: str) -> Any:
-        if not hlcs:  # a record written once: its fields share the base HLC
-            return empty
-        return to_json({k: v for k, v in hlcs.items() if v != base and k in writable})
-
-    return stamps
-
-
-@cache
-def _writable(model: type[SyncedRecord]) -> frozenset[str]:
-    return frozenset((*model.data_fields(), "deleted"))
 
 
 @cache

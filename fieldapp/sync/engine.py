@@ -48,7 +48,7 @@ from fieldapp.sync.token_vault import FileTokenVault, TokenVault, move_between, 
 from fieldapp.sync.transport import HttpTransport, Transport
 from fieldapp.sync.verify import Verify, checksum_state
 from sync.gc_tuning import fewer_collections
-from sync.protocol import DEFAULT_PULL_PAGE, MAX_CHANGES_PER_BATCH, ConflictsResponse
+from sync.protocol import DEFAULT_PULL_PAGE, MAX_CHANGES_PER_BATCH, PULL_COLUMNS_PARAM, ConflictsResponse
 
 log = logging.getLogger(__name__)
 
@@ -319,8 +319,11 @@ class SyncEngine:
         if heard is not None:
             self.store.set_meta(K_REQUEST_CODINGS, " ".join(sorted(heard)), conn)
 
-    def _fetch_page(self, after: int) -> Any:
-        return self._request("GET", "/v1/pull", params={"after": after, "limit": self.page_size})
+    def _fetch_page(self, after: int, columns: list[str] | None = None) -> Any:
+        params: dict[str, Any] = {"after": after, "limit": self.page_size}
+        if columns:  # a first pull's empty tables (``fieldapp.sync.pull``)
+            params[PULL_COLUMNS_PARAM] = ",".join(columns)
+        return self._request("GET", "/v1/pull", params=params)
 
     def _fetch_kinds(self, after: int, kinds: list[str]) -> Any:
         params = {"after": after, "limit": self.page_size, "kinds": ",".join(kinds)}

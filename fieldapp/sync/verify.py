@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from itertools import islice
 from typing import Any
 
 from fieldapp import jsonfast
@@ -69,15 +70,20 @@ def _json_value(value: str | None) -> Any:
     return None if value is None else jsonfast.loads(value)
 
 
-def local_sums(db: Any, kinds: Iterable[str], skip: set[tuple[str, str]] | None = None) -> Sums:
-    """``{record_type: [count, sum]}`` over this device's records of ``kinds``, leaving out ``skip``."""
+def local_sums(
+    db: Any, kinds: Iterable[str], skip: set[tuple[str, str]] | None = None, ids: list[str] | None = None
+) -> Sums:
+    """``{record_type: [count, sum]}`` over this device's records of ``kinds``, leaving out ``skip``
+    (only those of ``ids``, when given)."""
     sums: Sums = {}
     for kind in kinds:
         model = RECORD_TYPES[kind]
         select, readers = _hash_plan(model)
+        if ids is not None:
+            select = f"{select} WHERE id IN ({','.join('?' * len(ids))})"
         count = total = 0
         converted = [(i, read) for i, read in enumerate(readers) if read is not None]
-        for row in db.execute(select):
+        for row in db.execute(select, ids or ()):
             record_id = row[0]
             if skip and (kind, record_id) in skip:
                 continue
@@ -263,14 +269,27 @@ class Verify:
         self.store.set_meta(K_CHECKSUM, json.dumps(value))
 
 
+#: Records of a type a first pull filled whose stored rows are hashed again after it (``_pulled_sums``).
+SPOT_CHECKS = 64
+
+
 def _pulled_sums(db: Any, kind: str, hashes: dict[str, int], pending: set[tuple[str, str]]) -> list[int]:
-    """A first pull's sums of ``kind`` from its records' hashes as pulled; records written here
-    meanwhile (pending) or without a row (a pulled record the merge skipped) are read instead."""
-    if len(hashes) != _row_count(db, kind):
+    """A first pull's sums of ``kind`` from its records' hashes as pulled (the service's, for rows
+    sent in columns); records written here meanwhile (pending) or without a row (a pulled record
+    the merge skipped) are read instead, and so is every record when one of ``SPOT_CHECKS`` rows
+    spread over the pull does not hash as pulled (rows stored otherwise than the records say)."""
+    if len(hashes) != _row_count(db, kind) or not _spot_check(db, kind, hashes):
         return local_sums(db, [kind], pending).get(kind, [0, 0])
     mine = [i for k, i in pending if k == kind and i in hashes]
     total = sum(value for key, value in hashes.items()) - sum(hashes[i] for i in mine)
     return [len(hashes) - len(mine), total & MASK] if len(hashes) > len(mine) else [0, 0]
+
+
+def _spot_check(db: Any, kind: str, hashes: dict[str, int]) -> bool:
+    """Whether ``SPOT_CHECKS`` stored rows, spread over the pulled ones, sum as they were pulled."""
+    ids = list(islice(hashes, 0, None, max(1, len(hashes) // SPOT_CHECKS)))
+    pulled = [len(ids), sum(hashes[record_id] for record_id in ids) & MASK] if ids else [0, 0]
+    return local_sums(db, [kind], ids=ids).get(kind, [0, 0]) == pulled
 
 
 def _row_count(db: Any, kind: str) -> int:

@@ -4,13 +4,15 @@ and the conflict log (supervisors, admins)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
 
-from fieldapp.model.registry import schema_signature
+from fieldapp.model.registry import RECORD_TYPES, schema_signature
+from sync.checksum import MASK
 from sync.protocol import PROTOCOL_VERSION, Conflict, ConflictsResponse
 from sync.server import epoch, record_sums
 from sync.server import tables as t
@@ -18,6 +20,8 @@ from sync.server.accounts import DeviceContext
 from sync.server.clock import now_ms
 from sync.server.db import Database
 from sync.server.metrics import PULLED
+from sync.stored_rows import columns as stored_columns
+from sync.stored_rows import row_builder
 
 
 def _pull_scope(device: DeviceContext) -> sa.ColumnElement[bool]:
@@ -50,6 +54,8 @@ _PULL_COLUMNS = (
     t.record.c.author_id,
     t.record.c.device_id,
 )
+#: A first pull in columns also sends each record's stored hash.
+_COLUMN_PULL_COLUMNS = (*_PULL_COLUMNS, t.record.c.hash)
 
 
 #: A device's pull progress (``last_pull_seq``, ``last_seen_at``) is written at most this often per
@@ -77,10 +83,31 @@ def pull(
     limit: int,
     kinds: list[str] | None = None,
     schema: str | None = None,
+    columns: list[str] | None = None,
 ) -> bytes:
     """A ``PullResponse`` as JSON: records in the device's scope changed after ``after``, in
     sequence order (only of ``kinds`` when given: a device repairing those). The last page carries
-    the scope's ``checksum`` when the device knows the same fields (``schema``) as the service."""
+    the scope's ``checksum`` when the device knows the same fields (``schema``) as the service.
+    Records of the types in ``columns`` go out in columns (``tables``) when the device knows the
+    same fields: a first pull into empty tables (``sync.protocol.ColumnPage``)."""
+    page = _page(db, device, after, limit, kinds, schema, columns)
+    PULLED.inc(len(page["records"]) + sum(len(table["rows"]) for table in page.get("tables", {}).values()))
+    page["server_time_ms"] = now_ms()
+    return orjson.dumps(page)
+
+
+def _page(
+    db: Database,
+    device: DeviceContext,
+    after: int,
+    limit: int,
+    kinds: list[str] | None = None,
+    schema: str | None = None,
+    columns: list[str] | None = None,
+) -> dict[str, Any]:
+    """``pull``'s page as a dict (its ``server_time_ms`` set when it is sent)."""
+    same_schema = schema == schema_signature()
+    in_columns = frozenset(columns or ()) & RECORD_TYPES.keys() if same_schema else frozenset()
     scope = _pull_scope(device)
     if kinds:
         scope = scope & t.record.c.record_type.in_(kinds)
@@ -89,13 +116,13 @@ def pull(
             sa.select(t.counter.c.value, epoch.CURRENT).where(t.counter.c.name == "change")
         ).one()
         rows = conn.execute(
-            sa.select(*_PULL_COLUMNS)
+            sa.select(*(_COLUMN_PULL_COLUMNS if in_columns else _PULL_COLUMNS))
             .where((t.record.c.seq > after) & scope)
             .order_by(t.record.c.seq)
             .limit(limit + 1)
         ).all()
         checksum = None
-        if len(rows) <= limit and schema == schema_signature() and after <= top:
+        if len(rows) <= limit and same_schema and after <= top:
             checksum = _checksum(conn, device, kinds, top)
     has_more = len(rows) > limit
     rows = rows[:limit]
@@ -113,6 +140,9 @@ def pull(
                 .where((t.device.c.id == device.id) & (t.device.c.last_pull_seq < after))
                 .values(last_pull_seq=after, last_seen_at=datetime.now(UTC))
             )
+    tables = _tables(rows, in_columns) if in_columns else None
+    if tables is not None:
+        rows = tables.pop("")  # what stays records
     fragment = orjson.Fragment
     records = [
         {
@@ -130,20 +160,61 @@ def pull(
         }
         for row in rows
     ]
-    PULLED.inc(len(records))
     page = {
         "protocol": PROTOCOL_VERSION,
         "records": records,
+        **({"tables": tables} if tables else {}),
         "cursor": cursor,
         "has_more": has_more,
-        "server_time_ms": now_ms(),
+        "server_time_ms": 0,
         "epoch": current_epoch,
     }
     if checksum is not None and not (rows and rows[-1].seq > top):
         # Rows committed after the counter was read (PostgreSQL reads each statement anew) are
         # past what the sums describe: no checksum then, the next pull gives one.
         page["checksum"] = checksum
-    return orjson.dumps(page)
+    return page
+
+
+def _tables(rows: Sequence[Any], kinds: frozenset[str]) -> dict[str, Any]:
+    """Rows of ``kinds`` as ``ColumnPage``s per type (``sync.stored_rows``: the very rows the device
+    would build of the records); the other rows, and any the row cannot be built of, under ``""``."""
+    loads = orjson.loads
+    tables: dict[str, Any] = {}
+    rest = []
+    for row in rows:
+        kind = row[0]
+        if kind not in kinds:
+            rest.append(row)
+            continue
+        table = tables.get(kind)
+        if table is None:
+            model = RECORD_TYPES[kind]
+            table = tables[kind] = {
+                "columns": list(stored_columns(model)), "rows": [], "hashes": [], "build": row_builder(model)
+            }
+        hlcs = row[4]
+        built = table["build"](
+            {
+                "id": row[1],
+                "fields": loads(row[3]),
+                "hlcs": {} if hlcs == "{}" else loads(hlcs),
+                "base_hlc": row[5],
+                "updated_hlc": row[6],
+                "deleted": bool(row[7]),
+                "created_at": row[8],
+                "author_id": row[9],
+                "device_id": row[10],
+            }
+        )
+        if built is None:
+            rest.append(row)
+            continue
+        table["rows"].append(built)
+        table["hashes"].append(row[11] & MASK)
+    for table in tables.values():
+        del table["build"]
+    return {**{kind: table for kind, table in tables.items() if table["rows"]}, "": rest}
 
 
 def _checksum(

@@ -185,7 +185,7 @@ batches, measured in-process on this 2-core machine, SQLite):
   larger pages (3,000 and 5,000: no change); search rows written page by page instead of at the
   end (FTS5's incremental merges: merging +0.6 s, finish -0.2 s); a larger FTS5 ``hashsize``,
   SQLite's sorter threads (``PRAGMA threads``) and a larger page cache while pulling (no change).
-- seventh round (2026-12-05, issue 24's Must-hold targets; the machine shared with other helpers'
+- seventh round: push (2026-12-05, issue 24's Must-hold targets; the machine shared with other helpers'
   test suites and browser tests, load average 5-15 on 2 cores: a bare ``executemany`` ran at
   61,000-259,000 rows/s and the same code pushed 100,000 records in 7-40 s, so CPU per record and
   interleaved runs only). Wire: push bodies go in zstd (level 1) where the device has it (Python
@@ -221,6 +221,48 @@ batches, measured in-process on this 2-core machine, SQLite):
   Tried and not kept: each model's hashed values taken by a generated function instead of a merge
   with the defaults, an ``itemgetter`` and ``digest``'s pass (``sync.checksum.record_hash``: 4.0 ->
   3.5 us, minimum of 15 interleaved runs: not worth generated code).
+- seventh round: pull (2026-12-05, a machine shared with other helpers' test suites and benchmarks:
+  load average 3-15 on 2 cores, a page's orjson 2-4x the sixth round's figures, so CPU per record and
+  interleaved pairs only). Before it, replaying 20 captured pages of 40,000 records into fresh stores
+  (one process, no network): ``orjson.loads`` ~6.5-11 us a record, the hash of every pulled record for
+  the checksum (``note_hashes``, never listed above) ~4.5, building rows ~3.4, shape checks ~0.8-1.7,
+  then the insert, commit and finish. A first pull now asks for its empty tables in columns
+  (``sync.protocol.ColumnPage``, ``?columns=``; only with the same ``X-Teren-Schema``): per type the
+  column names once, each record as an array in the store's column order, its values in the stored
+  form, built by the service with the device's own row builder (moved to ``sync.stored_rows``, so both
+  paths write the same rows by construction), and each record's stored hash. The device checks the
+  page a column at a time (``map``) and hands the arrays to the multi-row ``INSERT`` (a savepoint: a
+  row hitting a record held already sends that page back as records, merged by LWW); the checksum sums
+  the service's hashes, and 64 stored rows spread over the pull are hashed again
+  (``verify._spot_check``: rows stored otherwise than the hashes say are summed from the table and
+  repaired). Pages are half the size (~760 KB for 2,000 records), ``orjson.loads`` ~1.7-4 us a record.
+  Replay of 40,000 (CPU of the whole pull, pairs): 1.03 -> 0.61 s, 0.99 -> 0.51 s. The service spends
+  ~5 us a record more (``orjson.loads`` of the stored JSON ~1.5, the row ~3; in-process, SQLite: ~12-14
+  us a page's record either way, its query with SQLAlchemy's rows ~3.4 of it): the work moves from the
+  device to the service, and the hashes go; on a phone, whose service runs elsewhere, the device's
+  CPU is what counts. The device fetches one page further ahead (``pull.PAGES_AHEAD``: the service
+  builds the next page while the device decodes one and merges another); over HTTP, 40,000 records,
+  fresh readers against one service, 4 interleaved pairs: median 19,156 -> 22,326/s. Tried and not
+  kept: the service building the next columns page as soon as one is answered (per device and
+  cursor): 40,000 records, 5 pairs, 15,268 -> 18,242/s, but its CPU 12.8 -> 15.0 us a record (two
+  threads under its GIL), and in ``--records 20000 --no-postgres`` runs, 3 rounds interleaved with
+  main: 14,029/s with it, 23,104/s without, 13,987/s main (pull CPU a record, device/service: 20.0/14.5,
+  18.8/13.5, 32.1/8.5); pages of 5,000 in columns (pairs 33,300 vs 32,900/s); the rows read through
+  the DBAPI cursor instead of SQLAlchemy's (~0.4 us a row); ``INSERT … SELECT`` pivoting ``json_tree``
+  of the page's rows (``GROUP BY parent``): 44 us a contact against 4.2 for the multi-row ``INSERT``
+  from Python lists (``json_each`` with ``->>``: 19.7). Full runs (100,000, ``--no-postgres --repeat
+  1``, interleaved with main, load average 6-15 on the 2 cores throughout): this round's final code,
+  2 pairs, pull 7,494 and 27,964/s against main's 11,211 and 6,336/s; with the service's page built
+  ahead, 3 pairs, 7,357 / 18,878 / 6,465 against 12,341 / 15,923 / 15,138: rates that follow the
+  machine's load (push, unchanged, ranged 3,514-13,721/s in the same runs), not the code. The CPU a
+  pulled record, medians of the 5 pairs: device 31.7 -> 20.0 us, service 8.4 -> 14.9, together 40.1
+  -> 34.9; the device with the standard library's json 33.4-35.5 -> 20.2-21.5; pull wire 50.7 ->
+  56.0 B a record (every column, stored datetimes); the device's peak 197 -> 184 MB.
+  What blocks 80,000/s here: per record the service needs ~13-15 us of CPU in columns (query and rows
+  ~3.4, the stored row ~5, HTTP, zstd and JSON the rest) and the device ~19-20 (the multi-row insert
+  ~6-7 and commit ~1-2, the deferred indexes, search rows and R*Tree ~6-8, the page's JSON ~2-4):
+  ~33-35 us of CPU a record on 2 cores is at most ~60,000/s with both cores free and perfectly
+  overlapped, and the device's SQLite work (insert and finish, ~13 us) has no Python left to remove.
 - The machine's speed wanders: within an hour a bare ``executemany`` ran at 182,000-340,000 rows/s
   and ten runs of the same code gave SQLite push 21,092-31,695/s and pull 26,614-40,989/s. Hence
   three runs per backend (``--repeat``) and medians.
@@ -254,6 +296,7 @@ import gzip
 import json
 import multiprocessing as mp
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -366,10 +409,24 @@ class CountingSession(requests.Session):
             exchange.body = body
             exchange.encoding = response.request.headers.get("Content-Encoding", "")
         elif path == "/v1/pull":
-            exchange.records = response.content.count(b'"record_type":')
-            exchange.visits = response.content.count(b'"record_type":"visit"')
+            exchange.records, exchange.visits = pulled_counts(response.content)
         self.exchanges.append(exchange)
         return response
+
+
+def pulled_counts(page: bytes) -> tuple[int, int]:
+    """Records and visits of a pull page, counted in its bytes (no parsing in the timed process):
+    records by their ``record_type``, rows in columns (``sync.protocol.ColumnPage``) by the commas
+    of each type's ``hashes`` list, the last key of its table."""
+    records = page.count(b'"record_type":')
+    visits = page.count(b'"record_type":"visit"')
+    for found in re.finditer(rb'"([a-z_]+)":\{"columns":\[', page):
+        start = page.index(b'"hashes":[', found.end()) + len(b'"hashes":[')
+        end = page.index(b"]", start)
+        rows = page.count(b",", start, end) + 1 if end > start else 0
+        records += rows
+        visits += rows if found.group(1) == b"visit" else 0
+    return records, visits
 
 
 @dataclass

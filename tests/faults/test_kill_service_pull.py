@@ -37,7 +37,10 @@ class PullRecorder(requests.Session):
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         response = super().request(method, url, *args, **kwargs)
         if url.endswith("/v1/pull"):
-            ids = [r["id"] for r in response.json()["records"]]
+            page = response.json()
+            ids = [r["id"] for r in page["records"]]
+            # A first pull gets its rows in columns (``sync.protocol.ColumnPage``), the id first.
+            ids += [row[0] for table in page.get("tables", {}).values() for row in table["rows"]]
             self.pulls.append((int(kwargs["params"]["after"]), ids))
             if self.hook is not None and len(self.pulls) == self.after_pages:
                 hook, self.hook = self.hook, None

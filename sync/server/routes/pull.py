@@ -21,7 +21,12 @@ def pull(
     after: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = DEFAULT_PULL_PAGE,
     kinds: Annotated[str | None, Query(max_length=2000, description="record types, comma-separated")] = None,
+    columns: Annotated[
+        str | None, Query(max_length=2000, description="record types wanted in columns, comma-separated")
+    ] = None,
     x_teren_schema: Annotated[str | None, Header(max_length=64)] = None,
 ) -> Response:
     wanted = [kind for kind in kinds.split(",") if kind] if kinds else None
-    return Response(pages.pull(db, dev, after, limit, wanted, x_teren_schema), media_type="application/json")
+    in_columns = [kind for kind in columns.split(",") if kind] if columns else None
+    page = pages.pull(db, dev, after, limit, wanted, x_teren_schema, in_columns)
+    return Response(page, media_type="application/json")
