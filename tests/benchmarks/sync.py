@@ -267,6 +267,17 @@ batches, measured in-process on this 2-core machine, SQLite):
   and ten runs of the same code gave SQLite push 21,092-31,695/s and pull 26,614-40,989/s. Hence
   three runs per backend (``--repeat``) and medians.
 
+Full runs, seventh round (``--records 100000 --repeat 3``, 2026-12-05 12:28-13:20, the machine
+loaded as said above: rates unusable, CPU per record steadier). This round, then the code before it
+(772ec53), then this round again: wire 49.9 / 66.3 / 49.9 B a visit; service CPU a pushed record on
+SQLite 33.3 / 33.5 / 34.5 us, on PostgreSQL 30.5 / 41.1 / 32.3 us; the device's 26.6 / 27.8 / 27.9;
+SQLite push 9,340 / 7,086 / 10,280/s (runs 4,375-14,823), PostgreSQL 7,672 / 5,883 / 5,500/s,
+their ratio 0.82 / 0.83 / 0.54 (the last PostgreSQL runs met a bare ``executemany`` at 50,000-99,000
+rows/s, the SQLite runs before them 77,000-203,000). Alternating pushes of 20,000 records (fresh
+services, 3 pairs each): PostgreSQL over SQLite 0.53-1.27 (median 1.26) with this round, 0.77-1.00
+(0.99) before it, the service's CPU on PostgreSQL 30.5-32.0 us (SQLite 31.5-34.5) against 37.0-41.5
+(32.5-34.5) before: on this machine the rate ratio is the load's, not the code's.
+
 Full run, fourth round (100,000 records, 3 runs per backend, medians; 2026-12-02 12:07-12:10, after the
 other benchmarks had stopped): SQLite push 27,626/s (runs 27,626 / 26,412 / 29,912), pull 30,215/s
 (26,081 / 37,861 / 30,215); PostgreSQL push 18,368/s, pull 17,248/s; 65.3 B/visit; service 114 MB,
