@@ -158,13 +158,26 @@ def _invoke(func: Any, *args: Any, **kwargs: Any) -> Any:
     return func(*args, **kwargs)
 
 
+class _SpacedLimiter(RateLimiter):
+    """geopy's limiter spaces the starts of requests: one held up on its way (a busy phone, a slow
+    network) could then reach the service less than the delay after the one before. This one counts
+    the delay from the end of the previous request, so the service never sees two closer."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            with self._lock:
+                self._last_call = self._clock()
+
+
 def shared_limiter(settings: GeocoderSettings) -> RateLimiter:
     """The process-wide limiter of the service's host, with the delay of the settings made last
     (never below the public Nominatim's policy); errors are not retried here: the queue does that."""
     with _limit_lock:
         limiter = _limiters.get(settings.service_host)
         if limiter is None:
-            limiter = RateLimiter(
+            limiter = _SpacedLimiter(
                 _invoke, min_delay_seconds=settings.delay_s, max_retries=0, swallow_exceptions=False,
                 error_wait_seconds=settings.delay_s,
             )

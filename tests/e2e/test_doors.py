@@ -38,7 +38,9 @@ def visits_at(app: AppServer, street: str) -> list[Visit]:
 def open_doors(phone: Phone) -> None:
     """The Wizyty tab with the choice of building unfolded (it folds once a street is chosen)."""
     phone.tap_tab("Wizyty")
-    phone.see("Nikogo nie ma")
+    # The status line says where you knock once the screen's state is loaded (it folds the choice
+    # then); the outcome buttons show before that.
+    phone.see(re.compile("Pukasz:|Wybierz budynek albo ulicę i numer"))
     if "Zmień adres" in phone.text():
         phone.tap("Zmień adres")
 
