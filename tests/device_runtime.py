@@ -50,6 +50,9 @@ PURE_WHEEL_TOO: dict[str, str] = {
 OPTIONAL_ON_THE_PHONE = {
     "pyzipper": "AES zip of a person's access export (pycryptodomex is native); without it a plain zip, "
     "and the screen says to hand it over in person (fieldapp/services/rodo/handover.py)",
+    "compression": "Python 3.14's zstd packs push bodies (fieldapp/sync/push.py); gzip without it",
+    "backports": "backports.zstd, the same zstd before Python 3.14 (desktop and tests; not on Flet's "
+    "mobile index): push bodies in gzip without it",
 }
 
 #: Packages only the service, the desktop or development use: never in the phone's runtime.
