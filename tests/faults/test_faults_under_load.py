@@ -55,8 +55,10 @@ def test_devices_ride_out_a_killed_service_and_a_restarted_database(
     expected = {"service_sigkill"} | ({"postgres_restart"} if pg else set())
     assert happened == expected, figures["faults"]
     assert figures["pushes"] > figures["pushes_in_faults"] > 0, figures
-    if figures["load_average_1m"] <= OVERLOADED:
+    parallel = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1
+    if figures["load_average_1m"] <= OVERLOADED and not parallel:
         assert figures["push_p99_outside_faults_ms"] <= 500, figures
     else:  # other work starves the service of CPU: latency says nothing about it then
         load = figures["load_average_1m"]
-        warnings.warn(f"machine overloaded (load {load}): push latency not checked", stacklevel=1)
+        why = "other test files run beside it" if parallel else f"machine overloaded (load {load})"
+        warnings.warn(f"{why}: push latency not checked (run this file with -n 0 to check it)", stacklevel=1)
