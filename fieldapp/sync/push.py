@@ -22,7 +22,6 @@ gzip.
 from __future__ import annotations
 
 import json
-import sys
 import uuid
 import zlib
 from collections.abc import Callable, Iterator
@@ -40,14 +39,7 @@ from fieldapp.sync.meta import K_CURSOR, K_INFLIGHT
 from fieldapp.sync.outgoing import Groups, group_outbox, read_changes
 from fieldapp.sync.receipt import Problem, Progress, Rejection, SyncReceipt
 from sync.protocol import MAX_CHANGES_PER_BATCH, PROTOCOL_VERSION, ErrorCode, PushResponse, RejectCode
-
-try:
-    if sys.version_info >= (3, 14):
-        from compression import zstd
-    else:
-        from backports import zstd
-except ImportError:  # a phone without it: gzip, which every service reads
-    zstd = None  # type: ignore[assignment]
+from sync.zstd_module import zstd
 
 #: Push bodies in gzip. zlib's levels 1-3 share its fast strategy: a batch of the benchmark's visits
 #: gets 66 bytes a visit at level 3 in ~2.4 µs, 58 at level 6 in ~6 µs (tests/benchmarks/sync.py data).

@@ -3,18 +3,13 @@ runs; every answer names the codings a request body may use (``Accept-Encoding``
 
 from __future__ import annotations
 
-import sys
 import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from sync.protocol import MAX_BODY_BYTES, REQUEST_CODINGS, ErrorCode
 from sync.server.errors import error_response
-
-if sys.version_info >= (3, 14):
-    from compression import zstd
-else:
-    from backports import zstd
+from sync.zstd_module import zstd
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

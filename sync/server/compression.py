@@ -8,18 +8,12 @@ gzip at level 3 took ~5 ms for 118-148 KB, and unpacking took the device ~1.6 ms
 
 from __future__ import annotations
 
-import sys
-
 import anyio.to_thread
 from starlette.middleware.gzip import GZipMiddleware, IdentityResponder
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync.protocol import codings
-
-if sys.version_info >= (3, 14):
-    from compression import zstd
-else:
-    from backports import zstd
+from sync.zstd_module import zstd
 
 #: The file lane's answers go out as they are (``sync.server.routes.files``).
 FILES_PATH = "/v1/files/"
